@@ -1,0 +1,14 @@
+// Every built-in plugin, registered explicitly (see docs/architecture.md:
+// static self-registration is fragile in static libraries).
+#include "plugin/registry.h"
+
+namespace connectrun {
+
+void register_builtin_plugins(PluginRegistry& registry) {
+  (void)registry;
+  // Connectors (connectors/<family>/)
+  // Converters (lib/converters/)
+  // Transforms and predicates (lib/transforms/)
+}
+
+}  // namespace connectrun

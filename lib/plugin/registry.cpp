@@ -1,0 +1,66 @@
+#include "plugin/registry.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace connectrun {
+
+std::string_view plugin_kind_name(PluginKind k) {
+  switch (k) {
+    case PluginKind::Source: return "source connector";
+    case PluginKind::Sink: return "sink connector";
+    case PluginKind::Converter: return "converter";
+    case PluginKind::HeaderConverter: return "header converter";
+    case PluginKind::Transform: return "transform";
+    case PluginKind::Predicate: return "predicate";
+  }
+  return "?";
+}
+
+void PluginRegistry::add(PluginInfo info) {
+  auto clash = [&](const std::string& n) {
+    for (auto& p : plugins_) {
+      if (p.name == n) return true;
+      if (std::find(p.aliases.begin(), p.aliases.end(), n) != p.aliases.end()) return true;
+    }
+    return false;
+  };
+  if (clash(info.name)) throw std::logic_error("plugin registered twice: " + info.name);
+  for (auto& a : info.aliases)
+    if (clash(a)) throw std::logic_error("plugin alias registered twice: " + a);
+  plugins_.push_back(std::move(info));
+}
+
+const PluginInfo* PluginRegistry::find(std::string_view name, std::initializer_list<PluginKind> kinds) const {
+  for (auto& p : plugins_) {
+    if (std::find(kinds.begin(), kinds.end(), p.kind) == kinds.end()) continue;
+    if (p.name == name || std::find(p.aliases.begin(), p.aliases.end(), name) != p.aliases.end()) return &p;
+  }
+  return nullptr;
+}
+
+const PluginInfo* PluginRegistry::find_any(std::string_view name) const {
+  return find(name, {PluginKind::Source, PluginKind::Sink, PluginKind::Converter, PluginKind::HeaderConverter,
+                     PluginKind::Transform, PluginKind::Predicate});
+}
+
+std::vector<std::string> PluginRegistry::names(std::initializer_list<PluginKind> kinds) const {
+  std::vector<std::string> out;
+  for (auto& p : plugins_) {
+    if (std::find(kinds.begin(), kinds.end(), p.kind) == kinds.end()) continue;
+    out.push_back(p.name);
+    out.insert(out.end(), p.aliases.begin(), p.aliases.end());
+  }
+  return out;
+}
+
+const PluginRegistry& builtin_plugins() {
+  static const PluginRegistry registry = [] {
+    PluginRegistry r;
+    register_builtin_plugins(r);
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace connectrun
