@@ -1,2 +1,112 @@
+// connectrun: Kafka Connect's standalone mode as one native binary.
+// main() parses the command line and hands over to lib/; nothing else lives here.
 #include <cstdio>
-int main() { std::puts("connectrun " CONNECTRUN_VERSION); }
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "config/loader.h"
+#include "plugin/plugin_docs.h"
+#include "plugin/registry.h"
+#include "runtime/engine.h"
+#include "runtime/job_config.h"
+#include "runtime/log.h"
+
+using namespace connectrun;
+
+namespace {
+
+// Loads and validates; prints problems to stderr. Returns nullopt when invalid.
+std::optional<JobPlan> load_plan(const std::vector<std::string>& files, bool print_warnings = true) {
+  config::Problems problems;
+  config::RawJob job = config::load_job(files, problems);
+  if (problems.empty()) config::resolve_placeholders(job, problems);
+  JobPlan plan;
+  if (problems.empty()) plan = plan_job(job, builtin_plugins(), problems);
+  if (!problems.empty()) {
+    for (auto& p : problems.list()) std::cerr << "error: " << p.str() << "\n";
+    std::cerr << fmt::format("{} problem(s) found; nothing was started.\n", problems.size());
+    return std::nullopt;
+  }
+  if (print_warnings)
+    for (auto& w : plan.warnings) std::cerr << "warning: " << w << "\n";
+  return plan;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"connectrun: Kafka Connect's standalone mode as one native binary.\n"
+               "Runs the connectors of one YAML file (or of Kafka Connect's worker.properties and connector "
+               "files) in one process, keeping source offsets in a local file."};
+  app.set_version_flag("--version", std::string("connectrun ") + CONNECTRUN_VERSION);
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+
+  std::vector<std::string> run_files;
+  bool once = false;
+  auto* run = app.add_subcommand("run", "Run every connector of the job until SIGINT/SIGTERM (or, with --once, until "
+                                        "every source is exhausted and everything read is written and stored).");
+  run->add_option("files", run_files, "job.yaml, or worker.properties followed by connector .properties/.json files")
+      ->required();
+  run->add_flag("--once", once, "Exit 0 once every source is exhausted for now and all it read was written and its "
+                                "offsets stored (for cron).");
+  run->footer("Exit codes: 0 clean, 1 a connector failed, 2 invalid configuration or usage, 75 offsets file in use.");
+
+  std::vector<std::string> validate_files;
+  auto* validate = app.add_subcommand("validate", "Check the configuration without starting anything; print the "
+                                                  "effective configuration (exit 0) or every problem (exit 2).");
+  validate->add_option("files", validate_files, "job.yaml, or worker.properties followed by connector files")->required();
+
+  std::string plugin_name;
+  bool markdown = false;
+  auto* plugins = app.add_subcommand("plugins", "List every connector, converter, transform and predicate, or show "
+                                                "every key of one.");
+  plugins->add_option("name", plugin_name, "A plugin name or Java class name");
+  plugins->add_flag("--markdown", markdown, "Print the full plugin reference as Markdown (docs/plugins.md)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitBadConfig;
+  }
+  init_logging(log_level);
+
+  if (*plugins) {
+    const auto& registry = builtin_plugins();
+    if (markdown) {
+      std::cout << plugins_markdown(registry) << job_keys_markdown();
+      return 0;
+    }
+    if (plugin_name.empty()) {
+      std::cout << plugin_list_text(registry);
+      return 0;
+    }
+    const PluginInfo* info = registry.find_any(plugin_name);
+    if (!info) {
+      std::vector<std::string> all;
+      for (auto& p : registry.all()) all.push_back(p.name);
+      std::cerr << fmt::format("error: unknown plugin '{}'{}\n", plugin_name, config::did_you_mean(plugin_name, all));
+      return kExitBadConfig;
+    }
+    std::cout << plugin_detail_text(*info);
+    return 0;
+  }
+  if (*validate) {
+    auto plan = load_plan(validate_files);
+    if (!plan) return kExitBadConfig;
+    std::cout << describe_effective(*plan);
+    return 0;
+  }
+  auto plan = load_plan(run_files);
+  if (!plan) return kExitBadConfig;
+  RunOptions options;
+  options.once = once;
+  return run_job(*plan, options);
+}

@@ -1,0 +1,150 @@
+#include "connectors/file/file_stream_sink.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "json/json_writer.h"
+
+namespace connectrun::file {
+
+namespace {
+
+using config::KeyType;
+
+// The text of one record value. Strings as they are, null as "null", numbers
+// and booleans as Java prints them; structs, maps and arrays as compact JSON
+// where Kafka would print Java's toString() (see docs/connectors/file.md).
+void append_value_text(std::string& out, const Value& v) {
+  if (auto* s = v.get_if<std::string>()) {
+    out += *s;
+    return;
+  }
+  if (v.is_null()) {
+    out += "null";
+    return;
+  }
+  append_schemaless_json(out, v);
+}
+
+class FileStreamSinkTask : public SinkTask {
+ public:
+  void configure(const config::ConfigValues& cfg) override { file_ = cfg.get_string("file"); }
+
+  void start(SinkTaskContext& ctx) override {
+    ctx_ = &ctx;
+    if (file_.empty()) {
+      fd_ = 1;
+      return;
+    }
+    fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw ConnectError(fmt::format("cannot open {} for writing: {}", file_, std::strerror(errno)));
+    repair_torn_tail();
+  }
+
+  void put(std::vector<Record>& batch) override {
+    for (auto& r : batch) {
+      append_value_text(buf_, r.value);
+      buf_ += '\n';
+    }
+    // Large buffers go out early to bound memory; they count only at flush().
+    if (buf_.size() >= (4u << 20)) write_out();
+  }
+
+  void flush() override { write_out(); }
+
+  void stop() override {
+    if (fd_ > 1) ::close(fd_);
+    fd_ = -1;
+  }
+  ~FileStreamSinkTask() override { stop(); }
+
+ private:
+  std::string display_name() const { return file_.empty() ? std::string("stdout") : file_; }
+
+  // A crash in the middle of a write can leave part of a line at the end of
+  // the file. Its record was never acknowledged and will be written again, so
+  // the fragment is cut off rather than left as half a line.
+  void repair_torn_tail() {
+    struct stat st{};
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return;
+    off_t size = st.st_size;
+    good_size_ = size;
+    if (size == 0) return;
+    char c = 0;
+    if (::pread(fd_, &c, 1, size - 1) != 1 || c == '\n') return;
+    // Find the last newline.
+    std::vector<char> block(64 * 1024);
+    off_t end = size;
+    while (end > 0) {
+      off_t begin = std::max<off_t>(0, end - static_cast<off_t>(block.size()));
+      ssize_t n = ::pread(fd_, block.data(), static_cast<size_t>(end - begin), begin);
+      if (n <= 0) return;
+      for (ssize_t i = n; i-- > 0;)
+        if (block[static_cast<size_t>(i)] == '\n') {
+          off_t keep = begin + i + 1;
+          truncate_to(keep, size);
+          return;
+        }
+      end = begin;
+    }
+    truncate_to(0, size);
+  }
+
+  void truncate_to(off_t keep, off_t size) {
+    if (::ftruncate(fd_, keep) != 0)
+      throw ConnectError(fmt::format("cannot remove the incomplete last line of {}: {}", file_, std::strerror(errno)));
+    ctx_->log->warn("{} ended with an incomplete line ({} bytes) left by an interrupted write; removed it (its record "
+                    "is written again)", file_, size - keep);
+    good_size_ = keep;
+  }
+
+  void write_out() {
+    size_t done = 0;
+    while (done < buf_.size()) {
+      ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        // Take back a partial write so the file never ends in half a line.
+        if (good_size_ >= 0 && done > 0) (void)!::ftruncate(fd_, good_size_);
+        throw ConnectError(fmt::format("cannot write to {}: {}", display_name(), std::strerror(err)));
+      }
+      done += static_cast<size_t>(n);
+    }
+    if (good_size_ >= 0) good_size_ += static_cast<off_t>(buf_.size());
+    buf_.clear();
+  }
+
+  std::string file_;
+  SinkTaskContext* ctx_ = nullptr;
+  int fd_ = -1;
+  off_t good_size_ = -1;  // file size after the last complete write (-1: not a regular file)
+  std::string buf_;
+};
+
+}  // namespace
+
+PluginInfo file_stream_sink_plugin() {
+  PluginInfo p;
+  p.name = "FileStreamSink";
+  p.aliases = {"org.apache.kafka.connect.file.FileStreamSinkConnector", "FileStreamSinkConnector"};
+  p.kind = PluginKind::Sink;
+  p.summary = "Appends each record's value as one line to a file (or stdout).";
+  p.description =
+      "Strings are written as they are, null as \"null\", numbers and booleans as Java prints them, structs, maps "
+      "and arrays as compact JSON (Kafka prints Java's toString() there). The file is opened with create+append; "
+      "a line cut short by a crash is removed on the next start, before its record is written again.";
+  p.spec.define({.name = "file", .type = KeyType::String, .default_value = config::ConfigValue{std::string()},
+                 .doc = "Destination file. Empty: write to stdout."});
+  p.make_sink = [] { return std::make_unique<FileStreamSinkTask>(); };
+  return p;
+}
+
+}  // namespace connectrun::file

@@ -1,0 +1,69 @@
+// The topic bus joins source and sink connectors. Two implementations sit
+// behind this interface: the in-process bus (default) and, later, Kafka.
+// Records cross it serialised, exactly as they would cross Kafka, so the same
+// job gives byte-identical sink output on either bus.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace connectrun {
+
+struct BusRecord {
+  std::string topic;
+  std::optional<int32_t> partition;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+  std::optional<int64_t> timestamp;
+  int64_t offset = -1;  // set by the bus
+};
+
+// Called once per sent batch: nullopt when every record of it was delivered,
+// else the reason it was not.
+using DeliveryCallback = std::function<void(std::optional<std::string> error)>;
+
+class BusProducer {
+ public:
+  virtual ~BusProducer() = default;
+  // Hands a batch to the bus; blocks while the bus is full (backpressure).
+  // `done` may run on another thread, possibly before send returns.
+  virtual void send(std::vector<BusRecord>&& batch, DeliveryCallback done) = 0;
+  // No more sends from this producer.
+  virtual void close() = 0;
+};
+
+enum class ConsumeStatus { Ok, End };
+
+class BusConsumer {
+ public:
+  virtual ~BusConsumer() = default;
+  // Appends what is available, waiting up to `wait` for something. End means
+  // nothing more will come (every producer closed and everything consumed).
+  virtual ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) = 0;
+  // Everything polled so far has been flushed by the sink: acknowledge it.
+  virtual void commit() = 0;
+  // The sink failed: what it polled and did not commit, and all that is still
+  // routed to it, will never be delivered.
+  virtual void fail(const std::string& reason) = 0;
+};
+
+struct Subscription {
+  std::vector<std::string> topics;
+  std::string topics_regex;  // ECMAScript syntax for now; full match
+};
+
+class TopicBus {
+ public:
+  virtual ~TopicBus() = default;
+  virtual std::unique_ptr<BusProducer> producer(const std::string& connector) = 0;
+  virtual std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) = 0;
+};
+
+}  // namespace connectrun

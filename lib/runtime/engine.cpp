@@ -1,0 +1,138 @@
+#include "runtime/engine.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "runtime/in_process_bus.h"
+#include "runtime/offset_store.h"
+#include "runtime/task_worker.h"
+
+namespace connectrun {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// SIGINT/SIGTERM are blocked in every thread and taken by the main thread
+// with sigtimedwait, so no handler runs in an arbitrary thread.
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+// Waits up to `timeout` for a shutdown signal; returns it or 0.
+int wait_signal(const sigset_t& set, std::chrono::milliseconds timeout) {
+  timespec ts{static_cast<time_t>(timeout.count() / 1000), static_cast<long>((timeout.count() % 1000) * 1000000)};
+  int sig = sigtimedwait(&set, nullptr, &ts);
+  return sig > 0 ? sig : 0;
+}
+
+template <class W>
+bool all_finished(const std::vector<std::unique_ptr<W>>& ws) {
+  return std::all_of(ws.begin(), ws.end(), [](auto& w) { return w->finished(); });
+}
+
+}  // namespace
+
+int run_job(const JobPlan& plan, const RunOptions& options) {
+  auto log = spdlog::default_logger();
+  std::string offsets_path = plan.worker.get_string("offset.storage.file.filename");
+  std::unique_ptr<OffsetStore> store;
+  try {
+    store = OffsetStore::open(offsets_path);
+  } catch (const OffsetStoreError& e) {
+    log->error("{}", e.what());
+    return std::string(e.what()).find("in use by another") != std::string::npos ? kExitLocked : kExitConnectorFailed;
+  }
+
+  sigset_t sigs = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+  InProcessBus bus;
+  auto flush_interval = std::chrono::milliseconds(plan.worker.get_long("offset.flush.interval.ms"));
+  auto flush_timeout = std::chrono::milliseconds(plan.worker.get_long("offset.flush.timeout.ms"));
+
+  // Sinks subscribe before any source can produce, so nothing is routed past them.
+  std::vector<std::unique_ptr<SinkWorker>> sinks;
+  std::vector<std::unique_ptr<SourceWorker>> sources;
+  for (auto& c : plan.connectors)
+    if (!c.is_source) sinks.push_back(std::make_unique<SinkWorker>(c, options.once, bus));
+  for (auto& c : plan.connectors)
+    if (c.is_source) sources.push_back(std::make_unique<SourceWorker>(c, options.once, *store, bus, flush_timeout));
+  for (auto& s : sinks) s->start();
+  for (auto& s : sources) s->start();
+  log->info("running {} connector(s) on the in-process bus{}", plan.connectors.size(), options.once ? " (--once)" : "");
+
+  auto flush_offsets = [&] {
+    if (auto err = store->flush()) {
+      log->error("cannot store offsets in {}: {}; the previous file is intact and the write is retried", offsets_path, *err);
+      return false;
+    }
+    return true;
+  };
+
+  auto next_flush = Clock::now() + flush_interval;
+  bool signalled = false;
+  // Runs until a signal, or (--once) until every source is done; also stops
+  // when every connector has finished on its own (all failed, say).
+  while (true) {
+    if (int sig = wait_signal(sigs, 100ms)) {
+      log->info("received {}; stopping: draining in-flight records, flushing sinks, storing offsets (a second signal "
+                "exits at once)", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      signalled = true;
+      break;
+    }
+    if (Clock::now() >= next_flush) {
+      flush_offsets();
+      next_flush = Clock::now() + flush_interval;
+    }
+    if (options.once && all_finished(sources)) break;
+    if (all_finished(sources) && all_finished(sinks)) break;
+  }
+
+  for (auto& s : sources) s->request_stop();
+  // Wait for sources (they wait for their deliveries), then sinks (they end
+  // once every producer closed and they drained and flushed).
+  while (!(all_finished(sources) && all_finished(sinks))) {
+    if (wait_signal(sigs, 100ms)) {
+      // Offsets on disk are the last flushed ones and the file is never torn:
+      // leaving now loses nothing, records after them are read again.
+      log->warn("second signal: exiting at once; records after the last stored offsets will be read again");
+      std::_Exit(130);
+    }
+    if (Clock::now() >= next_flush) {
+      flush_offsets();
+      next_flush = Clock::now() + flush_interval;
+    }
+  }
+  for (auto& s : sources) s->join();
+  for (auto& s : sinks) s->join();
+  bool stored = flush_offsets();
+
+  int code = stored ? kExitOk : kExitConnectorFailed;
+  for (auto* list : {static_cast<void*>(&sources), static_cast<void*>(&sinks)}) (void)list;
+  auto report = [&](const TaskWorker& w) {
+    auto failure = w.failure();
+    log->info("connector '{}': {} read, {} written, {} skipped{}", w.name(), w.stats().read.load(),
+              w.stats().written.load(), w.skipped(), failure ? " — FAILED: " + *failure : "");
+    if (failure) code = kExitConnectorFailed;
+  };
+  for (auto& s : sources) report(*s);
+  for (auto& s : sinks) report(*s);
+  (void)signalled;
+  return code;
+}
+
+}  // namespace connectrun

@@ -1,0 +1,22 @@
+// Runs a validated job: opens the offsets file, builds the bus, starts one
+// thread per task, flushes offsets on the interval, and shuts down in order
+// on SIGINT/SIGTERM (or, with --once, when every source is exhausted).
+#pragma once
+
+#include "runtime/job_config.h"
+
+namespace connectrun {
+
+// Exit codes (README "Exit codes").
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitConnectorFailed = 1;
+inline constexpr int kExitBadConfig = 2;
+inline constexpr int kExitLocked = 75;  // EX_TEMPFAIL: another process holds the offsets file
+
+struct RunOptions {
+  bool once = false;
+};
+
+int run_job(const JobPlan& plan, const RunOptions& options);
+
+}  // namespace connectrun

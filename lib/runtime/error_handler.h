@@ -1,0 +1,33 @@
+// Kafka Connect's errors.tolerance for one connector: with "none" the first
+// failing record fails the connector; with "all" it is skipped, counted and
+// (errors.log.enable) logged.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "config/spec.h"
+
+namespace spdlog { class logger; }
+
+namespace connectrun {
+
+class ErrorHandler {
+ public:
+  ErrorHandler(const config::ConfigValues& common, std::shared_ptr<spdlog::logger> log);
+  // A stage ("VALUE_CONVERTER", "TRANSFORMATION", …) of `plugin` failed on the
+  // record at `position`. Throws ConnectError when the failure is not tolerated.
+  void handle(std::string_view stage, std::string_view plugin, const std::string& position, const std::exception& e);
+  uint64_t skipped() const { return skipped_.load(std::memory_order_relaxed); }
+
+ private:
+  bool tolerate_all_;
+  bool log_enable_;
+  bool include_messages_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::atomic<uint64_t> skipped_{0};
+};
+
+}  // namespace connectrun

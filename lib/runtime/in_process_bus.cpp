@@ -1,0 +1,216 @@
+#include "runtime/in_process_bus.h"
+
+#include <algorithm>
+#include <atomic>
+
+namespace connectrun {
+
+struct InProcessBus::Ack {
+  explicit Ack(int n, DeliveryCallback cb) : pending(n), done(std::move(cb)) {}
+  std::atomic<int> pending;
+  DeliveryCallback done;
+  std::mutex mu;
+  std::optional<std::string> error;
+
+  void release(const std::optional<std::string>& err) {
+    if (err) {
+      std::lock_guard lock(mu);
+      if (!error) error = err;
+    }
+    if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::optional<std::string> e;
+      {
+        std::lock_guard lock(mu);
+        e = error;
+      }
+      done(std::move(e));
+    }
+  }
+};
+
+namespace {
+struct Chunk {
+  std::vector<BusRecord> records;
+  std::shared_ptr<InProcessBus::Ack> ack;
+};
+}  // namespace
+
+struct InProcessBus::SinkQueue {
+  std::string connector;
+  Subscription sub;
+  std::optional<std::regex> re;
+  std::deque<Chunk> chunks;
+  size_t queued = 0;
+  std::condition_variable ready;
+  bool failed = false;
+  std::string fail_reason;
+  std::vector<std::shared_ptr<Ack>> polled;  // consumed, awaiting the sink's flush
+
+  bool wants(const std::string& topic) const {
+    if (std::find(sub.topics.begin(), sub.topics.end(), topic) != sub.topics.end()) return true;
+    return re && std::regex_match(topic, *re);
+  }
+};
+
+namespace {
+class Producer : public BusProducer {
+ public:
+  explicit Producer(InProcessBus& bus) : bus_(bus) {}
+  ~Producer() override { close(); }
+  void send(std::vector<BusRecord>&& batch, DeliveryCallback done) override { bus_.send(std::move(batch), std::move(done)); }
+  void close() override {
+    if (!closed_) {
+      closed_ = true;
+      bus_.close_producer();
+    }
+  }
+
+ private:
+  InProcessBus& bus_;
+  bool closed_ = false;
+};
+
+class Consumer : public BusConsumer {
+ public:
+  Consumer(std::mutex& mu, std::condition_variable& space, const size_t& open_producers,
+           std::shared_ptr<InProcessBus::SinkQueue> q)
+      : mu_(mu), space_(space), open_producers_(open_producers), q_(std::move(q)) {}
+
+  ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) override {
+    std::unique_lock lock(mu_);
+    q_->ready.wait_for(lock, wait, [&] { return !q_->chunks.empty() || open_producers_ == 0; });
+    if (q_->chunks.empty()) return open_producers_ == 0 ? ConsumeStatus::End : ConsumeStatus::Ok;
+    while (!q_->chunks.empty()) {
+      Chunk& c = q_->chunks.front();
+      q_->queued -= c.records.size();
+      if (out.empty()) {
+        out = std::move(c.records);
+      } else {
+        std::move(c.records.begin(), c.records.end(), std::back_inserter(out));
+      }
+      q_->polled.push_back(std::move(c.ack));
+      q_->chunks.pop_front();
+    }
+    lock.unlock();
+    space_.notify_all();
+    return ConsumeStatus::Ok;
+  }
+
+  void commit() override {
+    std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
+    {
+      std::lock_guard lock(mu_);
+      acks.swap(q_->polled);
+    }
+    for (auto& a : acks) a->release(std::nullopt);  // outside the lock: callbacks take other locks
+  }
+
+  void fail(const std::string& reason) override {
+    std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
+    {
+      std::lock_guard lock(mu_);
+      q_->failed = true;
+      q_->fail_reason = reason;
+      acks.swap(q_->polled);
+      for (auto& c : q_->chunks) acks.push_back(std::move(c.ack));
+      q_->chunks.clear();
+      q_->queued = 0;
+    }
+    space_.notify_all();
+    for (auto& a : acks) a->release(reason);
+  }
+
+ private:
+  std::mutex& mu_;
+  std::condition_variable& space_;
+  const size_t& open_producers_;
+  std::shared_ptr<InProcessBus::SinkQueue> q_;
+};
+}  // namespace
+
+std::unique_ptr<BusProducer> InProcessBus::producer(const std::string&) {
+  std::lock_guard lock(mu_);
+  ++open_producers_;
+  return std::make_unique<Producer>(*this);
+}
+
+std::unique_ptr<BusConsumer> InProcessBus::consumer(const std::string& connector, const Subscription& sub) {
+  auto q = std::make_shared<SinkQueue>();
+  q->connector = connector;
+  q->sub = sub;
+  if (!sub.topics_regex.empty()) q->re.emplace(sub.topics_regex);
+  std::lock_guard lock(mu_);
+  sinks_.push_back(q);
+  routes_.clear();  // recomputed with the new subscriber
+  return std::make_unique<Consumer>(mu_, space_, open_producers_, q);
+}
+
+void InProcessBus::close_producer() {
+  {
+    std::lock_guard lock(mu_);
+    --open_producers_;
+  }
+  std::lock_guard lock(mu_);
+  for (auto& s : sinks_) s->ready.notify_all();
+}
+
+std::vector<InProcessBus::SinkQueue*> InProcessBus::subscribers_of(const std::string& topic) {
+  auto it = routes_.find(topic);
+  if (it != routes_.end()) return it->second;
+  std::vector<SinkQueue*> subs;
+  for (auto& s : sinks_)
+    if (s->wants(topic)) subs.push_back(s.get());
+  routes_.emplace(topic, subs);
+  return subs;
+}
+
+void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
+  std::unique_lock lock(mu_);
+  // Which records go to which sink, in order.
+  std::vector<std::pair<SinkQueue*, std::vector<size_t>>> targets;
+  const std::string* last_topic = nullptr;
+  std::vector<SinkQueue*> subs;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto& rec = batch[i];
+    rec.offset = next_offset_[rec.topic]++;
+    if (!last_topic || *last_topic != rec.topic) {
+      subs = subscribers_of(rec.topic);
+      last_topic = &rec.topic;
+    }
+    for (SinkQueue* s : subs) {
+      auto t = std::find_if(targets.begin(), targets.end(), [&](auto& p) { return p.first == s; });
+      if (t == targets.end()) targets.emplace_back(s, std::vector<size_t>{i});
+      else t->second.push_back(i);
+    }
+  }
+  // Backpressure: wait until every target sink has room (or has failed).
+  space_.wait(lock, [&] {
+    return std::all_of(targets.begin(), targets.end(), [&](auto& t) { return t.first->failed || t.first->queued < capacity_; });
+  });
+  auto ack = std::make_shared<Ack>(static_cast<int>(targets.size()) + 1, std::move(done));
+  std::vector<std::string> failures;
+  for (size_t n = 0; n < targets.size(); ++n) {
+    auto& [sink, idx] = targets[n];
+    if (sink->failed) {
+      failures.push_back("sink connector '" + sink->connector + "' failed: " + sink->fail_reason);
+      continue;
+    }
+    Chunk chunk;
+    chunk.ack = ack;
+    bool last = n + 1 == targets.size();
+    if (last && idx.size() == batch.size()) {
+      chunk.records = std::move(batch);  // the common case: one sink takes the whole batch
+    } else {
+      chunk.records.reserve(idx.size());
+      for (size_t i : idx) chunk.records.push_back(last ? std::move(batch[i]) : batch[i]);
+    }
+    sink->queued += chunk.records.size();
+    sink->chunks.push_back(std::move(chunk));
+    sink->ready.notify_one();
+  }
+  lock.unlock();
+  for (auto& f : failures) ack->release(f);
+  ack->release(std::nullopt);
+}
+
+}  // namespace connectrun

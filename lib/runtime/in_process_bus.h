@@ -1,0 +1,42 @@
+// The in-process topic bus: bounded per-sink queues with backpressure. A batch
+// counts as delivered only when every sink subscribed to its topics has
+// flushed it; a topic no sink subscribes to delivers at once (nothing reads it,
+// as with a Kafka topic nobody consumes) — validation warns about that.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <regex>
+
+#include "runtime/bus.h"
+
+namespace connectrun {
+
+class InProcessBus : public TopicBus {
+ public:
+  // `capacity` bounds the records queued for one sink before producers wait.
+  explicit InProcessBus(size_t capacity = 16384) : capacity_(capacity) {}
+  std::unique_ptr<BusProducer> producer(const std::string& connector) override;
+  std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) override;
+
+  // Internal pieces, public for the producer/consumer implementations.
+  struct Ack;
+  struct SinkQueue;
+  void send(std::vector<BusRecord>&& batch, DeliveryCallback done);
+  void close_producer();
+
+ private:
+  std::vector<SinkQueue*> subscribers_of(const std::string& topic);  // mu_ held
+
+  std::mutex mu_;
+  std::condition_variable space_;  // producers wait here for queue space
+  size_t capacity_;
+  size_t open_producers_ = 0;
+  std::vector<std::shared_ptr<SinkQueue>> sinks_;
+  std::map<std::string, std::vector<SinkQueue*>> routes_;  // topic → subscribers
+  std::map<std::string, int64_t> next_offset_;             // per topic (one partition)
+};
+
+}  // namespace connectrun

@@ -1,0 +1,286 @@
+#include "runtime/task_worker.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "json/json_writer.h"
+#include "runtime/log.h"
+
+namespace connectrun {
+
+using namespace std::chrono_literals;
+
+TaskWorker::TaskWorker(const ConnectorPlan& plan, bool once)
+    : plan_(plan), once_(once), log_(make_logger(plan.name)), errors_(plan.common, log_) {}
+
+TaskWorker::~TaskWorker() {
+  request_stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void TaskWorker::start() {
+  thread_ = std::thread([this] {
+    try {
+      run();
+    } catch (const std::exception& e) {
+      fail(e.what());
+    }
+    finished_.store(true);
+  });
+}
+
+void TaskWorker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void TaskWorker::fail(const std::string& reason) {
+  {
+    std::lock_guard lock(fail_mu_);
+    if (failure_) return;
+    failure_ = reason;
+  }
+  log_->error("connector failed: {}", reason);
+  stopping_.store(true);
+}
+
+std::optional<std::string> TaskWorker::failure() const {
+  std::lock_guard lock(fail_mu_);
+  return failure_;
+}
+
+// ---------------------------------------------------------------- source
+
+SourceWorker::SourceWorker(const ConnectorPlan& plan, bool once, OffsetStore& store, TopicBus& bus,
+                           std::chrono::milliseconds flush_timeout)
+    : TaskWorker(plan, once), store_(store), producer_(bus.producer(plan.name)), flush_timeout_(flush_timeout) {}
+
+SourceWorker::~SourceWorker() {
+  request_stop();
+  join();
+}
+
+void SourceWorker::run() {
+  std::unique_ptr<SourceTask> task;
+  try {
+    key_conv_ = make_converter(plan_.key_converter);
+    value_conv_ = make_converter(plan_.value_converter);
+    header_conv_ = make_header_converter(plan_.header_converter);
+    task = plan_.plugin->make_source();
+    task->configure(plan_.plugin_cfg);
+    SourceTaskContext ctx;
+    ctx.connector_name = plan_.name;
+    ctx.once = once_;
+    ctx.log = log_;
+    ctx.stopping = &stopping_;
+    ctx.offset_for = [this](const Value& partition) { return store_.get(plan_.name, partition); };
+    task->start(ctx);
+    std::vector<Record> batch;
+    while (!stopping_.load()) {
+      batch.clear();
+      PollStatus status = task->poll(batch, 200ms);
+      if (!batch.empty()) process(batch);
+      if (status == PollStatus::Exhausted) break;
+    }
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+  if (task) task->stop();
+  producer_->close();
+  wait_for_deliveries();
+}
+
+void SourceWorker::process(std::vector<Record>& batch) {
+  stats_.read.fetch_add(batch.size(), std::memory_order_relaxed);
+  Pending p;
+  std::vector<BusRecord> out;
+  out.reserve(batch.size());
+  std::string buf;
+  for (auto& r : batch) {
+    // The offset advances for every record, including ones skipped below
+    // (unlike Kafka, where a dropped record's offset waits for a later one).
+    if (!r.source_partition.is_null()) {
+      if (!p.offsets.empty() && p.offsets.back().first == r.source_partition) p.offsets.back().second = std::move(r.source_offset);
+      else p.offsets.emplace_back(r.source_partition, std::move(r.source_offset));
+    }
+    BusRecord b;
+    const char* stage = "KEY_CONVERTER";
+    const PluginInfo* conv = plan_.key_converter.info;
+    try {
+      if (key_conv_->from_connect_data(r.topic, r.key_schema, r.key, buf)) b.key = buf;
+      stage = "VALUE_CONVERTER";
+      conv = plan_.value_converter.info;
+      if (value_conv_->from_connect_data(r.topic, r.value_schema, r.value, buf)) b.value = std::move(buf);
+      stage = "HEADER_CONVERTER";
+      conv = plan_.header_converter.info;
+      for (auto& h : r.headers) {
+        std::string hb;
+        if (header_conv_->from_connect_header(r.topic, h.key, h.schema, h.value, hb)) b.headers.emplace_back(h.key, std::move(hb));
+        else b.headers.emplace_back(h.key, std::nullopt);
+      }
+    } catch (const std::exception& e) {
+      std::string position = fmt::format("topic '{}'", r.topic);
+      if (!p.offsets.empty()) {
+        position += " source offset ";
+        append_schemaless_json(position, p.offsets.back().second);
+      }
+      errors_.handle(stage, conv->name, position, e);
+      continue;
+    }
+    b.topic = std::move(r.topic);
+    b.partition = r.partition;
+    b.timestamp = r.timestamp;
+    out.push_back(std::move(b));
+  }
+  uint64_t seq;
+  {
+    std::lock_guard lock(mu_);
+    seq = next_seq_++;
+    p.seq = seq;
+    pending_.push_back(std::move(p));
+  }
+  size_t n = out.size();
+  producer_->send(std::move(out), [this, seq](std::optional<std::string> error) { on_delivered(seq, std::move(error)); });
+  stats_.written.fetch_add(n, std::memory_order_relaxed);
+}
+
+void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) {
+  std::unique_lock lock(mu_);
+  if (pending_.empty() || seq < pending_.front().seq) return;
+  Pending& p = pending_[seq - pending_.front().seq];
+  p.done = true;
+  p.error = std::move(error);
+  // Store offsets for the delivered prefix only: an offset is committable when
+  // its record and every record before it were delivered.
+  while (!pending_.empty() && pending_.front().done && !delivery_failed_) {
+    Pending& front = pending_.front();
+    if (front.error) {
+      delivery_failed_ = true;
+      std::string reason = fmt::format("records were not delivered: {}", *front.error);
+      lock.unlock();
+      fail(reason);
+      lock.lock();
+      break;
+    }
+    for (auto& [partition, offset] : front.offsets) store_.put(plan_.name, partition, offset);
+    pending_.pop_front();
+  }
+  delivered_.notify_all();
+}
+
+void SourceWorker::wait_for_deliveries() {
+  std::unique_lock lock(mu_);
+  auto all_done = [&] { return pending_.empty() || delivery_failed_; };
+  // --once waits for everything it read; a stop waits at most offset.flush.timeout.ms.
+  while (!all_done()) {
+    if (stopping_.load()) {
+      if (!delivered_.wait_for(lock, flush_timeout_, all_done))
+        log_->warn("{} batch(es) still undelivered after offset.flush.timeout.ms; their offsets are not stored and "
+                   "they will be read again on the next start", pending_.size());
+      return;
+    }
+    delivered_.wait_for(lock, 100ms, all_done);
+  }
+}
+
+// ---------------------------------------------------------------- sink
+
+SinkWorker::SinkWorker(const ConnectorPlan& plan, bool once, TopicBus& bus)
+    : TaskWorker(plan, once), consumer_(bus.consumer(plan.name, plan.subscription)) {}
+
+SinkWorker::~SinkWorker() {
+  request_stop();
+  join();
+}
+
+void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
+  for (auto& b : in) {
+    Record r;
+    r.is_source = false;
+    const char* stage = "KEY_CONVERTER";
+    const PluginInfo* conv = plan_.key_converter.info;
+    try {
+      auto key = key_conv_->to_connect_data(b.topic, b.key ? std::optional<std::string_view>(*b.key) : std::nullopt);
+      stage = "VALUE_CONVERTER";
+      conv = plan_.value_converter.info;
+      auto value = value_conv_->to_connect_data(b.topic, b.value ? std::optional<std::string_view>(*b.value) : std::nullopt);
+      stage = "HEADER_CONVERTER";
+      conv = plan_.header_converter.info;
+      for (auto& [hk, hv] : b.headers) {
+        auto h = header_conv_->to_connect_header(b.topic, hk, hv ? std::optional<std::string_view>(*hv) : std::nullopt);
+        r.headers.push_back(Header{hk, std::move(h.schema), std::move(h.value)});
+      }
+      r.key_schema = std::move(key.schema);
+      r.key = std::move(key.value);
+      r.value_schema = std::move(value.schema);
+      r.value = std::move(value.value);
+    } catch (const std::exception& e) {
+      errors_.handle(stage, conv->name, fmt::format("topic '{}' partition 0 offset {}", b.topic, b.offset), e);
+      continue;
+    }
+    r.topic = std::move(b.topic);
+    r.partition = 0;
+    r.timestamp = b.timestamp;
+    r.bus_offset = b.offset;
+    out.push_back(std::move(r));
+  }
+}
+
+void SinkWorker::run() {
+  std::unique_ptr<SinkTask> task;
+  try {
+    key_conv_ = make_converter(plan_.key_converter);
+    value_conv_ = make_converter(plan_.value_converter);
+    header_conv_ = make_header_converter(plan_.header_converter);
+    task = plan_.plugin->make_sink();
+    task->configure(plan_.plugin_cfg);
+    SinkTaskContext ctx;
+    ctx.connector_name = plan_.name;
+    ctx.once = once_;
+    ctx.log = log_;
+    ctx.stopping = &stopping_;
+    task->start(ctx);
+    std::vector<BusRecord> in;
+    std::vector<Record> batch;
+    const auto retry_timeout = std::chrono::milliseconds(plan_.common.get_long("errors.retry.timeout"));
+    const auto max_delay = std::chrono::milliseconds(plan_.common.get_long("errors.retry.delay.max.ms"));
+    // Runs put/flush, retrying a retriable failure within errors.retry.timeout.
+    auto with_retries = [&](auto&& op) {
+      auto deadline = std::chrono::steady_clock::now() + retry_timeout;
+      auto delay = 300ms;
+      for (int attempt = 1;; ++attempt) {
+        try {
+          op();
+          return;
+        } catch (const ConnectError& e) {
+          bool forever = retry_timeout.count() < 0;
+          if (!e.retriable() || (!forever && std::chrono::steady_clock::now() + delay > deadline) || stopping_.load()) throw;
+          log_->warn("attempt {} failed, retrying in {} ms: {}", attempt, delay.count(), e.what());
+          std::this_thread::sleep_for(delay);
+          delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(max_delay));
+        }
+      }
+    };
+    // A sink drains until every producer closed, even when asked to stop, so
+    // nothing accepted by the bus is left unwritten.
+    for (;;) {
+      in.clear();
+      ConsumeStatus status = consumer_->poll(in, 100ms);
+      if (!in.empty()) {
+        stats_.read.fetch_add(in.size(), std::memory_order_relaxed);
+        batch.clear();
+        convert(in, batch);
+        if (!batch.empty()) with_retries([&] { task->put(batch); });
+        with_retries([&] { task->flush(); });
+        stats_.written.fetch_add(batch.size(), std::memory_order_relaxed);
+        consumer_->commit();
+      }
+      if (status == ConsumeStatus::End) break;
+    }
+  } catch (const std::exception& e) {
+    fail(e.what());
+    consumer_->fail(e.what());
+  }
+  if (task) task->stop();
+}
+
+}  // namespace connectrun

@@ -1,0 +1,105 @@
+// One thread per connector task. SourceWorker: poll → transforms → converters
+// → bus, storing a source offset only once the bus delivered its record and
+// every record before it. SinkWorker: bus → converters → transforms → put →
+// flush → acknowledge.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "runtime/bus.h"
+#include "runtime/error_handler.h"
+#include "runtime/job_config.h"
+#include "runtime/offset_store.h"
+
+namespace connectrun {
+
+struct TaskStats {
+  std::atomic<uint64_t> read{0};     // records taken from the outside system / the bus
+  std::atomic<uint64_t> written{0};  // records handed on (to the bus / flushed by the sink)
+};
+
+class TaskWorker {
+ public:
+  virtual ~TaskWorker();
+  void start();
+  void request_stop() { stopping_.store(true); }
+  bool finished() const { return finished_.load(); }
+  void join();
+  std::optional<std::string> failure() const;
+  const std::string& name() const { return plan_.name; }
+  const TaskStats& stats() const { return stats_; }
+  uint64_t skipped() const { return errors_.skipped(); }
+
+ protected:
+  TaskWorker(const ConnectorPlan& plan, bool once);
+  virtual void run() = 0;
+  void fail(const std::string& reason);
+
+  const ConnectorPlan& plan_;
+  bool once_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> finished_{false};
+  TaskStats stats_;
+  ErrorHandler errors_;
+
+ private:
+  mutable std::mutex fail_mu_;
+  std::optional<std::string> failure_;
+  std::thread thread_;
+};
+
+class SourceWorker : public TaskWorker {
+ public:
+  // Creates the bus producer at once, so sinks know a producer exists.
+  SourceWorker(const ConnectorPlan& plan, bool once, OffsetStore& store, TopicBus& bus,
+               std::chrono::milliseconds flush_timeout);
+  ~SourceWorker() override;
+
+ private:
+  struct Pending {
+    uint64_t seq;
+    bool done = false;
+    std::optional<std::string> error;
+    std::vector<std::pair<Value, Value>> offsets;  // last offset per source partition in the batch
+  };
+  void run() override;
+  void process(std::vector<Record>& batch);
+  void on_delivered(uint64_t seq, std::optional<std::string> error);
+  void wait_for_deliveries();
+
+  OffsetStore& store_;
+  std::unique_ptr<BusProducer> producer_;
+  std::chrono::milliseconds flush_timeout_;
+  std::unique_ptr<Converter> key_conv_, value_conv_;
+  std::unique_ptr<HeaderConverter> header_conv_;
+  std::mutex mu_;
+  std::condition_variable delivered_;
+  std::deque<Pending> pending_;
+  uint64_t next_seq_ = 0;
+  bool delivery_failed_ = false;
+};
+
+class SinkWorker : public TaskWorker {
+ public:
+  // Subscribes at once, so no record produced after construction is missed.
+  SinkWorker(const ConnectorPlan& plan, bool once, TopicBus& bus);
+  ~SinkWorker() override;
+
+ private:
+  void run() override;
+  void convert(std::vector<BusRecord>& in, std::vector<Record>& out);
+
+  std::unique_ptr<BusConsumer> consumer_;
+  std::unique_ptr<Converter> key_conv_, value_conv_;
+  std::unique_ptr<HeaderConverter> header_conv_;
+};
+
+}  // namespace connectrun
