@@ -69,11 +69,20 @@ RawJob load_job(const std::vector<std::string>& paths, Problems& problems) {
     if (err) problems.add(Location{paths[i]}, "", "", fmt::format("cannot read: {}", *err));
   }
 
-  bool yaml = paths.size() == 1 && (is_yaml_name(paths[0]) || looks_like_yaml_job(texts[0]));
   if (paths.size() > 1) {
-    for (const auto& p : paths)
-      if (is_yaml_name(p)) problems.add(Location{p}, "", "", "a YAML job file must be the only file given");
+    bool has_yaml = false;
+    for (const auto& p : paths) {
+      if (!is_yaml_name(p)) continue;
+      problems.add(Location{p}, "", "", "a YAML job file must be the only file given");
+      has_yaml = true;
+    }
+    // Reading YAML as properties would only add misleading problems.
+    if (has_yaml) {
+      job.files = paths;
+      return job;
+    }
   }
+  bool yaml = paths.size() == 1 && (is_yaml_name(paths[0]) || looks_like_yaml_job(texts[0]));
   if (yaml) {
     if (!readable[0]) {
       job.files = {paths[0]};
@@ -86,7 +95,7 @@ RawJob load_job(const std::vector<std::string>& paths, Problems& problems) {
     job.worker.loc = Location{paths[0]};
     if (readable[0]) job.worker.entries = load_properties_text(texts[0], paths[0], problems);
     for (size_t i = 1; i < paths.size(); ++i) {
-      if (!readable[i] || is_yaml_name(paths[i])) continue;
+      if (!readable[i]) continue;
       if (looks_like_json(paths[i], texts[i])) {
         job.connectors.push_back(load_connector_json_text(texts[i], paths[i], problems));
         continue;

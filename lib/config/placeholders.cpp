@@ -62,8 +62,9 @@ struct Resolver {
     std::string out;
     size_t pos = 0;
     while (true) {
-      size_t end = v.find('}', v.find("${", pos));
-      if (v.find("${", pos) == std::string::npos || end == std::string::npos) break;
+      size_t open = v.find("${", pos);
+      size_t end = open == std::string::npos ? open : v.find('}', open);
+      if (end == std::string::npos) break;
       // The placeholder is the last "${" before the closing brace.
       size_t start = v.rfind("${", end);
       std::string_view inner(v.data() + start + 2, end - start - 2);
