@@ -1,0 +1,59 @@
+// Reads a job's configuration into flat textual sections, before any plugin
+// spec is applied: one YAML job file, or Kafka Connect's own worker.properties
+// plus connector files (.properties or JSON). Every problem is collected into
+// `Problems`; nothing here throws for bad input.
+//
+// Location convention:
+//  - YAML and JSON entries: 1-based line and column of the VALUE (for a list,
+//    where the list starts). A null value (`file:`) has no text of its own, so
+//    it takes the position of its key.
+//  - .properties entries: file and 1-based line where the logical line starts,
+//    column 0.
+//  - Sections: the YAML `worker:` key; a YAML/JSON connector's mapping (its
+//    first key, just after the `- ` of the list item); a whole .properties file
+//    is Location{file} (line 0).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/spec.h"
+
+namespace connectrun::config {
+
+struct RawSection {
+  RawConfig entries;
+  Location loc;  // where the section starts
+};
+
+struct RawJob {
+  RawSection worker;
+  std::vector<RawSection> connectors;
+  std::vector<std::string> files;  // the configuration files read, in order (not ${file:} targets)
+};
+
+// One argument ending in .yaml/.yml (or whose content is a YAML mapping with
+// `worker`/`connectors`) is a YAML job; otherwise the first path is the worker
+// .properties file and the rest are connector files (.properties, or JSON when
+// named *.json or starting with '{').
+RawJob load_job(const std::vector<std::string>& paths, Problems& problems);
+
+// java.util.Properties text → entries (later duplicates win, as in Java).
+RawConfig load_properties_text(std::string_view text, const std::string& file_name, Problems& problems);
+
+// A YAML job document (`worker:` mapping, `connectors:` list of mappings).
+RawJob load_yaml_text(std::string_view text, const std::string& file_name, Problems& problems);
+
+// A JSON connector file: a string map {"name": …, "connector.class": …} or
+// {"name": …, "config": {…}, "initial_state": …}; in the latter `name` is put
+// into the config.
+RawSection load_connector_json_text(std::string_view text, const std::string& file_name, Problems& problems);
+
+// Replaces ${env:NAME} and ${file:path:key} (Kafka's EnvVarConfigProvider and
+// FileConfigProvider syntax) in every value. Unresolvable placeholders stay as
+// written and are reported at the value's location; resolved values never
+// appear in problems.
+void resolve_placeholders(RawJob& job, Problems& problems);
+
+}  // namespace connectrun::config
