@@ -9,9 +9,9 @@
 //    it takes the position of its key.
 //  - .properties entries: file and 1-based line where the logical line starts,
 //    column 0.
-//  - Sections: the YAML `worker:` key; a YAML/JSON connector's mapping (its
-//    first key, just after the `- ` of the list item); a whole .properties file
-//    is Location{file} (line 0).
+//  - Sections: the YAML `worker:` key (Location{file} when absent); a YAML
+//    connector's mapping (its first key, just after the `- ` of the list item);
+//    a whole .properties or JSON file is Location{file} (line 0).
 #pragma once
 
 #include <string>

@@ -78,7 +78,7 @@ struct Flattener {
 
   void map(const std::string& prefix, const YAML::Node& m) {
     for (auto it = m.begin(); it != m.end(); ++it) {
-      const YAML::Node& k = it->first;
+      const YAML::Node k = it->first;
       if (!k.IsScalar() || k.Scalar().empty()) {
         problems.add(at(file, k.Mark()), connector, prefix, "keys must be non-empty text");
         continue;
@@ -106,8 +106,8 @@ void load_string_map(const YAML::Node& map, const std::string& file, const std::
                      Problems& problems, RawConfig& out) {
   Flattener flat{file, connector, problems, out};
   for (auto it = map.begin(); it != map.end(); ++it) {
-    const std::string& key = it->first.Scalar();
-    const YAML::Node& v = it->second;
+    const std::string key = it->first.Scalar();
+    const YAML::Node v = it->second;
     if (v.IsMap() || v.IsSequence()) {
       problems.add(at(file, v.Mark()), connector, key, "expected a string value");
       continue;
@@ -133,8 +133,8 @@ RawJob load_yaml_text(std::string_view text, const std::string& file_name, Probl
   std::set<std::string> seen;
   bool connectors_suggested = false;  // a misspelt `connectors` already explains its absence
   for (auto it = root->begin(); it != root->end(); ++it) {
-    const YAML::Node& k = it->first;
-    const YAML::Node& v = it->second;
+    const YAML::Node k = it->first;
+    const YAML::Node v = it->second;
     std::string key = k.IsScalar() ? k.Scalar() : std::string();
     Location key_loc = at(file_name, k.Mark());
     if (key != "worker" && key != "connectors") {
@@ -182,7 +182,7 @@ RawSection load_connector_json_text(std::string_view text, const std::string& fi
     // {"name": …, "config": {…}, "initial_state": …}, as the REST API's create request.
     const std::vector<std::string> allowed{"name", "config", "initial_state"};
     for (auto it = root->begin(); it != root->end(); ++it) {
-      const std::string& key = it->first.Scalar();
+      const std::string key = it->first.Scalar();
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
         problems.add(at(file_name, it->first.Mark()), name_text, "",
                      fmt::format("unknown key '{}'{}; expected 'name', 'config' and 'initial_state'", key,
