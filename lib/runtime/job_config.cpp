@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "converters/converters.h"
 #include "plugin/plugin_docs.h"
 
 namespace connectrun {

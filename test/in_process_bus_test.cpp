@@ -1,0 +1,104 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "runtime/in_process_bus.h"
+
+using namespace connectrun;
+using namespace std::chrono_literals;
+
+namespace {
+std::vector<BusRecord> batch(const std::string& topic, int n) {
+  std::vector<BusRecord> out;
+  for (int i = 0; i < n; ++i) {
+    BusRecord r;
+    r.topic = topic;
+    r.value = std::to_string(i);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("a batch is delivered only when every subscribed sink committed it", "[bus]") {
+  InProcessBus bus;
+  auto a = bus.consumer("a", {{"t"}, ""});
+  auto b = bus.consumer("b", {{}, "t|u"});
+  auto p = bus.producer("src");
+  std::atomic<int> delivered{0};
+  p->send(batch("t", 3), [&](std::optional<std::string> err) {
+    CHECK_FALSE(err);
+    ++delivered;
+  });
+  std::vector<BusRecord> got;
+  REQUIRE(a->poll(got, 100ms) == ConsumeStatus::Ok);
+  REQUIRE(got.size() == 3);
+  CHECK(got[2].offset == 2);
+  a->commit();
+  CHECK(delivered == 0);  // b has not flushed yet
+  got.clear();
+  REQUIRE(b->poll(got, 100ms) == ConsumeStatus::Ok);
+  REQUIRE(got.size() == 3);
+  CHECK(delivered == 0);
+  b->commit();
+  CHECK(delivered == 1);
+}
+
+TEST_CASE("a topic no sink reads delivers at once; only matching sinks see a topic", "[bus]") {
+  InProcessBus bus;
+  auto a = bus.consumer("a", {{"t"}, ""});
+  auto p = bus.producer("src");
+  bool delivered = false;
+  p->send(batch("nobody", 2), [&](std::optional<std::string>) { delivered = true; });
+  CHECK(delivered);
+  std::vector<BusRecord> got;
+  CHECK(a->poll(got, 10ms) == ConsumeStatus::Ok);
+  CHECK(got.empty());
+}
+
+TEST_CASE("consumers see End once every producer closed and the queue drained", "[bus]") {
+  InProcessBus bus;
+  auto a = bus.consumer("a", {{"t"}, ""});
+  auto p = bus.producer("src");
+  p->send(batch("t", 1), [](std::optional<std::string>) {});
+  p->close();
+  std::vector<BusRecord> got;
+  CHECK(a->poll(got, 10ms) == ConsumeStatus::Ok);
+  CHECK(got.size() == 1);
+  got.clear();
+  CHECK(a->poll(got, 10ms) == ConsumeStatus::End);
+}
+
+TEST_CASE("a full sink queue blocks the producer until the sink consumes", "[bus]") {
+  InProcessBus bus(10);
+  auto a = bus.consumer("a", {{"t"}, ""});
+  auto p = bus.producer("src");
+  p->send(batch("t", 10), [](std::optional<std::string>) {});
+  std::atomic<bool> second_sent{false};
+  std::thread producer([&] {
+    p->send(batch("t", 5), [](std::optional<std::string>) {});
+    second_sent = true;
+  });
+  std::this_thread::sleep_for(100ms);
+  CHECK_FALSE(second_sent);  // blocked: the queue holds its capacity
+  std::vector<BusRecord> got;
+  a->poll(got, 10ms);
+  producer.join();
+  CHECK(second_sent);
+}
+
+TEST_CASE("a failed sink fails the deliveries routed to it", "[bus]") {
+  InProcessBus bus;
+  auto a = bus.consumer("a", {{"t"}, ""});
+  auto p = bus.producer("src");
+  std::optional<std::string> error;
+  p->send(batch("t", 2), [&](std::optional<std::string> e) { error = e; });
+  a->fail("disk full");
+  REQUIRE(error);
+  CHECK(error->find("disk full") != std::string::npos);
+  std::optional<std::string> later;
+  p->send(batch("t", 1), [&](std::optional<std::string> e) { later = e; });
+  REQUIRE(later);
+  CHECK(later->find("sink connector 'a' failed: disk full") != std::string::npos);
+}

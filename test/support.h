@@ -1,0 +1,69 @@
+// Helpers for tests that use real files and run the real binary.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace testsupport {
+
+// A fresh directory under /tmp, removed with its contents at scope exit.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+void write_file(const std::string& path, const std::string& content);
+void append_file(const std::string& path, const std::string& content);
+std::string read_file(const std::string& path);  // "" when missing
+std::vector<std::string> read_lines(const std::string& path);
+
+struct RunResult {
+  int exit_code = -1;  // 128+signal when killed
+  std::string out;
+  std::string err;
+};
+
+// Runs the connectrun binary with `args`, waiting up to `timeout`.
+RunResult run_connectrun(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(60),
+                         const std::string& cwd = "");
+
+// A connectrun process in the background; stderr goes to `log_path`.
+class Process {
+ public:
+  Process(const std::vector<std::string>& args, const std::string& log_path);
+  ~Process();
+  void signal(int sig);
+  // Waits for exit; returns the exit code (128+signal when killed) or -1 on timeout.
+  int wait(std::chrono::milliseconds timeout);
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+};
+
+// Polls `pred` until it holds or `timeout` passes.
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    struct timespec ts{0, 20 * 1000 * 1000};
+    nanosleep(&ts, nullptr);
+  }
+  return pred();
+}
+
+}  // namespace testsupport
