@@ -2,12 +2,15 @@
 // static self-registration is fragile in static libraries).
 #include "plugin/registry.h"
 
+#include "converters/converters.h"
+
 namespace connectrun {
 
 void register_builtin_plugins(PluginRegistry& registry) {
   (void)registry;
   // Connectors (connectors/<family>/)
   // Converters (lib/converters/)
+  register_converters(registry);
   // Transforms and predicates (lib/transforms/)
 }
 
