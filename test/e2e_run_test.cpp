@@ -74,7 +74,7 @@ TEST_CASE("quickstart example: output equals input", "[e2e]") {
   CHECK(read_file(dir / "build/quickstart.offsets.json").find("\"position\":") != std::string::npos);
 }
 
-TEST_CASE("--once twice: the second run writes nothing new", "[e2e]") {
+TEST_CASE("run --once twice: the second run writes only what was appended", "[e2e]") {
   TempDir dir;
   write_file(dir / "job.yaml", job_yaml(dir));
   write_file(dir / "in.txt", numbered_lines(0, 1000));

@@ -79,8 +79,8 @@ TEST_CASE("sinks need exactly one of topics and topics.regex", "[validate]") {
 
 TEST_CASE("unknown worker keys, converter keys and values outside the valid set", "[validate]") {
   std::string yaml = kGood;
-  yaml.replace(yaml.find("  value.converter.schemas.enable: false"), 38,
-               "  value.converter.schemas.enabled: false\n  offset.flush.intervall.ms: 5\n");
+  const std::string from = "  value.converter.schemas.enable: false\n";
+  yaml.replace(yaml.find(from), from.size(), "  value.converter.schemas.enabled: false\n  offset.flush.intervall.ms: 5\n");
   yaml += "    errors.tolerance: some\n";
   auto p = problems_of(yaml);
   INFO(fmt::format("{}", fmt::join(p, "\n")));
