@@ -77,7 +77,10 @@ std::string plugins_markdown(const PluginRegistry& registry) {
       out += fmt::format("\n### {}\n\n{}\n", p.name, p.summary);
       if (!p.aliases.empty()) out += fmt::format("\nAliases: `{}`\n", fmt::join(p.aliases, "`, `"));
       if (!p.description.empty()) out += fmt::format("\n{}\n", p.description);
-      if (!p.spec.keys().empty()) out += "\n" + spec_markdown_table(p.spec);
+      if (!p.spec.keys().empty()) {
+        out += '\n';
+        out += spec_markdown_table(p.spec);
+      }
     }
   }
   return out;

@@ -146,15 +146,17 @@ ConverterPlan plan_converter(const PluginRegistry& registry, const std::string& 
   ConverterPlan plan;
   plan.role = role;
   bool header = role == "header.converter";
-  auto kinds = header ? std::initializer_list<PluginKind>{PluginKind::HeaderConverter, PluginKind::Converter}
-                      : std::initializer_list<PluginKind>{PluginKind::Converter};
-  plan.info = registry.find(cls, kinds);
+  // (Two calls, not a conditional initializer_list: its backing array would not outlive the expression.)
+  plan.info = header ? registry.find(cls, {PluginKind::HeaderConverter, PluginKind::Converter})
+                     : registry.find(cls, {PluginKind::Converter});
   std::string prefix = role + ".";
   RawConfig sub = config::with_prefix(raw, prefix);
   for (auto& [k, e] : sub) used.insert(prefix + k);
   if (!plan.info) {
     problems.add(cls_loc, connector, role,
-                 fmt::format("unknown converter '{}'{}", cls, config::did_you_mean(cls, registry.names(kinds))));
+                 fmt::format("unknown converter '{}'{}", cls,
+                             config::did_you_mean(cls, header ? registry.names({PluginKind::HeaderConverter, PluginKind::Converter})
+                                                              : registry.names({PluginKind::Converter}))));
     return plan;
   }
   plan.cfg = config::parse(plan.info->spec, sub, connector, problems, cls_loc);
