@@ -1,6 +1,7 @@
 // Every built-in plugin, registered explicitly (see docs/architecture.md:
 // static self-registration is fragile in static libraries).
 #include "plugin/registry.h"
+#include "transforms/transforms.h"
 
 namespace connectrun {
 
@@ -9,6 +10,7 @@ void register_builtin_plugins(PluginRegistry& registry) {
   // Connectors (connectors/<family>/)
   // Converters (lib/converters/)
   // Transforms and predicates (lib/transforms/)
+  register_transforms(registry);
 }
 
 }  // namespace connectrun
