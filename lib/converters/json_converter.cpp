@@ -1,0 +1,121 @@
+#include "converters/json_converter.h"
+
+#include <fmt/format.h>
+
+#include "converters/json_schema.h"
+
+namespace connectrun {
+
+namespace {
+constexpr std::string_view kEnvelopeError =
+    "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields and may not contain additional "
+    "fields. If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter "
+    "configuration.";
+
+bool is_blank(std::string_view s) {
+  for (char c : s)
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+  return true;
+}
+}  // namespace
+
+void JsonConverter::configure(const config::ConfigValues& cfg, bool /*is_key*/) {
+  schemas_enable_ = cfg.get_bool("schemas.enable");
+  auto cache_size = static_cast<size_t>(cfg.get_long("schemas.cache.size"));
+  to_json_cache_.set_capacity(cache_size);
+  to_schema_cache_.set_capacity(cache_size);
+  std::string fmt_text = cfg.get_string("decimal.format");
+  for (auto& c : fmt_text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (fmt_text == "NUMERIC") opts_.decimal_format = json::DecimalFormat::Numeric;
+  else if (fmt_text == "BASE64") opts_.decimal_format = json::DecimalFormat::Base64;
+  else throw config::ConfigError("decimal.format", fmt::format("Invalid value {} for configuration decimal.format: String must be one of (case insensitive): NUMERIC, BASE64", fmt_text));
+  opts_.replace_null_with_default = cfg.get_bool("replace.null.with.default");
+}
+
+const std::string& JsonConverter::schema_json(const SchemaPtr& schema) {
+  if (auto* hit = to_json_cache_.get(schema.get())) return hit->second;
+  std::string text;
+  json::append_json_schema(text, *schema, opts_);
+  return to_json_cache_.put(schema.get(), {schema, std::move(text)}).second;
+}
+
+SchemaPtr JsonConverter::schema_from_json(simdjson::dom::element e) {
+  if (e.is_null()) return nullptr;
+  key_scratch_ = simdjson::minify(e);
+  if (auto* hit = to_schema_cache_.get(key_scratch_)) return *hit;
+  SchemaPtr schema = json::json_to_schema(e, opts_);
+  to_schema_cache_.put(key_scratch_, schema);
+  return schema;
+}
+
+bool JsonConverter::from_connect_data(std::string_view /*topic*/, const SchemaPtr& schema, const Value& value,
+                                      std::string& out) {
+  out.clear();
+  if (!schema && value.is_null()) return false;  // a tombstone stays null
+  if (!schemas_enable_) {
+    json::append_connect_value(out, schema.get(), value, opts_);
+    return true;
+  }
+  out.append("{\"schema\":");
+  if (schema) out.append(schema_json(schema));
+  else out.append("null");
+  out.append(",\"payload\":");
+  json::append_connect_value(out, schema.get(), value, opts_);
+  out.push_back('}');
+  return true;
+}
+
+SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/, std::optional<std::string_view> bytes) {
+  if (!bytes) return {};
+  std::string_view text = *bytes;
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // Jackson skips a UTF-8 BOM
+  if (is_blank(text)) {
+    // Jackson reads no content as a missing node: null without envelope, invalid with one.
+    if (schemas_enable_) throw DataException(std::string(kEnvelopeError));
+    return {};
+  }
+  simdjson::dom::element root;
+  if (auto err = parser_.parse(text.data(), text.size()).get(root))
+    throw DataException(fmt::format(
+        "Converting byte[] to Kafka Connect data failed due to serialization error: {}", simdjson::error_message(err)));
+  if (!schemas_enable_) return {nullptr, json::json_to_connect(nullptr, &root, opts_)};
+
+  simdjson::dom::object obj;
+  simdjson::dom::element schema_node, payload_node;
+  if (root.get_object().get(obj) || obj.size() != 2 || obj.at_key("schema").get(schema_node) ||
+      obj.at_key("payload").get(payload_node))
+    throw DataException(std::string(kEnvelopeError));
+  SchemaPtr schema = schema_from_json(schema_node);
+  return {schema, json::json_to_connect(schema, &payload_node, opts_)};
+}
+
+PluginInfo json_converter_plugin() {
+  PluginInfo info;
+  info.name = "JsonConverter";
+  info.aliases = {"org.apache.kafka.connect.json.JsonConverter"};
+  info.kind = PluginKind::Converter;
+  info.summary = "JSON with or without the {\"schema\":…,\"payload\":…} envelope";
+  info.description =
+      "Kafka's JsonConverter, byte for byte. With schemas.enable=true every message is an envelope holding the "
+      "Connect schema and the payload; without it, plain JSON whose schema is inferred on read (integers as int64, "
+      "other numbers as float64, objects as maps, arrays as lists).";
+  using config::KeyDef;
+  using config::KeyType;
+  info.spec.define(KeyDef{"schemas.enable", KeyType::Boolean, config::ConfigValue(true),
+                          "Include schemas within each of the serialized values and keys.", std::nullopt, false});
+  info.spec.define(KeyDef{"schemas.cache.size", KeyType::Int, config::ConfigValue(int64_t{1000}),
+                          "The maximum number of schemas that can be cached in this converter instance.",
+                          config::validators::at_least(0), false});
+  info.spec.define(KeyDef{"decimal.format", KeyType::String, config::ConfigValue(std::string("BASE64")),
+                          "Controls which format this converter will serialize decimals in. This value is case "
+                          "insensitive and can be either 'BASE64' (default) or 'NUMERIC'.",
+                          config::validators::one_of({"BASE64", "NUMERIC"}), false});
+  info.spec.define(KeyDef{"replace.null.with.default", KeyType::Boolean, config::ConfigValue(true),
+                          "Whether to replace fields that have a default value and that are null to the default "
+                          "value. When set to true, the default value is used, otherwise null is used.",
+                          std::nullopt, false});
+  info.make_converter = [] { return std::make_unique<JsonConverter>(); };
+  return info;
+}
+
+}  // namespace connectrun

@@ -1,0 +1,42 @@
+// JsonConverter (org.apache.kafka.connect.json.JsonConverter): Connect data as
+// JSON, with or without the {"schema":…,"payload":…} envelope.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <simdjson.h>
+
+#include "converters/json_data.h"
+#include "converters/lru_cache.h"
+#include "plugin/converter.h"
+#include "plugin/registry.h"
+
+namespace connectrun {
+
+class JsonConverter : public Converter {
+ public:
+  // Usable without configure(): Kafka's defaults.
+  void configure(const config::ConfigValues& cfg, bool is_key) override;
+  bool from_connect_data(std::string_view topic, const SchemaPtr& schema, const Value& value,
+                         std::string& out) override;
+  SchemaAndValue to_connect_data(std::string_view topic, std::optional<std::string_view> bytes) override;
+
+  // The schema JSON (cached per schema instance) and the schema read from
+  // schema JSON (cached by its text, so equal JSON gives the same instance).
+  const std::string& schema_json(const SchemaPtr& schema);
+  SchemaPtr schema_from_json(simdjson::dom::element e);
+
+ private:
+  bool schemas_enable_ = true;
+  json::Options opts_;
+  simdjson::dom::parser parser_;  // reused: its buffers grow once
+  // Keyed by address; the entry holds the SchemaPtr so the address stays valid.
+  LruCache<const Schema*, std::pair<SchemaPtr, std::string>> to_json_cache_;
+  LruCache<std::string, SchemaPtr> to_schema_cache_;
+  std::string key_scratch_;
+};
+
+PluginInfo json_converter_plugin();
+
+}  // namespace connectrun

@@ -1,0 +1,25 @@
+// StringConverter (org.apache.kafka.connect.storage.StringConverter).
+#pragma once
+
+#include "plugin/converter.h"
+#include "plugin/registry.h"
+
+namespace connectrun {
+
+// Writes a string as is and any other value as Java's toString() would
+// (numbers in Java's shape, booleans, decimals as BigDecimal.toString(),
+// dates as Date.toString() in UTC). Deliberately unlike Kafka, structs, maps
+// and arrays are written as compact JSON rather than Java's
+// "Struct{…}"/"{k=v}"/"[a, b]", and bytes as their raw content rather than an
+// object identity ("[B@1b6d3586"). Reads any bytes as an optional string.
+class StringConverter : public Converter {
+ public:
+  void configure(const config::ConfigValues& cfg, bool is_key) override;
+  bool from_connect_data(std::string_view topic, const SchemaPtr& schema, const Value& value,
+                         std::string& out) override;
+  SchemaAndValue to_connect_data(std::string_view topic, std::optional<std::string_view> bytes) override;
+};
+
+PluginInfo string_converter_plugin();
+
+}  // namespace connectrun

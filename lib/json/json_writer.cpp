@@ -1,0 +1,250 @@
+#include "json/json_writer.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+
+#include <fmt/format.h>
+
+#include "json/base64.h"
+
+namespace connectrun {
+
+namespace {
+constexpr char kHex[] = "0123456789ABCDEF";
+
+void append_u_escape(std::string& out, uint32_t unit) {
+  out.append("\\u");
+  out.push_back(kHex[(unit >> 12) & 0xF]);
+  out.push_back(kHex[(unit >> 8) & 0xF]);
+  out.push_back(kHex[(unit >> 4) & 0xF]);
+  out.push_back(kHex[unit & 0xF]);
+}
+
+// Lays out shortest digits (from to_chars' scientific form) in Java's shape.
+void append_java_shape(std::string& out, const char* sci, size_t len) {
+  std::string_view s(sci, len);
+  bool neg = !s.empty() && s[0] == '-';
+  if (neg) s.remove_prefix(1);
+  size_t e_pos = s.find('e');
+  std::string_view mant = s.substr(0, e_pos);
+  int exp = 0;
+  std::string_view exp_text = s.substr(e_pos + 1);
+  if (!exp_text.empty() && exp_text[0] == '+') exp_text.remove_prefix(1);
+  std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exp);
+  std::string digits;
+  for (char c : mant)
+    if (c != '.') digits.push_back(c);
+  if (neg) out.push_back('-');
+  if (digits == "0") {
+    out.append("0.0");
+    return;
+  }
+  // Java uses plain notation for 1e-3 <= |x| < 1e7, i.e. decimal exponents -3..6.
+  if (exp >= -3 && exp < 7) {
+    if (exp >= 0) {
+      auto int_len = static_cast<size_t>(exp) + 1;
+      if (digits.size() <= int_len) {
+        out.append(digits);
+        out.append(int_len - digits.size(), '0');
+        out.append(".0");
+      } else {
+        out.append(digits, 0, int_len);
+        out.push_back('.');
+        out.append(digits, int_len, std::string::npos);
+      }
+    } else {
+      out.append("0.");
+      out.append(static_cast<size_t>(-exp - 1), '0');
+      out.append(digits);
+    }
+    return;
+  }
+  out.push_back(digits[0]);
+  out.push_back('.');
+  if (digits.size() > 1) out.append(digits, 1, std::string::npos);
+  else out.push_back('0');
+  out.push_back('E');
+  out.append(std::to_string(exp));
+}
+
+template <class F>
+void append_java_floating(std::string& out, F x) {
+  if (std::isnan(x)) {
+    out.append("NaN");
+    return;
+  }
+  if (std::isinf(x)) {
+    out.append(x < 0 ? "-Infinity" : "Infinity");
+    return;
+  }
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
+  append_java_shape(out, buf, static_cast<size_t>(res.ptr - buf));
+}
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  size_t run = 0;  // start of the pending run of characters copied as is
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<uint8_t>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0xF0) continue;
+    out.append(s.data() + run, i - run);
+    if (c >= 0xF0 && i + 3 < s.size()) {
+      // A 4-byte UTF-8 sequence: a supplementary character, escaped as a surrogate pair.
+      uint32_t cp = ((c & 0x07u) << 18) | ((static_cast<uint8_t>(s[i + 1]) & 0x3Fu) << 12) |
+                    ((static_cast<uint8_t>(s[i + 2]) & 0x3Fu) << 6) | (static_cast<uint8_t>(s[i + 3]) & 0x3Fu);
+      cp -= 0x10000;
+      append_u_escape(out, 0xD800 + (cp >> 10));
+      append_u_escape(out, 0xDC00 + (cp & 0x3FF));
+      i += 3;
+    } else if (c >= 0xF0) {
+      out.push_back(static_cast<char>(c));  // truncated sequence: copied as is
+    } else if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else {
+      switch (c) {
+        case '\b': out.append("\\b"); break;
+        case '\f': out.append("\\f"); break;
+        case '\n': out.append("\\n"); break;
+        case '\r': out.append("\\r"); break;
+        case '\t': out.append("\\t"); break;
+        default: append_u_escape(out, c);
+      }
+    }
+    run = i + 1;
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+void append_java_double(std::string& out, double x) { append_java_floating(out, x); }
+void append_java_float(std::string& out, float x) { append_java_floating(out, x); }
+
+void append_json_double(std::string& out, double x) {
+  if (std::isfinite(x)) return append_java_double(out, x);
+  out.push_back('"');
+  append_java_double(out, x);
+  out.push_back('"');
+}
+
+void append_json_float(std::string& out, float x) {
+  if (std::isfinite(x)) return append_java_float(out, x);
+  out.push_back('"');
+  append_java_float(out, x);
+  out.push_back('"');
+}
+
+std::string decimal_unscaled_digits(const Decimal& d) { return Decimal{d.unscaled, 0}.to_string(); }
+
+void append_big_decimal(std::string& out, const Decimal& d) {
+  std::string digits = decimal_unscaled_digits(d);
+  bool neg = !digits.empty() && digits[0] == '-';
+  std::string_view coeff(digits);
+  if (neg) coeff.remove_prefix(1);
+  if (neg) out.push_back('-');
+  int64_t adjusted = -static_cast<int64_t>(d.scale) + static_cast<int64_t>(coeff.size()) - 1;
+  if (d.scale == 0) {
+    out.append(coeff);
+  } else if (d.scale > 0 && adjusted >= -6) {
+    auto scale = static_cast<size_t>(d.scale);
+    if (coeff.size() > scale) {
+      out.append(coeff.substr(0, coeff.size() - scale));
+      out.push_back('.');
+      out.append(coeff.substr(coeff.size() - scale));
+    } else {
+      out.append("0.");
+      out.append(scale - coeff.size(), '0');
+      out.append(coeff);
+    }
+  } else {
+    out.push_back(coeff[0]);
+    if (coeff.size() > 1) {
+      out.push_back('.');
+      out.append(coeff.substr(1));
+    }
+    if (adjusted != 0) {
+      out.push_back('E');
+      if (adjusted > 0) out.push_back('+');
+      out.append(std::to_string(adjusted));
+    }
+  }
+}
+
+void append_schemaless_json(std::string& out, const Value& v) {
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          out.append("null");
+        } else if constexpr (std::is_same_v<T, bool>) {
+          out.append(x ? "true" : "false");
+        } else if constexpr (std::is_same_v<T, float>) {
+          append_json_float(out, x);
+        } else if constexpr (std::is_same_v<T, double>) {
+          append_json_double(out, x);
+        } else if constexpr (std::is_integral_v<T>) {
+          fmt::format_to(std::back_inserter(out), "{}", x);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          append_json_string(out, x);
+        } else if constexpr (std::is_same_v<T, Bytes>) {
+          out.push_back('"');
+          base64::encode(out, x.data);
+          out.push_back('"');
+        } else if constexpr (std::is_same_v<T, Array>) {
+          out.push_back('[');
+          for (size_t i = 0; i < x.size(); ++i) {
+            if (i) out.push_back(',');
+            append_schemaless_json(out, x[i]);
+          }
+          out.push_back(']');
+        } else if constexpr (std::is_same_v<T, MapEntries>) {
+          bool object_mode = true;
+          for (auto& [k, val] : x)
+            if (!k.template is<std::string>()) object_mode = false;
+          out.push_back(object_mode ? '{' : '[');
+          bool first = true;
+          for (auto& [k, val] : x) {
+            if (!first) out.push_back(',');
+            first = false;
+            if (object_mode) {
+              append_json_string(out, k.template as<std::string>());
+              out.push_back(':');
+              append_schemaless_json(out, val);
+            } else {
+              out.push_back('[');
+              append_schemaless_json(out, k);
+              out.push_back(',');
+              append_schemaless_json(out, val);
+              out.push_back(']');
+            }
+          }
+          out.push_back(object_mode ? '}' : ']');
+        } else if constexpr (std::is_same_v<T, std::shared_ptr<StructValue>>) {
+          out.push_back('{');
+          const auto& fields = x->schema->fields;
+          for (size_t i = 0; i < fields.size(); ++i) {
+            if (i) out.push_back(',');
+            append_json_string(out, fields[i].name);
+            out.push_back(':');
+            append_schemaless_json(out, x->values[i]);
+          }
+          out.push_back('}');
+        } else if constexpr (std::is_same_v<T, Decimal>) {
+          append_big_decimal(out, x);
+        } else if constexpr (std::is_same_v<T, Timestamp>) {
+          fmt::format_to(std::back_inserter(out), "{}", x.millis);
+        }
+      },
+      v.storage());
+}
+
+std::string to_schemaless_json(const Value& v) {
+  std::string out;
+  append_schemaless_json(out, v);
+  return out;
+}
+
+}  // namespace connectrun

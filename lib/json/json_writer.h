@@ -1,0 +1,41 @@
+// Writing JSON text the way Kafka's JsonConverter (Jackson) writes it, and
+// numbers in Java's toString() shapes. Writers append to `out`.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "data/value.h"
+
+namespace connectrun {
+
+// A JSON string literal with Jackson's escaping: `"` and `\` escaped; control
+// characters as \b \f \n \r \t or \u00XX (upper-case hex); '/' and U+2028 raw;
+// characters outside the BMP as an escaped surrogate pair (\uD83D\uDE00), as
+// Jackson's UTF-8 generator does; other non-ASCII raw UTF-8.
+void append_json_string(std::string& out, std::string_view s);
+
+// Double.toString / Float.toString shapes with the shortest round-trip digits:
+// "100.0", "0.001", "1.0E20", "1.0E-7", "-0.0", "NaN", "Infinity", "-Infinity".
+void append_java_double(std::string& out, double x);
+void append_java_float(std::string& out, float x);
+// A double or float as a JSON number; non-finite values as the strings "NaN",
+// "Infinity", "-Infinity" (Jackson's QUOTE_NON_NUMERIC_NUMBERS default).
+void append_json_double(std::string& out, double x);
+void append_json_float(std::string& out, float x);
+
+// java.math.BigDecimal.toString(): plain digits unless the scale is negative or
+// the adjusted exponent is below -6 ("1E-10", "1.5E+3").
+void append_big_decimal(std::string& out, const Decimal& d);
+// The unscaled value as decimal digits with sign ("-12345").
+std::string decimal_unscaled_digits(const Decimal& d);
+
+// Compact JSON of a value read without schema, as JsonConverter with
+// schemas.enable=false writes it: maps with only string keys as objects, other
+// maps as arrays of [key, value] pairs, bytes as base64, decimals as plain
+// numbers (decimal.format=NUMERIC), structs as objects in field order, dates
+// (Timestamp) as epoch milliseconds.
+void append_schemaless_json(std::string& out, const Value& v);
+std::string to_schemaless_json(const Value& v);
+
+}  // namespace connectrun
