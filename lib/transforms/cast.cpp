@@ -231,6 +231,7 @@ config::ConfigSpec Cast::spec() {
                                 return std::nullopt;
                               },
                               "list of colon-delimited pairs, e.g. foo:bar,abc:xyz"}});
+  s.define(replace_null_with_default_key());
   return s;
 }
 
@@ -238,6 +239,7 @@ void Cast::configure(const config::ConfigValues& cfg) {
   casts_ = parse_spec(cfg.get_list("spec"));
   whole_.reset();
   if (casts_.size() == 1 && casts_[0].first.empty()) whole_ = casts_[0].second;
+  replace_null_with_default_ = cfg.get_bool("replace.null.with.default");
 }
 
 Value Cast::cast_value(const SchemaPtr& schema, const Value& value, Type target) {
@@ -312,7 +314,7 @@ std::optional<Record> Cast::apply(Record&& record) {
   const StructValue& input = require_struct(value, kPurpose);
   auto out = StructValue::make(updated_schema);
   for (auto& f : input.schema->fields) {
-    const Value& original = struct_get(input, f);
+    const Value& original = replace_null_with_default_ ? struct_get(input, f) : input.values[f.index];
     auto it = std::find_if(casts_.begin(), casts_.end(), [&](auto& c) { return c.first == f.name; });
     const Field* target = updated_schema->field(f.name);
     out->put(*target, it == casts_.end() ? original : cast_value(f.schema, original, it->second));

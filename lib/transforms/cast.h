@@ -28,6 +28,7 @@ class Cast : public Transformation {
   Side side_;
   std::vector<std::pair<std::string, Type>> casts_;  // field → type, in spec order
   std::optional<Type> whole_;
+  bool replace_null_with_default_ = true;
   SchemaCache cache_;
 };
 

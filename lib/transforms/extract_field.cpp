@@ -14,12 +14,14 @@ config::ConfigSpec ExtractField::spec() {
   config::ConfigSpec s;
   s.define({"field", config::KeyType::String, std::nullopt, "Field name to extract.", std::nullopt});
   s.define(field_syntax_key());
+  s.define(replace_null_with_default_key());
   return s;
 }
 
 void ExtractField::configure(const config::ConfigValues& cfg) {
   original_ = cfg.get_string("field");
   path_.emplace(original_, field_syntax_from(cfg));
+  replace_null_with_default_ = cfg.get_bool("replace.null.with.default");
 }
 
 std::optional<Record> ExtractField::apply(Record&& record) {
@@ -35,7 +37,7 @@ std::optional<Record> ExtractField::apply(Record&& record) {
   const Field* field = path_->field_from(schema);
   // Kafka throws IllegalArgumentException here; a DataException keeps it an apply-stage error.
   if (!field) throw DataException(fmt::format("Unknown field: {}", original_));
-  const Value* found = s ? path_->value_from(*s) : nullptr;
+  const Value* found = s ? path_->value_from(*s, replace_null_with_default_) : nullptr;
   Value extracted = found ? Value(*found) : Value();
   schema = field->schema;
   value = std::move(extracted);

@@ -20,6 +20,7 @@ class ExtractField : public Transformation {
  private:
   Side side_;
   std::string original_;
+  bool replace_null_with_default_ = true;
   std::optional<SingleFieldPath> path_;
 };
 

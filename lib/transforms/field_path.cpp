@@ -101,7 +101,7 @@ const Field* SingleFieldPath::field_from(const SchemaPtr& schema) const {
   return current->field(steps_.back());
 }
 
-const Value* SingleFieldPath::value_from(const StructValue& s) const {
+const Value* SingleFieldPath::value_from(const StructValue& s, bool with_default) const {
   const StructValue* current = &s;
   for (size_t i = 0; i + 1 < steps_.size(); ++i) {
     const Field* f = current->schema->field(steps_[i]);
@@ -110,7 +110,8 @@ const Value* SingleFieldPath::value_from(const StructValue& s) const {
     if (!current) return nullptr;
   }
   const Field* last = current->schema->field(steps_.back());
-  return last ? &struct_get(*current, *last) : nullptr;
+  if (!last) return nullptr;
+  return with_default ? &struct_get(*current, *last) : &current->values[last->index];
 }
 
 const Value* SingleFieldPath::value_from(const MapEntries& m) const {

@@ -27,7 +27,8 @@ class SingleFieldPath {
   const Field* field_from(const SchemaPtr& schema) const;
   // The value at the path, or nullptr when a step is missing or a parent is null.
   // A non-struct (non-map) parent is a DataException, as Kafka's requireStructOrNull.
-  const Value* value_from(const StructValue& s) const;
+  // `with_default`: a null field reads as its schema's default (Struct.get), else as null.
+  const Value* value_from(const StructValue& s, bool with_default = true) const;
   const Value* value_from(const MapEntries& m) const;
 
  private:

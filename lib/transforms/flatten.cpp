@@ -88,7 +88,7 @@ void Flatten::flatten_struct(const StructValue* in, const std::string& prefix, S
   if (!in) return;
   for (auto& f : in->schema->fields) {
     std::string field = name(prefix, f.name);
-    const Value& v = in->values[f.index];
+    const Value& v = struct_get(*in, f);
     if (f.schema->type == Type::Struct) {
       const Value& nested = struct_get(*in, f);
       flatten_struct(nested.is_struct() ? &nested.as_struct() : nullptr, field, out);
@@ -110,6 +110,7 @@ std::optional<Record> Flatten::apply(Record&& record) {
     return std::move(record);
   }
   const StructValue* s = require_struct_or_null(value, kPurpose);
+  if (!s) return std::move(record);  // Kafka passes a null struct through with its original schema
   SchemaPtr updated = cache_.get(schema);
   if (!updated) {
     if (schema->type != Type::Struct) throw DataException(fmt::format("Only Struct objects supported for [{}], found: {}", kPurpose, value.java_class()));
@@ -122,10 +123,6 @@ std::optional<Record> Flatten::apply(Record&& record) {
     cache_.put(schema, updated);
   }
   schema = updated;
-  if (!s) {
-    value = Value();
-    return std::move(record);
-  }
   auto out = StructValue::make(updated);
   flatten_struct(s, "", *out);
   value = Value(std::move(out));
