@@ -4,6 +4,7 @@
 #include <unicode/timezone.h>
 
 #include <stdexcept>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -31,6 +32,88 @@ void check_java_pattern(std::string_view p) {
       throw std::invalid_argument(fmt::format("Illegal pattern character '{}'", c));
   }
   if (quoted) throw std::invalid_argument("Unterminated quote");
+}
+
+struct Element {
+  char letter = 0;  // 0 = literal text
+  int count = 0;
+  std::string literal;
+};
+
+std::vector<Element> tokenize(std::string_view p) {
+  std::vector<Element> out;
+  bool quoted = false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == '\'') {
+      if (i + 1 < p.size() && p[i + 1] == '\'') {
+        if (out.empty() || out.back().letter) out.push_back({});
+        out.back().literal.push_back('\'');
+        ++i;
+      } else {
+        quoted = !quoted;
+      }
+      continue;
+    }
+    bool letter = !quoted && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+    if (letter) {
+      if (!out.empty() && out.back().letter == c) ++out.back().count;
+      else out.push_back({c, 1, {}});
+    } else {
+      if (out.empty() || out.back().letter) out.push_back({});
+      out.back().literal.push_back(c);
+    }
+  }
+  return out;
+}
+
+// Java's lenient parse of purely numeric patterns (y, M, d, H, k, m, s, S): out-of-range fields roll over
+// ("25:61" is the next day's 02:01), which ICU refuses. nullopt = not such a pattern; {nullopt} = no match.
+std::optional<std::optional<int64_t>> lenient_numeric(const std::vector<Element>& elements, std::string_view text) {
+  for (auto& e : elements) {
+    if (!e.letter) continue;
+    if (std::string_view("yMdHkmsS").find(e.letter) == std::string_view::npos) return std::nullopt;
+    if ((e.letter == 'M' && e.count > 2) || (e.letter == 'y' && e.count == 2)) return std::nullopt;
+  }
+  int64_t year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, millis = 0;
+  size_t pos = 0;
+  for (size_t i = 0; i < elements.size(); ++i) {
+    const Element& e = elements[i];
+    if (!e.letter) {
+      if (text.substr(pos, e.literal.size()) != e.literal) return std::optional<int64_t>{};
+      pos += e.literal.size();
+      continue;
+    }
+    bool abutting = i + 1 < elements.size() && elements[i + 1].letter;
+    size_t end = pos;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])) &&
+           (!abutting || end - pos < static_cast<size_t>(e.count)))
+      ++end;
+    if (end == pos || end - pos > 18) return std::optional<int64_t>{};
+    int64_t v = std::stoll(std::string(text.substr(pos, end - pos)));
+    pos = end;
+    switch (e.letter) {
+      case 'y': year = v; break;
+      case 'M': month = v; break;
+      case 'd': day = v; break;
+      case 'H': hour = v; break;
+      case 'k': hour = v == 24 ? 0 : v; break;
+      case 'm': minute = v; break;
+      case 's': second = v; break;
+      case 'S': millis = v; break;
+    }
+  }
+  int64_t months = year * 12 + (month - 1);
+  int64_t y = months >= 0 ? months / 12 : (months - 11) / 12;
+  int64_t m = months - y * 12 + 1;
+  // days_from_civil (Howard Hinnant), proleptic Gregorian.
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = era * 146097 + doe - 719468 + (day - 1);
+  return std::optional<int64_t>{days * 86400000 + hour * 3600000 + minute * 60000 + second * 1000 + millis};
 }
 }  // namespace
 
@@ -63,6 +146,7 @@ std::string JavaDateFormat::format(int64_t millis) const {
 }
 
 std::optional<int64_t> JavaDateFormat::parse(std::string_view text) const {
+  if (auto numeric = lenient_numeric(tokenize(pattern_), text)) return *numeric;
   icu::UnicodeString in =
       icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   icu::ParsePosition pos(0);
