@@ -80,6 +80,16 @@ void append_java_floating(std::string& out, F x) {
   }
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
+  // Java never prints fewer than two significant digits in scientific form; a
+  // one-digit shortest form becomes the correctly rounded two-digit one
+  // (Double.MIN_VALUE is 4.9E-324, not 5.0E-324).
+  std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));
+  size_t e = sci.find('e');
+  bool one_digit = e == (sci[0] == '-' ? 2u : 1u);
+  int exp10 = 0;
+  std::from_chars(sci.data() + e + (sci[e + 1] == '+' ? 2 : 1), sci.data() + sci.size(), exp10);
+  if (one_digit && (exp10 < -3 || exp10 >= 7))
+    res = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific, 1);
   append_java_shape(out, buf, static_cast<size_t>(res.ptr - buf));
 }
 }  // namespace

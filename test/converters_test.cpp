@@ -1,0 +1,234 @@
+#include <catch2/catch.hpp>
+
+#include "converters/byte_array_converter.h"
+#include "converters/converters.h"
+#include "converters/json_converter.h"
+#include "converters/simple_header_converter.h"
+#include "converters/string_converter.h"
+#include "converters/values.h"
+
+using namespace connectrun;
+
+namespace {
+config::ConfigValues cfg_for(const PluginInfo& info, std::map<std::string, std::string> settings) {
+  config::RawConfig raw;
+  for (auto& [k, v] : settings) raw[k] = config::RawEntry{v, {}};
+  config::Problems problems;
+  auto values = config::parse(info.spec, raw, "", problems);
+  REQUIRE(problems.empty());
+  return values;
+}
+
+std::unique_ptr<JsonConverter> json_conv(std::map<std::string, std::string> settings = {}) {
+  auto c = std::make_unique<JsonConverter>();
+  c->configure(cfg_for(json_converter_plugin(), std::move(settings)), false);
+  return c;
+}
+
+std::string write(Converter& c, const SchemaPtr& s, const Value& v) {
+  std::string out;
+  REQUIRE(c.from_connect_data("t", s, v, out));
+  return out;
+}
+// Serialises without asserting, for the error checks.
+void attempt(Converter& c, const SchemaPtr& s, const Value& v) {
+  std::string out;
+  c.from_connect_data("t", s, v, out);
+}
+}  // namespace
+
+TEST_CASE("JsonConverter round-trips every type", "[converter]") {
+  auto c = json_conv();
+  auto inner = SchemaBuilder::structure().field("x", schemas::int32()).build();
+  auto schema = SchemaBuilder::structure()
+                    .field("i8", schemas::int8())
+                    .field("i16", schemas::int16())
+                    .field("i64", schemas::int64())
+                    .field("f32", schemas::float32())
+                    .field("f64", schemas::float64())
+                    .field("b", schemas::boolean())
+                    .field("s", schemas::string(true))
+                    .field("bytes", schemas::bytes())
+                    .field("arr", SchemaBuilder::array(schemas::string()).build())
+                    .field("smap", SchemaBuilder::map(schemas::string(), schemas::int32()).build())
+                    .field("imap", SchemaBuilder::map(schemas::int32(), schemas::string()).build())
+                    .field("inner", inner)
+                    .field("dec", schemas::decimal(2).build())
+                    .field("date", schemas::date().build())
+                    .field("time", schemas::time().build())
+                    .field("ts", schemas::timestamp().build())
+                    .build();
+  auto in = StructValue::make(inner);
+  in->put("x", Value(int32_t{7}));
+  auto st = StructValue::make(schema);
+  st->put("i8", Value(int8_t{-128}));
+  st->put("i16", Value(int16_t{300}));
+  st->put("i64", Value(int64_t{1} << 40));
+  st->put("f32", Value(1.5f));
+  st->put("f64", Value(0.1));
+  st->put("b", Value(true));
+  st->put("bytes", Value(Bytes{std::string("\x00\xff", 2)}));
+  st->put("arr", Value(Array{Value("a"), Value("b")}));
+  st->put("smap", Value(MapEntries{{Value("k"), Value(int32_t{1})}}));
+  st->put("imap", Value(MapEntries{{Value(int32_t{1}), Value("one")}}));
+  st->put("inner", Value(in));
+  st->put("dec", Value(Decimal::from_string("123.45")));
+  st->put("date", Value(Timestamp{19797LL * 86400000}));
+  st->put("time", Value(Timestamp{37230123}));
+  st->put("ts", Value(Timestamp{1700000000000}));
+  std::string text = write(*c, schema, Value(st));
+  CHECK(text.find(R"("payload":{"i8":-128,"i16":300,"i64":1099511627776,"f32":1.5,"f64":0.1,"b":true,"s":null,)") !=
+        std::string::npos);
+  CHECK(text.find(R"("bytes":"AP8=","arr":["a","b"],"smap":{"k":1},"imap":[[1,"one"]],"inner":{"x":7},"dec":"MDk=","date":19797,"time":37230123,"ts":1700000000000})") !=
+        std::string::npos);
+  auto back = c->to_connect_data("t", std::string_view(text));
+  REQUIRE(back.schema);
+  CHECK(*back.schema == *schema);
+  CHECK(back.value == Value(st));
+  // Equal schema JSON gives the same schema instance (the cache).
+  auto again = c->to_connect_data("t", std::string_view(text));
+  CHECK(again.schema.get() == back.schema.get());
+}
+
+TEST_CASE("JsonConverter tombstones and nulls", "[converter]") {
+  auto c = json_conv();
+  std::string out = "junk";
+  CHECK_FALSE(c->from_connect_data("t", nullptr, Value(), out));
+  CHECK(out.empty());
+  CHECK(write(*c, schemas::string(true), Value()) == R"({"schema":{"type":"string","optional":true},"payload":null})");
+  auto null_read = c->to_connect_data("t", std::nullopt);
+  CHECK(null_read.schema == nullptr);
+  CHECK(null_read.value.is_null());
+  CHECK_THROWS_WITH(attempt(*c, schemas::string(), Value()),
+                    "Conversion error: null value for field that is required and has no default value");
+}
+
+TEST_CASE("JsonConverter without schemas", "[converter]") {
+  auto c = json_conv({{"schemas.enable", "false"}});
+  CHECK(write(*c, schemas::int32(), Value(int32_t{5})) == "5");
+  CHECK(write(*c, nullptr, Value(MapEntries{{Value("a"), Value(int64_t{1})}})) == R"({"a":1})");
+  auto v = c->to_connect_data("t", std::string_view(R"({"a":[1,2.5]})"));
+  CHECK(v.schema == nullptr);
+  CHECK(*v.value.find("a") == Value(Array{Value(int64_t{1}), Value(2.5)}));
+  CHECK(c->to_connect_data("t", std::string_view("  ")).value.is_null());
+}
+
+TEST_CASE("JsonConverter errors carry Kafka's messages", "[converter]") {
+  auto c = json_conv();
+  CHECK_THROWS_WITH(c->to_connect_data("t", std::string_view(R"({"payload":1})")),
+                    Catch::Contains("requires \"schema\" and \"payload\" fields"));
+  CHECK_THROWS_WITH(c->to_connect_data("t", std::string_view(R"({"schema":{"type":"uuid"},"payload":1})")),
+                    "Unknown schema type: uuid");
+  CHECK_THROWS_WITH(c->to_connect_data("t", std::string_view(R"({"schema":{"type":"int32"},"payload":null})")),
+                    "Invalid null value for required INT32 field");
+  CHECK_THROWS_WITH(c->to_connect_data("t", std::string_view("not json")),
+                    Catch::StartsWith("Converting byte[] to Kafka Connect data failed due to serialization error: "));
+  CHECK_THROWS_WITH(attempt(*c, schemas::int32(), Value("x")), "Invalid type for INT32: class java.lang.String");
+  CHECK_THROWS_WITH(attempt(*c, schemas::decimal(3).build(), Value(Decimal::from_string("1.5"))),
+                    "BigDecimal has mismatching scale value for given Decimal schema");
+}
+
+TEST_CASE("JsonConverter decimal.format and replace.null.with.default", "[converter]") {
+  auto numeric = json_conv({{"decimal.format", "numeric"}, {"schemas.enable", "false"}});
+  CHECK(write(*numeric, schemas::decimal(2).build(), Value(Decimal::from_string("123.45"))) == "123.45");
+  auto s = SchemaBuilder::int32().optional().default_value(Value(int32_t{42})).build();
+  CHECK(write(*json_conv({{"schemas.enable", "false"}}), s, Value()) == "42");
+  CHECK(write(*json_conv({{"schemas.enable", "false"}, {"replace.null.with.default", "false"}}), s, Value()) == "null");
+  config::Problems problems;
+  config::RawConfig raw{{"decimal.format", config::RawEntry{"HEX", {}}}};
+  config::parse(json_converter_plugin().spec, raw, "", problems);
+  CHECK(problems.size() == 1);
+}
+
+TEST_CASE("StringConverter", "[converter]") {
+  StringConverter c;
+  c.configure(cfg_for(string_converter_plugin(), {}), false);
+  CHECK(write(c, nullptr, Value("héllo")) == "héllo");
+  CHECK(write(c, nullptr, Value(int32_t{42})) == "42");
+  CHECK(write(c, nullptr, Value(1e20)) == "1.0E20");
+  CHECK(write(c, nullptr, Value(true)) == "true");
+  CHECK(write(c, nullptr, Value(Timestamp{0})) == "Thu Jan 01 00:00:00 UTC 1970");
+  CHECK(write(c, nullptr, Value(Array{Value(int32_t{1}), Value("a")})) == R"([1,"a"])");
+  std::string out;
+  CHECK_FALSE(c.from_connect_data("t", nullptr, Value(), out));
+  auto r = c.to_connect_data("t", std::string_view("abc"));
+  CHECK(*r.schema == *schemas::string(true));
+  CHECK(r.value == Value("abc"));
+  CHECK(c.to_connect_data("t", std::nullopt).value.is_null());
+  StringConverter latin;
+  CHECK_THROWS_AS(latin.configure(cfg_for(string_converter_plugin(), {{"converter.encoding", "ISO-8859-1"}}), false),
+                  config::ConfigError);
+}
+
+TEST_CASE("ByteArrayConverter", "[converter]") {
+  ByteArrayConverter c;
+  CHECK(write(c, schemas::bytes(), Value(Bytes{"ab"})) == "ab");
+  CHECK(write(c, nullptr, Value(Bytes{"ab"})) == "ab");
+  std::string out;
+  CHECK_THROWS_WITH(c.from_connect_data("t", schemas::string(), Value("x"), out),
+                    "Invalid schema type for ByteArrayConverter: STRING");
+  CHECK_THROWS_AS(c.from_connect_data("t", nullptr, Value("x"), out), DataException);
+  CHECK_FALSE(c.from_connect_data("t", schemas::bytes(true), Value(), out));
+  auto r = c.to_connect_data("t", std::string_view("\x01\x02"));
+  CHECK(r.value == Value(Bytes{"\x01\x02"}));
+}
+
+TEST_CASE("Values.parseString infers schemas", "[converter]") {
+  auto p = [](std::string_view s) { return values::parse_string(s); };
+  CHECK(p("42").value == Value(int8_t{42}));
+  CHECK(p("300").value == Value(int16_t{300}));
+  CHECK(p("70000").value == Value(int32_t{70000}));
+  CHECK(p("5000000000").value == Value(int64_t{5000000000}));
+  CHECK(p("1.5").value == Value(1.5f));
+  CHECK(p("true").value == Value(true));
+  CHECK(p("true}").value == Value("true}"));
+  CHECK(p("hello world").value == Value("hello world"));
+  CHECK(p("").value == Value(""));
+  CHECK(p("null").value.is_null());
+  auto arr = p("[1,2,300]");
+  REQUIRE(arr.schema);
+  CHECK(arr.schema->type == Type::Array);
+  CHECK(arr.schema->value_schema->type == Type::Int16);
+  CHECK(arr.value == Value(Array{Value(int16_t{1}), Value(int16_t{2}), Value(int16_t{300})}));
+  auto map = p(R"({"a":1,"b":2})");
+  REQUIRE(map.schema);
+  CHECK(map.schema->type == Type::Map);
+  CHECK(map.value == Value(MapEntries{{Value("a"), Value(int8_t{1})}, {Value("b"), Value(int8_t{2})}}));
+  CHECK(p("[1,").value == Value("[1,"));
+  auto date = p("2024-03-15");
+  CHECK(schemas::is_logical(*date.schema, schemas::kDateName));
+  CHECK(date.value == Value(Timestamp{19797LL * 86400000}));
+  auto ts = p("2024-03-15T10:20:30.123Z");
+  CHECK(schemas::is_logical(*ts.schema, schemas::kTimestampName));
+  CHECK(ts.value == Value(Timestamp{19797LL * 86400000 + 37230123}));
+  auto time = p("10:20:30.123Z");
+  CHECK(schemas::is_logical(*time.schema, schemas::kTimeName));
+  CHECK(time.value == Value(Timestamp{37230123}));
+}
+
+TEST_CASE("SimpleHeaderConverter writes Values strings and reads them back", "[converter]") {
+  SimpleHeaderConverter h;
+  std::string out;
+  REQUIRE(h.from_connect_header("t", "k", nullptr, Value(MapEntries{{Value("a"), Value("x\"y")}}), out));
+  CHECK(out == R"({"a":"x\"y"})");
+  REQUIRE(h.from_connect_header("t", "k", schemas::timestamp().build(), Value(Timestamp{19797LL * 86400000 + 1}), out));
+  CHECK(out == "2024-03-15T00:00:00.001Z");
+  CHECK_FALSE(h.from_connect_header("t", "k", nullptr, Value(), out));
+  auto r = h.to_connect_header("t", "k", std::string_view("42"));
+  CHECK(r.value == Value(int8_t{42}));
+  CHECK(h.to_connect_header("t", "k", std::nullopt).value.is_null());
+}
+
+TEST_CASE("converters are registered and usable as header converters", "[converter]") {
+  PluginRegistry reg;
+  register_converters(reg);
+  CHECK(reg.find("org.apache.kafka.connect.json.JsonConverter", {PluginKind::Converter}) != nullptr);
+  CHECK(reg.find("org.apache.kafka.connect.storage.StringConverter", {PluginKind::Converter}) != nullptr);
+  CHECK(reg.find("org.apache.kafka.connect.converters.ByteArrayConverter", {PluginKind::Converter}) != nullptr);
+  CHECK(reg.find("org.apache.kafka.connect.storage.SimpleHeaderConverter", {PluginKind::HeaderConverter}) != nullptr);
+  auto h = header_converter_from(std::make_unique<StringConverter>());
+  std::string out;
+  REQUIRE(h->from_connect_header("t", "k", nullptr, Value(int32_t{7}), out));
+  CHECK(out == "7");
+  CHECK(h->to_connect_header("t", "k", std::string_view("7")).value == Value("7"));
+}

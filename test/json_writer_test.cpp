@@ -1,0 +1,120 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include "json/base64.h"
+#include "json/json_reader.h"
+#include "json/json_writer.h"
+
+using namespace connectrun;
+
+namespace {
+std::string d(double x) {
+  std::string s;
+  append_java_double(s, x);
+  return s;
+}
+std::string f(float x) {
+  std::string s;
+  append_java_float(s, x);
+  return s;
+}
+std::string js(std::string_view x) {
+  std::string s;
+  append_json_string(s, x);
+  return s;
+}
+}  // namespace
+
+TEST_CASE("doubles are written in Double.toString's shape", "[json]") {
+  CHECK(d(100.0) == "100.0");
+  CHECK(d(0.001) == "0.001");
+  CHECK(d(1e-4) == "1.0E-4");
+  CHECK(d(1e7) == "1.0E7");
+  CHECK(d(9999999.0) == "9999999.0");
+  CHECK(d(1e20) == "1.0E20");
+  CHECK(d(1e-7) == "1.0E-7");
+  CHECK(d(-1.5e10) == "-1.5E10");
+  CHECK(d(-0.0) == "-0.0");
+  CHECK(d(0.0) == "0.0");
+  CHECK(d(3.141592653589793) == "3.141592653589793");
+  CHECK(d(123456789.125) == "1.23456789125E8");
+  CHECK(d(std::numeric_limits<double>::denorm_min()) == "4.9E-324");
+  CHECK(d(std::numeric_limits<double>::max()) == "1.7976931348623157E308");
+  CHECK(d(std::nan("")) == "NaN");
+  CHECK(d(-std::numeric_limits<double>::infinity()) == "-Infinity");
+}
+
+TEST_CASE("floats are written in Float.toString's shape", "[json]") {
+  CHECK(f(0.1f) == "0.1");
+  CHECK(f(1.1f) == "1.1");
+  CHECK(f(1e10f) == "1.0E10");
+  CHECK(f(16777217.0f) == "1.6777216E7");
+  CHECK(f(-0.0f) == "-0.0");
+  CHECK(f(std::numeric_limits<float>::max()) == "3.4028235E38");
+}
+
+TEST_CASE("non-finite numbers are JSON strings", "[json]") {
+  std::string s;
+  append_json_double(s, std::numeric_limits<double>::infinity());
+  CHECK(s == "\"Infinity\"");
+}
+
+TEST_CASE("strings are escaped as Jackson escapes them", "[json]") {
+  CHECK(js("a\"b\\c/d") == R"("a\"b\\c/d")");
+  CHECK(js("\n\t\r\b\f") == R"("\n\t\r\b\f")");
+  CHECK(js(std::string("\x01\x1f\x7f", 3)) == "\"\\u0001\\u001F\x7f\"");
+  CHECK(js(std::string("nul\0", 4)) == R"("nul\u0000")");
+  CHECK(js("é 漢字 \u2028") == "\"é 漢字 \u2028\"");
+  CHECK(js("😀") == R"("\uD83D\uDE00")");
+}
+
+TEST_CASE("BigDecimal.toString shapes", "[json]") {
+  auto bd = [](std::string_view t) {
+    std::string s;
+    append_big_decimal(s, Decimal::from_string(t));
+    return s;
+  };
+  CHECK(bd("123.45") == "123.45");
+  CHECK(bd("-0.001") == "-0.001");
+  CHECK(bd("0.00") == "0.00");
+  CHECK(bd("0.0000000001") == "1E-10");
+  CHECK(bd("1.5E+3") == "1.5E+3");
+  CHECK(bd("42") == "42");
+}
+
+TEST_CASE("base64 encodes with padding and rejects invalid input", "[json]") {
+  CHECK(base64::encode("") == "");
+  CHECK(base64::encode("f") == "Zg==");
+  CHECK(base64::encode("fo") == "Zm8=");
+  CHECK(base64::encode("foo") == "Zm9v");
+  CHECK(base64::encode(std::string("\x00\x01\x02\xfe\xff", 5)) == "AAEC/v8=");
+  CHECK(base64::decode("AAEC/v8=").value() == std::string("\x00\x01\x02\xfe\xff", 5));
+  CHECK(base64::decode("Zm9v").value() == "foo");
+  CHECK_FALSE(base64::decode("Zm9").has_value());
+  CHECK_FALSE(base64::decode("Zm=v").has_value());
+  CHECK_FALSE(base64::decode("Zg==Zg==").has_value());
+  CHECK_FALSE(base64::decode("Zm9*").has_value());
+}
+
+TEST_CASE("schemaless JSON is read in document order and written back", "[json]") {
+  Value v = parse_schemaless_json(R"({"b":1,"a":[2.5,"x",true,null],"c":{}})");
+  REQUIRE(v.is<MapEntries>());
+  const auto& m = v.as<MapEntries>();
+  REQUIRE(m.size() == 3);
+  CHECK(m[0].first == Value("b"));
+  CHECK(m[0].second == Value(int64_t{1}));
+  CHECK(m[1].second.as<Array>()[0] == Value(2.5));
+  CHECK(to_schemaless_json(v) == R"({"b":1,"a":[2.5,"x",true,null],"c":{}})");
+  CHECK_THROWS_AS(parse_schemaless_json("{\"a\":"), DataException);
+  CHECK_THROWS_AS(parse_schemaless_json("[1] x"), DataException);
+}
+
+TEST_CASE("schemaless writer handles non-string keys, bytes, decimals and dates", "[json]") {
+  MapEntries m{{Value(int32_t{1}), Value("one")}};
+  CHECK(to_schemaless_json(Value(m)) == R"([[1,"one"]])");
+  CHECK(to_schemaless_json(Value(Bytes{"foo"})) == R"("Zm9v")");
+  CHECK(to_schemaless_json(Value(Decimal::from_string("12.30"))) == "12.30");
+  CHECK(to_schemaless_json(Value(Timestamp{1700000000000})) == "1700000000000");
+}
