@@ -1,6 +1,7 @@
 // Every built-in plugin, registered explicitly (see docs/architecture.md:
 // static self-registration is fragile in static libraries).
 #include "plugin/registry.h"
+#include "transforms/transforms.h"
 
 #include "connectors/file/file_stream_sink.h"
 #include "connectors/file/file_stream_source.h"
@@ -15,6 +16,7 @@ void register_builtin_plugins(PluginRegistry& registry) {
   // Converters (lib/converters/)
   register_converters(registry);
   // Transforms and predicates (lib/transforms/)
+  register_transforms(registry);
 }
 
 }  // namespace connectrun

@@ -1,0 +1,158 @@
+#include "transforms/date_format.h"
+
+#include <unicode/smpdtfmt.h>
+#include <unicode/timezone.h>
+
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace connectrun::transforms {
+
+namespace {
+// The pattern letters java.text.SimpleDateFormat accepts; ICU accepts more (q, Q, e, c, …) that
+// Java refuses, so the pattern is checked the way Java's compiler checks it first.
+constexpr std::string_view kJavaLetters = "GyMdkHmsSEDFwWahKzZYuXL";
+
+void check_java_pattern(std::string_view p) {
+  bool quoted = false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == '\'') {
+      if (i + 1 < p.size() && p[i + 1] == '\'') {
+        ++i;
+        continue;
+      }
+      quoted = !quoted;
+      continue;
+    }
+    if (quoted) continue;
+    if (((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) && kJavaLetters.find(c) == std::string_view::npos)
+      throw std::invalid_argument(fmt::format("Illegal pattern character '{}'", c));
+  }
+  if (quoted) throw std::invalid_argument("Unterminated quote");
+}
+
+struct Element {
+  char letter = 0;  // 0 = literal text
+  int count = 0;
+  std::string literal;
+};
+
+std::vector<Element> tokenize(std::string_view p) {
+  std::vector<Element> out;
+  bool quoted = false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == '\'') {
+      if (i + 1 < p.size() && p[i + 1] == '\'') {
+        if (out.empty() || out.back().letter) out.push_back({});
+        out.back().literal.push_back('\'');
+        ++i;
+      } else {
+        quoted = !quoted;
+      }
+      continue;
+    }
+    bool letter = !quoted && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+    if (letter) {
+      if (!out.empty() && out.back().letter == c) ++out.back().count;
+      else out.push_back({c, 1, {}});
+    } else {
+      if (out.empty() || out.back().letter) out.push_back({});
+      out.back().literal.push_back(c);
+    }
+  }
+  return out;
+}
+
+// Java's lenient parse of purely numeric patterns (y, M, d, H, k, m, s, S): out-of-range fields roll over
+// ("25:61" is the next day's 02:01), which ICU refuses. nullopt = not such a pattern; {nullopt} = no match.
+std::optional<std::optional<int64_t>> lenient_numeric(const std::vector<Element>& elements, std::string_view text) {
+  for (auto& e : elements) {
+    if (!e.letter) continue;
+    if (std::string_view("yMdHkmsS").find(e.letter) == std::string_view::npos) return std::nullopt;
+    if ((e.letter == 'M' && e.count > 2) || (e.letter == 'y' && e.count == 2)) return std::nullopt;
+  }
+  int64_t year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, millis = 0;
+  size_t pos = 0;
+  for (size_t i = 0; i < elements.size(); ++i) {
+    const Element& e = elements[i];
+    if (!e.letter) {
+      if (text.substr(pos, e.literal.size()) != e.literal) return std::optional<int64_t>{};
+      pos += e.literal.size();
+      continue;
+    }
+    bool abutting = i + 1 < elements.size() && elements[i + 1].letter;
+    size_t end = pos;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])) &&
+           (!abutting || end - pos < static_cast<size_t>(e.count)))
+      ++end;
+    if (end == pos || end - pos > 18) return std::optional<int64_t>{};
+    int64_t v = std::stoll(std::string(text.substr(pos, end - pos)));
+    pos = end;
+    switch (e.letter) {
+      case 'y': year = v; break;
+      case 'M': month = v; break;
+      case 'd': day = v; break;
+      case 'H': hour = v; break;
+      case 'k': hour = v == 24 ? 0 : v; break;
+      case 'm': minute = v; break;
+      case 's': second = v; break;
+      case 'S': millis = v; break;
+    }
+  }
+  int64_t months = year * 12 + (month - 1);
+  int64_t y = months >= 0 ? months / 12 : (months - 11) / 12;
+  int64_t m = months - y * 12 + 1;
+  // days_from_civil (Howard Hinnant), proleptic Gregorian.
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = era * 146097 + doe - 719468 + (day - 1);
+  return std::optional<int64_t>{days * 86400000 + hour * 3600000 + minute * 60000 + second * 1000 + millis};
+}
+}  // namespace
+
+struct JavaDateFormat::Impl {
+  std::unique_ptr<icu::SimpleDateFormat> format;
+};
+
+JavaDateFormat::JavaDateFormat(std::string_view pattern) : pattern_(pattern), impl_(std::make_unique<Impl>()) {
+  check_java_pattern(pattern);
+  UErrorCode status = U_ZERO_ERROR;
+  impl_->format = std::make_unique<icu::SimpleDateFormat>(
+      icu::UnicodeString::fromUTF8(icu::StringPiece(pattern.data(), static_cast<int32_t>(pattern.size()))),
+      icu::Locale("en", "US"), status);
+  if (U_FAILURE(status)) throw std::invalid_argument(fmt::format("Illegal pattern: {} ({})", pattern, u_errorName(status)));
+  impl_->format->adoptTimeZone(icu::TimeZone::createTimeZone("UTC"));
+  impl_->format->setLenient(true);
+  // Java's GregorianCalendar switches to the Julian calendar before 1582-10-15, as ICU's does by default.
+}
+
+JavaDateFormat::~JavaDateFormat() = default;
+JavaDateFormat::JavaDateFormat(JavaDateFormat&&) noexcept = default;
+JavaDateFormat& JavaDateFormat::operator=(JavaDateFormat&&) noexcept = default;
+
+std::string JavaDateFormat::format(int64_t millis) const {
+  icu::UnicodeString out;
+  impl_->format->format(static_cast<UDate>(millis), out);
+  std::string text;
+  out.toUTF8String(text);
+  return text;
+}
+
+std::optional<int64_t> JavaDateFormat::parse(std::string_view text) const {
+  if (auto numeric = lenient_numeric(tokenize(pattern_), text)) return *numeric;
+  icu::UnicodeString in =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  icu::ParsePosition pos(0);
+  UDate d = impl_->format->parse(in, pos);
+  if (pos.getIndex() == 0) return std::nullopt;
+  return static_cast<int64_t>(d);
+}
+
+}  // namespace connectrun::transforms

@@ -1,0 +1,44 @@
+#include "transforms/insert_header.h"
+
+#include "plugin/registry.h"
+#include "transforms/transforms.h"
+#include "transforms/util.h"
+
+namespace connectrun::transforms {
+
+config::ConfigSpec InsertHeader::spec() {
+  config::ConfigSpec s;
+  s.define({"header", config::KeyType::String, std::nullopt, "The name of the header.", std::nullopt});
+  s.define({"value.literal", config::KeyType::String, std::nullopt,
+            "The literal value that is to be set as the header value on all records.", std::nullopt});
+  return s;
+}
+
+void InsertHeader::configure(const config::ConfigValues& cfg) {
+  header_ = cfg.get_string("header");
+  // Kafka parses the literal with Values.parseString, which is what SimpleHeaderConverter does with
+  // header text: reuse it so both agree on every type.
+  const PluginInfo* info = builtin_plugins().find("SimpleHeaderConverter", {PluginKind::HeaderConverter});
+  if (!info) throw config::ConfigError("value.literal", "SimpleHeaderConverter is not available to parse the literal");
+  auto converter = info->make_header_converter();
+  config::Problems problems;
+  converter->configure(config::parse(info->spec, {}, "", problems));
+  std::string literal = cfg.get_string("value.literal");  // trimmed, as ConfigDef trims strings
+  auto parsed = converter->to_connect_header("", header_, literal);
+  schema_ = parsed.schema;
+  value_ = parsed.value;
+}
+
+std::optional<Record> InsertHeader::apply(Record&& record) {
+  record.headers.push_back(Header{header_, schema_, value_});
+  return std::move(record);
+}
+
+void register_insert_header(PluginRegistry& registry) {
+  add_transform(registry, "InsertHeader", "Adds a header with a literal value",
+                "Add a header to each record. The literal value is parsed the way SimpleHeaderConverter parses "
+                "header text, so \"42\" becomes an int8 and \"true\" a boolean.",
+                InsertHeader::spec(), [] { return std::make_unique<InsertHeader>(); });
+}
+
+}  // namespace connectrun::transforms

@@ -1,0 +1,141 @@
+#include "transforms/replace_field.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "transforms/transforms.h"
+
+namespace connectrun::transforms {
+
+namespace {
+constexpr std::string_view kPurpose = "field replacement";
+
+config::KeyDef list_key(std::string name, std::string doc, std::optional<config::Validator> validator = std::nullopt) {
+  return config::KeyDef{std::move(name), config::KeyType::List, config::ConfigValue{std::vector<std::string>{}},
+                        std::move(doc), std::move(validator)};
+}
+
+// Java's String.split(":"), trailing empty strings removed.
+std::vector<std::string> split_colon(const std::string& s) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t p = s.find(':', start);
+    parts.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
+    if (p == std::string::npos) break;
+    start = p + 1;
+  }
+  while (parts.size() > 1 && parts.back().empty()) parts.pop_back();
+  return parts;
+}
+
+// Kafka 4.0 dropped the 3.x names `blacklist`/`whitelist`; connectrun still reads them so older
+// configurations keep working, and refuses a configuration that sets both names of one key.
+std::vector<std::string> with_legacy(const config::ConfigValues& cfg, const std::string& key, const std::string& legacy) {
+  if (cfg.was_set(key) && cfg.was_set(legacy))
+    throw config::ConfigError(legacy, fmt::format("'{}' is the deprecated name of '{}'; set only one of them", legacy, key));
+  return cfg.was_set(legacy) ? cfg.get_list(legacy) : cfg.get_list(key);
+}
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> ReplaceField::parse_renames(const std::vector<std::string>& entries) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& mapping : entries) {
+    auto parts = split_colon(mapping);
+    if (parts.size() != 2) throw config::ConfigError("renames", fmt::format("Invalid rename mapping: {}", mapping));
+    out.emplace_back(parts[0], parts[1]);
+  }
+  return out;
+}
+
+config::ConfigSpec ReplaceField::spec() {
+  config::ConfigSpec s;
+  s.define(list_key("exclude", "Fields to exclude. This takes precedence over the fields to include."));
+  s.define(list_key("include", "Fields to include. If specified, only these fields will be used."));
+  s.define(list_key("renames", "Field rename mappings.",
+                    config::Validator{[](const config::ConfigValue& v) -> std::optional<std::string> {
+                                        try {
+                                          parse_renames(std::get<std::vector<std::string>>(v));
+                                        } catch (const config::ConfigError& e) {
+                                          return std::string(e.what());
+                                        }
+                                        return std::nullopt;
+                                      },
+                                      "list of colon-delimited renamings, e.g. foo:bar,abc:xyz"}));
+  s.define(list_key("blacklist", "Deprecated name of 'exclude' (Kafka 3.x)."));
+  s.define(list_key("whitelist", "Deprecated name of 'include' (Kafka 3.x)."));
+  s.define(replace_null_with_default_key());
+  return s;
+}
+
+void ReplaceField::configure(const config::ConfigValues& cfg) {
+  exclude_ = with_legacy(cfg, "exclude", "blacklist");
+  include_ = with_legacy(cfg, "include", "whitelist");
+  renames_.clear();
+  reverse_.clear();
+  for (auto& [from, to] : parse_renames(cfg.get_list("renames"))) {
+    renames_[from] = to;
+    reverse_[to] = from;
+  }
+  replace_null_with_default_ = cfg.get_bool("replace.null.with.default");
+}
+
+bool ReplaceField::keep(const std::string& field) const {
+  if (std::find(exclude_.begin(), exclude_.end(), field) != exclude_.end()) return false;
+  return include_.empty() || std::find(include_.begin(), include_.end(), field) != include_.end();
+}
+
+const std::string& ReplaceField::renamed(const std::string& field) const {
+  auto it = renames_.find(field);
+  return it == renames_.end() ? field : it->second;
+}
+
+const std::string& ReplaceField::original(const std::string& field) const {
+  auto it = reverse_.find(field);
+  return it == reverse_.end() ? field : it->second;
+}
+
+std::optional<Record> ReplaceField::apply(Record&& record) {
+  Value& value = side_value(record, side_);
+  if (value.is_null()) return std::move(record);
+  SchemaPtr& schema = side_schema(record, side_);
+  if (!schema) {
+    const MapEntries& input = require_map(value, kPurpose);
+    MapEntries updated;
+    for (auto& [k, v] : input) {
+      auto* name = k.get_if<std::string>();
+      if (name && keep(*name)) map_put(updated, renamed(*name), v);
+    }
+    value = Value(std::move(updated));
+    return std::move(record);
+  }
+  const StructValue& input = require_struct(value, kPurpose);
+  SchemaPtr out_schema = cache_.get(input.schema);
+  if (!out_schema) {
+    SchemaBuilder b = SchemaBuilder::structure();
+    copy_schema_basics(*input.schema, b);
+    for (auto& f : input.schema->fields)
+      if (keep(f.name)) b.field(renamed(f.name), f.schema);
+    out_schema = b.build();
+    cache_.put(input.schema, out_schema);
+  }
+  auto out = StructValue::make(out_schema);
+  for (auto& f : out_schema->fields) {
+    const Field* from = input.schema->field(original(f.name));
+    if (!from) throw DataException(fmt::format("{} is not a valid field name", original(f.name)));
+    out->put(f, replace_null_with_default_ ? struct_get(input, *from) : input.values[from->index]);
+  }
+  schema = out_schema;
+  value = Value(std::move(out));
+  return std::move(record);
+}
+
+void register_replace_field(PluginRegistry& registry) {
+  add_key_value(registry, "ReplaceField", "Keeps, drops and renames fields",
+                "Filter or rename fields. exclude takes precedence over include; an empty include keeps every field. "
+                "The Kafka 3.x names blacklist and whitelist are accepted for exclude and include.",
+                ReplaceField::spec(), [](Side s) { return std::make_unique<ReplaceField>(s); });
+}
+
+}  // namespace connectrun::transforms

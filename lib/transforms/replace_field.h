@@ -1,0 +1,33 @@
+// ReplaceField: keeps, drops and renames top-level fields
+// (Kafka's org.apache.kafka.connect.transforms.ReplaceField$Key / $Value).
+#pragma once
+
+#include <map>
+
+#include "plugin/transform.h"
+#include "transforms/util.h"
+
+namespace connectrun::transforms {
+
+class ReplaceField : public Transformation {
+ public:
+  explicit ReplaceField(Side side) : side_(side) {}
+  void configure(const config::ConfigValues& cfg) override;
+  std::optional<Record> apply(Record&& record) override;
+  static config::ConfigSpec spec();
+  // `from:to` pairs; throws config::ConfigError for an entry that is not exactly one pair.
+  static std::vector<std::pair<std::string, std::string>> parse_renames(const std::vector<std::string>& entries);
+
+ private:
+  bool keep(const std::string& field) const;
+  const std::string& renamed(const std::string& field) const;
+  const std::string& original(const std::string& field) const;
+
+  Side side_;
+  std::vector<std::string> exclude_, include_;
+  std::map<std::string, std::string> renames_, reverse_;
+  bool replace_null_with_default_ = true;
+  SchemaCache cache_;
+};
+
+}  // namespace connectrun::transforms
