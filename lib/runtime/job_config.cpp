@@ -9,6 +9,7 @@
 
 #include "converters/converters.h"
 #include "plugin/plugin_docs.h"
+#include "transforms/chain.h"
 
 namespace connectrun {
 
@@ -183,6 +184,7 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
                              const RawConfig& worker_raw, const PluginRegistry& registry, Problems& problems,
                              std::vector<std::string>& warnings) {
   ConnectorPlan plan;
+  plan.registry = &registry;
   plan.loc = section.loc;
   plan.raw = section.entries;
   const RawConfig& raw = section.entries;
@@ -271,13 +273,11 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
     }
   }
 
-  if (!plan.common.get_list("transforms").empty() || !plan.common.get_list("predicates").empty())
-    problems.add(plan.common.location_of(plan.common.get_list("transforms").empty() ? "predicates" : "transforms"), cn,
-                 "transforms", "transforms and predicates are not available in this version yet");
+  // The chain validates transforms.* and predicates.*; each task builds its own instance later.
+  TransformChain::build(registry, raw, cn, problems, used);
 
   for (auto& [k, e] : raw) {
     if (used.count(k)) continue;
-    if (starts_with(k, "transforms.") || starts_with(k, "predicates.")) continue;  // reported above
     if (starts_with(k, "producer.override.") || starts_with(k, "consumer.override.") ||
         starts_with(k, "admin.override.") || starts_with(k, "topic.creation.")) {
       kafka_only(e.loc, cn, k, problems);
@@ -405,6 +405,8 @@ std::string describe_effective(const JobPlan& plan) {
     emit_converter(out, c.key_converter);
     emit_converter(out, c.value_converter);
     emit_converter(out, c.header_converter);
+    for (auto& [k, e] : c.raw)
+      if (starts_with(k, "transforms.") || starts_with(k, "predicates.")) out << YAML::Key << k << YAML::Value << e.value;
     out << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;

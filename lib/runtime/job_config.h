@@ -20,6 +20,7 @@ struct ConverterPlan {
 };
 
 struct ConnectorPlan {
+  const PluginRegistry* registry = nullptr;
   std::string name;
   const PluginInfo* plugin = nullptr;
   bool is_source = true;

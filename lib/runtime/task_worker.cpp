@@ -43,6 +43,23 @@ void TaskWorker::fail(const std::string& reason) {
   stopping_.store(true);
 }
 
+void TaskWorker::build_chain() {
+  config::Problems problems;
+  std::set<std::string> used;
+  chain_ = std::make_unique<TransformChain>(TransformChain::build(*plan_.registry, plan_.raw, plan_.name, problems, used));
+  if (!problems.empty()) throw ConnectError(problems.list().front().str());  // validated before; cannot happen
+}
+
+std::optional<Record> TaskWorker::transform(Record&& r, const std::function<std::string()>& position) {
+  if (chain_->empty()) return std::move(r);
+  try {
+    return chain_->apply(std::move(r));
+  } catch (const TransformError& e) {
+    errors_.handle(fmt::format("TRANSFORMATION '{}'", e.alias()), e.plugin(), position(), e);
+    return std::nullopt;
+  }
+}
+
 std::optional<std::string> TaskWorker::failure() const {
   std::lock_guard lock(fail_mu_);
   return failure_;
@@ -65,6 +82,7 @@ void SourceWorker::run() {
     key_conv_ = make_converter(plan_.key_converter);
     value_conv_ = make_converter(plan_.value_converter);
     header_conv_ = make_header_converter(plan_.header_converter);
+    build_chain();
     task = plan_.plugin->make_source();
     task->configure(plan_.plugin_cfg);
     SourceTaskContext ctx;
@@ -89,19 +107,36 @@ void SourceWorker::run() {
   wait_for_deliveries();
 }
 
+namespace {
+// "topic 't' source offset {"position":12}" for error messages.
+template <class P>
+std::string source_position(const std::string& topic, const P& pending) {
+  std::string position = fmt::format("topic '{}'", topic);
+  if (!pending.offsets.empty()) {
+    position += " source offset ";
+    append_schemaless_json(position, pending.offsets.back().second);
+  }
+  return position;
+}
+}  // namespace
+
 void SourceWorker::process(std::vector<Record>& batch) {
   stats_.read.fetch_add(batch.size(), std::memory_order_relaxed);
   Pending p;
   std::vector<BusRecord> out;
   out.reserve(batch.size());
   std::string buf;
-  for (auto& r : batch) {
-    // The offset advances for every record, including ones skipped below
-    // (unlike Kafka, where a dropped record's offset waits for a later one).
-    if (!r.source_partition.is_null()) {
-      if (!p.offsets.empty() && p.offsets.back().first == r.source_partition) p.offsets.back().second = std::move(r.source_offset);
-      else p.offsets.emplace_back(r.source_partition, std::move(r.source_offset));
+  for (auto& in : batch) {
+    // The offset advances for every record, including ones dropped or skipped
+    // below (unlike Kafka, where a dropped record's offset waits for a later one).
+    if (!in.source_partition.is_null()) {
+      if (!p.offsets.empty() && p.offsets.back().first == in.source_partition) p.offsets.back().second = in.source_offset;
+      else p.offsets.emplace_back(in.source_partition, in.source_offset);
     }
+    const std::string topic = chain_->empty() ? std::string() : in.topic;
+    std::optional<Record> transformed = transform(std::move(in), [&] { return source_position(topic, p); });
+    if (!transformed) continue;
+    Record& r = *transformed;
     BusRecord b;
     const char* stage = "KEY_CONVERTER";
     const PluginInfo* conv = plan_.key_converter.info;
@@ -118,12 +153,7 @@ void SourceWorker::process(std::vector<Record>& batch) {
         else b.headers.emplace_back(h.key, std::nullopt);
       }
     } catch (const std::exception& e) {
-      std::string position = fmt::format("topic '{}'", r.topic);
-      if (!p.offsets.empty()) {
-        position += " source offset ";
-        append_schemaless_json(position, p.offsets.back().second);
-      }
-      errors_.handle(stage, conv->name, position, e);
+      errors_.handle(stage, conv->name, source_position(r.topic, p), e);
       continue;
     }
     b.topic = std::move(r.topic);
@@ -217,11 +247,12 @@ void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
       errors_.handle(stage, conv->name, fmt::format("topic '{}' partition 0 offset {}", b.topic, b.offset), e);
       continue;
     }
-    r.topic = std::move(b.topic);
+    auto position = [&b] { return fmt::format("topic '{}' partition 0 offset {}", b.topic, b.offset); };
+    r.topic = b.topic;
     r.partition = 0;
     r.timestamp = b.timestamp;
     r.bus_offset = b.offset;
-    out.push_back(std::move(r));
+    if (auto t = transform(std::move(r), position)) out.push_back(std::move(*t));
   }
 }
 
@@ -231,6 +262,7 @@ void SinkWorker::run() {
     key_conv_ = make_converter(plan_.key_converter);
     value_conv_ = make_converter(plan_.value_converter);
     header_conv_ = make_header_converter(plan_.header_converter);
+    build_chain();
     task = plan_.plugin->make_sink();
     task->configure(plan_.plugin_cfg);
     SinkTaskContext ctx;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "runtime/error_handler.h"
 #include "runtime/job_config.h"
 #include "runtime/offset_store.h"
+#include "transforms/chain.h"
 
 namespace connectrun {
 
@@ -49,6 +51,11 @@ class TaskWorker {
   std::atomic<bool> finished_{false};
   TaskStats stats_;
   ErrorHandler errors_;
+  std::unique_ptr<TransformChain> chain_;  // built on the task's thread
+  // Applies the chain; nullopt when dropped or skipped under errors.tolerance.
+  // `position` describes the record for error messages; called only on failure.
+  std::optional<Record> transform(Record&& r, const std::function<std::string()>& position);
+  void build_chain();
 
  private:
   mutable std::mutex fail_mu_;
