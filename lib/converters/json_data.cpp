@@ -338,7 +338,8 @@ Value json_to_connect(const SchemaPtr& schema, const element* e, const Options& 
         if (!e->is_object())
           throw DataException(fmt::format("Maps with string fields should be encoded as JSON objects, but found {}",
                                           json_node_type(*e)));
-        for (auto field : e->get_object().value_unsafe()) {
+        simdjson::dom::object obj = e->get_object().value_unsafe();  // named: a temporary would dangle
+        for (auto field : obj) {
           element val = field.value;
           out.emplace_back(Value(std::string(field.key)), json_to_connect(s.value_schema, &val, opts));
         }
@@ -346,7 +347,8 @@ Value json_to_connect(const SchemaPtr& schema, const element* e, const Options& 
         if (!e->is_array())
           throw DataException(fmt::format(
               "Maps with non-string fields should be encoded as JSON array of tuples, but found {}", json_node_type(*e)));
-        for (element entry : e->get_array().value_unsafe()) {
+        simdjson::dom::array arr = e->get_array().value_unsafe();  // named: a temporary would dangle
+        for (element entry : arr) {
           if (!entry.is_array())
             throw DataException(fmt::format("Found invalid map entry instead of array tuple: {}", json_node_type(entry)));
           auto pair = entry.get_array().value_unsafe();

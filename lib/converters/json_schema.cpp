@@ -119,7 +119,8 @@ SchemaPtr json_to_schema(element e, const Options& opts) {
     case Type::Struct: {
       const element* fields = member(obj, "fields", slot);
       if (!fields || !fields->is_array()) throw DataException("Struct schema's \"fields\" argument is not an array.");
-      for (element f : fields->get_array().value_unsafe()) {
+      simdjson::dom::array field_list = fields->get_array().value_unsafe();  // named: a temporary would dangle
+      for (element f : field_list) {
         element name_slot;
         const element* name =
             f.is_object() ? member(f.get_object().value_unsafe(), "field", name_slot) : nullptr;
@@ -139,7 +140,8 @@ SchemaPtr json_to_schema(element e, const Options& opts) {
     s.version = static_cast<int32_t>(n->get_int64().value_unsafe());
   if (const element* n = member(obj, "doc", slot); n && n->is_string()) s.doc = std::string(n->get_string().value_unsafe());
   if (const element* n = member(obj, "parameters", slot); n && n->is_object()) {
-    for (auto p : n->get_object().value_unsafe()) {
+    simdjson::dom::object params = n->get_object().value_unsafe();  // named: a temporary would dangle
+    for (auto p : params) {
       if (!p.value.is_string()) throw DataException("Schema parameters must have string values.");
       s.parameters.emplace_back(std::string(p.key), std::string(p.value.get_string().value_unsafe()));
     }

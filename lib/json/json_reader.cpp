@@ -38,7 +38,9 @@ Value json_element_to_value(simdjson::dom::element e) {
     }
     case element_type::OBJECT: {
       MapEntries out;
-      for (auto field : e.get_object().value_unsafe())
+      // A named object: range-for over value_unsafe() of a temporary result would dangle.
+      simdjson::dom::object obj = e.get_object().value_unsafe();
+      for (auto field : obj)
         out.emplace_back(Value(std::string(field.key)), json_element_to_value(field.value));
       return Value(std::move(out));
     }
