@@ -60,7 +60,7 @@ TEST_CASE("lines end with \\n, \\r\\n or \\r; a last line without one waits", "[
   CHECK(position(rs[0]) == 2);
   CHECK(position(rs[1]) == 6);
   CHECK(position(rs[2]) == 10);
-  CHECK(rs[0].source_partition == Value(MapEntries{{Value("filename"), Value(dir / "in.txt")}}));
+  CHECK(*rs[0].source_partition == Value(MapEntries{{Value("filename"), Value(dir / "in.txt")}}));
   CHECK(rs[0].value_schema->type == Type::String);
   CHECK(rs[0].topic == "t");
   append_file(dir / "in.txt", "\nlast-no-newline");

@@ -37,8 +37,8 @@ class FileStreamSourceTask : public SourceTask {
   void start(SourceTaskContext& ctx) override {
     ctx_ = &ctx;
     if (!cfg_.file.empty()) {
-      partition_ = Value(MapEntries{{Value("filename"), Value(cfg_.file)}});
-      Value stored = ctx.offset_for(partition_);
+      partition_ = std::make_shared<const Value>(MapEntries{{Value("filename"), Value(cfg_.file)}});
+      Value stored = ctx.offset_for(*partition_);
       if (const Value* pos = stored.find("position"); pos && pos->is<int64_t>()) {
         position_ = pos->as<int64_t>();
         ctx.log->info("resuming {} at byte {}", cfg_.file, position_);
@@ -168,7 +168,7 @@ class FileStreamSourceTask : public SourceTask {
 
   SourceConfig cfg_;
   SourceTaskContext* ctx_ = nullptr;
-  Value partition_;
+  std::shared_ptr<const Value> partition_;
   int fd_ = -1;
   int64_t position_ = 0;  // byte position after the last emitted line
   int64_t read_pos_ = 0;  // bytes read from the file so far

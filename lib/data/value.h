@@ -225,8 +225,9 @@ struct Record {
   Value value;
   std::vector<Header> headers;
   std::optional<int64_t> timestamp;
-  // Source side: where the record came from, as small schemaless maps.
-  Value source_partition;
+  // Source side: where the record came from, as small schemaless maps. The
+  // partition is shared: every record of one source partition points to it.
+  std::shared_ptr<const Value> source_partition;
   Value source_offset;
   // Sink side: the record's coordinates on the bus (Kafka offset).
   int64_t bus_offset = -1;

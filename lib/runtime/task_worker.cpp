@@ -129,9 +129,12 @@ void SourceWorker::process(std::vector<Record>& batch) {
   for (auto& in : batch) {
     // The offset advances for every record, including ones dropped or skipped
     // below (unlike Kafka, where a dropped record's offset waits for a later one).
-    if (!in.source_partition.is_null()) {
-      if (!p.offsets.empty() && p.offsets.back().first == in.source_partition) p.offsets.back().second = in.source_offset;
-      else p.offsets.emplace_back(in.source_partition, in.source_offset);
+    if (in.source_partition) {
+      auto& last = p.offsets;
+      if (!last.empty() && (last.back().first == in.source_partition || *last.back().first == *in.source_partition))
+        last.back().second = std::move(in.source_offset);
+      else
+        last.emplace_back(in.source_partition, std::move(in.source_offset));
     }
     const std::string topic = chain_->empty() ? std::string() : in.topic;
     std::optional<Record> transformed = transform(std::move(in), [&] { return source_position(topic, p); });
@@ -191,7 +194,7 @@ void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) 
       lock.lock();
       break;
     }
-    for (auto& [partition, offset] : front.offsets) store_.put(plan_.name, partition, offset);
+    for (auto& [partition, offset] : front.offsets) store_.put(plan_.name, *partition, offset);
     pending_.pop_front();
   }
   delivered_.notify_all();

@@ -75,7 +75,7 @@ class SourceWorker : public TaskWorker {
     uint64_t seq;
     bool done = false;
     std::optional<std::string> error;
-    std::vector<std::pair<Value, Value>> offsets;  // last offset per source partition in the batch
+    std::vector<std::pair<std::shared_ptr<const Value>, Value>> offsets;  // last offset per source partition in the batch
   };
   void run() override;
   void process(std::vector<Record>& batch);
