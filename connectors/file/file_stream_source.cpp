@@ -139,9 +139,12 @@ class FileStreamSourceTask : public SourceTask {
     while (emitted < static_cast<size_t>(cfg_.batch_size) && start_ < end_) {
       const char* base = buf_.data() + start_;
       size_t avail = end_ - start_;
-      size_t i = 0;
-      while (i < avail && base[i] != '\n' && base[i] != '\r') ++i;
-      if (i == avail) break;
+      // memchr is vectorised; '\r' is rare, so look for it only before the '\n'.
+      const char* nl = static_cast<const char*>(std::memchr(base, '\n', avail));
+      const char* cr = static_cast<const char*>(std::memchr(base, '\r', nl ? static_cast<size_t>(nl - base) : avail));
+      const char* stop = cr ? cr : nl;
+      if (!stop) break;
+      size_t i = static_cast<size_t>(stop - base);
       size_t term = 1;
       if (base[i] == '\r') {
         if (i + 1 == avail) break;  // a lone '\r' at the end: wait for the next byte, as Kafka does

@@ -136,10 +136,14 @@ void SourceWorker::process(std::vector<Record>& batch) {
       else
         last.emplace_back(in.source_partition, std::move(in.source_offset));
     }
-    const std::string topic = chain_->empty() ? std::string() : in.topic;
-    std::optional<Record> transformed = transform(std::move(in), [&] { return source_position(topic, p); });
-    if (!transformed) continue;
-    Record& r = *transformed;
+    // Without transforms the record is used in place: moving a Record costs more than its conversion.
+    std::optional<Record> transformed;
+    if (!chain_->empty()) {
+      const std::string topic = in.topic;
+      transformed = transform(std::move(in), [&] { return source_position(topic, p); });
+      if (!transformed) continue;
+    }
+    Record& r = transformed ? *transformed : in;
     BusRecord b;
     const char* stage = "KEY_CONVERTER";
     const PluginInfo* conv = plan_.key_converter.info;
@@ -226,8 +230,9 @@ SinkWorker::~SinkWorker() {
 }
 
 void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
+  out.reserve(in.size());
   for (auto& b : in) {
-    Record r;
+    Record& r = out.emplace_back();  // built in place; popped again when it fails or is dropped
     r.is_source = false;
     const char* stage = "KEY_CONVERTER";
     const PluginInfo* conv = plan_.key_converter.info;
@@ -247,15 +252,18 @@ void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
       r.value_schema = std::move(value.schema);
       r.value = std::move(value.value);
     } catch (const std::exception& e) {
+      out.pop_back();
       errors_.handle(stage, conv->name, fmt::format("topic '{}' partition 0 offset {}", b.topic, b.offset), e);
       continue;
     }
-    auto position = [&b] { return fmt::format("topic '{}' partition 0 offset {}", b.topic, b.offset); };
     r.topic = b.topic;
     r.partition = 0;
     r.timestamp = b.timestamp;
     r.bus_offset = b.offset;
-    if (auto t = transform(std::move(r), position)) out.push_back(std::move(*t));
+    if (chain_->empty()) continue;
+    auto t = transform(std::move(r), [&b] { return fmt::format("topic '{}' partition 0 offset {}", b.topic, b.offset); });
+    if (t) out.back() = std::move(*t);
+    else out.pop_back();
   }
 }
 
