@@ -68,7 +68,8 @@ std::optional<Record> InsertField::apply(Record&& record) {
   if (value.is_null()) return std::move(record);  // tombstones pass unchanged
   SchemaPtr& schema = side_schema(record, side_);
   if (!schema) {
-    MapEntries updated = require_map(value, kPurpose);
+    require_map(value, kPurpose);
+    MapEntries& updated = value.as<MapEntries>();  // the record is ours: update its map in place
     if (topic_) map_put(updated, topic_->name, Value(record.topic));
     if (partition_ && record.partition) map_put(updated, partition_->name, Value(*record.partition));
     if (offset_) {
@@ -77,7 +78,6 @@ std::optional<Record> InsertField::apply(Record&& record) {
     }
     if (timestamp_ && record.timestamp) map_put(updated, timestamp_->name, Value(*record.timestamp));
     if (static_ && static_value_) map_put(updated, static_->name, Value(*static_value_));
-    value = Value(std::move(updated));
     return std::move(record);
   }
   const StructValue& input = require_struct(value, kPurpose);

@@ -101,11 +101,23 @@ std::optional<Record> ReplaceField::apply(Record&& record) {
   if (value.is_null()) return std::move(record);
   SchemaPtr& schema = side_schema(record, side_);
   if (!schema) {
-    const MapEntries& input = require_map(value, kPurpose);
+    require_map(value, kPurpose);
+    MapEntries& input = value.as<MapEntries>();  // the record is ours: its keys and values move
     MapEntries updated;
+    updated.reserve(input.size());
     for (auto& [k, v] : input) {
       auto* name = k.get_if<std::string>();
-      if (name && keep(*name)) map_put(updated, renamed(*name), v);
+      if (!name || !keep(*name)) continue;
+      const std::string& to = renamed(*name);
+      // map_put, not emplace_back: a rename target, or a key repeated in the JSON, replaces the
+      // entry already there (HashMap.put). An unrenamed key moves over instead of being copied.
+      if (Value* existing = map_find(updated, to)) {
+        *existing = std::move(v);
+      } else if (&to == name) {
+        updated.emplace_back(std::move(k), std::move(v));
+      } else {
+        updated.emplace_back(Value(to), std::move(v));
+      }
     }
     value = Value(std::move(updated));
     return std::move(record);
