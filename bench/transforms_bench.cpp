@@ -127,9 +127,17 @@ std::vector<Record> make_batch(bool with_schema) {
   return batch;
 }
 
-// Copies the record deeply, so that a Struct is not shared with the template
-// (the engine hands each transform a freshly converted record).
+// Copies the value deeply, so that a Struct is not shared with the template
+// (the engine hands each transform a freshly converted record). A map is built
+// entry by entry, as JsonConverter builds it, so that its spare capacity is the
+// converter's (a plain vector copy has none, and every insertion would then
+// reallocate, which a real record does not).
 Value deep_copy(const Value& v) {
+  if (auto* m = v.get_if<MapEntries>()) {
+    MapEntries out;
+    for (auto& e : *m) out.push_back(e);
+    return Value(std::move(out));
+  }
   if (!v.is_struct()) return v;
   const StructValue& in = v.as_struct();
   auto out = StructValue::make(in.schema);

@@ -84,7 +84,8 @@ std::optional<Record> InsertField::apply(Record&& record) {
   SchemaPtr out_schema = updated_schema(input.schema);
   auto out = StructValue::make(out_schema);
   for (auto& f : input.schema->fields)
-    out->put(out_schema->fields[f.index], replace_null_with_default_ ? struct_get(input, f) : input.values[f.index]);
+    struct_put_from(*out, out_schema->fields[f.index], f,
+                    replace_null_with_default_ ? struct_get(input, f) : input.values[f.index]);
   if (topic_) out->put(topic_->name, Value(record.topic));
   if (partition_ && record.partition) out->put(partition_->name, Value(*record.partition));
   if (offset_) {

@@ -136,7 +136,7 @@ std::optional<Record> ReplaceField::apply(Record&& record) {
   for (auto& f : out_schema->fields) {
     const Field* from = input.schema->field(original(f.name));
     if (!from) throw DataException(fmt::format("{} is not a valid field name", original(f.name)));
-    out->put(f, replace_null_with_default_ ? struct_get(input, *from) : input.values[from->index]);
+    struct_put_from(*out, f, *from, replace_null_with_default_ ? struct_get(input, *from) : input.values[from->index]);
   }
   schema = out_schema;
   value = Value(std::move(out));
