@@ -102,24 +102,29 @@ std::optional<Record> ReplaceField::apply(Record&& record) {
   SchemaPtr& schema = side_schema(record, side_);
   if (!schema) {
     require_map(value, kPurpose);
-    MapEntries& input = value.as<MapEntries>();  // the record is ours: its keys and values move
-    MapEntries updated;
-    updated.reserve(input.size());
-    for (auto& [k, v] : input) {
-      auto* name = k.get_if<std::string>();
+    // The record is ours: kept entries slide down in place (no new vector, no copies).
+    MapEntries& m = value.as<MapEntries>();
+    size_t kept = 0;
+    for (size_t i = 0; i < m.size(); ++i) {
+      auto* name = m[i].first.get_if<std::string>();
       if (!name || !keep(*name)) continue;
       const std::string& to = renamed(*name);
-      // map_put, not emplace_back: a rename target, or a key repeated in the JSON, replaces the
-      // entry already there (HashMap.put). An unrenamed key moves over instead of being copied.
-      if (Value* existing = map_find(updated, to)) {
-        *existing = std::move(v);
-      } else if (&to == name) {
-        updated.emplace_back(std::move(k), std::move(v));
-      } else {
-        updated.emplace_back(Value(to), std::move(v));
+      // As map_put: a rename target, or a key repeated in the JSON, replaces the entry already
+      // kept (HashMap.put), in its place.
+      auto same = [&](const std::pair<Value, Value>& e) {
+        auto* ks = e.first.get_if<std::string>();
+        return ks && *ks == to;
+      };
+      auto existing = std::find_if(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(kept), same);
+      if (existing != m.begin() + static_cast<std::ptrdiff_t>(kept)) {
+        existing->second = std::move(m[i].second);
+        continue;
       }
+      if (&to != name) m[i].first = Value(to);  // `to` is the rename's, not the key's
+      if (kept != i) m[kept] = std::move(m[i]);
+      ++kept;
     }
-    value = Value(std::move(updated));
+    m.erase(m.begin() + static_cast<std::ptrdiff_t>(kept), m.end());
     return std::move(record);
   }
   const StructValue& input = require_struct(value, kPurpose);
