@@ -317,7 +317,8 @@ std::optional<Record> Cast::apply(Record&& record) {
     const Value& original = replace_null_with_default_ ? struct_get(input, f) : input.values[f.index];
     auto it = std::find_if(casts_.begin(), casts_.end(), [&](auto& c) { return c.first == f.name; });
     const Field* target = updated_schema->field(f.name);
-    out->put(*target, it == casts_.end() ? original : cast_value(f.schema, original, it->second));
+    if (it == casts_.end()) struct_put_from(*out, *target, f, original);
+    else out->put(*target, cast_value(f.schema, original, it->second));
   }
   value = Value(std::move(out));
   schema = updated_schema;

@@ -3,6 +3,7 @@
 #include <unicode/smpdtfmt.h>
 #include <unicode/timezone.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -115,11 +116,40 @@ std::optional<std::optional<int64_t>> lenient_numeric(const std::vector<Element>
   int64_t days = era * 146097 + doe - 719468 + (day - 1);
   return std::optional<int64_t>{days * 86400000 + hour * 3600000 + minute * 60000 + second * 1000 + millis};
 }
+
+// The span of time over which the formatted text cannot change, from the finest
+// field the pattern prints (in UTC: no daylight saving, no leap seconds). A
+// pattern of date letters only, like TimestampRouter's yyyyMMdd, prints the same
+// text for a whole day, so consecutive records can reuse the last text instead
+// of going through ICU again (the ICU call is most of a record's routing cost).
+int64_t granularity_ms(std::string_view pattern) {
+  int64_t g = 86400000;
+  for (const Element& e : tokenize(pattern)) {
+    switch (e.letter) {
+      case 0: case 'G': case 'y': case 'Y': case 'u': case 'M': case 'L': case 'd': case 'D': case 'E':
+      case 'F': case 'w': case 'W': case 'z': case 'Z': case 'X':
+        break;
+      case 'H': case 'k': case 'K': case 'h': case 'a': g = std::min<int64_t>(g, 3600000); break;
+      case 'm': g = std::min<int64_t>(g, 60000); break;
+      case 's': g = std::min<int64_t>(g, 1000); break;
+      default: g = 1; break;  // 'S' and anything else: every millisecond may differ
+    }
+  }
+  return g;
+}
+
+int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 }  // namespace
 
 struct JavaDateFormat::Impl {
   std::unique_ptr<icu::SimpleDateFormat> format;
+  int64_t granularity = 1;
+  // The last text formatted and the granularity bucket it holds for. ICU's
+  // SimpleDateFormat is not thread-safe either: one instance per pipeline thread.
+  std::optional<int64_t> last_bucket;
+  std::string last_text;
 };
+
 
 JavaDateFormat::JavaDateFormat(std::string_view pattern) : pattern_(pattern), impl_(std::make_unique<Impl>()) {
   check_java_pattern(pattern);
@@ -130,6 +160,7 @@ JavaDateFormat::JavaDateFormat(std::string_view pattern) : pattern_(pattern), im
   if (U_FAILURE(status)) throw std::invalid_argument(fmt::format("Illegal pattern: {} ({})", pattern, u_errorName(status)));
   impl_->format->adoptTimeZone(icu::TimeZone::createTimeZone("UTC"));
   impl_->format->setLenient(true);
+  impl_->granularity = granularity_ms(pattern);
   // Java's GregorianCalendar switches to the Julian calendar before 1582-10-15, as ICU's does by default.
 }
 
@@ -138,10 +169,14 @@ JavaDateFormat::JavaDateFormat(JavaDateFormat&&) noexcept = default;
 JavaDateFormat& JavaDateFormat::operator=(JavaDateFormat&&) noexcept = default;
 
 std::string JavaDateFormat::format(int64_t millis) const {
+  int64_t bucket = floor_div(millis, impl_->granularity);
+  if (impl_->last_bucket == bucket) return impl_->last_text;
   icu::UnicodeString out;
   impl_->format->format(static_cast<UDate>(millis), out);
   std::string text;
   out.toUTF8String(text);
+  impl_->last_bucket = bucket;
+  impl_->last_text = text;
   return text;
 }
 

@@ -74,7 +74,7 @@ std::optional<Record> HeaderFrom::apply(Record&& record) {
     auto out = StructValue::make(updated_schema);
     for (auto& f : updated_schema->fields) {
       const Field* orig = input.schema->field(f.name);
-      out->put(f, replace_null_with_default_ ? struct_get(input, *orig) : input.values[orig->index]);
+      struct_put_from(*out, f, *orig, replace_null_with_default_ ? struct_get(input, *orig) : input.values[orig->index]);
     }
     schema = updated_schema;
     value = Value(std::move(out));

@@ -68,7 +68,8 @@ std::optional<Record> InsertField::apply(Record&& record) {
   if (value.is_null()) return std::move(record);  // tombstones pass unchanged
   SchemaPtr& schema = side_schema(record, side_);
   if (!schema) {
-    MapEntries updated = require_map(value, kPurpose);
+    require_map(value, kPurpose);
+    MapEntries& updated = value.as<MapEntries>();  // the record is ours: update its map in place
     if (topic_) map_put(updated, topic_->name, Value(record.topic));
     if (partition_ && record.partition) map_put(updated, partition_->name, Value(*record.partition));
     if (offset_) {
@@ -77,14 +78,14 @@ std::optional<Record> InsertField::apply(Record&& record) {
     }
     if (timestamp_ && record.timestamp) map_put(updated, timestamp_->name, Value(*record.timestamp));
     if (static_ && static_value_) map_put(updated, static_->name, Value(*static_value_));
-    value = Value(std::move(updated));
     return std::move(record);
   }
   const StructValue& input = require_struct(value, kPurpose);
   SchemaPtr out_schema = updated_schema(input.schema);
   auto out = StructValue::make(out_schema);
   for (auto& f : input.schema->fields)
-    out->put(out_schema->fields[f.index], replace_null_with_default_ ? struct_get(input, f) : input.values[f.index]);
+    struct_put_from(*out, out_schema->fields[f.index], f,
+                    replace_null_with_default_ ? struct_get(input, f) : input.values[f.index]);
   if (topic_) out->put(topic_->name, Value(record.topic));
   if (partition_ && record.partition) out->put(partition_->name, Value(*record.partition));
   if (offset_) {

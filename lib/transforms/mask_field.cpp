@@ -119,7 +119,8 @@ std::optional<Record> MaskField::apply(Record&& record) {
   for (auto& f : input.schema->fields) {
     const Value& original = struct_get(input, f);
     bool mask = std::find(fields_.begin(), fields_.end(), f.name) != fields_.end();
-    out->put(f, mask ? masked(original, replacement_) : original);
+    if (mask) out->put(f, masked(original, replacement_));
+    else struct_put_from(*out, f, f, original);
   }
   value = Value(std::move(out));
   return std::move(record);

@@ -101,13 +101,30 @@ std::optional<Record> ReplaceField::apply(Record&& record) {
   if (value.is_null()) return std::move(record);
   SchemaPtr& schema = side_schema(record, side_);
   if (!schema) {
-    const MapEntries& input = require_map(value, kPurpose);
-    MapEntries updated;
-    for (auto& [k, v] : input) {
-      auto* name = k.get_if<std::string>();
-      if (name && keep(*name)) map_put(updated, renamed(*name), v);
+    require_map(value, kPurpose);
+    // The record is ours: kept entries slide down in place (no new vector, no copies).
+    MapEntries& m = value.as<MapEntries>();
+    size_t kept = 0;
+    for (size_t i = 0; i < m.size(); ++i) {
+      auto* name = m[i].first.get_if<std::string>();
+      if (!name || !keep(*name)) continue;
+      const std::string& to = renamed(*name);
+      // As map_put: a rename target, or a key repeated in the JSON, replaces the entry already
+      // kept (HashMap.put), in its place.
+      auto same = [&](const std::pair<Value, Value>& e) {
+        auto* ks = e.first.get_if<std::string>();
+        return ks && *ks == to;
+      };
+      auto existing = std::find_if(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(kept), same);
+      if (existing != m.begin() + static_cast<std::ptrdiff_t>(kept)) {
+        existing->second = std::move(m[i].second);
+        continue;
+      }
+      if (&to != name) m[i].first = Value(to);  // `to` is the rename's, not the key's
+      if (kept != i) m[kept] = std::move(m[i]);
+      ++kept;
     }
-    value = Value(std::move(updated));
+    m.erase(m.begin() + static_cast<std::ptrdiff_t>(kept), m.end());
     return std::move(record);
   }
   const StructValue& input = require_struct(value, kPurpose);
@@ -124,7 +141,7 @@ std::optional<Record> ReplaceField::apply(Record&& record) {
   for (auto& f : out_schema->fields) {
     const Field* from = input.schema->field(original(f.name));
     if (!from) throw DataException(fmt::format("{} is not a valid field name", original(f.name)));
-    out->put(f, replace_null_with_default_ ? struct_get(input, *from) : input.values[from->index]);
+    struct_put_from(*out, f, *from, replace_null_with_default_ ? struct_get(input, *from) : input.values[from->index]);
   }
   schema = out_schema;
   value = Value(std::move(out));

@@ -51,6 +51,14 @@ const Value& struct_get(const StructValue& s, std::string_view name) {
 
 void struct_set(StructValue& s, const Field& f, Value v) { s.put(f, std::move(v)); }
 
+void struct_put_from(StructValue& s, const Field& to, const Field& from, Value v) {
+  if (!v.is_null() && to.schema == from.schema && to.index < s.values.size()) {
+    s.values[to.index] = std::move(v);
+    return;
+  }
+  s.put(to, std::move(v));
+}
+
 Value* map_find(MapEntries& m, std::string_view key) {
   for (auto& [k, v] : m)
     if (auto* ks = k.get_if<std::string>(); ks && *ks == key) return &v;

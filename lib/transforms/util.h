@@ -39,6 +39,12 @@ const Value& struct_get(const StructValue& s, std::string_view name);  // throws
 // Struct.put without a per-call validation of nested structs: used where the
 // transform has built the value to match the schema itself.
 void struct_set(StructValue& s, const Field& f, Value v);
+// Struct.put of a value read from the field `from` of another struct. When both
+// fields share one schema object the value was valid there and is stored as is:
+// Struct.put's check formats a message string per call, which was most of a
+// struct transform's cost. A null still goes through the check (a required
+// field the input left unset fails as in Kafka), as does a field whose schema differs.
+void struct_put_from(StructValue& s, const Field& to, const Field& from, Value v);
 
 // Schemaless map helpers (string keys).
 Value* map_find(MapEntries& m, std::string_view key);

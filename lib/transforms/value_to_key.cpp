@@ -50,7 +50,7 @@ std::optional<Record> ValueToKey::apply(Record&& record) {
   auto key = StructValue::make(key_schema);
   for (auto& f : key_schema->fields) {
     const Field* from = value.schema->field(f.name);
-    key->put(f, replace_null_with_default_ ? struct_get(value, *from) : value.values[from->index]);
+    struct_put_from(*key, f, *from, replace_null_with_default_ ? struct_get(value, *from) : value.values[from->index]);
   }
   record.key_schema = key_schema;
   record.key = Value(std::move(key));
