@@ -186,6 +186,7 @@ void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) 
   // its record and every record before it were delivered.
   while (!pending_.empty() && pending_.front().done && !delivery_failed_) {
     Pending& front = pending_.front();
+    if (front.error && tolerate_produce_error(*front.error)) front.error.reset();
     if (front.error) {
       delivery_failed_ = true;
       std::string reason = fmt::format("records were not delivered: {}", *front.error);
@@ -198,6 +199,17 @@ void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) 
     pending_.pop_front();
   }
   delivered_.notify_all();
+}
+
+// errors.tolerance=all: a record the producer could not deliver is logged and
+// counted and its offset still advances (Kafka Connect's semantics).
+bool SourceWorker::tolerate_produce_error(const std::string& error) {
+  try {
+    errors_.handle("KAFKA_PRODUCE", "producer", "a batch", std::runtime_error(error));
+    return true;
+  } catch (const ConnectError&) {
+    return false;
+  }
 }
 
 void SourceWorker::wait_for_deliveries() {
@@ -247,12 +259,12 @@ void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
       r.value_schema = std::move(value.schema);
       r.value = std::move(value.value);
     } catch (const std::exception& e) {
-      errors_.handle(stage, conv->name, fmt::format("topic '{}' partition 0 offset {}", b.topic, b.offset), e);
+      errors_.handle(stage, conv->name, fmt::format("topic '{}' partition {} offset {}", b.topic, b.partition.value_or(0), b.offset), e);
       continue;
     }
-    auto position = [&b] { return fmt::format("topic '{}' partition 0 offset {}", b.topic, b.offset); };
+    auto position = [&b] { return fmt::format("topic '{}' partition {} offset {}", b.topic, b.partition.value_or(0), b.offset); };
     r.topic = b.topic;
-    r.partition = 0;
+    r.partition = b.partition.value_or(0);
     r.timestamp = b.timestamp;
     r.bus_offset = b.offset;
     if (auto t = transform(std::move(r), position)) out.push_back(std::move(*t));

@@ -81,6 +81,7 @@ class SourceWorker : public TaskWorker {
   void process(std::vector<Record>& batch);
   void on_delivered(uint64_t seq, std::optional<std::string> error);
   void wait_for_deliveries();
+  bool tolerate_produce_error(const std::string& error);
 
   OffsetStore& store_;
   std::unique_ptr<BusProducer> producer_;
