@@ -64,6 +64,9 @@ class TopicBus {
   virtual ~TopicBus() = default;
   virtual std::unique_ptr<BusProducer> producer(const std::string& connector) = 0;
   virtual std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) = 0;
+  // The producer of a sink connector's dead letter topic. A consumer does not
+  // wait for its own connector's dead-letter producer to close before End.
+  virtual std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) { return producer(connector); }
   // Shutdown, after every source finished: consumers whose end is not set by
   // the bus's producers (Kafka's) return End at their next poll.
   virtual void stop_consumers() {}

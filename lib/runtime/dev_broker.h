@@ -7,9 +7,9 @@
 #include <utility>
 #include <vector>
 
-#include <librdkafka/rdkafka_mock.h>
+#include "runtime/kafka_client_config.h"  // rdkafka.h first: rdkafka_mock.h needs it
 
-#include "runtime/kafka_client_config.h"
+#include <librdkafka/rdkafka_mock.h>
 
 namespace connectrun {
 

@@ -115,13 +115,17 @@ class KafkaProducer : public BusProducer {
           rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), value ? value->data() : nullptr,
                               value ? static_cast<ssize_t>(value->size()) : 0);
       }
+      // (The RD_KAFKA_V_* macros cast their arguments: plain variables only.)
+      const int32_t partition = r.partition.value_or(RD_KAFKA_PARTITION_UA);
+      const void* key = r.key ? r.key->data() : nullptr;
+      const size_t key_len = r.key ? r.key->size() : 0;
+      void* value = r.value ? r.value->data() : nullptr;
+      const size_t value_len = r.value ? r.value->size() : 0;
+      const int64_t timestamp = r.timestamp.value_or(0);  // 0: now
       rd_kafka_resp_err_t err = rd_kafka_producev(
-          rk_.get(), RD_KAFKA_V_TOPIC(r.topic.c_str()),
-          RD_KAFKA_V_PARTITION(r.partition ? *r.partition : RD_KAFKA_PARTITION_UA), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-          RD_KAFKA_V_KEY(r.key ? r.key->data() : nullptr, r.key ? r.key->size() : 0),
-          RD_KAFKA_V_VALUE(r.value ? const_cast<char*>(r.value->data()) : nullptr, r.value ? r.value->size() : 0),
-          RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_TIMESTAMP(r.timestamp ? *r.timestamp : 0), RD_KAFKA_V_OPAQUE(ack),
-          RD_KAFKA_V_END);
+          rk_.get(), RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE(value, value_len),
+          RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_TIMESTAMP(timestamp), RD_KAFKA_V_OPAQUE(ack), RD_KAFKA_V_END);
       if (!err) return;  // the headers now belong to the message
       if (hdrs) rd_kafka_headers_destroy(hdrs);
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {

@@ -56,6 +56,7 @@ std::optional<Record> TaskWorker::transform(Record&& r, const std::function<std:
     return chain_->apply(std::move(r));
   } catch (const TransformError& e) {
     errors_.handle(fmt::format("TRANSFORMATION '{}'", e.alias()), e.plugin(), position(), e);
+    last_failure_ = StageFailure{"TRANSFORMATION", e.plugin(), e.cause()};
     return std::nullopt;
   }
 }
@@ -230,7 +231,63 @@ void SourceWorker::wait_for_deliveries() {
 // ---------------------------------------------------------------- sink
 
 SinkWorker::SinkWorker(const ConnectorPlan& plan, bool once, TopicBus& bus)
-    : TaskWorker(plan, once), consumer_(bus.consumer(plan.name, plan.subscription)) {}
+    : TaskWorker(plan, once), consumer_(bus.consumer(plan.name, plan.subscription)) {
+  if (!plan.dlq_topic.empty()) dlq_ = bus.dlq_producer(plan.name);
+}
+
+namespace {
+// Kafka Connect names the Java class in __connect.errors.class.name.
+std::string java_class_of(const std::string& plugin, const PluginRegistry& registry) {
+  if (const PluginInfo* info = registry.find_any(plugin))
+    for (auto& a : info->aliases)
+      if (a.find('.') != std::string::npos) return a;
+  return plugin;
+}
+}  // namespace
+
+void SinkWorker::dead_letter(const BusRecord& original, const StageFailure& f) {
+  if (!dlq_) return;
+  // Kafka Connect's DeadLetterQueueReporter: original key, value, headers and
+  // timestamp; partition left to the partitioner.
+  BusRecord d;
+  d.topic = plan_.dlq_topic;
+  d.key = original.key;
+  d.value = original.value;
+  d.headers = original.headers;
+  d.timestamp = original.timestamp;
+  if (plan_.common.get_bool("errors.deadletterqueue.context.headers.enable")) {
+    auto add = [&](const char* name, std::string value) { d.headers.emplace_back(name, std::move(value)); };
+    add("__connect.errors.topic", original.topic);
+    add("__connect.errors.partition", std::to_string(original.partition.value_or(0)));
+    add("__connect.errors.offset", std::to_string(original.offset));
+    add("__connect.errors.connector.name", plan_.name);
+    add("__connect.errors.task.id", "0");
+    add("__connect.errors.stage", f.stage);
+    add("__connect.errors.class.name", java_class_of(f.plugin, *plan_.registry));
+    add("__connect.errors.exception.class.name", "org.apache.kafka.connect.errors.DataException");
+    add("__connect.errors.exception.message", f.message);
+  }
+  dlq_batch_.push_back(std::move(d));
+}
+
+void SinkWorker::flush_dead_letters() {
+  if (dlq_batch_.empty()) return;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::optional<std::string> error;
+  dlq_->send(std::move(dlq_batch_), [&](std::optional<std::string> e) {
+    std::lock_guard lock(mu);
+    error = std::move(e);
+    done = true;
+    cv.notify_all();
+  });
+  dlq_batch_.clear();
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return done; });
+  if (error)
+    throw ConnectError(fmt::format("cannot write to the dead letter topic '{}': {}", plan_.dlq_topic, *error));
+}
 
 SinkWorker::~SinkWorker() {
   request_stop();
@@ -260,6 +317,7 @@ void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
       r.value = std::move(value.value);
     } catch (const std::exception& e) {
       errors_.handle(stage, conv->name, fmt::format("topic '{}' partition {} offset {}", b.topic, b.partition.value_or(0), b.offset), e);
+      dead_letter(b, StageFailure{stage, conv->name, e.what()});
       continue;
     }
     auto position = [&b] { return fmt::format("topic '{}' partition {} offset {}", b.topic, b.partition.value_or(0), b.offset); };
@@ -267,7 +325,9 @@ void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
     r.partition = b.partition.value_or(0);
     r.timestamp = b.timestamp;
     r.bus_offset = b.offset;
+    last_failure_.reset();
     if (auto t = transform(std::move(r), position)) out.push_back(std::move(*t));
+    else if (last_failure_) dead_letter(b, *last_failure_);
   }
 }
 
@@ -318,6 +378,7 @@ void SinkWorker::run() {
         convert(in, batch);
         if (!batch.empty()) with_retries([&] { task->put(batch); });
         with_retries([&] { task->flush(); });
+        flush_dead_letters();
         stats_.written.fetch_add(batch.size(), std::memory_order_relaxed);
         consumer_->commit();
       }
@@ -327,6 +388,7 @@ void SinkWorker::run() {
     fail(e.what());
     consumer_->fail(e.what());
   }
+  if (dlq_) dlq_->close();
   if (task) task->stop();
 }
 
