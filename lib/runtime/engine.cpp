@@ -124,7 +124,14 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
       bus.stop_consumers();
       consumers_stopped = true;
     }
-    if (wait_signal(sigs, 100ms)) {
+    if (int sig = wait_signal(sigs, 100ms); sig && !signalled) {
+      // --once left the first loop without a signal: this is the first one.
+      log->info("received {}; stopping (a second signal exits at once)", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      signalled = true;
+      for (auto& s : sources) s->request_stop();
+      bus.stop_consumers();
+      consumers_stopped = true;
+    } else if (sig) {
       // Offsets on disk are the last flushed ones and the file is never torn:
       // leaving now loses nothing, records after them are read again.
       log->warn("second signal: exiting at once; records after the last stored offsets will be read again");

@@ -81,6 +81,7 @@ class KafkaConsumer : public BusConsumer {
       // Wait only while nothing is collected; then take what is ready.
       int timeout = out.empty() ? static_cast<int>(std::max<int64_t>(0, left.count())) : 0;
       RdMessage m(rd_kafka_consumer_poll(rk_.get(), timeout));
+      if (pending_targets_) record_targets();
       if (!m) {
         if (!out.empty() || left.count() <= 0) break;
         if (opts_.once && once_done()) break;
@@ -157,7 +158,7 @@ class KafkaConsumer : public BusConsumer {
 
   // --once: every assigned partition reached the end it had at assignment.
   bool once_done() const {
-    if (!assigned_once_) return false;
+    if (!assigned_once_ || pending_targets_) return false;
     for (auto& [tp, hw] : targets_)
       if (!done_.count(tp)) return false;
     return true;
@@ -166,7 +167,9 @@ class KafkaConsumer : public BusConsumer {
   void rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
     bool cooperative = std::string(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-      if (opts_.once) record_targets(parts);
+      // Targets are queried in poll(), not here: blocking calls in the callback
+      // would stall the group protocol.
+      if (opts_.once) pending_targets_.reset(rd_kafka_topic_partition_list_copy(parts));
       if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
       else rd_kafka_assign(rk, parts);
       assigned_once_ = true;
@@ -189,17 +192,20 @@ class KafkaConsumer : public BusConsumer {
     else rd_kafka_assign(rk, nullptr);
   }
 
-  // Records each new partition's high watermark; one already at its end is done.
-  void record_targets(rd_kafka_topic_partition_list_t* parts) {
-    RdPartitions committed(rd_kafka_topic_partition_list_copy(parts));
-    bool have_committed = rd_kafka_committed(rk_.get(), committed.get(), 10000) == RD_KAFKA_RESP_ERR_NO_ERROR;
+  // Records each newly assigned partition's high watermark. A partition whose
+  // position is already at its end is marked done by the PARTITION_EOF event
+  // (enable.partition.eof), which librdkafka sends whenever a fetch reaches the end.
+  void record_targets() {
+    RdPartitions parts = std::move(pending_targets_);
     for (int i = 0; i < parts->cnt; ++i) {
       TopicPartition tp{parts->elems[i].topic, parts->elems[i].partition};
       int64_t low = 0, high = 0;
-      if (rd_kafka_query_watermark_offsets(rk_.get(), tp.first.c_str(), tp.second, &low, &high, 10000)) continue;
+      if (auto e = rd_kafka_query_watermark_offsets(rk_.get(), tp.first.c_str(), tp.second, &low, &high, 10000)) {
+        log_.log->warn("--once: cannot read the end offset of {}-{}: {}; reading it until its end", tp.first, tp.second,
+                       rd_kafka_err2str(e));
+        high = 0;  // done at its first end of partition
+      }
       targets_[tp] = high;
-      int64_t start = have_committed && committed->elems[i].offset >= 0 ? committed->elems[i].offset : low;
-      if (start >= high) done_.insert(tp);
     }
   }
 
@@ -209,6 +215,7 @@ class KafkaConsumer : public BusConsumer {
   std::map<TopicPartition, int64_t> uncommitted_;  // next offset to commit
   std::vector<BusRecord>* out_ = nullptr;          // the batch being collected by poll()
   bool assigned_once_ = false;
+  RdPartitions pending_targets_;                   // --once: assigned, end offsets not yet read
   std::map<TopicPartition, int64_t> targets_;      // --once: high watermark at assignment
   std::set<TopicPartition> done_;
 };
