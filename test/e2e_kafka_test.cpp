@@ -43,7 +43,7 @@ size_t kcat_count(const DevBroker& b, const std::string& topic) {
 // Writes key:value lines (or values only) to `topic` with kcat -P.
 void kcat_write(const DevBroker& b, const std::string& topic, const std::string& file, bool keyed, int partition = -1) {
   int status = -1;
-  shell(fmt::format("kcat -b {} -P -t {} {} {} {} 2>&1", b.bootstrap(), topic, keyed ? "-K:" : "",
+  shell(fmt::format("kcat -b {} -P -l -t {} {} {} {} 2>&1", b.bootstrap(), topic, keyed ? "-K:" : "",
                     partition >= 0 ? fmt::format("-p {}", partition) : std::string(), file),
         &status);
   REQUIRE(status == 0);

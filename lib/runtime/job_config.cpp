@@ -321,16 +321,6 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
     }
   }
 
-  for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin}) {
-    auto& keys = plan.client.of(role);
-    if (keys.empty()) continue;
-    if (worker.is_null("bootstrap.servers"))
-      for (auto& [k, e] : keys)
-        warnings.push_back(fmt::format("{}: connector '{}': key '{}{}' has no effect on the in-process bus (no "
-                                       "bootstrap.servers)", e.loc.str(), cn, override_prefix(role), k));
-    validate_client_keys(keys, override_prefix(role), role, cn, problems);
-  }
-
   // The chain validates transforms.* and predicates.*; each task builds its own instance later.
   TransformChain::build(registry, raw, cn, problems, used);
 
@@ -353,6 +343,16 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
                  fmt::format("unknown key{}{}", plan.plugin ? fmt::format(" for {}", plan.plugin->name) : "",
                              config::did_you_mean(k, known)));
   }
+  for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin}) {
+    auto& keys = plan.client.of(role);
+    if (keys.empty()) continue;
+    if (worker.is_null("bootstrap.servers"))
+      for (auto& [k, e] : keys)
+        warnings.push_back(fmt::format("{}: connector '{}': key '{}{}' has no effect on the in-process bus (no "
+                                       "bootstrap.servers)", e.loc.str(), cn, override_prefix(role), k));
+    validate_client_keys(keys, override_prefix(role), role, cn, problems);
+  }
+
   return plan;
 }
 
