@@ -319,3 +319,79 @@ TEST_CASE("kafka: connectrun broker prints its address first and serves kcat", "
   auto bad = run_connectrun({"broker", "--port", "9092"}, 10s);
   CHECK(bad.exit_code == 2);
 }
+
+TEST_CASE("kafka: bad records go to the dead letter topic with Kafka Connect's context headers", "[kafka][e2e][dlq]") {
+  TempDir dir;
+  DevBroker b(1, {{"in", 1}, {"dlq", 1}});
+  write_file(dir / "in.txt", "k1:{\"a\":1}\nk2:not json\nk3:{\"a\":3}\n");
+  kcat_write(b, "in", dir / "in.txt", true);
+  write_file(dir / "job.yaml", worker(dir, b) + fmt::format(R"(connectors:
+  - name: snk
+    connector.class: FileStreamSink
+    file: {0}/out.txt
+    topics: in
+    value.converter: JsonConverter
+    value.converter.schemas.enable: false
+    errors.tolerance: all
+    errors.deadletterqueue.topic.name: dlq
+    errors.deadletterqueue.context.headers.enable: true
+)", dir.path()));
+  auto r = run_connectrun({"run", "--once", dir / "job.yaml"}, 30s);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(read_lines(dir / "out.txt") == std::vector<std::string>{"{\"a\":1}", "{\"a\":3}"});
+  std::string dead = kcat_read(b, "dlq", "%k|%s|%h\\n");
+  INFO(dead);
+  CHECK(dead.rfind("k2|not json|", 0) == 0);
+  for (auto h : {"__connect.errors.topic=in", "__connect.errors.partition=0", "__connect.errors.offset=1",
+                 "__connect.errors.connector.name=snk", "__connect.errors.stage=VALUE_CONVERTER",
+                 "__connect.errors.class.name=org.apache.kafka.connect.json.JsonConverter",
+                 "__connect.errors.exception.message="})
+    CHECK(dead.find(h) != std::string::npos);
+  CHECK(split_lines(dead).size() == 1);
+
+  // The dead letter topic cannot be an input topic.
+  write_file(dir / "bad.yaml", worker(dir, b) + fmt::format(R"(connectors:
+  - name: snk
+    connector.class: FileStreamSink
+    file: {0}/out.txt
+    topics: in
+    errors.tolerance: all
+    errors.deadletterqueue.topic.name: in
+)", dir.path()));
+  auto v = run_connectrun({"validate", dir / "bad.yaml"}, 20s);
+  CHECK(v.exit_code == 2);
+  CHECK(v.err.find("input topics") != std::string::npos);
+}
+
+TEST_CASE("in-process bus: a sink's dead letter topic can be read by another sink of the same file", "[dlq][e2e]") {
+  TempDir dir;
+  write_file(dir / "in.txt", "{\"a\":1}\nnot json\n{\"a\":3}\n");
+  write_file(dir / "job.yaml", fmt::format(R"(worker:
+  offset.storage.file.filename: {0}/offsets.json
+  key.converter: StringConverter
+  value.converter: StringConverter
+connectors:
+  - name: src
+    connector.class: FileStreamSource
+    file: {0}/in.txt
+    topic: lines
+  - name: snk
+    connector.class: FileStreamSink
+    file: {0}/out.txt
+    topics: lines
+    value.converter: JsonConverter
+    value.converter.schemas.enable: false
+    errors.tolerance: all
+    errors.deadletterqueue.topic.name: dead
+  - name: dead-sink
+    connector.class: FileStreamSink
+    file: {0}/dead.txt
+    topics: dead
+)", dir.path()));
+  auto r = run_connectrun({"run", "--once", dir / "job.yaml"}, 30s);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(read_lines(dir / "out.txt") == std::vector<std::string>{"{\"a\":1}", "{\"a\":3}"});
+  CHECK(read_lines(dir / "dead.txt") == std::vector<std::string>{"not json"});
+}
