@@ -11,6 +11,7 @@
 #include "config/loader.h"
 #include "plugin/plugin_docs.h"
 #include "plugin/registry.h"
+#include "runtime/dev_broker.h"
 #include "runtime/engine.h"
 #include "runtime/job_config.h"
 #include "runtime/log.h"
@@ -70,6 +71,20 @@ int main(int argc, char** argv) {
   plugins->add_option("name", plugin_name, "A plugin name or Java class name");
   plugins->add_flag("--markdown", markdown, "Print the full plugin reference as Markdown (docs/plugins.md)");
 
+  int broker_count = 1;
+  int broker_port = 0;
+  std::vector<std::string> broker_topics;
+  auto* broker = app.add_subcommand(
+      "broker", "Run a local Kafka-protocol broker for development and tests (librdkafka's mock cluster). It prints its "
+                "bootstrap address (127.0.0.1:PORT) as the first line of stdout and runs until SIGINT/SIGTERM. DATA IS "
+                "KEPT IN MEMORY ONLY, and the mock cluster keeps only about 5 MB per partition, silently dropping "
+                "older data: never use it for anything but development and tests.");
+  broker->add_option("--brokers", broker_count, "Number of brokers (default 1)")->check(CLI::Range(1, 32));
+  broker->add_option("--port", broker_port,
+                     "Not supported: librdkafka 2.0's mock cluster always listens on a port of its own choosing; read "
+                     "the address from the first line of stdout");
+  broker->add_option("--topic", broker_topics, "NAME[:PARTITIONS] to create at start (repeatable; default 1 partition)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -97,6 +112,14 @@ int main(int argc, char** argv) {
     }
     std::cout << plugin_detail_text(*info);
     return 0;
+  }
+  if (*broker) {
+    if (broker_port != 0) {
+      std::cerr << "error: --port: librdkafka 2.0's mock cluster cannot listen on a chosen port; omit --port and "
+                   "read the bootstrap address from the first line of stdout\n";
+      return kExitBadConfig;
+    }
+    return run_dev_broker(broker_count, broker_topics);
   }
   if (*validate) {
     auto plan = load_plan(validate_files);

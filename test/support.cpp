@@ -114,7 +114,7 @@ RunResult run_connectrun(const std::vector<std::string>& args, std::chrono::mill
   return r;
 }
 
-Process::Process(const std::vector<std::string>& args, const std::string& log_path) {
+Process::Process(const std::vector<std::string>& args, const std::string& log_path, const std::string& stdout_path) {
   auto argv = argv_of(args);
   pid_ = fork();
   if (pid_ == 0) {
@@ -123,6 +123,7 @@ Process::Process(const std::vector<std::string>& args, const std::string& log_pa
     int devnull = open("/dev/null", O_RDWR);
     dup2(devnull, 0);
     dup2(devnull, 1);
+    if (!stdout_path.empty()) dup2(open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 1);
     execv(CONNECTRUN_BINARY, argv.data());
     _exit(127);
   }
@@ -149,6 +150,18 @@ int Process::wait(std::chrono::milliseconds timeout) {
     usleep(10000);
   }
   return -1;
+}
+
+std::string shell(const std::string& command, int* status) {
+  std::string out;
+  FILE* f = popen(command.c_str(), "r");
+  if (!f) return out;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  int rc = pclose(f);
+  if (status) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  return out;
 }
 
 }  // namespace testsupport

@@ -42,7 +42,7 @@ RunResult run_connectrun(const std::vector<std::string>& args, std::chrono::mill
 // A connectrun process in the background; stderr goes to `log_path`.
 class Process {
  public:
-  Process(const std::vector<std::string>& args, const std::string& log_path);
+  Process(const std::vector<std::string>& args, const std::string& log_path, const std::string& stdout_path = "");
   ~Process();
   void signal(int sig);
   // Waits for exit; returns the exit code (128+signal when killed) or -1 on timeout.
@@ -53,6 +53,9 @@ class Process {
   pid_t pid_ = -1;
   bool reaped_ = false;
 };
+
+// Runs a shell command; returns its stdout (exit status in *status when given).
+std::string shell(const std::string& command, int* status = nullptr);
 
 // Polls `pred` until it holds or `timeout` passes.
 template <class Pred>

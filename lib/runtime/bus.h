@@ -1,5 +1,5 @@
 // The topic bus joins source and sink connectors. Two implementations sit
-// behind this interface: the in-process bus (default) and, later, Kafka.
+// behind this interface: the in-process bus (default) and Kafka (kafka_bus.h).
 // Records cross it serialised, exactly as they would cross Kafka, so the same
 // job gives byte-identical sink output on either bus.
 #pragma once
@@ -22,7 +22,7 @@ struct BusRecord {
   std::optional<std::string> value;
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
   std::optional<int64_t> timestamp;
-  int64_t offset = -1;  // set by the bus
+  int64_t offset = -1;  // set by the bus (with partition, for consumed records)
 };
 
 // Called once per sent batch: nullopt when every record of it was delivered,
@@ -56,7 +56,7 @@ class BusConsumer {
 
 struct Subscription {
   std::vector<std::string> topics;
-  std::string topics_regex;  // ECMAScript syntax for now; full match
+  std::string topics_regex;  // must match the whole topic name
 };
 
 class TopicBus {
@@ -64,6 +64,12 @@ class TopicBus {
   virtual ~TopicBus() = default;
   virtual std::unique_ptr<BusProducer> producer(const std::string& connector) = 0;
   virtual std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) = 0;
+  // The producer of a sink connector's dead letter topic. A consumer does not
+  // wait for its own connector's dead-letter producer to close before End.
+  virtual std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) { return producer(connector); }
+  // Shutdown, after every source finished: consumers whose end is not set by
+  // the bus's producers (Kafka's) return End at their next poll.
+  virtual void stop_consumers() {}
 };
 
 }  // namespace connectrun

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "runtime/in_process_bus.h"
+#include "runtime/kafka_bus.h"
 #include "runtime/offset_store.h"
 #include "runtime/task_worker.h"
 
@@ -60,20 +61,31 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   sigset_t sigs = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
-  InProcessBus bus;
+  // bootstrap.servers chooses the Kafka bus; without it connectors are joined in process.
+  std::unique_ptr<TopicBus> bus_owner;
+  if (plan.kafka()) bus_owner = std::make_unique<KafkaBus>(plan, options.once);
+  else bus_owner = std::make_unique<InProcessBus>();
+  TopicBus& bus = *bus_owner;
   auto flush_interval = std::chrono::milliseconds(plan.worker.get_long("offset.flush.interval.ms"));
   auto flush_timeout = std::chrono::milliseconds(plan.worker.get_long("offset.flush.timeout.ms"));
 
   // Sinks subscribe before any source can produce, so nothing is routed past them.
   std::vector<std::unique_ptr<SinkWorker>> sinks;
   std::vector<std::unique_ptr<SourceWorker>> sources;
-  for (auto& c : plan.connectors)
-    if (!c.is_source) sinks.push_back(std::make_unique<SinkWorker>(c, options.once, bus));
-  for (auto& c : plan.connectors)
-    if (c.is_source) sources.push_back(std::make_unique<SourceWorker>(c, options.once, *store, bus, flush_timeout));
+  try {
+    for (auto& c : plan.connectors)
+      if (!c.is_source) sinks.push_back(std::make_unique<SinkWorker>(c, options.once, bus));
+    for (auto& c : plan.connectors)
+      if (c.is_source) sources.push_back(std::make_unique<SourceWorker>(c, options.once, *store, bus, flush_timeout));
+  } catch (const std::exception& e) {
+    log->error("{}", e.what());  // a Kafka client that cannot be created (bad key value, say)
+    return kExitConnectorFailed;
+  }
   for (auto& s : sinks) s->start();
   for (auto& s : sources) s->start();
-  log->info("running {} connector(s) on the in-process bus{}", plan.connectors.size(), options.once ? " (--once)" : "");
+  log->info("running {} connector(s) on the {}{}", plan.connectors.size(),
+            plan.kafka() ? "Kafka bus (" + plan.worker.get_string("bootstrap.servers") + ")" : std::string("in-process bus"),
+            options.once ? " (--once)" : "");
 
   auto flush_offsets = [&] {
     if (auto err = store->flush()) {
@@ -104,9 +116,22 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
 
   for (auto& s : sources) s->request_stop();
   // Wait for sources (they wait for their deliveries), then sinks (they end
-  // once every producer closed and they drained and flushed).
+  // once every producer closed and they drained and flushed; Kafka consumers
+  // once told to stop, after the sources, so a job's own records are drained).
+  bool consumers_stopped = false;
   while (!(all_finished(sources) && all_finished(sinks))) {
-    if (wait_signal(sigs, 100ms)) {
+    if (!consumers_stopped && all_finished(sources) && !(options.once && !signalled)) {
+      bus.stop_consumers();
+      consumers_stopped = true;
+    }
+    if (int sig = wait_signal(sigs, 100ms); sig && !signalled) {
+      // --once left the first loop without a signal: this is the first one.
+      log->info("received {}; stopping (a second signal exits at once)", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      signalled = true;
+      for (auto& s : sources) s->request_stop();
+      bus.stop_consumers();
+      consumers_stopped = true;
+    } else if (sig) {
       // Offsets on disk are the last flushed ones and the file is never torn:
       // leaving now loses nothing, records after them are read again.
       log->warn("second signal: exiting at once; records after the last stored offsets will be read again");
@@ -122,7 +147,6 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   bool stored = flush_offsets();
 
   int code = stored ? kExitOk : kExitConnectorFailed;
-  for (auto* list : {static_cast<void*>(&sources), static_cast<void*>(&sinks)}) (void)list;
   auto report = [&](const TaskWorker& w) {
     auto failure = w.failure();
     log->info("connector '{}': {} read, {} written, {} skipped{}", w.name(), w.stats().read.load(),
@@ -131,7 +155,6 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   };
   for (auto& s : sources) report(*s);
   for (auto& s : sinks) report(*s);
-  (void)signalled;
   return code;
 }
 

@@ -55,31 +55,33 @@ struct InProcessBus::SinkQueue {
 namespace {
 class Producer : public BusProducer {
  public:
-  explicit Producer(InProcessBus& bus) : bus_(bus) {}
+  explicit Producer(InProcessBus& bus, std::string dlq_of = "") : bus_(bus), dlq_of_(std::move(dlq_of)) {}
   ~Producer() override { close(); }
   void send(std::vector<BusRecord>&& batch, DeliveryCallback done) override { bus_.send(std::move(batch), std::move(done)); }
   void close() override {
     if (!closed_) {
       closed_ = true;
-      bus_.close_producer();
+      bus_.close_producer(dlq_of_);
     }
   }
 
  private:
   InProcessBus& bus_;
+  std::string dlq_of_;
   bool closed_ = false;
 };
 
 class Consumer : public BusConsumer {
  public:
-  Consumer(std::mutex& mu, std::condition_variable& space, const size_t& open_producers,
+  Consumer(std::mutex& mu, std::condition_variable& space, const InProcessBus& bus,
            std::shared_ptr<InProcessBus::SinkQueue> q)
-      : mu_(mu), space_(space), open_producers_(open_producers), q_(std::move(q)) {}
+      : mu_(mu), space_(space), bus_(bus), q_(std::move(q)) {}
 
   ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) override {
     std::unique_lock lock(mu_);
-    q_->ready.wait_for(lock, wait, [&] { return !q_->chunks.empty() || open_producers_ == 0; });
-    if (q_->chunks.empty()) return open_producers_ == 0 ? ConsumeStatus::End : ConsumeStatus::Ok;
+    auto none_open = [&] { return bus_.awaited_producers(q_->connector) == 0; };
+    q_->ready.wait_for(lock, wait, [&] { return !q_->chunks.empty() || none_open(); });
+    if (q_->chunks.empty()) return none_open() ? ConsumeStatus::End : ConsumeStatus::Ok;
     while (!q_->chunks.empty()) {
       Chunk& c = q_->chunks.front();
       q_->queued -= c.records.size();
@@ -123,7 +125,7 @@ class Consumer : public BusConsumer {
  private:
   std::mutex& mu_;
   std::condition_variable& space_;
-  const size_t& open_producers_;
+  const InProcessBus& bus_;
   std::shared_ptr<InProcessBus::SinkQueue> q_;
 };
 }  // namespace
@@ -142,13 +144,21 @@ std::unique_ptr<BusConsumer> InProcessBus::consumer(const std::string& connector
   std::lock_guard lock(mu_);
   sinks_.push_back(q);
   routes_.clear();  // recomputed with the new subscriber
-  return std::make_unique<Consumer>(mu_, space_, open_producers_, q);
+  return std::make_unique<Consumer>(mu_, space_, *this, q);
 }
 
-void InProcessBus::close_producer() {
+std::unique_ptr<BusProducer> InProcessBus::dlq_producer(const std::string& connector) {
+  std::lock_guard lock(mu_);
+  ++open_producers_;
+  ++dlq_open_[connector];
+  return std::make_unique<Producer>(*this, connector);
+}
+
+void InProcessBus::close_producer(const std::string& dlq_of) {
   {
     std::lock_guard lock(mu_);
     --open_producers_;
+    if (!dlq_of.empty()) --dlq_open_[dlq_of];
   }
   std::lock_guard lock(mu_);
   for (auto& s : sinks_) s->ready.notify_all();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <regex.h>
 #include <set>
 
 #include <fmt/format.h>
@@ -104,7 +105,8 @@ const ConfigSpec& sink_common_spec() {
               .doc = "Regular expression: every topic whose whole name matches is consumed."});
     s.define({.name = "errors.deadletterqueue.topic.name", .type = KeyType::String,
               .default_value = config::ConfigValue{std::string()},
-              .doc = "Topic for records that fail conversion or transforms. Not available yet: setting it is an error."});
+              .doc = "Topic for records that fail conversion or transforms (with errors.tolerance=all): their original "
+                     "key, value and headers are written there. On the in-process bus it is an in-process topic."});
     s.define({.name = "errors.deadletterqueue.topic.replication.factor", .type = KeyType::Int,
               .default_value = config::ConfigValue{int64_t{3}}, .doc = "Replication factor of the dead letter topic."});
     s.define({.name = "errors.deadletterqueue.context.headers.enable", .type = KeyType::Boolean,
@@ -119,7 +121,15 @@ const ConfigSpec& source_common_spec() {
     ConfigSpec s;
     s.define({.name = "topic.creation.groups", .type = KeyType::List,
               .default_value = config::ConfigValue{std::vector<std::string>{}},
-              .doc = "Topic creation groups (KIP-158), used with the Kafka bus."});
+              .doc = "Topic creation groups (KIP-158). Only the default group is supported: set "
+                     "topic.creation.default.partitions and topic.creation.default.replication.factor."});
+    s.define({.name = "topic.creation.default.partitions", .type = KeyType::Int, .default_value = config::ConfigValue{},
+              .doc = "Kafka bus: partitions of topics this source creates when they do not exist (-1 = broker default). "
+                     "Without it (and the replication factor) topics are left to the broker's auto-creation.",
+              .validator = v::at_least(-1)});
+    s.define({.name = "topic.creation.default.replication.factor", .type = KeyType::Int, .default_value = config::ConfigValue{},
+              .doc = "Kafka bus: replication factor of topics this source creates (-1 = broker default).",
+              .validator = v::at_least(-1)});
     return s;
   }();
   return spec;
@@ -175,9 +185,19 @@ ConverterPlan plan_converter(const PluginRegistry& registry, const std::string& 
   return plan;
 }
 
-void kafka_only(const Location& loc, const std::string& connector, const std::string& key, Problems& problems) {
-  problems.add(loc, connector, key,
-               "only used with the Kafka bus (bootstrap.servers), which this version of connectrun does not have yet");
+// librdkafka compiles a regex subscription with POSIX extended syntax (regcomp);
+// checks the pattern exactly as the consumer will anchor it.
+std::optional<std::string> posix_regex_problem(const std::string& re) {
+  regex_t compiled;
+  std::string anchored = "^(" + re + ")$";
+  int rc = regcomp(&compiled, anchored.c_str(), REG_EXTENDED | REG_NOSUB);
+  if (rc == 0) {
+    regfree(&compiled);
+    return std::nullopt;
+  }
+  char buf[256];
+  regerror(rc, &compiled, buf, sizeof buf);
+  return std::string(buf);
 }
 
 ConnectorPlan plan_connector(const config::RawSection& section, const config::ConfigValues& worker,
@@ -229,17 +249,45 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
       if (!regex.empty()) {
         try {
           std::regex re(regex);
+          // The Kafka bus hands the pattern to librdkafka, which uses POSIX syntax.
+          if (auto p = posix_regex_problem(regex); p && !worker.is_null("bootstrap.servers"))
+            problems.add(plan.common.location_of("topics.regex"), cn, "topics.regex",
+                         fmt::format("invalid regular expression '{}' for librdkafka (POSIX extended syntax): {}", regex, *p));
         } catch (const std::regex_error& e) {
           problems.add(plan.common.location_of("topics.regex"), cn, "topics.regex",
                        fmt::format("invalid regular expression '{}': {}", regex, e.what()));
         }
       }
       plan.subscription = Subscription{topics, regex};
-      if (!plan.common.get_string("errors.deadletterqueue.topic.name").empty())
-        problems.add(plan.common.location_of("errors.deadletterqueue.topic.name"), cn,
-                     "errors.deadletterqueue.topic.name",
-                     "dead letter queues are not available in this version yet; remove the key (errors.tolerance=all "
-                     "with errors.log.enable=true logs and skips bad records instead)");
+      plan.dlq_topic = plan.common.get_string("errors.deadletterqueue.topic.name");
+      if (!plan.dlq_topic.empty()) {
+        auto loc = plan.common.location_of("errors.deadletterqueue.topic.name");
+        bool input = std::find(topics.begin(), topics.end(), plan.dlq_topic) != topics.end();
+        try {
+          input = input || (!regex.empty() && std::regex_match(plan.dlq_topic, std::regex(regex)));
+        } catch (const std::regex_error&) {
+        }
+        if (auto p = topic_name_problem(plan.dlq_topic))
+          problems.add(loc, cn, "errors.deadletterqueue.topic.name", *p);
+        else if (input)
+          problems.add(loc, cn, "errors.deadletterqueue.topic.name",
+                       fmt::format("the dead letter topic '{}' is one of this sink's input topics: every bad record "
+                                   "would come back; choose another topic", plan.dlq_topic));
+      }
+    } else {
+      bool p = !plan.common.is_null("topic.creation.default.partitions");
+      bool r = !plan.common.is_null("topic.creation.default.replication.factor");
+      if (p != r)
+        problems.add(section.loc, cn, p ? "topic.creation.default.replication.factor" : "topic.creation.default.partitions",
+                     "topic creation needs both topic.creation.default.partitions and "
+                     "topic.creation.default.replication.factor (KIP-158)");
+      if (p && r) {
+        plan.topic_partitions = static_cast<int>(plan.common.get_long("topic.creation.default.partitions"));
+        plan.topic_replication = static_cast<int>(plan.common.get_long("topic.creation.default.replication.factor"));
+      }
+      if (!plan.common.get_list("topic.creation.groups").empty())
+        problems.add(plan.common.location_of("topic.creation.groups"), cn, "topic.creation.groups",
+                     "only the default topic creation group is supported; use the topic.creation.default.* keys");
     }
     // Cross-key rules the plugin knows (topic names, stdin, …).
     try {
@@ -278,15 +326,33 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
 
   for (auto& [k, e] : raw) {
     if (used.count(k)) continue;
-    if (starts_with(k, "producer.override.") || starts_with(k, "consumer.override.") ||
-        starts_with(k, "admin.override.") || starts_with(k, "topic.creation.")) {
-      kafka_only(e.loc, cn, k, problems);
+    bool client_key = false;
+    for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin}) {
+      std::string prefix = override_prefix(role);
+      if (!starts_with(k, prefix)) continue;
+      plan.client.of(role).emplace(k.substr(prefix.size()), e);
+      client_key = true;
+    }
+    if (client_key) continue;
+    if (starts_with(k, "topic.creation.")) {
+      problems.add(e.loc, cn, k, "only the default topic creation group is supported (topic.creation.default.partitions "
+                                 "and topic.creation.default.replication.factor)");
       continue;
     }
     problems.add(e.loc, cn, k,
                  fmt::format("unknown key{}{}", plan.plugin ? fmt::format(" for {}", plan.plugin->name) : "",
                              config::did_you_mean(k, known)));
   }
+  for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin}) {
+    auto& keys = plan.client.of(role);
+    if (keys.empty()) continue;
+    if (worker.is_null("bootstrap.servers"))
+      for (auto& [k, e] : keys)
+        warnings.push_back(fmt::format("{}: connector '{}': key '{}{}' has no effect on the in-process bus (no "
+                                       "bootstrap.servers)", e.loc.str(), cn, override_prefix(role), k));
+    validate_client_keys(keys, override_prefix(role), role, cn, problems);
+  }
+
   return plan;
 }
 
@@ -318,21 +384,29 @@ JobPlan plan_job(const config::RawJob& job, const PluginRegistry& registry, Prob
     if (cls.empty()) continue;
     plan_converter(registry, role, cls, plan.worker.location_of(role), wraw, "", problems, used);
   }
-  if (!plan.worker.is_null("bootstrap.servers"))
-    problems.add(plan.worker.location_of("bootstrap.servers"), "", "bootstrap.servers",
-                 "the Kafka bus is not available in this version of connectrun yet; remove bootstrap.servers to join "
-                 "the connectors with the in-process bus");
   if (!plan.worker.is_null("listeners"))
     problems.add(plan.worker.location_of("listeners"), "", "listeners",
                  "the REST interface is not available in this version of connectrun yet; remove the key");
   for (auto& [k, e] : wraw) {
     if (used.count(k) || starts_with(k, "config.providers.")) continue;
-    if (starts_with(k, "producer.") || starts_with(k, "consumer.") || starts_with(k, "admin.")) {
-      kafka_only(e.loc, "", k, problems);
+    if (is_worker_client_key(k)) {
+      plan.client.common.emplace(k, e);
       continue;
     }
+    bool client_key = false;
+    for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin}) {
+      std::string prefix = worker_prefix(role);
+      if (!starts_with(k, prefix)) continue;
+      plan.client.of(role).emplace(k.substr(prefix.size()), e);
+      client_key = true;
+    }
+    if (client_key) continue;
     problems.add(e.loc, "", k, fmt::format("unknown worker key{}", config::did_you_mean(k, worker_spec().names())));
   }
+  if (auto it = wraw.find("bootstrap.servers"); it != wraw.end()) plan.client.common.emplace(it->first, it->second);
+  validate_client_keys(plan.client.common, "", ClientRole::Admin, "", problems);
+  for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin})
+    validate_client_keys(plan.client.of(role), worker_prefix(role), role, "", problems);
   for (auto& section : job.connectors)
     plan.connectors.push_back(plan_connector(section, plan.worker, wraw, registry, problems, plan.warnings));
 
@@ -380,6 +454,17 @@ void emit_values(YAML::Emitter& out, const ConfigSpec& spec, const config::Confi
   }
 }
 
+// Kafka client keys as given; secrets (passwords, JAAS, private keys) hidden.
+void emit_client_keys(YAML::Emitter& out, const config::RawConfig& keys, const std::string& prefix,
+                      const std::set<std::string>& skip = {}) {
+  for (auto& [k, e] : keys) {
+    if (skip.count(k)) continue;
+    out << YAML::Key << prefix + k << YAML::Value;
+    if (is_secret_client_key(k)) out << "[hidden]";
+    else out << e.value;
+  }
+}
+
 void emit_converter(YAML::Emitter& out, const ConverterPlan& c) {
   if (!c.info) return;
   out << YAML::Key << c.role << YAML::Value << c.info->name;
@@ -391,6 +476,9 @@ std::string describe_effective(const JobPlan& plan) {
   YAML::Emitter out;
   out << YAML::BeginMap << YAML::Key << "worker" << YAML::Value << YAML::BeginMap;
   emit_values(out, worker_spec(), plan.worker);
+  emit_client_keys(out, plan.client.common, "", {"bootstrap.servers"});
+  for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin})
+    emit_client_keys(out, plan.client.of(role), worker_prefix(role));
   out << YAML::EndMap << YAML::Key << "connectors" << YAML::Value << YAML::BeginSeq;
   for (auto& c : plan.connectors) {
     out << YAML::BeginMap;
@@ -402,6 +490,8 @@ std::string describe_effective(const JobPlan& plan) {
       emit_values(out, c.is_source ? source_common_spec() : sink_common_spec(), c.common);
       emit_values(out, c.plugin->spec, c.plugin_cfg);
     }
+    for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin})
+      emit_client_keys(out, c.client.of(role), override_prefix(role));
     emit_converter(out, c.key_converter);
     emit_converter(out, c.value_converter);
     emit_converter(out, c.header_converter);

@@ -10,6 +10,7 @@
 #include "config/spec.h"
 #include "plugin/registry.h"
 #include "runtime/bus.h"
+#include "runtime/kafka_client_config.h"
 
 namespace connectrun {
 
@@ -30,10 +31,16 @@ struct ConnectorPlan {
   ConverterPlan key_converter, value_converter, header_converter;
   config::RawConfig raw;            // everything the user set, for the transform chain
   Subscription subscription;        // sinks only
+  ClientKeys client;                // producer.override.* / consumer.override.* / admin.override.* (unprefixed)
+  // KIP-158 default group (sources, Kafka bus): create missing topics with these.
+  std::optional<int> topic_partitions, topic_replication;
+  std::string dlq_topic;            // sinks: errors.deadletterqueue.topic.name ("" = none)
 };
 
 struct JobPlan {
   config::ConfigValues worker;
+  ClientKeys client;  // the worker's Kafka client keys (unprefixed, producer.*, consumer.*, admin.*)
+  bool kafka() const { return !worker.is_null("bootstrap.servers"); }
   std::vector<ConnectorPlan> connectors;
   std::vector<std::string> warnings;
 };

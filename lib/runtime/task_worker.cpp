@@ -56,6 +56,7 @@ std::optional<Record> TaskWorker::transform(Record&& r, const std::function<std:
     return chain_->apply(std::move(r));
   } catch (const TransformError& e) {
     errors_.handle(fmt::format("TRANSFORMATION '{}'", e.alias()), e.plugin(), position(), e);
+    last_failure_ = StageFailure{"TRANSFORMATION", e.plugin(), e.cause()};
     return std::nullopt;
   }
 }
@@ -190,6 +191,7 @@ void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) 
   // its record and every record before it were delivered.
   while (!pending_.empty() && pending_.front().done && !delivery_failed_) {
     Pending& front = pending_.front();
+    if (front.error && tolerate_produce_error(*front.error)) front.error.reset();
     if (front.error) {
       delivery_failed_ = true;
       std::string reason = fmt::format("records were not delivered: {}", *front.error);
@@ -202,6 +204,17 @@ void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) 
     pending_.pop_front();
   }
   delivered_.notify_all();
+}
+
+// errors.tolerance=all: a record the producer could not deliver is logged and
+// counted and its offset still advances (Kafka Connect's semantics).
+bool SourceWorker::tolerate_produce_error(const std::string& error) {
+  try {
+    errors_.handle("KAFKA_PRODUCE", "producer", "a batch", std::runtime_error(error));
+    return true;
+  } catch (const ConnectError&) {
+    return false;
+  }
 }
 
 void SourceWorker::wait_for_deliveries() {
@@ -222,7 +235,63 @@ void SourceWorker::wait_for_deliveries() {
 // ---------------------------------------------------------------- sink
 
 SinkWorker::SinkWorker(const ConnectorPlan& plan, bool once, TopicBus& bus)
-    : TaskWorker(plan, once), consumer_(bus.consumer(plan.name, plan.subscription)) {}
+    : TaskWorker(plan, once), consumer_(bus.consumer(plan.name, plan.subscription)) {
+  if (!plan.dlq_topic.empty()) dlq_ = bus.dlq_producer(plan.name);
+}
+
+namespace {
+// Kafka Connect names the Java class in __connect.errors.class.name.
+std::string java_class_of(const std::string& plugin, const PluginRegistry& registry) {
+  if (const PluginInfo* info = registry.find_any(plugin))
+    for (auto& a : info->aliases)
+      if (a.find('.') != std::string::npos) return a;
+  return plugin;
+}
+}  // namespace
+
+void SinkWorker::dead_letter(const BusRecord& original, const StageFailure& f) {
+  if (!dlq_) return;
+  // Kafka Connect's DeadLetterQueueReporter: original key, value, headers and
+  // timestamp; partition left to the partitioner.
+  BusRecord d;
+  d.topic = plan_.dlq_topic;
+  d.key = original.key;
+  d.value = original.value;
+  d.headers = original.headers;
+  d.timestamp = original.timestamp;
+  if (plan_.common.get_bool("errors.deadletterqueue.context.headers.enable")) {
+    auto add = [&](const char* name, std::string value) { d.headers.emplace_back(name, std::move(value)); };
+    add("__connect.errors.topic", original.topic);
+    add("__connect.errors.partition", std::to_string(original.partition.value_or(0)));
+    add("__connect.errors.offset", std::to_string(original.offset));
+    add("__connect.errors.connector.name", plan_.name);
+    add("__connect.errors.task.id", "0");
+    add("__connect.errors.stage", f.stage);
+    add("__connect.errors.class.name", java_class_of(f.plugin, *plan_.registry));
+    add("__connect.errors.exception.class.name", "org.apache.kafka.connect.errors.DataException");
+    add("__connect.errors.exception.message", f.message);
+  }
+  dlq_batch_.push_back(std::move(d));
+}
+
+void SinkWorker::flush_dead_letters() {
+  if (dlq_batch_.empty()) return;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::optional<std::string> error;
+  dlq_->send(std::move(dlq_batch_), [&](std::optional<std::string> e) {
+    std::lock_guard lock(mu);
+    error = std::move(e);
+    done = true;
+    cv.notify_all();
+  });
+  dlq_batch_.clear();
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return done; });
+  if (error)
+    throw ConnectError(fmt::format("cannot write to the dead letter topic '{}': {}", plan_.dlq_topic, *error));
+}
 
 SinkWorker::~SinkWorker() {
   request_stop();
@@ -253,17 +322,25 @@ void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
       r.value = std::move(value.value);
     } catch (const std::exception& e) {
       out.pop_back();
-      errors_.handle(stage, conv->name, fmt::format("topic '{}' partition 0 offset {}", b.topic, b.offset), e);
+      errors_.handle(stage, conv->name, fmt::format("topic '{}' partition {} offset {}", b.topic, b.partition.value_or(0), b.offset), e);
+      dead_letter(b, StageFailure{stage, conv->name, e.what()});
       continue;
     }
     r.topic = b.topic;
-    r.partition = 0;
+    r.partition = b.partition.value_or(0);
     r.timestamp = b.timestamp;
     r.bus_offset = b.offset;
     if (chain_->empty()) continue;
-    auto t = transform(std::move(r), [&b] { return fmt::format("topic '{}' partition 0 offset {}", b.topic, b.offset); });
-    if (t) out.back() = std::move(*t);
-    else out.pop_back();
+    last_failure_.reset();
+    auto t = transform(std::move(r), [&b] {
+      return fmt::format("topic '{}' partition {} offset {}", b.topic, b.partition.value_or(0), b.offset);
+    });
+    if (t) {
+      out.back() = std::move(*t);
+    } else {
+      out.pop_back();
+      if (last_failure_) dead_letter(b, *last_failure_);
+    }
   }
 }
 
@@ -314,6 +391,7 @@ void SinkWorker::run() {
         convert(in, batch);
         if (!batch.empty()) with_retries([&] { task->put(batch); });
         with_retries([&] { task->flush(); });
+        flush_dead_letters();
         stats_.written.fetch_add(batch.size(), std::memory_order_relaxed);
         consumer_->commit();
       }
@@ -323,6 +401,7 @@ void SinkWorker::run() {
     fail(e.what());
     consumer_->fail(e.what());
   }
+  if (dlq_) dlq_->close();
   if (task) task->stop();
 }
 

@@ -52,6 +52,11 @@ class TaskWorker {
   TaskStats stats_;
   ErrorHandler errors_;
   std::unique_ptr<TransformChain> chain_;  // built on the task's thread
+  // The last failure skipped under errors.tolerance=all, for the dead letter queue.
+  struct StageFailure {
+    std::string stage, plugin, message;
+  };
+  std::optional<StageFailure> last_failure_;
   // Applies the chain; nullopt when dropped or skipped under errors.tolerance.
   // `position` describes the record for error messages; called only on failure.
   std::optional<Record> transform(Record&& r, const std::function<std::string()>& position);
@@ -81,6 +86,7 @@ class SourceWorker : public TaskWorker {
   void process(std::vector<Record>& batch);
   void on_delivered(uint64_t seq, std::optional<std::string> error);
   void wait_for_deliveries();
+  bool tolerate_produce_error(const std::string& error);
 
   OffsetStore& store_;
   std::unique_ptr<BusProducer> producer_;
@@ -103,8 +109,15 @@ class SinkWorker : public TaskWorker {
  private:
   void run() override;
   void convert(std::vector<BusRecord>& in, std::vector<Record>& out);
+  // Queues the original record for the dead letter topic (when configured).
+  void dead_letter(const BusRecord& original, const StageFailure& f);
+  // Sends the queued dead letters and waits for them: offsets are committed
+  // only after their dead letters are written.
+  void flush_dead_letters();
 
   std::unique_ptr<BusConsumer> consumer_;
+  std::unique_ptr<BusProducer> dlq_;
+  std::vector<BusRecord> dlq_batch_;
   std::unique_ptr<Converter> key_conv_, value_conv_;
   std::unique_ptr<HeaderConverter> header_conv_;
 };

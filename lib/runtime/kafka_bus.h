@@ -1,0 +1,72 @@
+// The Kafka topic bus: source connectors produce to a Kafka cluster with
+// librdkafka's idempotent producer, sink connectors consume from it in the
+// group connect-<name>, committing only what the sink flushed.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <vector>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "runtime/bus.h"
+#include "runtime/job_config.h"
+#include "runtime/kafka_client_config.h"
+
+namespace spdlog { class logger; }
+
+namespace connectrun {
+
+class KafkaBus : public TopicBus {
+ public:
+  KafkaBus(const JobPlan& plan, bool once) : plan_(plan), once_(once) {}
+  std::unique_ptr<BusProducer> producer(const std::string& connector) override;
+  std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) override;
+  void stop_consumers() override { stopping_.store(true); }
+
+ private:
+  const ConnectorPlan* find(const std::string& connector) const;
+  const JobPlan& plan_;
+  bool once_;
+  std::atomic<bool> stopping_{false};
+};
+
+// Per-client options beyond the user's keys.
+struct KafkaProducerOptions {
+  std::string connector;
+  std::vector<std::pair<std::string, std::string>> settings;  // user keys, already layered
+  // KIP-158 topic creation for topics this producer has not seen (empty = rely
+  // on the broker's auto-creation, as Kafka Connect does).
+  std::optional<int> create_partitions;
+  std::optional<int> create_replication;
+  std::chrono::milliseconds close_timeout{5000};
+};
+
+std::unique_ptr<BusProducer> make_kafka_producer(KafkaProducerOptions opts);
+
+struct KafkaConsumerOptions {
+  std::string connector;
+  std::vector<std::pair<std::string, std::string>> settings;
+  Subscription subscription;
+  bool once = false;
+  const std::atomic<bool>* stopping = nullptr;  // the bus's: End at the next poll once set
+};
+
+std::unique_ptr<BusConsumer> make_kafka_consumer(KafkaConsumerOptions opts);
+
+// Logs librdkafka's errors and log lines through spdlog, at most once per
+// interval for the same error, so an unreachable broker is not a flood.
+// The conf's opaque must be a ClientLog that outlives the client.
+struct ClientLog {
+  std::shared_ptr<spdlog::logger> log;
+  void* owner = nullptr;  // the producer or consumer, for its own callbacks
+  std::mutex mu;
+  std::map<int, std::chrono::steady_clock::time_point> last;  // error code → last logged
+  bool should_log(int code, std::chrono::seconds interval);
+};
+void install_log_callbacks(rd_kafka_conf_t* conf, ClientLog* log);
+
+}  // namespace connectrun
