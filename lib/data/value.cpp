@@ -359,17 +359,29 @@ bool class_matches(const Schema& s, const Value& v) {
   return false;
 }
 
-void validate_at(const SchemaPtr& schema, const Value& value, const std::string& location) {
+// Where a value sits, for messages; its text is built only when one is thrown
+// (validation runs on every Struct put, so building it eagerly costs per field).
+struct Where {
+  std::string_view field;
+  const Where* outer = nullptr;
+  const char* prefix = nullptr;  // "element of array ", … when outer is set
+  std::string str() const {
+    if (outer) return prefix + outer->str();
+    return field.empty() ? std::string("value") : fmt::format("field: \"{}\"", field);
+  }
+};
+
+void validate_at(const SchemaPtr& schema, const Value& value, const Where& where) {
   if (value.is_null()) {
     if (!schema->optional)
-      throw DataException(fmt::format("Invalid value: null used for required {}, schema type: {}", location,
+      throw DataException(fmt::format("Invalid value: null used for required {}, schema type: {}", where.str(),
                                       upper(type_name(schema->type))));
     return;
   }
   if (!class_matches(*schema, value)) {
     std::string msg = "Invalid Java object for schema";
     if (schema->name) msg += fmt::format(" \"{}\"", *schema->name);
-    msg += fmt::format(" with type {}: class {} for {}", upper(type_name(schema->type)), value.java_class(), location);
+    msg += fmt::format(" with type {}: class {} for {}", upper(type_name(schema->type)), value.java_class(), where.str());
     throw DataException(msg);
   }
   switch (schema->type) {
@@ -380,12 +392,12 @@ void validate_at(const SchemaPtr& schema, const Value& value, const std::string&
       break;
     }
     case Type::Array:
-      for (auto& e : value.as<Array>()) validate_at(schema->value_schema, e, "element of array " + location);
+      for (auto& e : value.as<Array>()) validate_at(schema->value_schema, e, Where{{}, &where, "element of array "});
       break;
     case Type::Map:
       for (auto& [k, v] : value.as<MapEntries>()) {
-        validate_at(schema->key_schema, k, "key of map " + location);
-        validate_at(schema->value_schema, v, "value of map " + location);
+        validate_at(schema->key_schema, k, Where{{}, &where, "key of map "});
+        validate_at(schema->value_schema, v, Where{{}, &where, "value of map "});
       }
       break;
     default: break;
@@ -395,7 +407,7 @@ void validate_at(const SchemaPtr& schema, const Value& value, const std::string&
 
 void validate_value(const SchemaPtr& schema, const Value& value, std::string_view field_name) {
   if (!schema) return;
-  validate_at(schema, value, field_name.empty() ? std::string("value") : fmt::format("field: \"{}\"", field_name));
+  validate_at(schema, value, Where{field_name});
 }
 
 }  // namespace connectrun
