@@ -54,7 +54,8 @@ std::unique_ptr<JsonConverter> make_converter(const std::map<std::string, std::s
 
 std::map<std::string, std::string> settings_of(element cfg) {
   std::map<std::string, std::string> out;
-  for (auto f : cfg.get_object().value()) out[std::string(f.key)] = std::string(f.value.get_string().value());
+  simdjson::dom::object fields = cfg.get_object().value();  // named: a temporary would dangle
+  for (auto f : fields) out[std::string(f.key)] = std::string(f.value.get_string().value());
   return out;
 }
 

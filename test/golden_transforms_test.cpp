@@ -136,7 +136,8 @@ struct Runner {
     r.key = std::move(key.value);
     r.value_schema = value.schema;
     r.value = std::move(value.value);
-    for (auto h : in["headers"].get_array().value()) {
+    simdjson::dom::array header_list = in["headers"].get_array().value();  // named: a temporary would dangle
+    for (auto h : header_list) {
       auto pair = h.get_array().value();
       std::string name(pair.at(0).get_string().value());
       element v = pair.at(1).value();
@@ -207,7 +208,8 @@ struct Runner {
   // "" when the case passes.
   std::string run(element c) {
     config::RawConfig raw;
-    for (auto f : c["config"].get_object().value())
+    simdjson::dom::object config_fields = c["config"].get_object().value();  // named: a temporary would dangle
+    for (auto f : config_fields)
       raw[std::string(f.key)] = config::RawEntry{std::string(f.value.get_string().value()), {}};
     config::Problems problems;
     std::set<std::string> used;
