@@ -121,11 +121,23 @@ class FileStreamSourceTask : public SourceTask {
   }
 
   // A file that shrank below what we read was truncated in place (copytruncate
-  // rotation): start again from its beginning.
+  // rotation): start again from its beginning. A file replaced under its name
+  // (rename rotation, or deleted and created again) is a new file: once the old
+  // one is read to its end, read the new one from its beginning.
   void check_truncated() {
     if (cfg_.file.empty()) return;
     struct stat st{};
-    if (::fstat(fd_, &st) == 0 && st.st_size < read_pos_) {
+    struct stat named{};
+    if (::fstat(fd_, &st) != 0) return;
+    if (::stat(cfg_.file.c_str(), &named) == 0 && (named.st_ino != st.st_ino || named.st_dev != st.st_dev)) {
+      ctx_->log->warn("{} was replaced by a new file; reading the new file from the start", cfg_.file);
+      ::close(fd_);
+      fd_ = -1;
+      position_ = read_pos_ = 0;
+      start_ = end_ = 0;
+      return;  // the next poll opens it
+    }
+    if (st.st_size < read_pos_) {
       ctx_->log->warn("{} was truncated to {} bytes; reading it from the start", cfg_.file, st.st_size);
       ::lseek(fd_, 0, SEEK_SET);
       position_ = read_pos_ = 0;
