@@ -90,7 +90,7 @@ TEST_CASE("a source file that does not exist yet is waited for, and said so once
   CHECK(log.find("waiting for it", first + 1) == std::string::npos);
 }
 
-TEST_CASE("a line that is not JSON: tolerance none fails naming the record; all skips and counts it", "[e2e][errors]") {
+TEST_CASE("a line that is not JSON: tolerance none fails naming the record — all skips and counts it", "[e2e][errors]") {
   TempDir dir;
   write_file(dir / "in.txt", "{\"a\":1}\nnot json\n{\"a\":2}\n");
   std::string sink_json = "    value.converter: JsonConverter\n    value.converter.schemas.enable: false\n";

@@ -40,7 +40,7 @@ bool crashed(int exit_code) { return exit_code < 0 || exit_code >= 128; }
 
 }  // namespace
 
-TEST_CASE("the sink's disk full: a clear error, whole lines only, offsets within what was written; "
+TEST_CASE("the sink's disk full: a clear error, whole lines only, offsets within what was written — "
           "nothing lost once space is freed", "[e2e][faults]") {
   TempDir dir;
   SmallTmpfs fs(dir / "sink-disk", "64k");

@@ -65,7 +65,7 @@ TEST_CASE("run --once twice: the second run writes only what was appended", "[e2
   CHECK(r3.err.find("connector 'src': 500 read") != std::string::npos);
 }
 
-TEST_CASE("SIGTERM drains and stores offsets; a restart continues without loss or duplicates", "[e2e]") {
+TEST_CASE("SIGTERM drains and stores offsets — a restart continues without loss or duplicates", "[e2e]") {
   TempDir dir;
   write_file(dir / "job.yaml", job_yaml(dir));
   write_file(dir / "in.txt", numbered_lines(0, 5000));
