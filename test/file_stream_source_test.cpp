@@ -51,7 +51,7 @@ std::vector<std::string> values(const std::vector<Record>& rs) {
 int64_t position(const Record& r) { return r.source_offset.find("position")->as<int64_t>(); }
 }  // namespace
 
-TEST_CASE("lines end with \\n, \\r\\n or \\r — a last line without one waits", "[file]") {
+TEST_CASE("lines end with LF, CRLF or CR — a last line without one waits", "[file]") {
   TempDir dir;
   write_file(dir / "in.txt", "a\nbb\r\nccc\rdd\r");
   Harness h(dir / "in.txt", true);
