@@ -3,7 +3,11 @@
 // must give an equal value — except where Kafka's own Values is not symmetric:
 // Values.convertToString escapes '\' and '"' inside embedded strings, but
 // Values.parseString keeps escapes as written, so text with a backslash grows
-// on every round trip (in Kafka too; connectrun follows it).
+// on every round trip (in Kafka too; connectrun follows it). And a float is
+// written as Float/Double.toString does, "1.2345676E12", which Values reads
+// back as the integer it is exactly (int64), as Kafka does. And a Date, Time
+// or Timestamp before 1970-01-02 is written in the time-of-day format
+// (Values.dateFormatFor picks the format from the value), as in Kafka.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -11,6 +15,24 @@
 
 #include "converters/simple_header_converter.h"
 #include "fuzz_util.h"
+
+namespace {
+bool kafka_lossy(const connectrun::Value& v) {
+  using namespace connectrun;
+  if (v.is<float>() || v.is<double>()) return true;
+  if (auto* t = v.get_if<Timestamp>(); t && t->millis < 86400000) return true;
+  if (auto* a = v.get_if<Array>())
+    for (auto& x : *a)
+      if (kafka_lossy(x)) return true;
+  if (auto* m = v.get_if<MapEntries>())
+    for (auto& [k, x] : *m)
+      if (kafka_lossy(k) || kafka_lossy(x)) return true;
+  if (v.is_struct())
+    for (auto& x : v.as_struct().values)
+      if (kafka_lossy(x)) return true;
+  return false;
+}
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace connectrun;
@@ -29,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   SchemaAndValue second = conv->to_connect_header("t", "h", written);
-  if (written.find('\\') != std::string::npos) return 0;  // Kafka's asymmetry, above
+  if (written.find('\\') != std::string::npos || kafka_lossy(first.value)) return 0;  // Kafka's asymmetries, above
   fuzzutil::require(first.value == second.value, "value changed on the round trip", bytes, written);
   return 0;
 }
