@@ -7,7 +7,10 @@
 // written as Float/Double.toString does, "1.2345676E12", which Values reads
 // back as the integer it is exactly (int64), as Kafka does. And a Date, Time
 // or Timestamp before 1970-01-02 is written in the time-of-day format
-// (Values.dateFormatFor picks the format from the value), as in Kafka.
+// (Values.dateFormatFor picks the format from the value), as in Kafka. And
+// the numbers in a collection take the widest type of all its values, even of
+// a duplicate key's overwritten one, so a re-read may narrow them: the check
+// is therefore on the text — writing what was read back gives the same text.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -50,8 +53,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const DataException&) {
     return 0;
   }
-  SchemaAndValue second = conv->to_connect_header("t", "h", written);
   if (written.find('\\') != std::string::npos || kafka_lossy(first.value)) return 0;  // Kafka's asymmetries, above
-  fuzzutil::require(first.value == second.value, "value changed on the round trip", bytes, written);
+  SchemaAndValue second = conv->to_connect_header("t", "h", written);
+  std::string rewritten;
+  bool not_null = conv->from_connect_header("t", "h", second.schema, second.value, rewritten);
+  fuzzutil::require(not_null && rewritten == written, "text changed on the round trip", written, rewritten);
   return 0;
 }
