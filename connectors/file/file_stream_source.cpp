@@ -99,6 +99,10 @@ class FileStreamSourceTask : public SourceTask {
       return true;
     }
     fd_ = ::open(cfg_.file.c_str(), O_RDONLY | O_CLOEXEC);
+    // Only a missing file is waited for: any other error (no descriptor free,
+    // permission denied) fails the connector rather than passing for "no input".
+    if (fd_ < 0 && errno != ENOENT)
+      throw ConnectError(fmt::format("cannot open {}: {}", cfg_.file, std::strerror(errno)));
     if (fd_ < 0) {
       if (!warned_missing_) {
         // Said once: a tail-like source waits for its file to appear.
