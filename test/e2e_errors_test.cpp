@@ -1,9 +1,6 @@
 // End-to-end: bad input and faults get a clear error and lose nothing.
 #include <catch2/catch.hpp>
 
-#include <sys/mount.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <thread>
 
@@ -34,30 +31,6 @@ connectors:
                      dir.path(), offsets.empty() ? dir / "offsets.json" : offsets, sink_file, sink_extra);
 }
 
-// A small tmpfs mounted for the test, or nothing when mounting is not allowed.
-struct SmallTmpfs {
-  std::string path;
-  bool mounted = false;
-  SmallTmpfs(const std::string& p, const std::string& size) : path(p) {
-    std::filesystem::create_directories(p);
-    mounted = ::mount("tmpfs", p.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0;
-  }
-  void remount_read_only() { ::mount("tmpfs", path.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, nullptr); }
-  ~SmallTmpfs() {
-    if (mounted) ::umount2(path.c_str(), MNT_DETACH);
-  }
-};
-
-void fill(const std::string& dir) {
-  std::string chunk(4096, 'f');
-  for (int i = 0;; ++i) {
-    FILE* f = std::fopen((dir + "/filler" + std::to_string(i)).c_str(), "w");
-    if (!f) return;
-    size_t n = std::fwrite(chunk.data(), 1, chunk.size(), f);
-    bool ok = std::fclose(f) == 0 && n == chunk.size();
-    if (!ok) return;
-  }
-}
 }  // namespace
 
 TEST_CASE("a sink path that cannot be written fails the connector with the path and the OS error", "[e2e][errors]") {
@@ -117,7 +90,7 @@ TEST_CASE("a source file that does not exist yet is waited for, and said so once
   CHECK(log.find("waiting for it", first + 1) == std::string::npos);
 }
 
-TEST_CASE("a line that is not JSON: tolerance none fails naming the record; all skips and counts it", "[e2e][errors]") {
+TEST_CASE("a line that is not JSON: tolerance none fails naming the record — all skips and counts it", "[e2e][errors]") {
   TempDir dir;
   write_file(dir / "in.txt", "{\"a\":1}\nnot json\n{\"a\":2}\n");
   std::string sink_json = "    value.converter: JsonConverter\n    value.converter.schemas.enable: false\n";
@@ -156,15 +129,14 @@ TEST_CASE("offsets on a full or read-only disk: a clear error, the previous file
   REQUIRE(before.find("\"position\":4") != std::string::npos);
 
   SECTION("full") {
-    fill(fs.path);
+    fs.fill();
     append_file(dir / "in.txt", "c\n");
     auto r = run_connectrun({"run", "--once", dir / "job.yaml"});
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("No space left on device") != std::string::npos);
     CHECK(read_file(offsets) == before);
     // Cleared: nothing lost (c is written again at worst, never skipped).
-    for (auto& e : std::filesystem::directory_iterator(fs.path))
-      if (e.path().filename().string().rfind("filler", 0) == 0) std::filesystem::remove(e.path());
+    fs.remove_fill();
     REQUIRE(run_connectrun({"run", "--once", dir / "job.yaml"}).exit_code == 0);
     auto out = read_lines(dir / "out.txt");
     REQUIRE(out.size() >= 3);

@@ -51,7 +51,7 @@ std::vector<std::string> values(const std::vector<Record>& rs) {
 int64_t position(const Record& r) { return r.source_offset.find("position")->as<int64_t>(); }
 }  // namespace
 
-TEST_CASE("lines end with \\n, \\r\\n or \\r; a last line without one waits", "[file]") {
+TEST_CASE("lines end with LF, CRLF or CR — a last line without one waits", "[file]") {
   TempDir dir;
   write_file(dir / "in.txt", "a\nbb\r\nccc\rdd\r");
   Harness h(dir / "in.txt", true);
@@ -81,7 +81,7 @@ TEST_CASE("positions are bytes, so resuming after multi-byte text is exact", "[f
   CHECK(values(resumed.poll_all()) == std::vector<std::string>{"next"});
 }
 
-TEST_CASE("batch.size bounds one poll; a file that shrank is read from the start", "[file]") {
+TEST_CASE("batch.size bounds one poll — a file that shrank is read from the start", "[file]") {
   TempDir dir;
   std::string text;
   for (int i = 0; i < 10; ++i) text += "l" + std::to_string(i) + "\n";

@@ -45,7 +45,7 @@ TEST_CASE("a batch is delivered only when every subscribed sink committed it", "
   CHECK(delivered == 1);
 }
 
-TEST_CASE("a topic no sink reads delivers at once; only matching sinks see a topic", "[bus]") {
+TEST_CASE("a topic no sink reads delivers at once — only matching sinks see a topic", "[bus]") {
   InProcessBus bus;
   auto a = bus.consumer("a", {{"t"}, ""});
   auto p = bus.producer("src");

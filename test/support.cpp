@@ -1,16 +1,25 @@
 #include "support.h"
 
+#include <catch2/catch.hpp>
+
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 namespace testsupport {
 
@@ -50,6 +59,37 @@ std::vector<std::string> read_lines(const std::string& path) {
   return out;
 }
 
+std::string numbered_lines(int from, int to) {
+  std::string s;
+  for (int i = from; i < to; ++i) s += fmt::format("line {:06d} {}\n", i, std::string(static_cast<size_t>(i % 40), 'x'));
+  return s;
+}
+
+void check_no_loss_in_order(const std::vector<std::string>& input, const std::vector<std::string>& output) {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < input.size(); ++i) index[input[i]] = i;
+  size_t next_new = 0;
+  size_t expect = 0;  // the index the next output line should have
+  for (size_t o = 0; o < output.size(); ++o) {
+    auto it = index.find(output[o]);
+    INFO("output line " << o << ": " << output[o]);
+    REQUIRE(it != index.end());
+    size_t i = it->second;
+    if (i != expect) REQUIRE(i < expect);  // a jump back is a replay; a jump forward would be a loss
+    expect = i + 1;
+    next_new = std::max(next_new, expect);
+  }
+  REQUIRE(next_new == input.size());
+}
+
+long stored_position(const std::string& offsets_path) {
+  std::smatch m;
+  std::string text = read_file(offsets_path);
+  static const std::regex position("\"position\":([0-9]+)");
+  if (!std::regex_search(text, m, position)) return -1;
+  return std::stol(m[1].str());
+}
+
 namespace {
 std::vector<char*> argv_of(const std::vector<std::string>& args) {
   std::vector<char*> argv;
@@ -66,7 +106,8 @@ int decode_status(int status) {
 }
 }  // namespace
 
-RunResult run_connectrun(const std::vector<std::string>& args, std::chrono::milliseconds timeout, const std::string& cwd) {
+RunResult run_connectrun(const std::vector<std::string>& args, std::chrono::milliseconds timeout, const std::string& cwd,
+                         const RunLimits& limits) {
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   auto argv = argv_of(args);
@@ -77,6 +118,10 @@ RunResult run_connectrun(const std::vector<std::string>& args, std::chrono::mill
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
+    if (limits.max_open_files >= 0) {
+      rlimit rl{static_cast<rlim_t>(limits.max_open_files), static_cast<rlim_t>(limits.max_open_files)};
+      if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(126);
+    }
     execv(CONNECTRUN_BINARY, argv.data());
     _exit(127);
   }
@@ -162,6 +207,36 @@ std::string shell(const std::string& command, int* status) {
   int rc = pclose(f);
   if (status) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   return out;
+
+SmallTmpfs::SmallTmpfs(const std::string& p, const std::string& size) : path(p) {
+  std::filesystem::create_directories(p);
+  mounted = ::mount("tmpfs", p.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0;
+}
+
+SmallTmpfs::~SmallTmpfs() {
+  if (mounted) ::umount2(path.c_str(), MNT_DETACH);
+}
+
+void SmallTmpfs::remount_read_only() { ::mount("tmpfs", path.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, nullptr); }
+
+bool SmallTmpfs::resize(const std::string& size) {
+  return ::mount("tmpfs", path.c_str(), "tmpfs", MS_REMOUNT, ("size=" + size).c_str()) == 0;
+}
+
+void SmallTmpfs::fill() {
+  std::string chunk(4096, 'f');
+  for (int i = 0;; ++i) {
+    FILE* f = std::fopen((path + "/filler" + std::to_string(i)).c_str(), "w");
+    if (!f) return;
+    size_t n = std::fwrite(chunk.data(), 1, chunk.size(), f);
+    bool ok = std::fclose(f) == 0 && n == chunk.size();
+    if (!ok) return;
+  }
+}
+
+void SmallTmpfs::remove_fill() {
+  for (auto& e : std::filesystem::directory_iterator(path))
+    if (e.path().filename().string().rfind("filler", 0) == 0) std::filesystem::remove(e.path());
 }
 
 }  // namespace testsupport

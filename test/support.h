@@ -35,9 +35,29 @@ struct RunResult {
   std::string err;
 };
 
+// Limits set in the child (setrlimit) before it execs connectrun; -1 leaves a limit as it is.
+struct RunLimits {
+  long max_open_files = -1;  // RLIMIT_NOFILE
+};
+
 // Runs the connectrun binary with `args`, waiting up to `timeout`.
 RunResult run_connectrun(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(60),
-                         const std::string& cwd = "");
+                         const std::string& cwd = "", const RunLimits& limits = {});
+
+// A small tmpfs mounted at `path` for a test (unmounted at scope exit), or
+// nothing when mounting is not allowed (not root): check `mounted`.
+struct SmallTmpfs {
+  std::string path;
+  bool mounted = false;
+  SmallTmpfs(const std::string& p, const std::string& size);
+  ~SmallTmpfs();
+  SmallTmpfs(const SmallTmpfs&) = delete;
+  SmallTmpfs& operator=(const SmallTmpfs&) = delete;
+  void remount_read_only();
+  bool resize(const std::string& size);  // remounts with a new size, keeping the files
+  void fill();        // writes filler files until the disk is full
+  void remove_fill();  // removes them again
+};
 
 // A connectrun process in the background; stderr goes to `log_path`.
 class Process {
@@ -56,6 +76,17 @@ class Process {
 
 // Runs a shell command; returns its stdout (exit status in *status when given).
 std::string shell(const std::string& command, int* status = nullptr);
+
+// "line 000042 xx…\n" for every i in [from, to): numbered lines of varying length.
+std::string numbered_lines(int from, int to);
+
+// Catch2 checks that `output` is `input` with, at most, replays: every line is
+// either the next new line or repeats an earlier one, a replay continues in
+// order, and every input line is there.
+void check_no_loss_in_order(const std::vector<std::string>& input, const std::vector<std::string>& output);
+
+// The "position" a FileStreamSource stored in an offsets file, or -1.
+long stored_position(const std::string& offsets_path);
 
 // Polls `pred` until it holds or `timeout` passes.
 template <class Pred>

@@ -99,6 +99,10 @@ class FileStreamSourceTask : public SourceTask {
       return true;
     }
     fd_ = ::open(cfg_.file.c_str(), O_RDONLY | O_CLOEXEC);
+    // Only a missing file is waited for: any other error (no descriptor free,
+    // permission denied) fails the connector rather than passing for "no input".
+    if (fd_ < 0 && errno != ENOENT)
+      throw ConnectError(fmt::format("cannot open {}: {}", cfg_.file, std::strerror(errno)));
     if (fd_ < 0) {
       if (!warned_missing_) {
         // Said once: a tail-like source waits for its file to appear.
@@ -121,11 +125,23 @@ class FileStreamSourceTask : public SourceTask {
   }
 
   // A file that shrank below what we read was truncated in place (copytruncate
-  // rotation): start again from its beginning.
+  // rotation): start again from its beginning. A file replaced under its name
+  // (rename rotation, or deleted and created again) is a new file: once the old
+  // one is read to its end, read the new one from its beginning.
   void check_truncated() {
     if (cfg_.file.empty()) return;
     struct stat st{};
-    if (::fstat(fd_, &st) == 0 && st.st_size < read_pos_) {
+    struct stat named{};
+    if (::fstat(fd_, &st) != 0) return;
+    if (::stat(cfg_.file.c_str(), &named) == 0 && (named.st_ino != st.st_ino || named.st_dev != st.st_dev)) {
+      ctx_->log->warn("{} was replaced by a new file; reading the new file from the start", cfg_.file);
+      ::close(fd_);
+      fd_ = -1;
+      position_ = read_pos_ = 0;
+      start_ = end_ = 0;
+      return;  // the next poll opens it
+    }
+    if (st.st_size < read_pos_) {
       ctx_->log->warn("{} was truncated to {} bytes; reading it from the start", cfg_.file, st.st_size);
       ::lseek(fd_, 0, SEEK_SET);
       position_ = read_pos_ = 0;

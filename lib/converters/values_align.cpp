@@ -11,6 +11,12 @@
 namespace connectrun::values {
 
 namespace {
+
+// BigDecimal.doubleValue(): unscaled digits and exponent straight to strtod.
+// The plain text (to_string) of 1e999999999 would be a gigabyte of zeros.
+double decimal_to_double(const Decimal& d) {
+  return std::strtod(fmt::format("{}e{}", decimal_unscaled_digits(d), -static_cast<int64_t>(d.scale)).c_str(), nullptr);
+}
 constexpr int64_t kMillisPerDay = 24LL * 60 * 60 * 1000;
 
 bool is_numeric(Type t) {
@@ -40,10 +46,10 @@ std::optional<double> as_double_opt(const Value& v) {
     case 5: return static_cast<double>(v.as<int64_t>());
     case 6: return v.as<float>();
     case 7: return v.as<double>();
-    case 13: return std::strtod(v.as<Decimal>().to_string().c_str(), nullptr);
+    case 13: return decimal_to_double(v.as<Decimal>());
     case 8: {
       try {
-        return std::strtod(Decimal::from_string(v.as<std::string>()).to_string().c_str(), nullptr);
+        return decimal_to_double(Decimal::from_string(v.as<std::string>()));
       } catch (const DataException&) {
         return std::nullopt;
       }

@@ -69,13 +69,13 @@ Decimal Decimal::from_string(std::string_view text) {
     neg = s[0] == '-';
     s.remove_prefix(1);
   }
-  int32_t exponent = 0;
+  int64_t exponent = 0;  // wider than the scale: BigDecimal rejects a scale outside int
   if (auto e = s.find_first_of("eE"); e != std::string_view::npos) {
     std::string exp_text(s.substr(e + 1));
     if (exp_text.empty()) throw DataException(fmt::format("Invalid decimal: {}", text));
     size_t used = 0;
     try {
-      exponent = static_cast<int32_t>(std::stol(exp_text, &used));
+      exponent = std::stoll(exp_text, &used);
     } catch (...) {
       throw DataException(fmt::format("Invalid decimal: {}", text));
     }
@@ -96,7 +96,9 @@ Decimal Decimal::from_string(std::string_view text) {
     }
   }
   if (digits.empty()) throw DataException(fmt::format("Invalid decimal: {}", text));
-  scale -= exponent;
+  int64_t scale64 = static_cast<int64_t>(scale) - exponent;
+  if (scale64 < INT32_MIN || scale64 > INT32_MAX) throw DataException(fmt::format("Invalid decimal: {}", text));
+  scale = static_cast<int32_t>(scale64);
   // Decimal digits → big-endian magnitude by repeated multiply-add.
   std::vector<uint8_t> mag{0};
   for (char c : digits) {
