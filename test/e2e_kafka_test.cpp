@@ -107,7 +107,7 @@ TEST_CASE("kafka: source records on the wire are byte-identical to Kafka Connect
   for (auto& ts : split_lines(kcat_read(b, "t1", "%T\\n"))) CHECK(std::stoll(ts) > 1600000000000LL);
 }
 
-TEST_CASE("kafka: kcat -P → sink → file; a restart resumes from the committed group offsets", "[kafka][e2e]") {
+TEST_CASE("kafka: kcat -P → sink → file, and a restart resumes from the committed group offsets", "[kafka][e2e]") {
   TempDir dir;
   DevBroker b(1, {{"in", 3}});
   write_file(dir / "batch1.txt", numbered(0, 300));

@@ -207,6 +207,7 @@ std::string shell(const std::string& command, int* status) {
   int rc = pclose(f);
   if (status) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   return out;
+}
 
 SmallTmpfs::SmallTmpfs(const std::string& p, const std::string& size) : path(p) {
   std::filesystem::create_directories(p);
