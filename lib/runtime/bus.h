@@ -70,6 +70,9 @@ class TopicBus {
   // Shutdown, after every source finished: consumers whose end is not set by
   // the bus's producers (Kafka's) return End at their next poll.
   virtual void stop_consumers() {}
+  // Client statistics (librdkafka's, on the Kafka bus) as metric samples:
+  // Prometheus-style names with labels, and values.
+  virtual std::vector<std::pair<std::string, double>> client_metrics() const { return {}; }
 };
 
 }  // namespace connectrun

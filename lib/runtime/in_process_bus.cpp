@@ -38,7 +38,7 @@ struct Chunk {
 struct InProcessBus::SinkQueue {
   std::string connector;
   Subscription sub;
-  std::optional<std::regex> re;
+  std::optional<transforms::JavaRegex> re;  // Java syntax, whole name
   std::deque<Chunk> chunks;
   size_t queued = 0;
   std::condition_variable ready;
@@ -48,7 +48,7 @@ struct InProcessBus::SinkQueue {
 
   bool wants(const std::string& topic) const {
     if (std::find(sub.topics.begin(), sub.topics.end(), topic) != sub.topics.end()) return true;
-    return re && std::regex_match(topic, *re);
+    return re && re->full_match(topic);
   }
 };
 
@@ -140,7 +140,7 @@ std::unique_ptr<BusConsumer> InProcessBus::consumer(const std::string& connector
   auto q = std::make_shared<SinkQueue>();
   q->connector = connector;
   q->sub = sub;
-  if (!sub.topics_regex.empty()) q->re.emplace(sub.topics_regex);
+  if (!sub.topics_regex.empty()) q->re.emplace(sub.topics_regex, "topics.regex");
   std::lock_guard lock(mu_);
   sinks_.push_back(q);
   routes_.clear();  // recomputed with the new subscriber

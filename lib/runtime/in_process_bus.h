@@ -8,7 +8,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
-#include <regex>
+#include "transforms/regex.h"
 
 #include "runtime/bus.h"
 

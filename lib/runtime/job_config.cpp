@@ -1,8 +1,6 @@
 #include "runtime/job_config.h"
 
 #include <algorithm>
-#include <regex>
-#include <regex.h>
 #include <set>
 
 #include <fmt/format.h>
@@ -11,6 +9,7 @@
 #include "converters/converters.h"
 #include "plugin/plugin_docs.h"
 #include "transforms/chain.h"
+#include "transforms/regex.h"
 
 namespace connectrun {
 
@@ -185,21 +184,6 @@ ConverterPlan plan_converter(const PluginRegistry& registry, const std::string& 
   return plan;
 }
 
-// librdkafka compiles a regex subscription with POSIX extended syntax (regcomp);
-// checks the pattern exactly as the consumer will anchor it.
-std::optional<std::string> posix_regex_problem(const std::string& re) {
-  regex_t compiled;
-  std::string anchored = "^(" + re + ")$";
-  int rc = regcomp(&compiled, anchored.c_str(), REG_EXTENDED | REG_NOSUB);
-  if (rc == 0) {
-    regfree(&compiled);
-    return std::nullopt;
-  }
-  char buf[256];
-  regerror(rc, &compiled, buf, sizeof buf);
-  return std::string(buf);
-}
-
 ConnectorPlan plan_connector(const config::RawSection& section, const config::ConfigValues& worker,
                              const RawConfig& worker_raw, const PluginRegistry& registry, Problems& problems,
                              std::vector<std::string>& warnings) {
@@ -246,27 +230,21 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
                                     : "set only one of 'topics' and 'topics.regex', not both");
       for (auto& t : topics)
         if (auto p = topic_name_problem(t)) problems.add(plan.common.location_of("topics"), cn, "topics", *p);
+      // Java's regex syntax (PCRE2), matched against whole topic names on both buses.
+      bool regex_ok = regex.empty();
       if (!regex.empty()) {
-        try {
-          std::regex re(regex);
-          // The Kafka bus hands the pattern to librdkafka, which uses POSIX syntax.
-          if (auto p = posix_regex_problem(regex); p && !worker.is_null("bootstrap.servers"))
-            problems.add(plan.common.location_of("topics.regex"), cn, "topics.regex",
-                         fmt::format("invalid regular expression '{}' for librdkafka (POSIX extended syntax): {}", regex, *p));
-        } catch (const std::regex_error& e) {
+        if (auto p = transforms::JavaRegex::check(regex))
           problems.add(plan.common.location_of("topics.regex"), cn, "topics.regex",
-                       fmt::format("invalid regular expression '{}': {}", regex, e.what()));
-        }
+                       fmt::format("invalid regular expression '{}': {}", regex, *p));
+        else
+          regex_ok = true;
       }
       plan.subscription = Subscription{topics, regex};
       plan.dlq_topic = plan.common.get_string("errors.deadletterqueue.topic.name");
       if (!plan.dlq_topic.empty()) {
         auto loc = plan.common.location_of("errors.deadletterqueue.topic.name");
-        bool input = std::find(topics.begin(), topics.end(), plan.dlq_topic) != topics.end();
-        try {
-          input = input || (!regex.empty() && std::regex_match(plan.dlq_topic, std::regex(regex)));
-        } catch (const std::regex_error&) {
-        }
+        bool input = std::find(topics.begin(), topics.end(), plan.dlq_topic) != topics.end() ||
+                     (!regex.empty() && regex_ok && transforms::JavaRegex(regex, "topics.regex").full_match(plan.dlq_topic));
         if (auto p = topic_name_problem(plan.dlq_topic))
           problems.add(loc, cn, "errors.deadletterqueue.topic.name", *p);
         else if (input)
@@ -418,11 +396,8 @@ JobPlan plan_job(const config::RawJob& job, const PluginRegistry& registry, Prob
       if (!s.plugin || s.is_source) return false;
       auto& t = s.subscription.topics;
       if (std::find(t.begin(), t.end(), topic) != t.end()) return true;
-      try {
-        return !s.subscription.topics_regex.empty() && std::regex_match(topic, std::regex(s.subscription.topics_regex));
-      } catch (const std::regex_error&) {
-        return false;
-      }
+      const std::string& re = s.subscription.topics_regex;
+      return !re.empty() && !transforms::JavaRegex::check(re) && transforms::JavaRegex(re, "topics.regex").full_match(topic);
     });
     if (!read && plan.worker.is_null("bootstrap.servers"))
       plan.warnings.push_back(fmt::format("{}: connector '{}': no sink connector in this job reads topic '{}'; on the "

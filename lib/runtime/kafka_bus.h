@@ -15,6 +15,7 @@
 #include "runtime/bus.h"
 #include "runtime/job_config.h"
 #include "runtime/kafka_client_config.h"
+#include "runtime/kafka_stats.h"
 
 namespace spdlog { class logger; }
 
@@ -25,13 +26,18 @@ class KafkaBus : public TopicBus {
   KafkaBus(const JobPlan& plan, bool once) : plan_(plan), once_(once) {}
   std::unique_ptr<BusProducer> producer(const std::string& connector) override;
   std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) override;
+  std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) override;
   void stop_consumers() override { stopping_.store(true); }
+  std::vector<MetricSample> client_metrics() const override;
 
  private:
+  std::shared_ptr<KafkaClientMetrics> metrics_for(const std::string& connector);
   const ConnectorPlan* find(const std::string& connector) const;
   const JobPlan& plan_;
   bool once_;
   std::atomic<bool> stopping_{false};
+  mutable std::mutex metrics_mu_;
+  std::map<std::string, std::shared_ptr<KafkaClientMetrics>> metrics_;  // by client ("connector/role")
 };
 
 // Per-client options beyond the user's keys.
@@ -43,6 +49,7 @@ struct KafkaProducerOptions {
   std::optional<int> create_partitions;
   std::optional<int> create_replication;
   std::chrono::milliseconds close_timeout{5000};
+  std::shared_ptr<KafkaClientMetrics> metrics;  // filled by the statistics callback when set
 };
 
 std::unique_ptr<BusProducer> make_kafka_producer(KafkaProducerOptions opts);
@@ -53,6 +60,10 @@ struct KafkaConsumerOptions {
   Subscription subscription;
   bool once = false;
   const std::atomic<bool>* stopping = nullptr;  // the bus's: End at the next poll once set
+  // How often flushed positions are committed (Kafka Connect: offset.flush.interval.ms).
+  // A revoke, --once and shutdown commit at once, synchronously.
+  std::chrono::milliseconds commit_interval{60000};
+  std::shared_ptr<KafkaClientMetrics> metrics;
 };
 
 std::unique_ptr<BusConsumer> make_kafka_consumer(KafkaConsumerOptions opts);
@@ -63,6 +74,7 @@ std::unique_ptr<BusConsumer> make_kafka_consumer(KafkaConsumerOptions opts);
 struct ClientLog {
   std::shared_ptr<spdlog::logger> log;
   void* owner = nullptr;  // the producer or consumer, for its own callbacks
+  std::shared_ptr<KafkaClientMetrics> metrics;  // statistics callback target, when set
   std::mutex mu;
   std::map<int, std::chrono::steady_clock::time_point> last;  // error code → last logged
   bool should_log(int code, std::chrono::seconds interval);

@@ -1,14 +1,22 @@
 // The sink side of the Kafka bus: a consumer in the group connect-<name> that
-// never auto-commits. commit() commits the positions of what was polled, which
-// the sink worker calls only after the sink flushed them.
+// never auto-commits. The sink worker calls commit() after the sink flushed
+// what was polled; the positions are then committed asynchronously at most
+// every offset.flush.interval.ms (as Kafka Connect commits sink offsets), and
+// synchronously when partitions are revoked, and on close.
 //
 // Rebalances: the rebalance callback runs inside poll(), on the worker's
-// thread, and by then every batch returned earlier was flushed and committed
-// (the worker commits after each flush). So on revoke, what is committed is
-// exactly what the sink flushed; records of revoked partitions polled in the
-// current call are dropped from the batch and their uncommitted positions
-// forgotten, to be redelivered to the partitions' next owner (at-least-once).
+// thread, and by then every batch returned earlier was flushed (the worker
+// flushes after each batch). So on revoke, the flushed positions of the
+// revoked partitions are committed before they are given up; records of
+// revoked partitions polled in the current call are dropped from the batch,
+// to be redelivered to the partitions' next owner (at-least-once).
+//
+// topics.regex: Kafka Connect matches with Java's regex syntax, librdkafka's
+// own pattern subscription with POSIX syntax. So the pattern is matched here,
+// with PCRE2, against the cluster's topic list (refreshed every few seconds),
+// and the consumer subscribes to the matching names.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -18,10 +26,12 @@
 #include "plugin/connector.h"
 #include "runtime/kafka_bus.h"
 #include "runtime/log.h"
+#include "transforms/regex.h"
 
 namespace connectrun {
 
 using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -32,11 +42,13 @@ class KafkaConsumer : public BusConsumer {
   explicit KafkaConsumer(KafkaConsumerOptions opts) : opts_(std::move(opts)) {
     log_.log = make_logger(opts_.connector);
     log_.owner = this;
+    log_.metrics = opts_.metrics;
     const std::string& cn = opts_.connector;
     RdConf conf(rd_kafka_conf_new());
     conf_set(conf.get(), "group.id", "connect-" + cn, cn);
     conf_set(conf.get(), "client.id", "connectrun-" + cn, cn);
     conf_set(conf.get(), "auto.offset.reset", "earliest", cn);  // Kafka Connect's sink default
+    if (opts_.metrics) conf_set(conf.get(), "statistics.interval.ms", "5000", cn);  // for /metrics
     for (auto& [k, v] : opts_.settings) conf_set(conf.get(), k, v, cn);
     // Set last: offsets are committed only after the sink flushed them.
     conf_set(conf.get(), "enable.auto.commit", "false", cn);
@@ -48,6 +60,10 @@ class KafkaConsumer : public BusConsumer {
                                                   rd_kafka_topic_partition_list_t* parts, void* opaque) {
       static_cast<KafkaConsumer*>(static_cast<ClientLog*>(opaque)->owner)->rebalance(rk, err, parts);
     });
+    rd_kafka_conf_set_offset_commit_cb(conf.get(), [](rd_kafka_t*, rd_kafka_resp_err_t err,
+                                                      rd_kafka_topic_partition_list_t* offsets, void* opaque) {
+      static_cast<KafkaConsumer*>(static_cast<ClientLog*>(opaque)->owner)->committed(err, offsets);
+    });
     char errstr[512];
     rk_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr, sizeof errstr));
     if (!rk_) throw ConnectError(fmt::format("connector '{}': cannot create the Kafka consumer: {}", cn, errstr));
@@ -55,29 +71,29 @@ class KafkaConsumer : public BusConsumer {
     rd_kafka_poll_set_consumer(rk_.get());
 
     auto& sub = opts_.subscription;
-    RdPartitions topics(rd_kafka_topic_partition_list_new(static_cast<int>(std::max<size_t>(1, sub.topics.size()))));
-    for (auto& t : sub.topics) rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
-    // Kafka's topics.regex must match the whole name; librdkafka treats a
-    // leading ^ as "this is a regex" and matches anywhere, so anchor both ends.
-    if (!sub.topics_regex.empty())
-      rd_kafka_topic_partition_list_add(topics.get(), ("^(?:" + sub.topics_regex + ")$").c_str(), RD_KAFKA_PARTITION_UA);
-    if (auto e = rd_kafka_subscribe(rk_.get(), topics.get()))
-      throw ConnectError(fmt::format("connector '{}': cannot subscribe: {}", cn, rd_kafka_err2str(e)));
+    if (!sub.topics_regex.empty()) {
+      regex_.emplace(sub.topics_regex, "topics.regex");  // validated before: compiles
+      refresh_regex_subscription();
+    } else {
+      subscribe(sub.topics);
+    }
   }
 
   ~KafkaConsumer() override {
-    // Leaves the group cleanly (no offsets are committed here) before destroy.
+    // The last flushed positions, then leave the group cleanly.
+    commit_now(false);
     rd_kafka_consumer_close(rk_.get());
   }
 
   ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) override {
     if (opts_.stopping && opts_.stopping->load()) return ConsumeStatus::End;
+    if (regex_ && Clock::now() >= next_refresh_) refresh_regex_subscription();
     if (opts_.once && once_done()) return ConsumeStatus::End;
     out_ = &out;
-    auto deadline = std::chrono::steady_clock::now() + wait;
+    auto deadline = Clock::now() + wait;
     const size_t max_batch = 10000;
     while (out.size() < max_batch) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       // Wait only while nothing is collected; then take what is ready.
       int timeout = out.empty() ? static_cast<int>(std::max<int64_t>(0, left.count())) : 0;
       RdMessage m(rd_kafka_consumer_poll(rk_.get(), timeout));
@@ -100,25 +116,60 @@ class KafkaConsumer : public BusConsumer {
   }
 
   void commit() override {
-    if (uncommitted_.empty()) return;
-    RdPartitions list(rd_kafka_topic_partition_list_new(static_cast<int>(uncommitted_.size())));
-    for (auto& [tp, next] : uncommitted_)
-      rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = next;
-    if (auto e = rd_kafka_commit(rk_.get(), list.get(), 0)) {
-      // Kept: the next commit includes these positions again.
-      if (log_.should_log(-10000 - e, 30s))
-        log_.log->warn("cannot commit offsets: {}; retried with the next commit", rd_kafka_err2str(e));
-      return;
-    }
-    uncommitted_.clear();
+    flushed_.insert_or_assign_range(polled_);
+    polled_.clear();
+    if (Clock::now() >= next_commit_) commit_now(true);
   }
 
   void fail(const std::string&) override {
-    // Nothing polled and not committed is acknowledged; a restart reads it again.
-    uncommitted_.clear();
+    // Nothing polled and not flushed is acknowledged; a restart reads it again.
+    // What was flushed before the failure is still committed on close.
+    polled_.clear();
   }
 
  private:
+  // Positions by partition: next offset to read.
+  struct Positions : std::map<TopicPartition, int64_t> {
+    void insert_or_assign_range(const Positions& other) {
+      for (auto& [tp, next] : other) (*this)[tp] = next;
+    }
+  };
+
+  void subscribe(const std::vector<std::string>& topics) {
+    RdPartitions list(rd_kafka_topic_partition_list_new(static_cast<int>(std::max<size_t>(1, topics.size()))));
+    for (auto& t : topics) rd_kafka_topic_partition_list_add(list.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+    if (auto e = rd_kafka_subscribe(rk_.get(), list.get()))
+      throw ConnectError(fmt::format("connector '{}': cannot subscribe to {}: {}", opts_.connector,
+                                     fmt::join(topics, ", "), rd_kafka_err2str(e)));
+  }
+
+  // Matches topics.regex against the cluster's topics; resubscribes when the set changed.
+  void refresh_regex_subscription() {
+    next_refresh_ = Clock::now() + 5s;
+    const rd_kafka_metadata_t* md = nullptr;
+    if (auto e = rd_kafka_metadata(rk_.get(), 1, nullptr, &md, 5000)) {
+      if (log_.should_log(-30000 - e, 30s))
+        log_.log->warn("cannot list topics for topics.regex: {} (retried every 5 s)", rd_kafka_err2str(e));
+      return;
+    }
+    std::set<std::string> matched;
+    for (int i = 0; i < md->topic_cnt; ++i) {
+      std::string name = md->topics[i].topic;
+      if (md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR && regex_->full_match(name)) matched.insert(name);
+    }
+    rd_kafka_metadata_destroy(md);
+    regex_listed_ = true;
+    if (matched == regex_topics_) return;
+    regex_topics_ = matched;
+    log_.log->info("topics.regex matches {} topic(s){}{}", matched.size(), matched.empty() ? "" : ": ",
+                   fmt::join(matched, ", "));
+    if (matched.empty()) {
+      rd_kafka_unsubscribe(rk_.get());
+      return;
+    }
+    subscribe({matched.begin(), matched.end()});
+  }
+
   void take(const rd_kafka_message_t& m, std::vector<BusRecord>& out) {
     BusRecord r;
     r.topic = rd_kafka_topic_name(m.rkt);
@@ -139,12 +190,50 @@ class KafkaConsumer : public BusConsumer {
                                            : std::nullopt);
     }
     TopicPartition tp{r.topic, m.partition};
-    uncommitted_[tp] = m.offset + 1;
+    polled_[tp] = m.offset + 1;
     if (opts_.once) {
       auto it = targets_.find(tp);
       if (it != targets_.end() && m.offset + 1 >= it->second) done_.insert(tp);
     }
     out.push_back(std::move(r));
+  }
+
+  // Commits the flushed positions not yet committed. Async: the result
+  // arrives in committed(); on failure they stay and go with the next commit.
+  void commit_now(bool async, const std::set<TopicPartition>* only = nullptr) {
+    next_commit_ = Clock::now() + opts_.commit_interval;
+    RdPartitions list(rd_kafka_topic_partition_list_new(static_cast<int>(std::max<size_t>(1, flushed_.size()))));
+    for (auto& [tp, next] : flushed_) {
+      if (only && !only->count(tp)) continue;
+      auto c = committed_.find(tp);
+      if (c != committed_.end() && c->second >= next) continue;
+      rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = next;
+    }
+    if (list->cnt == 0) return;
+    rd_kafka_resp_err_t e = rd_kafka_commit(rk_.get(), list.get(), async ? 1 : 0);
+    if (e && log_.should_log(-10000 - e, 30s))
+      log_.log->warn("cannot commit offsets: {}; retried with the next commit", rd_kafka_err2str(e));
+    if (!async && !e) mark_committed(list.get());
+  }
+
+  // The offset commit callback (served by poll), for async and sync commits.
+  void committed(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {
+    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;  // nothing to commit
+    if (err) {
+      if (log_.should_log(-10000 - err, 30s))
+        log_.log->warn("cannot commit offsets: {}; retried with the next commit", rd_kafka_err2str(err));
+      return;
+    }
+    if (offsets) mark_committed(offsets);
+  }
+
+  void mark_committed(const rd_kafka_topic_partition_list_t* offsets) {
+    for (int i = 0; i < offsets->cnt; ++i) {
+      auto& p = offsets->elems[i];
+      if (p.err || p.offset < 0) continue;
+      int64_t& c = committed_[{p.topic, p.partition}];
+      c = std::max(c, p.offset);
+    }
   }
 
   void on_error(const rd_kafka_message_t& m) {
@@ -156,8 +245,10 @@ class KafkaConsumer : public BusConsumer {
       log_.log->warn("Kafka consumer: {} (repeats are logged at most every 30 s)", rd_kafka_message_errstr(&m));
   }
 
-  // --once: every assigned partition reached the end it had at assignment.
+  // --once: every assigned partition reached the end it had at assignment
+  // (or topics.regex matched no topic at all).
   bool once_done() const {
+    if (regex_ && regex_listed_ && regex_topics_.empty()) return true;
     if (!assigned_once_ || pending_targets_) return false;
     for (auto& [tp, hw] : targets_)
       if (!done_.count(tp)) return false;
@@ -176,11 +267,16 @@ class KafkaConsumer : public BusConsumer {
       log_.log->info("assigned {} partition(s)", parts->cnt);
       return;
     }
-    // Revoked: drop what this poll collected from those partitions and forget
-    // their uncommitted positions; the next owner reads them again.
-    for (int i = 0; i < parts->cnt; ++i) {
-      TopicPartition tp{parts->elems[i].topic, parts->elems[i].partition};
-      uncommitted_.erase(tp);
+    // Revoked: commit what the sink flushed from those partitions while they
+    // are still ours; drop what this poll collected from them and forget
+    // their unflushed positions. The next owner reads from the commit.
+    std::set<TopicPartition> revoked;
+    for (int i = 0; i < parts->cnt; ++i) revoked.insert({parts->elems[i].topic, parts->elems[i].partition});
+    commit_now(false, &revoked);
+    for (auto& tp : revoked) {
+      polled_.erase(tp);
+      flushed_.erase(tp);
+      committed_.erase(tp);
       targets_.erase(tp);
       done_.erase(tp);
       if (out_)
@@ -212,12 +308,19 @@ class KafkaConsumer : public BusConsumer {
   KafkaConsumerOptions opts_;
   ClientLog log_;
   RdKafka rk_;
-  std::map<TopicPartition, int64_t> uncommitted_;  // next offset to commit
-  std::vector<BusRecord>* out_ = nullptr;          // the batch being collected by poll()
+  Positions polled_;                         // returned by poll, not yet flushed
+  Positions flushed_;                        // flushed by the sink: committable
+  std::map<TopicPartition, int64_t> committed_;  // confirmed by the group coordinator
+  Clock::time_point next_commit_ = Clock::now();
+  std::vector<BusRecord>* out_ = nullptr;  // the batch being collected by poll()
   bool assigned_once_ = false;
-  RdPartitions pending_targets_;                   // --once: assigned, end offsets not yet read
-  std::map<TopicPartition, int64_t> targets_;      // --once: high watermark at assignment
+  RdPartitions pending_targets_;               // --once: assigned, end offsets not yet read
+  std::map<TopicPartition, int64_t> targets_;  // --once: high watermark at assignment
   std::set<TopicPartition> done_;
+  std::optional<transforms::JavaRegex> regex_;  // topics.regex
+  std::set<std::string> regex_topics_;          // the topics it matched at the last refresh
+  bool regex_listed_ = false;
+  Clock::time_point next_refresh_;
 };
 
 }  // namespace

@@ -57,6 +57,8 @@ class KafkaProducer : public BusProducer {
     conf_set(conf.get(), "enable.idempotence", "true", opts_.connector);
     conf_set(conf.get(), "acks", "all", opts_.connector);
     conf_set(conf.get(), "client.id", "connectrun-" + opts_.connector, opts_.connector);
+    log_.metrics = opts_.metrics;
+    if (opts_.metrics) conf_set(conf.get(), "statistics.interval.ms", "5000", opts_.connector);  // for /metrics
     for (auto& [k, v] : opts_.settings) conf_set(conf.get(), k, v, opts_.connector);
     rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
     install_log_callbacks(conf.get(), &log_);
@@ -151,6 +153,17 @@ class KafkaProducer : public BusProducer {
 };
 
 void KafkaProducer::create_topic(const std::string& topic) {
+  // An existing topic is left as it is (Kafka Connect's TopicAdmin describes
+  // first too). All topics are listed: a metadata request naming the topic
+  // would let the broker auto-create it with its own defaults.
+  const rd_kafka_metadata_t* md = nullptr;
+  if (!rd_kafka_metadata(rk_.get(), 1, nullptr, &md, 5000)) {
+    bool exists = false;
+    for (int i = 0; i < md->topic_cnt && !exists; ++i)
+      exists = topic == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_metadata_destroy(md);
+    if (exists) return;
+  }
   char err[512];
   std::unique_ptr<rd_kafka_NewTopic_t, RdKafkaDeleter> nt(
       rd_kafka_NewTopic_new(topic.c_str(), *opts_.create_partitions, opts_.create_replication.value_or(-1), err, sizeof err));
@@ -160,10 +173,12 @@ void KafkaProducer::create_topic(const std::string& topic) {
   }
   std::unique_ptr<rd_kafka_queue_t, RdKafkaDeleter> q(rd_kafka_queue_new(rk_.get()));
   std::unique_ptr<rd_kafka_AdminOptions_t, RdKafkaDeleter> ao(rd_kafka_AdminOptions_new(rk_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS));
-  rd_kafka_AdminOptions_set_request_timeout(ao.get(), 30000, err, sizeof err);
+  // Bounded: a cluster without a controller (librdkafka's mock cluster) never
+  // answers, and the broker's auto-creation is the fallback.
+  rd_kafka_AdminOptions_set_request_timeout(ao.get(), 10000, err, sizeof err);
   rd_kafka_NewTopic_t* nts[] = {nt.get()};
   rd_kafka_CreateTopics(rk_.get(), nts, 1, ao.get(), q.get());
-  std::unique_ptr<rd_kafka_event_t, RdKafkaDeleter> ev(rd_kafka_queue_poll(q.get(), 35000));
+  std::unique_ptr<rd_kafka_event_t, RdKafkaDeleter> ev(rd_kafka_queue_poll(q.get(), 15000));
   if (!ev) {
     log_.log->warn("creating topic '{}' timed out; relying on the broker's auto-creation", topic);
     return;
@@ -172,7 +187,8 @@ void KafkaProducer::create_topic(const std::string& topic) {
   size_t n = 0;
   const rd_kafka_topic_result_t** results = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
   if (rd_kafka_event_error(ev.get())) {
-    log_.log->warn("cannot create topic '{}': {}", topic, rd_kafka_event_error_string(ev.get()));
+    log_.log->warn("cannot create topic '{}': {}; relying on the broker's auto-creation", topic,
+                   rd_kafka_event_error_string(ev.get()));
   } else if (n == 1 && rd_kafka_topic_result_error(results[0]) &&
              rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
     log_.log->warn("cannot create topic '{}': {}", topic, rd_kafka_topic_result_error_string(results[0]));
@@ -198,6 +214,13 @@ bool ClientLog::should_log(int code, std::chrono::seconds interval) {
 
 void install_log_callbacks(rd_kafka_conf_t* conf, ClientLog* log) {
   rd_kafka_conf_set_opaque(conf, log);
+  if (log->metrics)
+    rd_kafka_conf_set_stats_cb(conf, [](rd_kafka_t*, char* json, size_t len, void* opaque) {
+      auto* l = static_cast<ClientLog*>(opaque);
+      if (!l->metrics->update(std::string_view(json, len)) && l->should_log(-20000, 300s))
+        l->log->warn("cannot read librdkafka's statistics; metrics keep their previous values");
+      return 0;  // librdkafka frees the text
+    });
   rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int err, const char* reason, void* opaque) {
     auto* l = static_cast<ClientLog*>(opaque);
     // A broker that is down produces this every reconnect: once per 30 s is enough.

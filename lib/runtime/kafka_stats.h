@@ -1,0 +1,34 @@
+// librdkafka's statistics (statistics.interval.ms) reduced to the figures the
+// engine reports: queue depths, request and message counters, broker errors,
+// round trips, consumer lag. One KafkaClientMetrics per client, replaced at
+// each statistics callback and read by the metrics endpoint.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace connectrun {
+
+// A metric sample: a Prometheus-style name with its labels, and its value,
+// e.g. {"connectrun_kafka_tx_messages_total{client=\"connectrun-src\"}", 42}.
+using MetricSample = std::pair<std::string, double>;
+
+// Parses one librdkafka statistics JSON document into samples labelled with
+// its client id. Throws std::runtime_error when the text is not that document.
+std::vector<MetricSample> parse_kafka_statistics(std::string_view json);
+
+class KafkaClientMetrics {
+ public:
+  // Keeps the previous snapshot when `json` cannot be parsed (returns false).
+  bool update(std::string_view json);
+  std::vector<MetricSample> snapshot() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<MetricSample> samples_;
+};
+
+}  // namespace connectrun

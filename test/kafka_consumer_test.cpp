@@ -1,0 +1,191 @@
+// The Kafka bus's consumer and client statistics, against librdkafka's mock
+// cluster in this process: topics.regex in Java's syntax, commits on revoke in
+// a rebalance between two processes, and librdkafka's statistics as metrics.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "runtime/dev_broker.h"
+#include "runtime/kafka_bus.h"
+#include "runtime/kafka_stats.h"
+#include "support.h"
+
+using namespace testsupport;
+using namespace std::chrono_literals;
+using connectrun::DevBroker;
+
+namespace {
+
+void kcat_write(const DevBroker& b, const std::string& topic, const std::string& file) {
+  int status = -1;
+  shell(fmt::format("kcat -b {} -P -l -K: -t {} {} 2>&1", b.bootstrap(), topic, file), &status);
+  REQUIRE(status == 0);
+}
+
+std::string job(const TempDir& dir, const DevBroker& b, const std::string& name, const std::string& subscription,
+                const std::string& flush_interval = "200") {
+  return fmt::format(R"(worker:
+  bootstrap.servers: {1}
+  consumer.session.timeout.ms: 6000
+  consumer.heartbeat.interval.ms: 500
+  offset.storage.file.filename: {0}/{2}.offsets.json
+  offset.flush.interval.ms: {4}
+  key.converter: StringConverter
+  value.converter: StringConverter
+connectors:
+  - name: snk
+    connector.class: FileStreamSink
+    file: {0}/{2}.out
+    {3}
+)",
+                     dir.path(), b.bootstrap(), name, subscription, flush_interval);
+}
+
+std::string lines(const std::string& prefix, int from, int to) {
+  std::string s;
+  for (int i = from; i < to; ++i) s += fmt::format("k{1}:{0} {1:04d}\n", prefix, i);
+  return s;
+}
+
+bool has_prefix(const std::vector<std::string>& out, const std::string& prefix) {
+  return std::any_of(out.begin(), out.end(), [&](const std::string& l) { return l.rfind(prefix + " ", 0) == 0; });
+}
+
+}  // namespace
+
+TEST_CASE("kafka: topics.regex takes Java syntax, matches whole names and picks up new topics", "[kafka][e2e]") {
+  TempDir dir;
+  DevBroker b(1, {{"in-1", 2}, {"in-22", 1}, {"in-x", 1}, {"xin-1", 1}});
+  for (std::string t : {"in-1", "in-22", "in-x", "xin-1"}) {
+    write_file(dir / (t + ".txt"), lines(t, 0, 20));
+    kcat_write(b, t, dir / (t + ".txt"));
+  }
+  // \d and (?:…) are Java (and PCRE2) syntax that POSIX regcomp rejects or reads otherwise.
+  write_file(dir / "job.yaml", job(dir, b, "a", R"x(topics.regex: "in-(?:\\d+)")x"));
+  Process p({"run", dir / "job.yaml"}, dir / "log.txt");
+  auto out = [&] { return read_lines(dir / "a.out"); };
+  bool first = eventually([&] { return out().size() >= 40; }, 30s);
+  INFO(read_file(dir / "log.txt"));
+  REQUIRE(first);
+  // A topic created while running is subscribed at the next refresh.
+  b.create_topic("in-3", 1);
+  write_file(dir / "in-3.txt", lines("in-3", 0, 10));
+  kcat_write(b, "in-3", dir / "in-3.txt");
+  bool later = eventually([&] { return out().size() >= 50; }, 40s);
+  p.signal(SIGTERM);
+  CHECK(p.wait(20s) == 0);
+  REQUIRE(later);
+  auto o = out();
+  CHECK(o.size() == 50);
+  CHECK(has_prefix(o, "in-1"));
+  CHECK(has_prefix(o, "in-22"));
+  CHECK(has_prefix(o, "in-3"));
+  CHECK_FALSE(has_prefix(o, "in-x"));
+  CHECK_FALSE(has_prefix(o, "xin-1"));
+}
+
+TEST_CASE("kafka: --once with a topics.regex that matches no topic exits at once", "[kafka][e2e]") {
+  TempDir dir;
+  DevBroker b(1, {{"other", 1}});
+  write_file(dir / "job.yaml", job(dir, b, "a", R"(topics.regex: "nothing-\\w+")"));
+  auto r = run_connectrun({"run", "--once", dir / "job.yaml"}, 30s);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(read_lines(dir / "a.out").empty());
+}
+
+TEST_CASE("kafka: a sink commits what it flushed before its partitions are revoked", "[kafka][e2e][rebalance]") {
+  TempDir dir;
+  DevBroker b(1, {{"in", 4}});
+  write_file(dir / "batch1.txt", lines("v", 0, 400));
+  kcat_write(b, "in", dir / "batch1.txt");
+  // A long commit interval: the only commits before shutdown are the ones on revoke.
+  write_file(dir / "a.yaml", job(dir, b, "a", "topics: in", "600000"));
+  write_file(dir / "b.yaml", job(dir, b, "b", "topics: in", "600000"));
+  Process a({"run", dir / "a.yaml"}, dir / "a.log");
+  REQUIRE(eventually([&] { return read_lines(dir / "a.out").size() >= 400; }, 30s));
+  // b joins the group connect-snk: a's partitions are revoked and reassigned.
+  Process bp({"run", dir / "b.yaml"}, dir / "b.log");
+  bool rebalanced = eventually([&] { return read_file(dir / "b.log").find("assigned") != std::string::npos &&
+                                            read_file(dir / "b.log").find("assigned 0 partition") == std::string::npos; },
+                               40s);
+  INFO(read_file(dir / "a.log"));
+  INFO(read_file(dir / "b.log"));
+  REQUIRE(rebalanced);
+  write_file(dir / "batch2.txt", lines("v", 400, 600));
+  kcat_write(b, "in", dir / "batch2.txt");
+  bool all = eventually([&] { return read_lines(dir / "a.out").size() + read_lines(dir / "b.out").size() >= 600; }, 40s);
+  a.signal(SIGTERM);
+  bp.signal(SIGTERM);
+  CHECK(a.wait(30s) == 0);
+  CHECK(bp.wait(30s) == 0);
+  REQUIRE(all);
+  auto out = read_lines(dir / "a.out");
+  auto ob = read_lines(dir / "b.out");
+  out.insert(out.end(), ob.begin(), ob.end());
+  // Nothing b read was read by a before the rebalance: no duplicates, nothing lost.
+  std::set<std::string> seen(out.begin(), out.end());
+  CHECK(out.size() == 600);
+  CHECK(seen.size() == 600);
+}
+
+TEST_CASE("kafka: librdkafka statistics become metric samples per client", "[kafka][metrics]") {
+  DevBroker b(1, {{"m", 2}});
+  auto metrics = std::make_shared<connectrun::KafkaClientMetrics>();
+  connectrun::KafkaProducerOptions o;
+  o.connector = "src";
+  o.settings = {{"bootstrap.servers", b.bootstrap()}, {"statistics.interval.ms", "100"}};
+  o.metrics = metrics;
+  auto producer = connectrun::make_kafka_producer(std::move(o));
+  std::vector<connectrun::BusRecord> batch(50);
+  for (auto& r : batch) {
+    r.topic = "m";
+    r.value = "x";
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<std::optional<std::string>> result;
+  producer->send(std::move(batch), [&](std::optional<std::string> e) {
+    std::lock_guard lock(mu);
+    result = std::move(e);
+    cv.notify_all();
+  });
+  {
+    std::unique_lock lock(mu);
+    REQUIRE(cv.wait_for(lock, 20s, [&] { return result.has_value(); }));
+    REQUIRE_FALSE(result->has_value());
+  }
+  auto value_of = [&](const std::string& name) -> std::optional<double> {
+    for (auto& [n, v] : metrics->snapshot())
+      if (n == name) return v;
+    return std::nullopt;
+  };
+  const std::string tx = R"(connectrun_kafka_tx_messages_total{client="connectrun-src"})";
+  REQUIRE(eventually([&] { return value_of(tx) == 50.0; }, 10s));
+  CHECK(value_of(R"(connectrun_kafka_queued_messages{client="connectrun-src"})") == 0.0);
+  bool broker_up = false;
+  for (auto& [n, v] : metrics->snapshot())
+    if (n.rfind("connectrun_kafka_broker_up{client=\"connectrun-src\",broker=\"", 0) == 0 && v == 1.0) broker_up = true;
+  CHECK(broker_up);
+  producer->close();
+}
+
+TEST_CASE("kafka: statistics that are not librdkafka's are refused and the last snapshot kept", "[kafka][metrics]") {
+  CHECK_THROWS_WITH(connectrun::parse_kafka_statistics("{not json"), Catch::Contains("not JSON"));
+  CHECK_THROWS_WITH(connectrun::parse_kafka_statistics("[1,2]"), Catch::Contains("client_id"));
+  connectrun::KafkaClientMetrics m;
+  REQUIRE(m.update(R"({"client_id":"c\"1","txmsgs":7,"topics":{"t":{"partitions":{"0":{"partition":0,"consumer_lag":5},)"
+                   R"("-1":{"partition":-1,"consumer_lag":-1}}}}})"));
+  CHECK_FALSE(m.update("garbage"));
+  auto s = m.snapshot();
+  REQUIRE(s.size() == 2);
+  CHECK(s[0].first == R"(connectrun_kafka_tx_messages_total{client="c\"1"})");
+  CHECK(s[0].second == 7.0);
+  CHECK(s[1].first == R"(connectrun_kafka_consumer_lag{client="c\"1",topic="t",partition="0"})");
+  CHECK(s[1].second == 5.0);
+}
