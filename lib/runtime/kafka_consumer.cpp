@@ -11,6 +11,12 @@
 // revoked partitions polled in the current call are dropped from the batch,
 // to be redelivered to the partitions' next owner (at-least-once).
 //
+// --once: the consumer assigns itself every partition of its topics instead of
+// joining the group (a join costs group.initial.rebalance.delay.ms, 3 s by
+// default, on every cron run); it starts from the group's committed offsets
+// and commits to the group as a simple consumer, which a Kafka broker refuses
+// while the group has active members (a long-running job of the same name).
+//
 // topics.regex: Kafka Connect matches with Java's regex syntax, librdkafka's
 // own pattern subscription with POSIX syntax. So the pattern is matched here,
 // with PCRE2, against the cluster's topic list (refreshed every few seconds),
@@ -71,12 +77,10 @@ class KafkaConsumer : public BusConsumer {
     rd_kafka_poll_set_consumer(rk_.get());
 
     auto& sub = opts_.subscription;
-    if (!sub.topics_regex.empty()) {
-      regex_.emplace(sub.topics_regex, "topics.regex");  // validated before: compiles
-      refresh_regex_subscription();
-    } else {
-      subscribe(sub.topics);
-    }
+    if (!sub.topics_regex.empty()) regex_.emplace(sub.topics_regex, "topics.regex");  // validated before: compiles
+    if (opts_.once) assign_all();
+    else if (regex_) refresh_regex_subscription();
+    else subscribe(sub.topics);
   }
 
   ~KafkaConsumer() override {
@@ -87,7 +91,10 @@ class KafkaConsumer : public BusConsumer {
 
   ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) override {
     if (opts_.stopping && opts_.stopping->load()) return ConsumeStatus::End;
-    if (regex_ && Clock::now() >= next_refresh_) refresh_regex_subscription();
+    if (Clock::now() >= next_refresh_) {
+      if (opts_.once && !assigned_once_) assign_all();
+      else if (regex_ && !opts_.once) refresh_regex_subscription();
+    }
     if (opts_.once && once_done()) return ConsumeStatus::End;
     out_ = &out;
     auto deadline = Clock::now() + wait;
@@ -141,6 +148,44 @@ class KafkaConsumer : public BusConsumer {
     if (auto e = rd_kafka_subscribe(rk_.get(), list.get()))
       throw ConnectError(fmt::format("connector '{}': cannot subscribe to {}: {}", opts_.connector,
                                      fmt::join(topics, ", "), rd_kafka_err2str(e)));
+  }
+
+  // --once: assigns every partition of the subscribed topics (topics.regex
+  // matched now), at the group's committed offsets (RD_KAFKA_OFFSET_INVALID:
+  // the committed one, else auto.offset.reset). Retried from poll() while the
+  // cluster cannot be reached.
+  void assign_all() {
+    next_refresh_ = Clock::now() + 1s;
+    const rd_kafka_metadata_t* md = nullptr;
+    if (auto e = rd_kafka_metadata(rk_.get(), 1, nullptr, &md, 5000)) {
+      if (log_.should_log(-30000 - e, 30s))
+        log_.log->warn("cannot list the cluster's topics: {} (retrying)", rd_kafka_err2str(e));
+      return;
+    }
+    RdPartitions parts(rd_kafka_topic_partition_list_new(16));
+    std::set<std::string> found;
+    for (int i = 0; i < md->topic_cnt; ++i) {
+      const auto& t = md->topics[i];
+      std::string name = t.topic;
+      auto& topics = opts_.subscription.topics;
+      bool wanted = regex_ ? regex_->full_match(name) : std::find(topics.begin(), topics.end(), name) != topics.end();
+      if (!wanted || t.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      found.insert(name);
+      for (int p = 0; p < t.partition_cnt; ++p) rd_kafka_topic_partition_list_add(parts.get(), t.topic, t.partitions[p].id);
+    }
+    rd_kafka_metadata_destroy(md);
+    for (auto& t : opts_.subscription.topics)
+      if (!found.count(t)) log_.log->warn("--once: topic '{}' does not exist; nothing to read from it", t);
+    if (regex_) {
+      regex_listed_ = true;
+      regex_topics_ = found;
+    }
+    if (auto e = rd_kafka_assign(rk_.get(), parts.get()))
+      throw ConnectError(fmt::format("connector '{}': cannot assign partitions: {}", opts_.connector, rd_kafka_err2str(e)));
+    pending_targets_ = std::move(parts);
+    assigned_once_ = true;
+    log_.log->info("--once: reading {} partition(s) of {} topic(s) up to their current end", pending_targets_->cnt,
+                   found.size());
   }
 
   // Matches topics.regex against the cluster's topics; resubscribes when the set changed.
