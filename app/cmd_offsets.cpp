@@ -136,12 +136,14 @@ class Offsets {
     const ConnectorPlan* c = find(*store);
     if (c && !c->is_source) {
       require_kafka(*c);
-      std::string where = plan_.worker.get_string("bootstrap.servers");
-      if (!confirm(cmd_.yes, fmt::format("This deletes consumer group 'connect-{}' on {}: sink connector '{}' will "
-                                         "start again from auto.offset.reset.\n", c->name, where, c->name)))
+      std::string where = plan_.worker.get_string("bootstrap.servers");  // never secret
+      if (!confirm(cmd_.yes, fmt::format("This resets consumer group 'connect-{}' on {}: sink connector '{}' will "
+                                         "start again from auto.offset.reset on every partition.\n", c->name, where,
+                                         c->name)))
         return aborted();
-      reset_sink_offsets(plan_, *c);
-      std::cerr << fmt::format("reset: consumer group 'connect-{}' deleted\n", c->name);
+      auto done = reset_sink_offsets(plan_, *c);
+      for (auto& o : done) std::cerr << fmt::format("reset: {}-{} → {}\n", o.topic, o.partition, o.offset);
+      if (done.empty()) std::cerr << fmt::format("connector '{}' has no committed offsets: nothing to reset\n", c->name);
       return kExitOk;
     }
     std::vector<OffsetEntry> mine;
@@ -197,12 +199,11 @@ class Offsets {
     }
     const auto& t = topic->as<std::string>();
     auto p = static_cast<int32_t>(part->as<int64_t>());
-    if (!confirm(cmd_.yes, fmt::format("This {} the committed offset of {}-{} in consumer group 'connect-{}'{}.\n",
-                                       to ? "sets" : "removes", t, p, c.name, to ? fmt::format(" to {}", *to) : "")))
+    if (!confirm(cmd_.yes, fmt::format("This sets the committed offset of {}-{} in consumer group 'connect-{}' to {}.\n",
+                                       t, p, c.name, to ? std::to_string(*to) : "the auto.offset.reset position")))
       return aborted();
-    if (to) set_sink_offset(plan_, c, t, p, *to);
-    else delete_sink_offset(plan_, c, t, p);
-    std::cerr << fmt::format("set: connector '{}' {}-{} offset {}\n", c.name, t, p, to ? std::to_string(*to) : "removed");
+    int64_t done = set_sink_offset(plan_, c, t, p, to);
+    std::cerr << fmt::format("set: connector '{}' {}-{} offset {}\n", c.name, t, p, done);
     return kExitOk;
   }
 

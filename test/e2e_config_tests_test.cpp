@@ -138,7 +138,7 @@ TEST_CASE("config test: a malformed test file exits 2 naming line and column", "
                                "      conditions:\n        topic: {matches: '(['}\n");
     auto r = run_connectrun({"test", dir / "t.yaml"});
     CHECK(r.exit_code == 2);
-    CHECK(r.err.find(fmt::format("{}:7:25: 'matches' is not a valid regular expression", dir / "t.yaml")) != std::string::npos);
+    CHECK(r.err.find(fmt::format("{}:7:26: 'matches' is not a valid regular expression", dir / "t.yaml")) != std::string::npos);
   }
   SECTION("unknown connector") {
     write_file(dir / "t.yaml", "job: job.yaml\nconnector: scr\ncases:\n  - input: {topic: t}\n    expect: {}\n");

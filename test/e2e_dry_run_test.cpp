@@ -69,7 +69,7 @@ TEST_CASE("dry run resumes from the stored offsets and leaves them as they were"
   CHECK(r.out.find("value=\"c\"") != std::string::npos);
   CHECK(r.out.find("value=\"a\"") == std::string::npos);
   CHECK(read_file(dir / "offsets.json") == before);
-  CHECK(read_file(dir / "out.txt") == "\"a\"\n\"b\"\n");
+  CHECK(read_file(dir / "out.txt") == "a\nb\n");  // the first run only
 }
 
 TEST_CASE("dry run escapes bytes that are not printable", "[e2e][dryrun]") {

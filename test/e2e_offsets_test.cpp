@@ -153,6 +153,8 @@ TEST_CASE("offsets of a connector no longer in the job can be listed and reset",
   ran_once(dir);
   write_file(dir / "job2.yaml", fmt::format(R"(worker:
   offset.storage.file.filename: {0}/offsets.json
+  key.converter: StringConverter
+  value.converter: StringConverter
 connectors:
   - name: other
     connector.class: FileStreamSource

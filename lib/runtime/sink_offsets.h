@@ -24,15 +24,18 @@ struct SinkOffset {
 // Throws ConnectError when the cluster cannot be asked.
 std::vector<SinkOffset> list_sink_offsets(const JobPlan& plan, const ConnectorPlan& sink);
 
-// Deletes the group connect-<name> (Kafka Connect's reset): the next run starts
-// from auto.offset.reset. A group that does not exist is already reset.
-void reset_sink_offsets(const JobPlan& plan, const ConnectorPlan& sink);
+// Reset and set join the group as its only member and commit, so they work
+// wherever a consumer works. Kafka Connect resets by deleting the group;
+// librdkafka 2.0.2's DeleteGroups/DeleteConsumerGroupOffsets admin requests
+// abort the process when a broker does not answer them (librdkafka #3663,
+// #4605), so a reset commits, for every partition with a committed offset,
+// the position auto.offset.reset gives (earliest: the log start). Both
+// throw ConnectError when another member is in the group.
+std::vector<SinkOffset> reset_sink_offsets(const JobPlan& plan, const ConnectorPlan& sink);
 
-// Commits `offset` for one partition in the group.
-void set_sink_offset(const JobPlan& plan, const ConnectorPlan& sink, const std::string& topic, int32_t partition,
-                     int64_t offset);
-
-// Removes one partition's committed offset (a null offset in Kafka Connect's request).
-void delete_sink_offset(const JobPlan& plan, const ConnectorPlan& sink, const std::string& topic, int32_t partition);
+// Commits `offset` for one partition (nullopt: the auto.offset.reset position,
+// Kafka Connect's null offset); returns the offset committed.
+int64_t set_sink_offset(const JobPlan& plan, const ConnectorPlan& sink, const std::string& topic, int32_t partition,
+                        std::optional<int64_t> offset);
 
 }  // namespace connectrun
