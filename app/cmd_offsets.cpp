@@ -263,8 +263,8 @@ void OffsetsCommand::add(CLI::App& app) {
                   "or configuration, 75 the offsets file is in use by a running job.");
   list = offsets->add_subcommand("list", "Print every stored source offset and, on the Kafka bus, each sink "
                                          "connector's committed group offsets.");
-  reset = offsets->add_subcommand("reset", "Remove a connector's offsets: its stored source offsets, or a sink "
-                                           "connector's consumer group (as Kafka Connect does).");
+  reset = offsets->add_subcommand("reset", "Remove a connector's stored source offsets, or move a sink connector's "
+                                           "committed group offsets to where auto.offset.reset starts.");
   set = offsets->add_subcommand("set", "Set one source partition's offset, or a sink connector's committed offset "
                                        "for one Kafka topic partition.");
   for (auto* c : {list, reset, set}) {
