@@ -177,3 +177,24 @@ TEST_CASE("offsets: a sink on the in-process bus has no offsets to change", "[e2
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("in-process bus") != std::string::npos);
 }
+
+TEST_CASE("offsets reset on a terminal asks, and only y changes anything", "[e2e][offsets]") {
+  TempDir dir;
+  ran_once(dir);
+  int status = -1;
+  // script(1) gives the command a pseudo-terminal as stdin.
+  auto on_tty = [&](const std::string& answer) {
+    return shell(fmt::format("echo {} | script -qec '{} offsets reset --connector src {}' /dev/null 2>&1", answer,
+                             CONNECTRUN_BINARY, dir / "job.yaml"),
+                 &status);
+  };
+  std::string no = on_tty("n");
+  INFO(no);
+  CHECK(no.find("Proceed? [y/N]") != std::string::npos);
+  CHECK(no.find("aborted: nothing was changed") != std::string::npos);
+  CHECK(stored_position(dir / "offsets.json") == 4);
+  std::string yes = on_tty("y");
+  INFO(yes);
+  CHECK(yes.find("reset: 1 source offset(s) of 'src' removed") != std::string::npos);
+  CHECK(stored_position(dir / "offsets.json") == -1);
+}
