@@ -11,17 +11,18 @@
 #include "config/loader.h"
 #include "plugin/plugin_docs.h"
 #include "plugin/registry.h"
+#include "commands.h"
 #include "runtime/dev_broker.h"
+#include "runtime/dry_run.h"
 #include "runtime/engine.h"
 #include "runtime/job_config.h"
 #include "runtime/log.h"
 
 using namespace connectrun;
 
-namespace {
+namespace connectrun::cli {
 
-// Loads and validates; prints problems to stderr. Returns nullopt when invalid.
-std::optional<JobPlan> load_plan(const std::vector<std::string>& files, bool print_warnings = true) {
+std::optional<JobPlan> load_plan(const std::vector<std::string>& files, bool print_warnings) {
   config::Problems problems;
   config::RawJob job = config::load_job(files, problems);
   if (problems.empty()) config::resolve_placeholders(job, problems);
@@ -37,7 +38,9 @@ std::optional<JobPlan> load_plan(const std::vector<std::string>& files, bool pri
   return plan;
 }
 
-}  // namespace
+}  // namespace connectrun::cli
+
+using connectrun::cli::load_plan;
 
 int main(int argc, char** argv) {
   CLI::App app{"connectrun: Kafka Connect's standalone mode as one native binary.\n"
@@ -57,7 +60,26 @@ int main(int argc, char** argv) {
       ->required();
   run->add_flag("--once", once, "Exit 0 once every source is exhausted for now and all it read was written and its "
                                 "offsets stored (for cron).");
-  run->footer("Exit codes: 0 clean, 1 a connector failed, 2 invalid configuration or usage, 75 offsets file in use.");
+  bool strict = false;
+  double wait_lock = 0;
+  bool dry_run = false;
+  long max_records = 10;
+  run->add_flag("--strict", strict, "Exit 3 instead of 0 when records were skipped or dead-lettered under "
+                                    "errors.tolerance=all.");
+  run->add_option("--wait-lock", wait_lock, "When another process holds the offsets file, wait up to SECONDS for it "
+                                            "instead of exiting 75 at once.")
+      ->check(CLI::Range(0.0, 86400.0 * 7));
+  auto* dry = run->add_flag("--dry-run", dry_run, "Pull records through each source connector, its transforms and "
+                                                  "converters and print them as they would be written; store no "
+                                                  "offsets, start no sink.");
+  run->add_option("--max-records", max_records, "With --dry-run: records to pull per source connector (default 10).")
+      ->check(CLI::Range(1L, 1000000000L))
+      ->needs(dry);
+  run->footer("Exit codes: 0 everything read was delivered (records skipped or dead-lettered under "
+              "errors.tolerance=all included, unless --strict); 1 a connector failed; 2 invalid configuration or "
+              "usage; 3 (only with --strict) everything else went well but records were skipped or dead-lettered; "
+              "75 the offsets file is in use by another process (after --wait-lock SECONDS, if given). At the end, "
+              "one line per connector: records read, written, skipped, dead-lettered, and seconds.");
 
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check the configuration without starting anything; print the "
@@ -84,6 +106,11 @@ int main(int argc, char** argv) {
                      "Not supported: librdkafka 2.0's mock cluster always listens on a port of its own choosing; read "
                      "the address from the first line of stdout");
   broker->add_option("--topic", broker_topics, "NAME[:PARTITIONS] to create at start (repeatable; default 1 partition)");
+
+  connectrun::cli::OffsetsCommand offsets_cmd;
+  offsets_cmd.add(app);
+  connectrun::cli::TestCommand test_cmd;
+  test_cmd.add(app);
 
   try {
     app.parse(argc, argv);
@@ -121,6 +148,8 @@ int main(int argc, char** argv) {
     }
     return run_dev_broker(broker_count, broker_topics);
   }
+  if (offsets_cmd.chosen()) return offsets_cmd.run();
+  if (test_cmd.chosen()) return test_cmd.run();
   if (*validate) {
     auto plan = load_plan(validate_files);
     if (!plan) return kExitBadConfig;
@@ -129,7 +158,10 @@ int main(int argc, char** argv) {
   }
   auto plan = load_plan(run_files);
   if (!plan) return kExitBadConfig;
+  if (dry_run) return run_dry_run(*plan, max_records, std::cout);
   RunOptions options;
   options.once = once;
+  options.strict = strict;
+  options.wait_lock = std::chrono::milliseconds(static_cast<long>(wait_lock * 1000));
   return run_job(*plan, options);
 }

@@ -52,10 +52,13 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   std::string offsets_path = plan.worker.get_string("offset.storage.file.filename");
   std::unique_ptr<OffsetStore> store;
   try {
-    store = OffsetStore::open(offsets_path);
+    store = OffsetStore::open(offsets_path, options.wait_lock);
+  } catch (const OffsetStoreLocked& e) {
+    log->error("{}", e.what());
+    return kExitLocked;
   } catch (const OffsetStoreError& e) {
     log->error("{}", e.what());
-    return std::string(e.what()).find("in use by another") != std::string::npos ? kExitLocked : kExitConnectorFailed;
+    return kExitConnectorFailed;
   }
 
   sigset_t sigs = shutdown_signals();
@@ -147,14 +150,22 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   bool stored = flush_offsets();
 
   int code = stored ? kExitOk : kExitConnectorFailed;
+  bool lost_records = false;
+  // One summary line per connector (for cron mail). A failed record is either
+  // dead-lettered or skipped; "skipped" counts those not dead-lettered.
   auto report = [&](const TaskWorker& w) {
     auto failure = w.failure();
-    log->info("connector '{}': {} read, {} written, {} skipped{}", w.name(), w.stats().read.load(),
-              w.stats().written.load(), w.skipped(), failure ? " — FAILED: " + *failure : "");
+    uint64_t dead = w.stats().dead_lettered.load();
+    uint64_t skipped = w.skipped() > dead ? w.skipped() - dead : 0;
+    log->info("connector '{}': {} read, {} written, {} skipped, {} dead-lettered, {:.2f} s{}", w.name(),
+              w.stats().read.load(), w.stats().written.load(), skipped, dead, w.seconds(),
+              failure ? " — FAILED: " + *failure : "");
     if (failure) code = kExitConnectorFailed;
+    if (skipped + dead > 0) lost_records = true;
   };
   for (auto& s : sources) report(*s);
   for (auto& s : sinks) report(*s);
+  if (code == kExitOk && lost_records && options.strict) code = kExitRecordsSkipped;
   return code;
 }
 

@@ -3,6 +3,8 @@
 // on SIGINT/SIGTERM (or, with --once, when every source is exhausted).
 #pragma once
 
+#include <chrono>
+
 #include "runtime/job_config.h"
 
 namespace connectrun {
@@ -11,10 +13,14 @@ namespace connectrun {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitConnectorFailed = 1;
 inline constexpr int kExitBadConfig = 2;
+// --strict only: everything else went well, but records were skipped or dead-lettered (errors.tolerance=all).
+inline constexpr int kExitRecordsSkipped = 3;
 inline constexpr int kExitLocked = 75;  // EX_TEMPFAIL: another process holds the offsets file
 
 struct RunOptions {
   bool once = false;
+  bool strict = false;                     // exit 3 when records were skipped or dead-lettered
+  std::chrono::milliseconds wait_lock{0};  // how long to wait for a locked offsets file
 };
 
 int run_job(const JobPlan& plan, const RunOptions& options);

@@ -10,8 +10,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "json/json_reader.h"
 #include "json/json_writer.h"
@@ -44,7 +46,7 @@ FileLock::FileLock(const std::string& path) : path_(path + ".lock") {
     ::close(fd_);
     fd_ = -1;
     if (err == EWOULDBLOCK)
-      throw OffsetStoreError(fmt::format(
+      throw OffsetStoreLocked(fmt::format(
           "offsets file {} is in use by another connectrun process{}; two processes cannot share one offsets "
           "file (stop the other, or give this job its own offset.storage.file.filename)",
           path, holder));
@@ -100,6 +102,29 @@ std::unique_ptr<OffsetStore> OffsetStore::open(const std::string& path) {
   store->lock_ = std::make_unique<FileLock>(path);
   store->load();
   return store;
+}
+
+std::unique_ptr<OffsetStore> OffsetStore::open(const std::string& path, std::chrono::milliseconds wait) {
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  auto delay = std::chrono::milliseconds(50);
+  for (;;) {
+    try {
+      return open(path);
+    } catch (const OffsetStoreLocked& e) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) {
+        if (wait.count() <= 0) throw;
+        throw OffsetStoreLocked(fmt::format("{} (gave up after waiting {:g} s for it, --wait-lock)", e.what(),
+                                            std::chrono::duration<double>(wait).count()));
+      }
+      if (delay == std::chrono::milliseconds(50))  // said once, so a waiting cron job's log shows why it is quiet
+        spdlog::info("{}; waiting up to {:g} s for it (--wait-lock)", e.what(),
+                     std::chrono::duration<double>(wait).count());
+      // flock has no timed wait; poll with backoff, never sleeping past the deadline.
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(delay, deadline - now));
+      delay = std::min(delay * 2, std::chrono::milliseconds(1000));
+    }
+  }
 }
 
 std::unique_ptr<OffsetStore> OffsetStore::read_only(const std::string& path) {

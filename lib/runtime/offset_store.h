@@ -5,6 +5,7 @@
 // starting from zero, and holds an exclusive lock so two processes cannot share it.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,12 @@ namespace connectrun {
 class OffsetStoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// Another process holds the lock (exit 75).
+class OffsetStoreLocked : public OffsetStoreError {
+ public:
+  using OffsetStoreError::OffsetStoreError;
 };
 
 // An exclusive flock() on "<offsets file>.lock", released when destroyed.
@@ -47,6 +54,9 @@ class OffsetStore {
   // Locks and loads `path` (a missing file is an empty store). Throws
   // OffsetStoreError when the file is locked, unreadable or corrupt.
   static std::unique_ptr<OffsetStore> open(const std::string& path);
+  // As open(), but while another process holds the lock, retries with backoff
+  // for up to `wait` (--wait-lock) before throwing OffsetStoreLocked.
+  static std::unique_ptr<OffsetStore> open(const std::string& path, std::chrono::milliseconds wait);
   // Loads without locking, for inspection only (never flushed).
   static std::unique_ptr<OffsetStore> read_only(const std::string& path);
 

@@ -19,14 +19,23 @@ TaskWorker::~TaskWorker() {
 }
 
 void TaskWorker::start() {
+  started_ = std::chrono::steady_clock::now();
   thread_ = std::thread([this] {
     try {
       run();
     } catch (const std::exception& e) {
       fail(e.what());
     }
+    ended_.store(std::chrono::steady_clock::now().time_since_epoch().count());
     finished_.store(true);
   });
+}
+
+double TaskWorker::seconds() const {
+  auto end_ticks = ended_.load();
+  auto end = end_ticks ? std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(end_ticks))
+                       : std::chrono::steady_clock::now();
+  return std::chrono::duration<double>(end - started_).count();
 }
 
 void TaskWorker::join() {
@@ -280,6 +289,7 @@ void SinkWorker::flush_dead_letters() {
   std::condition_variable cv;
   bool done = false;
   std::optional<std::string> error;
+  const size_t n = dlq_batch_.size();
   dlq_->send(std::move(dlq_batch_), [&](std::optional<std::string> e) {
     std::lock_guard lock(mu);
     error = std::move(e);
@@ -291,6 +301,7 @@ void SinkWorker::flush_dead_letters() {
   cv.wait(lock, [&] { return done; });
   if (error)
     throw ConnectError(fmt::format("cannot write to the dead letter topic '{}': {}", plan_.dlq_topic, *error));
+  stats_.dead_lettered.fetch_add(n, std::memory_order_relaxed);  // counted once written, not when queued
 }
 
 SinkWorker::~SinkWorker() {

@@ -25,6 +25,7 @@ namespace connectrun {
 struct TaskStats {
   std::atomic<uint64_t> read{0};     // records taken from the outside system / the bus
   std::atomic<uint64_t> written{0};  // records handed on (to the bus / flushed by the sink)
+  std::atomic<uint64_t> dead_lettered{0};  // failed records written to the dead letter topic
 };
 
 class TaskWorker {
@@ -38,6 +39,8 @@ class TaskWorker {
   const std::string& name() const { return plan_.name; }
   const TaskStats& stats() const { return stats_; }
   uint64_t skipped() const { return errors_.skipped(); }
+  // Seconds from start() to the end of the task's thread (or to now while it runs).
+  double seconds() const;
 
  protected:
   TaskWorker(const ConnectorPlan& plan, bool once);
@@ -65,6 +68,8 @@ class TaskWorker {
  private:
   mutable std::mutex fail_mu_;
   std::optional<std::string> failure_;
+  std::chrono::steady_clock::time_point started_;
+  std::atomic<std::chrono::steady_clock::rep> ended_{0};  // steady_clock ticks; 0 while running
   std::thread thread_;
 };
 

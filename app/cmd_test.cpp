@@ -1,0 +1,35 @@
+// `connectrun test TESTFILE.yaml`: config unit tests (docs/config-tests.md).
+#include <iostream>
+
+#include "commands.h"
+#include "runtime/config_tests.h"
+#include "runtime/engine.h"
+
+namespace connectrun::cli {
+
+void TestCommand::add(CLI::App& app) {
+  cmd = app.add_subcommand("test", "Run a test file's input records through a connector's converters and transforms "
+                                   "and check the output records (docs/config-tests.md).");
+  cmd->add_option("files", files, "One or more test files")->required();
+  cmd->footer("Exit codes: 0 every case passed, 1 a case failed (a diff is printed), 2 a malformed test file or an "
+              "invalid job.");
+}
+
+int TestCommand::run() {
+  int code = kExitOk;
+  for (auto& path : files) {
+    try {
+      ConfigTestFile f = read_config_test_file(path);
+      auto plan = load_plan(f.job_files, false);
+      if (!plan) return kExitBadConfig;
+      std::cout << "# " << path << "\n";
+      if (run_config_tests(f, *plan, std::cout) != 0) code = kExitConnectorFailed;
+    } catch (const TestFileError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return kExitBadConfig;
+    }
+  }
+  return code;
+}
+
+}  // namespace connectrun::cli

@@ -1,0 +1,56 @@
+// One connector's converters and transform chain outside the engine, for
+// `run --dry-run` and `connectrun test`: the same stages, in the same order,
+// as SourceWorker::process and SinkWorker::convert.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "runtime/bus.h"
+#include "runtime/job_config.h"
+#include "transforms/chain.h"
+
+namespace connectrun {
+
+// A stage failed on a record: stage is Kafka Connect's name for it
+// (TRANSFORMATION, KEY_CONVERTER, VALUE_CONVERTER, HEADER_CONVERTER).
+class StageError : public std::runtime_error {
+ public:
+  StageError(std::string stage, std::string plugin, const std::string& message)
+      : std::runtime_error(message), stage_(std::move(stage)), plugin_(std::move(plugin)) {}
+  const std::string& stage() const { return stage_; }
+  const std::string& plugin() const { return plugin_; }
+
+ private:
+  std::string stage_, plugin_;
+};
+
+class RecordPipeline {
+ public:
+  explicit RecordPipeline(const ConnectorPlan& plan);
+  ~RecordPipeline();
+
+  // Source side: transforms, then converters. nullopt when a transform dropped
+  // the record; when `transformed` is given it receives the record the
+  // converters saw. Throws StageError.
+  std::optional<BusRecord> source_to_bus(Record&& r, Record* transformed = nullptr);
+  // Sink side: converters, then transforms. nullopt when dropped. Throws StageError.
+  std::optional<Record> bus_to_sink(const BusRecord& b);
+
+ private:
+  const ConnectorPlan& plan_;
+  std::unique_ptr<Converter> key_conv_, value_conv_;
+  std::unique_ptr<HeaderConverter> header_conv_;
+  std::unique_ptr<TransformChain> chain_;
+};
+
+// Bytes as printable text: printable ASCII as is, '\\' doubled, anything else
+// as \xNN; "null" for null bytes.
+std::string printable_bytes(const std::optional<std::string>& bytes);
+
+// "topic=t partition=- key=... value=... headers=[k=v,...]"
+std::string describe_bus_record(const BusRecord& b);
+
+}  // namespace connectrun
