@@ -48,6 +48,11 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text (journald-friendly under systemd) or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}));
+  bool quiet = false;
+  app.add_flag("-q,--quiet", quiet, "No live status line on a terminal");
 
   std::vector<std::string> run_files;
   bool once = false;
@@ -91,7 +96,7 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : kExitBadConfig;
   }
-  init_logging(log_level);
+  init_logging(log_level, log_format == "json" ? LogFormat::Json : LogFormat::Text);
 
   if (*plugins) {
     const auto& registry = builtin_plugins();
@@ -131,5 +136,6 @@ int main(int argc, char** argv) {
   if (!plan) return kExitBadConfig;
   RunOptions options;
   options.once = once;
+  options.status_line = !quiet;
   return run_job(*plan, options);
 }

@@ -15,6 +15,7 @@ inline constexpr int kExitLocked = 75;  // EX_TEMPFAIL: another process holds th
 
 struct RunOptions {
   bool once = false;
+  bool status_line = true;  // the live status line on a terminal (off with -q)
 };
 
 int run_job(const JobPlan& plan, const RunOptions& options);
