@@ -175,3 +175,22 @@ TEST_CASE("JOURNAL_STREAM naming another stream leaves the timestamped format", 
   CHECK(log.find(" info [connectrun] running 2 connector(s)") != std::string::npos);
   CHECK(log.find("<6>") == std::string::npos);
 }
+
+TEST_CASE("examples/connectrun.service is a valid Type=notify unit", "[e2e][systemd]") {
+  auto unit = read_file(std::string(CONNECTRUN_SOURCE_DIR) + "/examples/connectrun.service");
+  for (const char* line : {"Type=notify\n", "WatchdogSec=", "Restart=on-failure\n", "RestartPreventExitStatus=2\n",
+                           "KillSignal=SIGTERM\n", "TimeoutStopSec=", "StateDirectory=connectrun\n"})
+    CHECK(unit.find(line) != std::string::npos);
+  int status = -1;
+  shell("command -v systemd-analyze", &status);
+  if (status != 0) return;  // systemd-analyze is not installed: the key checks above still ran
+  TempDir dir;
+  // systemd-analyze verify wants ExecStart to exist.
+  std::string copy = unit;
+  for (size_t at; (at = copy.find("/usr/local/bin/connectrun")) != std::string::npos;) copy.replace(at, 25, CONNECTRUN_BINARY);
+  write_file(dir / "connectrun.service", copy);
+  auto out = shell("systemd-analyze verify " + sh_quote(dir / "connectrun.service") + " 2>&1", &status);
+  INFO(out);
+  CHECK(status == 0);
+  CHECK(out.find("connectrun.service") == std::string::npos);  // no complaint about the unit
+}
