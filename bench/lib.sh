@@ -5,7 +5,7 @@
 out=$PWD/bench/out          # inputs, jobs, outputs, logs, samples
 results=$PWD/bench/results  # CSV tables (git-ignored)
 mkdir -p "$out" "$results"
-bin=$PWD/build-release/connectrun
+bin=${BENCH_BIN:-$PWD/build-release/connectrun}  # BENCH_BIN: another build (with BENCH_BUILT=1)
 
 # Builds the release binary once per bench/run (BENCH_BUILT=1 skips it).
 build_release() {
@@ -32,10 +32,11 @@ measure() {
   /usr/bin/time -f "%e %U %S %M" -o "$out/time.tmp" "$@" > /dev/null 2> "$out/$name.log" || { cat "$out/$name.log" >&2; exit 1; }
   local wall user sys rss
   read -r wall user sys rss < "$out/time.tmp"
-  echo "$wall $(echo "$user + $sys" | bc) $rss" >> "$out/$name.samples"
+  echo "$wall $(cpu_sum "$user" "$sys") $rss" >> "$out/$name.samples"
 }
 
 now() { date +%s.%N; }
+cpu_sum() { awk -v u="$1" -v s="$2" 'BEGIN { printf "%.2f", u + s }'; }
 
 # until_size FILE BYTES TIMEOUT_S: waits until FILE has at least BYTES; false on timeout.
 until_size() {
@@ -65,9 +66,9 @@ table_rows() {
     wall=$(field "$name" 1); cpu=$(field "$name" 2); rss=$(field "$name" 3)
     [[ $(echo "$wall > 0" | bc) -eq 1 ]] || wall=0.01  # /usr/bin/time's resolution is 10 ms
     rps=$(echo "$records / $wall" | bc)
-    mbs=$(echo "scale=1; $bytes / 1000000 / $wall" | bc)
-    rss_mb=$(echo "scale=1; $rss / 1024" | bc)
-    if [[ $name == connectrun* ]]; then ratio="-"; else ratio=$(echo "scale=2; $wall / $cr_wall" | bc); fi
+    mbs=$(awk -v b="$bytes" -v w="$wall" 'BEGIN { printf "%.1f", b / 1e6 / w }')
+    rss_mb=$(awk -v r="$rss" 'BEGIN { printf "%.1f", r / 1024 }')
+    if [[ $name == connectrun* ]]; then ratio="-"; else ratio=$(awk -v a="$wall" -v b="$cr_wall" 'BEGIN { printf "%.3g", a / b }'); fi
     printf "%-28s %12s %9s %8s %9s %s\n" "$name" "$rps" "$mbs" "$cpu" "$rss_mb" "$ratio"
     echo "$group,$name,$records,$rps,$mbs,$cpu,$rss_mb,$ratio" >> "$csv"
   done
