@@ -28,12 +28,12 @@ std::optional<JobPlan> load_plan(const std::vector<std::string>& files, bool pri
   JobPlan plan;
   if (problems.empty()) plan = plan_job(job, builtin_plugins(), problems);
   if (!problems.empty()) {
-    for (auto& p : problems.list()) std::cerr << "error: " << p.str() << "\n";
-    std::cerr << fmt::format("{} problem(s) found; nothing was started.\n", problems.size());
+    for (auto& p : problems.list()) print_notice(Notice::Error, p.str());
+    print_notice(Notice::Info, fmt::format("{} problem(s) found; nothing was started.", problems.size()));
     return std::nullopt;
   }
   if (print_warnings)
-    for (auto& w : plan.warnings) std::cerr << "warning: " << w << "\n";
+    for (auto& w : plan.warnings) print_notice(Notice::Warning, w);
   return plan;
 }
 

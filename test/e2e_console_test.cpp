@@ -117,6 +117,29 @@ TEST_CASE("log format json: every stderr line is a JSON object and connector lin
   CHECK(report);
 }
 
+TEST_CASE("log format json: configuration problems are JSON lines too", "[e2e][console]") {
+  TempDir dir;
+  write_file(dir / "job.yaml", file_job(dir.path()) + "    no.such.key: 1\n");
+  auto r = run_connectrun({"--log-format", "json", "validate", dir / "job.yaml"});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  simdjson::dom::parser parser;
+  std::istringstream lines(r.err);
+  size_t errors = 0, n = 0;
+  for (std::string line; std::getline(lines, line);) {
+    ++n;
+    INFO(line);
+    simdjson::dom::object obj;
+    REQUIRE(parser.parse(line).get(obj) == simdjson::SUCCESS);
+    std::string_view level, msg;
+    REQUIRE(obj["level"].get(level) == simdjson::SUCCESS);
+    REQUIRE(obj["msg"].get(msg) == simdjson::SUCCESS);
+    if (level == "error" && msg.find("no.such.key") != std::string_view::npos) ++errors;
+  }
+  CHECK(errors == 1);
+  CHECK(n >= 2);  // the problem and the summary
+}
+
 TEST_CASE("a bad --log-format value is a usage error, exit 2", "[e2e][console]") {
   TempDir dir;
   write_file(dir / "job.yaml", file_job(dir.path()));

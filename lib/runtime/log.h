@@ -21,6 +21,13 @@ void init_logging(std::string_view level, LogFormat format = LogFormat::Text);
 // A logger that prefixes its lines with [name].
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name);
 
+// A line printed before the job starts (a configuration problem, a warning, a
+// summary), whatever the log level: "error: text" / "warning: text" / "text"
+// on stderr (after a <3>/<4>/<6> priority under journald), or a JSON line
+// (level error, warn or info) with LogFormat::Json.
+enum class Notice { Error, Warning, Info };
+void print_notice(Notice kind, std::string_view text);
+
 // True when stderr is a terminal and logs are text: a status line may be drawn.
 bool status_line_possible();
 // Redraws the status line on stderr ("" erases it); log lines erase it first.
