@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
                "files) in one process, keeping source offsets in a local file."};
   app.set_version_flag("--version", std::string("connectrun ") + CONNECTRUN_VERSION);
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--log-level, --log-format, -q) may also follow the subcommand
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

@@ -179,7 +179,7 @@ TEST_CASE("quiet flag -q silences the status line on a terminal", "[e2e][console
   CHECK(loud.find(std::string(kErase) + "2 connector(s) running") != std::string::npos);
   std::filesystem::remove(dir / "offsets.json");
   std::filesystem::remove(dir / "out.txt");
-  auto quiet = run_on_pty("-q run --once " + sh_quote(dir / "job.yaml"), nullptr, &code);
+  auto quiet = run_on_pty("run --once -q " + sh_quote(dir / "job.yaml"), nullptr, &code);  // global options may follow the subcommand
   INFO(quiet);
   REQUIRE(code == 0);
   CHECK(quiet.find("\033[K") == std::string::npos);
