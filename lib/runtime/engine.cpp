@@ -85,9 +85,10 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   }
   for (auto& s : sinks) s->start();
   for (auto& s : sources) s->start();
-  std::string running = fmt::format("running {} connector(s) on the {}{}", plan.connectors.size(),
-            plan.kafka() ? "Kafka bus (" + plan.worker.get_string("bootstrap.servers") + ")" : std::string("in-process bus"),
-            options.once ? " (--once)" : "");
+  std::string running = fmt::format(
+      "running {} connector(s) on the {}{}", plan.connectors.size(),
+      plan.kafka() ? "Kafka bus (" + plan.worker.get_string("bootstrap.servers") + ")" : std::string("in-process bus"),
+      options.once ? " (--once)" : "");
   log->info("{}", running);
   std::vector<const TaskWorker*> workers;
   for (auto& s : sources) workers.push_back(s.get());
@@ -123,7 +124,7 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
     if (all_finished(sources) && all_finished(sinks)) break;
   }
 
-  monitor.stopping(signalled ? "stopping on a signal" : "stopping: every source is done");
+  monitor.stopping(signalled ? "stopping on a signal" : "stopping: the connectors are done");
   for (auto& s : sources) s->request_stop();
   // Wait for sources (they wait for their deliveries), then sinks (they end
   // once every producer closed and they drained and flushed; Kafka consumers
