@@ -56,7 +56,12 @@ TEST_CASE("console sink: text lines keep the timestamped format", "[log]") {
 }
 
 TEST_CASE("status line text: records per second in and out per connector", "[log]") {
-  auto s = RunMonitor::render({"src", "snk"}, {0, 100}, {2000, 600}, {0, 0}, {1500000, 50000}, 2.0);
-  CHECK(s == "src in 1.0k/s out 750k/s | snk in 250/s out 25k/s");
-  CHECK(RunMonitor::render({"a"}, {5}, {5}, {5}, {5}, 0.0) == "a in 0/s out 0/s");
+  std::vector<WorkerSample> before{{"src", 0, 0}, {"snk", 100, 0}, {"gone", 5, 5}};
+  std::vector<WorkerSample> now{{"src", 2000, 1500000}, {"snk", 600, 50000}, {"new", 10, 4}};
+  CHECK(RunMonitor::render(before, now, 2.0) == "src in 1.0k/s out 750k/s | snk in 250/s out 25k/s | new in 5/s out 2/s");
+  // A restarted task's counters start again from 0.
+  CHECK(RunMonitor::render({{"a", 500, 500}}, {{"a", 20, 10}}, 1.0) == "a in 20/s out 10/s");
+  CHECK(RunMonitor::render({{"a", 5, 5}}, {{"a", 5, 5}}, 0.0) == "a in 0/s out 0/s");
+  // Tasks of one connector (tasks.max > 1) are summed.
+  CHECK(RunMonitor::render({{"a", 0, 0}, {"a", 10, 10}}, {{"a", 100, 50}, {"a", 110, 60}}, 1.0) == "a in 200/s out 100/s");
 }

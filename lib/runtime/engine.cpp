@@ -90,10 +90,12 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
       plan.kafka() ? "Kafka bus (" + plan.worker.get_string("bootstrap.servers") + ")" : std::string("in-process bus"),
       options.once ? " (--once)" : "");
   log->info("{}", running);
-  std::vector<const TaskWorker*> workers;
-  for (auto& s : sources) workers.push_back(s.get());
-  for (auto& s : sinks) workers.push_back(s.get());
-  RunMonitor monitor(options.status_line, std::move(workers));  // sd_notify and the status line
+  RunMonitor monitor(options.status_line, [&] {  // sd_notify and the status line
+    std::vector<WorkerSample> out;
+    for (auto& s : sources) out.push_back({s->name(), s->stats().read.load(), s->stats().written.load()});
+    for (auto& s : sinks) out.push_back({s->name(), s->stats().read.load(), s->stats().written.load()});
+    return out;
+  });
   monitor.started(running);
 
   auto flush_offsets = [&] {

@@ -3,10 +3,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "runtime/log.h"
-#include "runtime/task_worker.h"
 
 namespace connectrun {
 
@@ -30,42 +31,53 @@ size_t terminal_width() {
 
 }  // namespace
 
-RunMonitor::RunMonitor(bool status_line, std::vector<const TaskWorker*> workers)
-    : draw_(status_line && status_line_possible()), workers_(std::move(workers)) {
-  for (auto* w : workers_) {
-    names_.push_back(w->name());
-    read_.push_back(w->stats().read.load());
-    written_.push_back(w->stats().written.load());
-  }
-}
+RunMonitor::RunMonitor(bool status_line, Sampler sample)
+    : draw_(status_line && status_line_possible()), sample_(std::move(sample)), last_(sample_()) {}
 
 RunMonitor::~RunMonitor() {
   if (draw_) show_status_line("");
 }
 
-std::string RunMonitor::render(const std::vector<std::string>& names, const std::vector<uint64_t>& read_before,
-                               const std::vector<uint64_t>& read_now, const std::vector<uint64_t>& written_before,
-                               const std::vector<uint64_t>& written_now, double seconds) {
+// One entry per connector, in first-seen order: the tasks of a connector share its name.
+static std::vector<WorkerSample> per_connector(const std::vector<WorkerSample>& tasks) {
+  std::vector<WorkerSample> out;
+  for (auto& t : tasks) {
+    auto it = std::find_if(out.begin(), out.end(), [&](auto& c) { return c.name == t.name; });
+    if (it == out.end()) {
+      out.push_back(t);
+    } else {
+      it->read += t.read;
+      it->written += t.written;
+    }
+  }
+  return out;
+}
+
+std::string RunMonitor::render(const std::vector<WorkerSample>& before_tasks, const std::vector<WorkerSample>& now_tasks,
+                               double seconds) {
+  auto before = per_connector(before_tasks);
   std::string out;
-  for (size_t i = 0; i < names.size(); ++i) {
-    double in = seconds > 0 ? static_cast<double>(read_now[i] - read_before[i]) / seconds : 0;
-    double outr = seconds > 0 ? static_cast<double>(written_now[i] - written_before[i]) / seconds : 0;
+  for (auto& w : per_connector(now_tasks)) {
+    uint64_t read0 = 0, written0 = 0;
+    for (auto& b : before)
+      if (b.name == w.name && b.read <= w.read && b.written <= w.written) {
+        read0 = b.read;
+        written0 = b.written;
+        break;
+      }
+    double in = seconds > 0 ? static_cast<double>(w.read - read0) / seconds : 0;
+    double outr = seconds > 0 ? static_cast<double>(w.written - written0) / seconds : 0;
     if (!out.empty()) out += " | ";
-    out += fmt::format("{} in {} out {}", names[i], rate(in), rate(outr));
+    out += fmt::format("{} in {} out {}", w.name, rate(in), rate(outr));
   }
   return out;
 }
 
 void RunMonitor::refresh(Clock::time_point now) {
-  std::vector<uint64_t> read_now, written_now;
-  for (auto* w : workers_) {
-    read_now.push_back(w->stats().read.load());
-    written_now.push_back(w->stats().written.load());
-  }
+  auto samples = sample_();
   double seconds = std::chrono::duration<double>(now - last_sample_).count();
-  std::string line = render(names_, read_, read_now, written_, written_now, seconds);
-  read_ = std::move(read_now);
-  written_ = std::move(written_now);
+  std::string line = render(last_, samples, seconds);
+  last_ = std::move(samples);
   last_sample_ = now;
   next_refresh_ = now + 1s;
   if (!stopping_) notifier_.status(line);
@@ -81,7 +93,7 @@ void RunMonitor::started(const std::string& description) {
   auto now = Clock::now();
   last_sample_ = now;
   notifier_.ready(description);
-  if (draw_) show_status_line(fmt::format("{} connector(s) running", workers_.size()));
+  if (draw_) show_status_line(fmt::format("{} connector(s) running", last_.size()));
   next_refresh_ = now + 1s;
 }
 

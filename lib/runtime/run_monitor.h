@@ -5,6 +5,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,13 +14,20 @@
 
 namespace connectrun {
 
-class TaskWorker;
+// One task's counters (TaskStats) at one moment.
+struct WorkerSample {
+  std::string name;
+  uint64_t read = 0, written = 0;
+};
 
 class RunMonitor {
  public:
   using Clock = std::chrono::steady_clock;
+  // Samples every running task, called on the engine's thread at each redraw.
+  // Tasks may come and go between calls (matched by name).
+  using Sampler = std::function<std::vector<WorkerSample>()>;
   // `status_line`: draw the live line when stderr is a terminal (false with -q).
-  RunMonitor(bool status_line, std::vector<const TaskWorker*> workers);
+  RunMonitor(bool status_line, Sampler sample);
   ~RunMonitor();  // erases the status line
   RunMonitor(const RunMonitor&) = delete;
   RunMonitor& operator=(const RunMonitor&) = delete;
@@ -29,10 +38,11 @@ class RunMonitor {
   // Shutdown began: STOPPING=1.
   void stopping(const std::string& why);
 
-  // "src in 1.2k/s out 1.2k/s | snk in 1.2k/s out 1.2k/s" from two samples.
-  static std::string render(const std::vector<std::string>& names, const std::vector<uint64_t>& read_before,
-                            const std::vector<uint64_t>& read_now, const std::vector<uint64_t>& written_before,
-                            const std::vector<uint64_t>& written_now, double seconds);
+  // "src in 1.2k/s out 1.2k/s | snk in 1.2k/s out 1.2k/s" from two samples
+  // `seconds` apart, summing the tasks of each connector; a connector missing
+  // from `before` (or restarted) counts from 0.
+  static std::string render(const std::vector<WorkerSample>& before, const std::vector<WorkerSample>& now,
+                            double seconds);
 
  private:
   void refresh(Clock::time_point now);
@@ -40,9 +50,8 @@ class RunMonitor {
   SystemdNotifier notifier_;
   bool draw_;
   bool stopping_ = false;
-  std::vector<const TaskWorker*> workers_;
-  std::vector<std::string> names_;
-  std::vector<uint64_t> read_, written_;
+  Sampler sample_;
+  std::vector<WorkerSample> last_;
   Clock::time_point last_sample_{}, next_refresh_{};
 };
 
