@@ -29,12 +29,12 @@ std::optional<JobPlan> load_plan(const std::vector<std::string>& files, bool pri
   JobPlan plan;
   if (problems.empty()) plan = plan_job(job, builtin_plugins(), problems);
   if (!problems.empty()) {
-    for (auto& p : problems.list()) std::cerr << "error: " << p.str() << "\n";
-    std::cerr << fmt::format("{} problem(s) found; nothing was started.\n", problems.size());
+    for (auto& p : problems.list()) print_notice(Notice::Error, p.str());
+    print_notice(Notice::Info, fmt::format("{} problem(s) found; nothing was started.", problems.size()));
     return std::nullopt;
   }
   if (print_warnings)
-    for (auto& w : plan.warnings) std::cerr << "warning: " << w << "\n";
+    for (auto& w : plan.warnings) print_notice(Notice::Warning, w);
   return plan;
 }
 
@@ -48,9 +48,15 @@ int main(int argc, char** argv) {
                "files) in one process, keeping source offsets in a local file."};
   app.set_version_flag("--version", std::string("connectrun ") + CONNECTRUN_VERSION);
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--log-level, --log-format, -q) may also follow the subcommand
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text (journald-friendly under systemd) or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}));
+  bool quiet = false;
+  app.add_flag("-q,--quiet", quiet, "No live status line on a terminal");
 
   std::vector<std::string> run_files;
   bool once = false;
@@ -118,7 +124,7 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : kExitBadConfig;
   }
-  init_logging(log_level);
+  init_logging(log_level, log_format == "json" ? LogFormat::Json : LogFormat::Text);
 
   if (*plugins) {
     const auto& registry = builtin_plugins();
@@ -163,5 +169,6 @@ int main(int argc, char** argv) {
   options.once = once;
   options.strict = strict;
   options.wait_lock = std::chrono::milliseconds(static_cast<long>(wait_lock * 1000));
+  options.status_line = !quiet;
   return run_job(*plan, options);
 }

@@ -9,11 +9,13 @@
 #include <memory>
 #include <vector>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "runtime/in_process_bus.h"
 #include "runtime/kafka_bus.h"
 #include "runtime/offset_store.h"
+#include "runtime/run_monitor.h"
 #include "runtime/task_worker.h"
 
 namespace connectrun {
@@ -86,9 +88,18 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   }
   for (auto& s : sinks) s->start();
   for (auto& s : sources) s->start();
-  log->info("running {} connector(s) on the {}{}", plan.connectors.size(),
-            plan.kafka() ? "Kafka bus (" + plan.worker.get_string("bootstrap.servers") + ")" : std::string("in-process bus"),
-            options.once ? " (--once)" : "");
+  std::string running = fmt::format(
+      "running {} connector(s) on the {}{}", plan.connectors.size(),
+      plan.kafka() ? "Kafka bus (" + plan.worker.get_string("bootstrap.servers") + ")" : std::string("in-process bus"),
+      options.once ? " (--once)" : "");
+  log->info("{}", running);
+  RunMonitor monitor(options.status_line, [&] {  // sd_notify and the status line
+    std::vector<WorkerSample> out;
+    for (auto& s : sources) out.push_back({s->name(), s->stats().read.load(), s->stats().written.load()});
+    for (auto& s : sinks) out.push_back({s->name(), s->stats().read.load(), s->stats().written.load()});
+    return out;
+  });
+  monitor.started(running);
 
   auto flush_offsets = [&] {
     if (auto err = store->flush()) {
@@ -103,6 +114,7 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   // Runs until a signal, or (--once) until every source is done; also stops
   // when every connector has finished on its own (all failed, say).
   while (true) {
+    monitor.tick();
     if (int sig = wait_signal(sigs, 100ms)) {
       log->info("received {}; stopping: draining in-flight records, flushing sinks, storing offsets (a second signal "
                 "exits at once)", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -117,12 +129,14 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
     if (all_finished(sources) && all_finished(sinks)) break;
   }
 
+  monitor.stopping(signalled ? "stopping on a signal" : "stopping: the connectors are done");
   for (auto& s : sources) s->request_stop();
   // Wait for sources (they wait for their deliveries), then sinks (they end
   // once every producer closed and they drained and flushed; Kafka consumers
   // once told to stop, after the sources, so a job's own records are drained).
   bool consumers_stopped = false;
   while (!(all_finished(sources) && all_finished(sinks))) {
+    monitor.tick();
     if (!consumers_stopped && all_finished(sources) && !(options.once && !signalled)) {
       bus.stop_consumers();
       consumers_stopped = true;

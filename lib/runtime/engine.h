@@ -21,6 +21,7 @@ struct RunOptions {
   bool once = false;
   bool strict = false;                     // exit 3 when records were skipped or dead-lettered
   std::chrono::milliseconds wait_lock{0};  // how long to wait for a locked offsets file
+  bool status_line = true;  // the live status line on a terminal (off with -q)
 };
 
 int run_job(const JobPlan& plan, const RunOptions& options);

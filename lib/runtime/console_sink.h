@@ -1,0 +1,46 @@
+// The one spdlog sink every logger writes to: stderr, in one of three styles,
+// sharing the terminal with the live status line (lib/runtime/status_line.h).
+//   Text     "2026-12-01T07:42:47.123 info [src] message" (a terminal, a file)
+//   Journal  "<6>[src] message": sd-daemon priority prefixes and no timestamp,
+//            which journald adds itself (stderr is the journal stream)
+//   Json     {"ts":"2026-12-01T07:42:47.123Z","level":"info","connector":"src","msg":"message"}
+// Lines of the job itself (the logger named kRootLogger) carry no connector.
+#pragma once
+
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include <spdlog/sinks/base_sink.h>
+
+namespace connectrun {
+
+inline constexpr const char* kRootLogger = "";
+
+class ConsoleSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  enum class Style { Text, Journal, Json };
+  explicit ConsoleSink(Style style, std::FILE* out = stderr) : style_(style), out_(out) {}
+
+  // Draws `line` in place of the current status line (no newline), or erases
+  // it when `line` is empty. The next log line erases it before printing.
+  void show_status(std::string_view line);
+
+  // One formatted line, without the trailing newline (exposed for tests).
+  static std::string format(Style style, const spdlog::details::log_msg& msg);
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override;
+  void flush_() override { std::fflush(out_); }
+  // The style decides the format; spdlog patterns are ignored.
+  void set_pattern_(const std::string&) override {}
+  void set_formatter_(std::unique_ptr<spdlog::formatter>) override {}
+
+ private:
+  Style style_;
+  std::FILE* out_;
+  bool status_shown_ = false;
+};
+
+}  // namespace connectrun
