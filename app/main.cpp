@@ -15,26 +15,23 @@
 #include "runtime/engine.h"
 #include "runtime/job_config.h"
 #include "runtime/log.h"
+#include "runtime/plan_loader.h"
 
 using namespace connectrun;
 
 namespace {
 
 // Loads and validates; prints problems to stderr. Returns nullopt when invalid.
-std::optional<JobPlan> load_plan(const std::vector<std::string>& files, bool print_warnings = true) {
-  config::Problems problems;
-  config::RawJob job = config::load_job(files, problems);
-  if (problems.empty()) config::resolve_placeholders(job, problems);
-  JobPlan plan;
-  if (problems.empty()) plan = plan_job(job, builtin_plugins(), problems);
-  if (!problems.empty()) {
-    for (auto& p : problems.list()) std::cerr << "error: " << p.str() << "\n";
-    std::cerr << fmt::format("{} problem(s) found; nothing was started.\n", problems.size());
+std::optional<JobPlan> load_and_report(const std::vector<std::string>& files, bool print_warnings = true) {
+  LoadedPlan loaded = load_plan(files);
+  if (!loaded.plan) {
+    for (auto& p : loaded.problems) std::cerr << "error: " << p << "\n";
+    std::cerr << fmt::format("{} problem(s) found; nothing was started.\n", loaded.problems.size());
     return std::nullopt;
   }
   if (print_warnings)
-    for (auto& w : plan.warnings) std::cerr << "warning: " << w << "\n";
-  return plan;
+    for (auto& w : loaded.plan->warnings) std::cerr << "warning: " << w << "\n";
+  return std::move(loaded.plan);
 }
 
 }  // namespace
@@ -122,14 +119,15 @@ int main(int argc, char** argv) {
     return run_dev_broker(broker_count, broker_topics);
   }
   if (*validate) {
-    auto plan = load_plan(validate_files);
+    auto plan = load_and_report(validate_files);
     if (!plan) return kExitBadConfig;
     std::cout << describe_effective(*plan);
     return 0;
   }
-  auto plan = load_plan(run_files);
+  auto plan = load_and_report(run_files);
   if (!plan) return kExitBadConfig;
   RunOptions options;
   options.once = once;
+  options.files = run_files;  // re-read on SIGHUP
   return run_job(*plan, options);
 }

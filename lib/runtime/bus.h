@@ -70,6 +70,9 @@ class TopicBus {
   // Shutdown, after every source finished: consumers whose end is not set by
   // the bus's producers (Kafka's) return End at their next poll.
   virtual void stop_consumers() {}
+  // The bus clients' statistics for /metrics: Prometheus sample names with
+  // their labels (e.g. connectrun_kafka_tx_msgs_total{client="connectrun-src"}) → value.
+  virtual std::vector<std::pair<std::string, double>> client_metrics() const { return {}; }
 };
 
 }  // namespace connectrun

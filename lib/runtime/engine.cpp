@@ -11,10 +11,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "runtime/herder.h"
 #include "runtime/in_process_bus.h"
 #include "runtime/kafka_bus.h"
+#include "runtime/listener.h"
 #include "runtime/offset_store.h"
-#include "runtime/task_worker.h"
+#include "runtime/plan_loader.h"
+#include "runtime/rest_server.h"
 
 namespace connectrun {
 
@@ -23,14 +26,33 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// SIGINT/SIGTERM are blocked in every thread and taken by the main thread
-// with sigtimedwait, so no handler runs in an arbitrary thread.
+// SIGINT/SIGTERM (and SIGHUP) are blocked in every thread and taken by the
+// main thread with sigtimedwait, so no handler runs in an arbitrary thread.
 sigset_t shutdown_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   return set;
+}
+
+// SIGHUP: load and validate the files again; apply the connectors' changes.
+void reload(Herder& herder, const RunOptions& options) {
+  auto log = spdlog::default_logger();
+  if (options.files.empty()) return;
+  log->info("received SIGHUP; reloading {}", options.files.front());
+  LoadedPlan loaded = load_plan(options.files);
+  if (!loaded.plan) {
+    for (auto& p : loaded.problems) log->error("reload: {}", p);
+    log->error("reload: {} problem(s) found; the running configuration is kept", loaded.problems.size());
+    return;
+  }
+  try {
+    herder.reload(std::move(*loaded.plan));
+  } catch (const std::exception& e) {
+    log->error("reload: {}", e.what());
+  }
 }
 
 // Waits up to `timeout` for a shutdown signal; returns it or 0.
@@ -40,10 +62,6 @@ int wait_signal(const sigset_t& set, std::chrono::milliseconds timeout) {
   return sig > 0 ? sig : 0;
 }
 
-template <class W>
-bool all_finished(const std::vector<std::unique_ptr<W>>& ws) {
-  return std::all_of(ws.begin(), ws.end(), [](auto& w) { return w->finished(); });
-}
 
 }  // namespace
 
@@ -67,40 +85,37 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   else bus_owner = std::make_unique<InProcessBus>();
   TopicBus& bus = *bus_owner;
   auto flush_interval = std::chrono::milliseconds(plan.worker.get_long("offset.flush.interval.ms"));
-  auto flush_timeout = std::chrono::milliseconds(plan.worker.get_long("offset.flush.timeout.ms"));
 
   // Sinks subscribe before any source can produce, so nothing is routed past them.
-  std::vector<std::unique_ptr<SinkWorker>> sinks;
-  std::vector<std::unique_ptr<SourceWorker>> sources;
+  Herder herder(plan, options.once, *store, bus);
+  // The REST listener is bound before any connector starts: a taken port fails the run at once.
+  std::unique_ptr<RestServer> rest;
   try {
-    for (auto& c : plan.connectors)
-      if (!c.is_source) sinks.push_back(std::make_unique<SinkWorker>(c, options.once, bus));
-    for (auto& c : plan.connectors)
-      if (c.is_source) sources.push_back(std::make_unique<SourceWorker>(c, options.once, *store, bus, flush_timeout));
+    if (auto listener = worker_listener(plan.worker)) {
+      rest = std::make_unique<RestServer>(herder, bus, *listener);
+      rest->bind();
+    }
+    herder.start_all();
   } catch (const std::exception& e) {
-    log->error("{}", e.what());  // a Kafka client that cannot be created (bad key value, say)
+    log->error("{}", e.what());  // a Kafka client that cannot be created (bad key value, say), a taken port
     return kExitConnectorFailed;
   }
-  for (auto& s : sinks) s->start();
-  for (auto& s : sources) s->start();
+  if (rest) rest->start();
   log->info("running {} connector(s) on the {}{}", plan.connectors.size(),
             plan.kafka() ? "Kafka bus (" + plan.worker.get_string("bootstrap.servers") + ")" : std::string("in-process bus"),
             options.once ? " (--once)" : "");
 
-  auto flush_offsets = [&] {
-    if (auto err = store->flush()) {
-      log->error("cannot store offsets in {}: {}; the previous file is intact and the write is retried", offsets_path, *err);
-      return false;
-    }
-    return true;
-  };
+  auto flush_offsets = [&] { return herder.flush_offsets(); };
 
   auto next_flush = Clock::now() + flush_interval;
   bool signalled = false;
   // Runs until a signal, or (--once) until every source is done; also stops
   // when every connector has finished on its own (all failed, say).
   while (true) {
-    if (int sig = wait_signal(sigs, 100ms)) {
+    int sig = wait_signal(sigs, 100ms);
+    if (sig == SIGHUP) {
+      reload(herder, options);
+    } else if (sig) {
       log->info("received {}; stopping: draining in-flight records, flushing sinks, storing offsets (a second signal "
                 "exits at once)", sig == SIGINT ? "SIGINT" : "SIGTERM");
       signalled = true;
@@ -110,25 +125,28 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
       flush_offsets();
       next_flush = Clock::now() + flush_interval;
     }
-    if (options.once && all_finished(sources)) break;
-    if (all_finished(sources) && all_finished(sinks)) break;
+    if (options.once && herder.all_sources_finished()) break;
+    if (herder.all_finished()) break;
   }
 
-  for (auto& s : sources) s->request_stop();
+  herder.stop_sources();
   // Wait for sources (they wait for their deliveries), then sinks (they end
   // once every producer closed and they drained and flushed; Kafka consumers
   // once told to stop, after the sources, so a job's own records are drained).
   bool consumers_stopped = false;
-  while (!(all_finished(sources) && all_finished(sinks))) {
-    if (!consumers_stopped && all_finished(sources) && !(options.once && !signalled)) {
+  while (!herder.all_finished()) {
+    if (!consumers_stopped && herder.all_sources_finished() && !(options.once && !signalled)) {
       bus.stop_consumers();
       consumers_stopped = true;
     }
-    if (int sig = wait_signal(sigs, 100ms); sig && !signalled) {
+    int sig = wait_signal(sigs, 100ms);
+    if (sig == SIGHUP) {
+      log->warn("received SIGHUP while stopping; ignored");
+    } else if (sig && !signalled) {
       // --once left the first loop without a signal: this is the first one.
       log->info("received {}; stopping (a second signal exits at once)", sig == SIGINT ? "SIGINT" : "SIGTERM");
       signalled = true;
-      for (auto& s : sources) s->request_stop();
+      herder.stop_sources();
       bus.stop_consumers();
       consumers_stopped = true;
     } else if (sig) {
@@ -142,20 +160,11 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
       next_flush = Clock::now() + flush_interval;
     }
   }
-  for (auto& s : sources) s->join();
-  for (auto& s : sinks) s->join();
+  herder.join_all();
+  rest.reset();  // stops serving before the Herder goes
   bool stored = flush_offsets();
-
-  int code = stored ? kExitOk : kExitConnectorFailed;
-  auto report = [&](const TaskWorker& w) {
-    auto failure = w.failure();
-    log->info("connector '{}': {} read, {} written, {} skipped{}", w.name(), w.stats().read.load(),
-              w.stats().written.load(), w.skipped(), failure ? " — FAILED: " + *failure : "");
-    if (failure) code = kExitConnectorFailed;
-  };
-  for (auto& s : sources) report(*s);
-  for (auto& s : sinks) report(*s);
-  return code;
+  bool ok = herder.report();
+  return stored && ok ? kExitOk : kExitConnectorFailed;
 }
 
 }  // namespace connectrun

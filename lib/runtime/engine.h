@@ -1,7 +1,11 @@
 // Runs a validated job: opens the offsets file, builds the bus, starts one
 // thread per task, flushes offsets on the interval, and shuts down in order
 // on SIGINT/SIGTERM (or, with --once, when every source is exhausted).
+// SIGHUP reloads the configuration files; `listeners` starts the REST interface.
 #pragma once
+
+#include <string>
+#include <vector>
 
 #include "runtime/job_config.h"
 
@@ -15,6 +19,7 @@ inline constexpr int kExitLocked = 75;  // EX_TEMPFAIL: another process holds th
 
 struct RunOptions {
   bool once = false;
+  std::vector<std::string> files;  // the configuration files, re-read on SIGHUP (none: SIGHUP is ignored)
 };
 
 int run_job(const JobPlan& plan, const RunOptions& options);
