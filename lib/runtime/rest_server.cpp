@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <cstring>
+
+#include <sys/socket.h>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -31,6 +33,12 @@ std::string host_for_url(const std::string& host) {
 
 RestServer::RestServer(Herder& herder, const TopicBus& bus, Listener listener)
     : herder_(herder), bus_(bus), listener_(std::move(listener)), server_(std::make_unique<httplib::Server>()) {
+  // httplib's default adds SO_REUSEPORT, which lets a second process bind the
+  // same port silently: only SO_REUSEADDR here, so a taken port is an error.
+  server_->set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   routes();
 }
 
