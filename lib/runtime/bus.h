@@ -15,6 +15,8 @@
 
 namespace connectrun {
 
+struct JobPlan;
+
 struct BusRecord {
   std::string topic;
   std::optional<int32_t> partition;
@@ -73,6 +75,9 @@ class TopicBus {
   // The bus clients' statistics for /metrics: Prometheus sample names with
   // their labels (e.g. connectrun_kafka_tx_msgs_total{client="connectrun-src"}) → value.
   virtual std::vector<std::pair<std::string, double>> client_metrics() const { return {}; }
+  // SIGHUP loaded a new plan (kept alive by the Herder): clients created from
+  // now on take their connector's settings from it.
+  virtual void plan_changed(const JobPlan&) {}
 };
 
 }  // namespace connectrun

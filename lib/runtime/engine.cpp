@@ -129,6 +129,9 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
     if (herder.all_finished()) break;
   }
 
+  // No more REST requests (a restart now would start workers past shutdown);
+  // requests in progress complete first.
+  rest.reset();
   herder.stop_sources();
   // Wait for sources (they wait for their deliveries), then sinks (they end
   // once every producer closed and they drained and flushed; Kafka consumers
@@ -161,7 +164,6 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
     }
   }
   herder.join_all();
-  rest.reset();  // stops serving before the Herder goes
   bool stored = flush_offsets();
   bool ok = herder.report();
   return stored && ok ? kExitOk : kExitConnectorFailed;

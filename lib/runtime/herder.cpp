@@ -260,11 +260,15 @@ bool Herder::restart(const std::string& name) {
 
 void Herder::reload(JobPlan next_plan) {
   std::lock_guard lock(mu_);
-  if (worker_text(next_plan) != worker_text(*plans_.back()))
+  const bool worker_changed = worker_text(next_plan) != worker_text(*plans_.front());
+  if (worker_changed)
     log_->error("reload: the worker section changed; worker settings (bootstrap.servers, the offsets file, "
                 "listeners, …) apply only when connectrun is restarted: the old ones stay in force");
   plans_.push_back(std::make_unique<const JobPlan>(std::move(next_plan)));
   const JobPlan& next = *plans_.back();
+  // New bus clients take their connector's keys from the new plan, unless the
+  // worker's changed: they would mix old and new worker keys.
+  if (!worker_changed) bus_.plan_changed(next);
   std::set<std::string> next_names;
   for (auto& c : next.connectors) next_names.insert(c.name);
   std::vector<std::string> removed, added, changed, unchanged;
