@@ -98,6 +98,16 @@ TEST_CASE("REST GET endpoints answer with Kafka Connect's status codes and bodie
   REQUIRE(list.status == 200);
   CHECK(list.body == R"(["snk","src"])");
 
+  auto expanded = c.get("/connectors?expand=status&expand=info");
+  REQUIRE(expanded.status == 200);
+  Json x(expanded.body);
+  CHECK(x.root["src"]["status"]["connector"]["state"].get_string().value() == "RUNNING");
+  CHECK(x.root["snk"]["info"]["type"].get_string().value() == "sink");
+  CHECK(x.root["snk"]["info"]["config"]["topics"].get_string().value() == "lines");
+  Json only_status(c.get("/connectors?expand=status").body);
+  CHECK(only_status.root["snk"]["info"].error() == simdjson::NO_SUCH_FIELD);
+  CHECK(only_status.root["snk"]["status"]["type"].get_string().value() == "sink");
+
   auto info = c.get("/connectors/snk");
   REQUIRE(info.status == 200);
   Json i(info.body);

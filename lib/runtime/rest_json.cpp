@@ -52,6 +52,8 @@ std::vector<std::pair<std::string, std::string>> displayed_config(const Connecto
   return out;
 }
 
+std::string json_string(std::string_view s) { return str(s); }
+
 std::string error_json(int code, const std::string& message) {
   return fmt::format(R"({{"error_code":{},"message":{}}})", code, str(message));
 }

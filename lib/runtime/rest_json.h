@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -14,6 +15,7 @@ namespace connectrun::rest {
 // set, as text; secrets (passwords, Kafka client secrets) as "[hidden]".
 std::vector<std::pair<std::string, std::string>> displayed_config(const ConnectorPlan& c);
 
+std::string json_string(std::string_view s);  // a JSON string literal
 std::string error_json(int code, const std::string& message);
 std::string root_json();
 std::string names_json(const std::vector<std::string>& names);

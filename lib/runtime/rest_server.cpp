@@ -1,6 +1,7 @@
 #include "runtime/rest_server.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 #include <sys/socket.h>
@@ -77,8 +78,24 @@ void RestServer::start() {
 void RestServer::routes() {
   auto& s = *server_;
   s.Get("/", [](const httplib::Request&, httplib::Response& res) { reply(res, 200, rest::root_json()); });
-  s.Get("/connectors", [this](const httplib::Request&, httplib::Response& res) {
-    reply(res, 200, rest::names_json(herder_.names()));
+  // ?expand=status and/or ?expand=info: Kafka Connect's {"NAME":{"status":{..},"info":{..}}}.
+  s.Get("/connectors", [this](const httplib::Request& req, httplib::Response& res) {
+    bool status = false, info = false;
+    for (size_t i = 0; i < req.get_param_value_count("expand"); ++i) {
+      status |= req.get_param_value("expand", i) == "status";
+      info |= req.get_param_value("expand", i) == "info";
+    }
+    if (!status && !info) return reply(res, 200, rest::names_json(herder_.names()));
+    auto all = herder_.snapshots();
+    std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.name < b.name; });
+    std::string body = "{";
+    for (auto& c : all) {
+      std::string fields;
+      if (status) fields += "\"status\":" + rest::status_json(c, worker_id_);
+      if (info) fields += std::string(status ? "," : "") + "\"info\":" + rest::info_json(c);
+      body += fmt::format("{}{}:{{{}}}", body.size() > 1 ? "," : "", rest::json_string(c.name), fields);
+    }
+    reply(res, 200, body + "}");
   });
   // GET /connectors/NAME and its /status, /config; the task's status.
   auto get = [this](const std::string& pattern, std::string (*body)(const ConnectorSnapshot&, const std::string&)) {
