@@ -44,10 +44,14 @@ RestServer::RestServer(Herder& herder, const TopicBus& bus, Listener listener)
 }
 
 RestServer::~RestServer() {
-  if (thread_.joinable()) {
-    server_->stop();
-    thread_.join();
+  if (!thread_.joinable()) return;
+  // stop() does nothing until the server thread has started listening: repeat
+  // it until that thread is done (in-flight requests complete first).
+  while (!done_.load()) {
+    if (server_->is_running()) server_->stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
+  thread_.join();
 }
 
 void RestServer::bind() {
@@ -72,7 +76,10 @@ void RestServer::bind() {
 
 void RestServer::start() {
   spdlog::info("REST listening on http://{}", worker_id_);
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    if (!server_->listen_after_bind()) spdlog::error("REST: the server on http://{} stopped unexpectedly", worker_id_);
+    done_.store(true);
+  });
 }
 
 void RestServer::routes() {

@@ -2,6 +2,7 @@
 // endpoints, pause/resume/restart, /metrics and /health. See docs/http-api.md.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -35,6 +36,7 @@ class RestServer {
   std::string worker_id_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::atomic<bool> done_{false};  // the server thread has returned
 };
 
 }  // namespace connectrun
