@@ -54,6 +54,13 @@ class BusConsumer {
   // The sink failed: what it polled and did not commit, and all that is still
   // routed to it, will never be delivered.
   virtual void fail(const std::string& reason) = 0;
+  // The sink is paused (or resumed): stop (restart) fetching while the sink
+  // keeps polling, so the consumer keeps its group membership. False when the
+  // bus cannot: the sink then stops polling instead (in-process backpressure).
+  virtual bool pause_fetching(bool paused) {
+    (void)paused;
+    return false;
+  }
 };
 
 struct Subscription {

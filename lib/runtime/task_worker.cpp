@@ -394,9 +394,15 @@ void SinkWorker::run() {
     };
     // A sink drains until every producer closed, even when asked to stop, so
     // nothing accepted by the bus is left unwritten.
+    bool fetch_paused = false;  // the bus paused fetching for this paused sink
     for (;;) {
       if (detach_.load()) break;
-      if (wait_while_paused()) continue;
+      bool want_paused = paused_.load() && !stopping_.load();
+      if (want_paused != fetch_paused && consumer_->pause_fetching(want_paused)) fetch_paused = want_paused;
+      if (want_paused && !fetch_paused) {
+        std::this_thread::sleep_for(50ms);  // the bus cannot pause fetching: stop polling
+        continue;
+      }
       in.clear();
       ConsumeStatus status = consumer_->poll(in, 100ms);
       if (!in.empty()) {
@@ -416,6 +422,7 @@ void SinkWorker::run() {
       }
       if (status == ConsumeStatus::End) break;
     }
+    if (fetch_paused) consumer_->pause_fetching(false);  // a restart's new worker pauses again if it must
   } catch (const std::exception& e) {
     fail(e.what());
     consumer_->fail(e.what());
