@@ -2,6 +2,7 @@
 // over real HTTP on loopback.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
@@ -323,4 +324,24 @@ TEST_CASE("a REST port already in use is a clear error", "[e2e][http]") {
   INFO(r.err);
   CHECK((r.exit_code == 1 || r.exit_code == 2));
   CHECK(r.err.find("cannot listen on " + taken) != std::string::npos);
+}
+
+TEST_CASE("restarting failed connectors recovers everything once the cause is fixed", "[e2e][http]") {
+  TempDir dir;
+  std::string job = job_yaml(dir);
+  job.replace(job.find(dir / "out.txt"), (dir / "out.txt").size(), dir / "later/out.txt");
+  write_file(dir / "job.yaml", job);
+  write_file(dir / "in.txt", numbered_lines(0, 300));
+  RestJob j(dir);
+  auto c = j.client();
+  // The sink cannot open its file; the source's records then cannot be delivered either.
+  REQUIRE(eventually([&] { return j.state("snk") == "FAILED" && j.state("src") == "FAILED"; }));
+  std::filesystem::create_directories(dir / "later");
+  REQUIRE(c.post("/connectors/snk/restart").status == 204);
+  REQUIRE(c.post("/connectors/src/restart").status == 204);
+  CHECK(j.state("snk") == "RUNNING");
+  CHECK(j.state("src") == "RUNNING");
+  REQUIRE(eventually([&] { return read_lines(dir / "later/out.txt").size() >= 300; }));
+  CHECK(read_file(dir / "later/out.txt") == numbered_lines(0, 300));
+  CHECK(c.get("/health").status == 200);
 }

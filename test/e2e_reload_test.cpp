@@ -152,6 +152,16 @@ TEST_CASE("SIGHUP with an invalid file logs every problem and keeps running", "[
   append_file(dir / "a.txt", numbered_lines(100, 200));
   REQUIRE(eventually([&] { return read_lines(dir / "a.out").size() == 200; }));
   CHECK(read_file(dir / "a.out") == numbered_lines(0, 200));
+  // A sink moved to another topic gets a new subscription: it reads that topic from then on.
+  std::string moved = two_pipelines(dir);
+  moved.replace(moved.find("topics: b"), 9, "topics: a");
+  write_file(dir / "job.yaml", moved);
+  job.process.signal(SIGHUP);
+  REQUIRE(eventually([&] { return read_file(dir / "log.txt").find("restarted: b_snk;") != std::string::npos; }));
+  append_file(dir / "a.txt", numbered_lines(200, 250));
+  REQUIRE(eventually([&] { return read_lines(dir / "b.out").size() == 50; }));
+  CHECK(read_file(dir / "b.out") == numbered_lines(200, 250));
+  CHECK(read_lines(dir / "a.out").size() == 250);
   // A worker-level change is reported as needing a restart; the connectors are untouched.
   std::string worker_change = two_pipelines(dir);
   worker_change.replace(worker_change.find("offset.flush.interval.ms: 100"), 29, "offset.flush.interval.ms: 999");
