@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -87,11 +88,21 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   auto flush_interval = std::chrono::milliseconds(plan.worker.get_long("offset.flush.interval.ms"));
 
   // Sinks subscribe before any source can produce, so nothing is routed past them.
-  Herder herder(plan, options.once, *store, bus);
+  // With the REST interface (and not --once) the job runs until a signal even
+  // when every connector failed or finished: they can be restarted over REST.
+  std::optional<Listener> listener;
+  try {
+    listener = worker_listener(plan.worker);
+  } catch (const std::exception& e) {
+    log->error("{}", e.what());  // validation reports it first: cannot happen
+    return kExitBadConfig;
+  }
+  const bool keep_running = listener && !options.once;
+  Herder herder(plan, options.once, *store, bus, keep_running);
   // The REST listener is bound before any connector starts: a taken port fails the run at once.
   std::unique_ptr<RestServer> rest;
   try {
-    if (auto listener = worker_listener(plan.worker)) {
+    if (listener) {
       rest = std::make_unique<RestServer>(herder, bus, *listener);
       rest->bind();
     }
@@ -126,7 +137,7 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
       next_flush = Clock::now() + flush_interval;
     }
     if (options.once && herder.all_sources_finished()) break;
-    if (herder.all_finished()) break;
+    if (!keep_running && herder.all_finished()) break;
   }
 
   // No more REST requests (a restart now would start workers past shutdown);

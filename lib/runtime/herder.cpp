@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "runtime/in_process_bus.h"
+
 namespace connectrun {
 
 namespace {
@@ -29,13 +31,14 @@ bool same_subscription(const Subscription& a, const Subscription& b) {
 }
 }  // namespace
 
-Herder::Herder(const JobPlan& plan, bool once, OffsetStore& store, TopicBus& bus)
+Herder::Herder(const JobPlan& plan, bool once, OffsetStore& store, TopicBus& bus, bool keep_open)
     : once_(once),
       store_(store),
       bus_(bus),
       flush_timeout_(plan.worker.get_long("offset.flush.timeout.ms")),
       log_(spdlog::default_logger()),
-      last_flush_(std::chrono::steady_clock::now()) {
+      last_flush_(std::chrono::steady_clock::now()),
+      keep_open_(keep_open) {
   plans_.push_back(std::make_unique<const JobPlan>(plan));
   for (auto& c : plans_.front()->connectors) entries_.push_back(Entry{&c, nullptr, nullptr, false});
 }
@@ -59,6 +62,8 @@ void Herder::start_all() {
   std::lock_guard lock(mu_);
   for (auto& e : entries_)
     if (!e.plan->is_source) create(e);
+  // Kafka consumers end only when told to; the in-process bus's when no producer is open.
+  if (keep_open_ && dynamic_cast<InProcessBus*>(&bus_)) keepalive_ = bus_.producer("");
   for (auto& e : entries_)
     if (e.plan->is_source) create(e);
   for (auto& e : entries_)
@@ -79,6 +84,7 @@ bool Herder::all_finished() const {
 
 void Herder::stop_sources() {
   std::lock_guard lock(mu_);
+  if (keepalive_) keepalive_->close();
   for (auto& e : entries_) {
     e.worker().set_paused(false);
     if (e.source) e.source->request_stop();

@@ -30,7 +30,10 @@ struct ConnectorSnapshot {
 
 class Herder {
  public:
-  Herder(const JobPlan& plan, bool once, OffsetStore& store, TopicBus& bus);
+  // `keep_open` (REST on, not --once): connectors that failed or finished stay
+  // restartable, so the in-process bus's sinks do not end when every source
+  // has closed: they end only at shutdown (stop_sources).
+  Herder(const JobPlan& plan, bool once, OffsetStore& store, TopicBus& bus, bool keep_open = false);
   ~Herder();
   Herder(const Herder&) = delete;
   Herder& operator=(const Herder&) = delete;
@@ -95,6 +98,8 @@ class Herder {
   std::vector<std::unique_ptr<const JobPlan>> plans_;  // every generation: workers refer to their plan
   std::vector<Entry> entries_;
   std::chrono::steady_clock::time_point last_flush_;
+  bool keep_open_;
+  std::unique_ptr<BusProducer> keepalive_;  // keep_open on the in-process bus: an idle producer
 };
 
 }  // namespace connectrun
