@@ -289,7 +289,7 @@ void OffsetsCommand::add(CLI::App& app) {
 }
 
 int OffsetsCommand::run() {
-  auto plan = load_plan(files);
+  auto plan = load_and_report(files);
   if (!plan) return kExitBadConfig;
   Offsets o(*this, std::move(*plan));
   try {

@@ -20,7 +20,7 @@ int TestCommand::run() {
   for (auto& path : files) {
     try {
       ConfigTestFile f = read_config_test_file(path);
-      auto plan = load_plan(f.job_files, false);
+      auto plan = load_and_report(f.job_files, false);
       if (!plan) return kExitBadConfig;
       std::cout << "# " << path << "\n";
       if (run_config_tests(f, *plan, std::cout) != 0) code = kExitConnectorFailed;

@@ -14,7 +14,7 @@
 namespace connectrun::cli {
 
 // Loads and validates; prints problems to stderr. Returns nullopt when invalid.
-std::optional<JobPlan> load_plan(const std::vector<std::string>& files, bool print_warnings = true);
+std::optional<JobPlan> load_and_report(const std::vector<std::string>& files, bool print_warnings = true);
 
 struct OffsetsCommand {
   CLI::App* list = nullptr;

@@ -17,30 +17,27 @@
 #include "runtime/engine.h"
 #include "runtime/job_config.h"
 #include "runtime/log.h"
+#include "runtime/plan_loader.h"
 
 using namespace connectrun;
 
 namespace connectrun::cli {
 
-std::optional<JobPlan> load_plan(const std::vector<std::string>& files, bool print_warnings) {
-  config::Problems problems;
-  config::RawJob job = config::load_job(files, problems);
-  if (problems.empty()) config::resolve_placeholders(job, problems);
-  JobPlan plan;
-  if (problems.empty()) plan = plan_job(job, builtin_plugins(), problems);
-  if (!problems.empty()) {
-    for (auto& p : problems.list()) print_notice(Notice::Error, p.str());
-    print_notice(Notice::Info, fmt::format("{} problem(s) found; nothing was started.", problems.size()));
+std::optional<JobPlan> load_and_report(const std::vector<std::string>& files, bool print_warnings) {
+  LoadedPlan loaded = connectrun::load_plan(files);
+  if (!loaded.plan) {
+    for (auto& p : loaded.problems) print_notice(Notice::Error, p);
+    print_notice(Notice::Info, fmt::format("{} problem(s) found; nothing was started.", loaded.problems.size()));
     return std::nullopt;
   }
   if (print_warnings)
-    for (auto& w : plan.warnings) print_notice(Notice::Warning, w);
-  return plan;
+    for (auto& w : loaded.plan->warnings) print_notice(Notice::Warning, w);
+  return std::move(loaded.plan);
 }
 
 }  // namespace connectrun::cli
 
-using connectrun::cli::load_plan;
+using connectrun::cli::load_and_report;
 
 int main(int argc, char** argv) {
   CLI::App app{"connectrun: Kafka Connect's standalone mode as one native binary.\n"
@@ -157,12 +154,12 @@ int main(int argc, char** argv) {
   if (offsets_cmd.chosen()) return offsets_cmd.run();
   if (test_cmd.chosen()) return test_cmd.run();
   if (*validate) {
-    auto plan = load_plan(validate_files);
+    auto plan = load_and_report(validate_files);
     if (!plan) return kExitBadConfig;
     std::cout << describe_effective(*plan);
     return 0;
   }
-  auto plan = load_plan(run_files);
+  auto plan = load_and_report(run_files);
   if (!plan) return kExitBadConfig;
   if (dry_run) return run_dry_run(*plan, max_records, std::cout);
   RunOptions options;
@@ -170,5 +167,6 @@ int main(int argc, char** argv) {
   options.strict = strict;
   options.wait_lock = std::chrono::milliseconds(static_cast<long>(wait_lock * 1000));
   options.status_line = !quiet;
+  options.files = run_files;  // re-read on SIGHUP
   return run_job(*plan, options);
 }

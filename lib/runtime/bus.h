@@ -15,6 +15,8 @@
 
 namespace connectrun {
 
+struct JobPlan;
+
 struct BusRecord {
   std::string topic;
   std::optional<int32_t> partition;
@@ -52,6 +54,13 @@ class BusConsumer {
   // The sink failed: what it polled and did not commit, and all that is still
   // routed to it, will never be delivered.
   virtual void fail(const std::string& reason) = 0;
+  // The sink is paused (or resumed): stop (restart) fetching while the sink
+  // keeps polling, so the consumer keeps its group membership. False when the
+  // bus cannot: the sink then stops polling instead (in-process backpressure).
+  virtual bool pause_fetching(bool paused) {
+    (void)paused;
+    return false;
+  }
 };
 
 struct Subscription {
@@ -70,9 +79,12 @@ class TopicBus {
   // Shutdown, after every source finished: consumers whose end is not set by
   // the bus's producers (Kafka's) return End at their next poll.
   virtual void stop_consumers() {}
-  // Client statistics (librdkafka's, on the Kafka bus) as metric samples:
-  // Prometheus-style names with labels, and values.
+  // The bus clients' statistics for /metrics: Prometheus sample names with
+  // their labels (e.g. connectrun_kafka_tx_msgs_total{client="connectrun-src"}) → value.
   virtual std::vector<std::pair<std::string, double>> client_metrics() const { return {}; }
+  // SIGHUP loaded a new plan (kept alive by the Herder): clients created from
+  // now on take their connector's settings from it.
+  virtual void plan_changed(const JobPlan&) {}
 };
 
 }  // namespace connectrun

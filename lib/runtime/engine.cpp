@@ -7,16 +7,20 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "runtime/herder.h"
 #include "runtime/in_process_bus.h"
 #include "runtime/kafka_bus.h"
+#include "runtime/listener.h"
 #include "runtime/offset_store.h"
+#include "runtime/plan_loader.h"
+#include "runtime/rest_server.h"
 #include "runtime/run_monitor.h"
-#include "runtime/task_worker.h"
 
 namespace connectrun {
 
@@ -25,14 +29,33 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// SIGINT/SIGTERM are blocked in every thread and taken by the main thread
-// with sigtimedwait, so no handler runs in an arbitrary thread.
+// SIGINT/SIGTERM (and SIGHUP) are blocked in every thread and taken by the
+// main thread with sigtimedwait, so no handler runs in an arbitrary thread.
 sigset_t shutdown_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   return set;
+}
+
+// SIGHUP: load and validate the files again; apply the connectors' changes.
+void reload(Herder& herder, const RunOptions& options) {
+  auto log = spdlog::default_logger();
+  if (options.files.empty()) return;
+  log->info("received SIGHUP; reloading {}", options.files.front());
+  LoadedPlan loaded = load_plan(options.files);
+  if (!loaded.plan) {
+    for (auto& p : loaded.problems) log->error("reload: {}", p);
+    log->error("reload: {} problem(s) found; the running configuration is kept", loaded.problems.size());
+    return;
+  }
+  try {
+    herder.reload(std::move(*loaded.plan));
+  } catch (const std::exception& e) {
+    log->error("reload: {}", e.what());
+  }
 }
 
 // Waits up to `timeout` for a shutdown signal; returns it or 0.
@@ -42,10 +65,6 @@ int wait_signal(const sigset_t& set, std::chrono::milliseconds timeout) {
   return sig > 0 ? sig : 0;
 }
 
-template <class W>
-bool all_finished(const std::vector<std::unique_ptr<W>>& ws) {
-  return std::all_of(ws.begin(), ws.end(), [](auto& w) { return w->finished(); });
-}
 
 }  // namespace
 
@@ -72,42 +91,45 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   else bus_owner = std::make_unique<InProcessBus>();
   TopicBus& bus = *bus_owner;
   auto flush_interval = std::chrono::milliseconds(plan.worker.get_long("offset.flush.interval.ms"));
-  auto flush_timeout = std::chrono::milliseconds(plan.worker.get_long("offset.flush.timeout.ms"));
 
   // Sinks subscribe before any source can produce, so nothing is routed past them.
-  std::vector<std::unique_ptr<SinkWorker>> sinks;
-  std::vector<std::unique_ptr<SourceWorker>> sources;
+  // With the REST interface (and not --once) the job runs until a signal even
+  // when every connector failed or finished: they can be restarted over REST.
+  std::optional<Listener> listener;
   try {
-    for (auto& c : plan.connectors)
-      if (!c.is_source) sinks.push_back(std::make_unique<SinkWorker>(c, options.once, bus));
-    for (auto& c : plan.connectors)
-      if (c.is_source) sources.push_back(std::make_unique<SourceWorker>(c, options.once, *store, bus, flush_timeout));
+    listener = worker_listener(plan.worker);
   } catch (const std::exception& e) {
-    log->error("{}", e.what());  // a Kafka client that cannot be created (bad key value, say)
+    log->error("{}", e.what());  // validation reports it first: cannot happen
+    return kExitBadConfig;
+  }
+  const bool keep_running = listener && !options.once;
+  Herder herder(plan, options.once, *store, bus, keep_running);
+  // The REST listener is bound before any connector starts: a taken port fails the run at once.
+  std::unique_ptr<RestServer> rest;
+  try {
+    if (listener) {
+      rest = std::make_unique<RestServer>(herder, bus, *listener);
+      rest->bind();
+    }
+    herder.start_all();
+  } catch (const std::exception& e) {
+    log->error("{}", e.what());  // a Kafka client that cannot be created (bad key value, say), a taken port
     return kExitConnectorFailed;
   }
-  for (auto& s : sinks) s->start();
-  for (auto& s : sources) s->start();
+  if (rest) rest->start();
   std::string running = fmt::format(
       "running {} connector(s) on the {}{}", plan.connectors.size(),
       plan.kafka() ? "Kafka bus (" + plan.worker.get_string("bootstrap.servers") + ")" : std::string("in-process bus"),
       options.once ? " (--once)" : "");
   log->info("{}", running);
-  RunMonitor monitor(options.status_line, [&] {  // sd_notify and the status line
+  RunMonitor monitor(options.status_line, [&] {  // sd_notify and the status line; connectors come and go (REST, SIGHUP)
     std::vector<WorkerSample> out;
-    for (auto& s : sources) out.push_back({s->name(), s->stats().read.load(), s->stats().written.load()});
-    for (auto& s : sinks) out.push_back({s->name(), s->stats().read.load(), s->stats().written.load()});
+    for (auto& s : herder.snapshots()) out.push_back({s.name, s.read, s.written});
     return out;
   });
   monitor.started(running);
 
-  auto flush_offsets = [&] {
-    if (auto err = store->flush()) {
-      log->error("cannot store offsets in {}: {}; the previous file is intact and the write is retried", offsets_path, *err);
-      return false;
-    }
-    return true;
-  };
+  auto flush_offsets = [&] { return herder.flush_offsets(); };
 
   auto next_flush = Clock::now() + flush_interval;
   bool signalled = false;
@@ -115,7 +137,10 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   // when every connector has finished on its own (all failed, say).
   while (true) {
     monitor.tick();
-    if (int sig = wait_signal(sigs, 100ms)) {
+    int sig = wait_signal(sigs, 100ms);
+    if (sig == SIGHUP) {
+      reload(herder, options);
+    } else if (sig) {
       log->info("received {}; stopping: draining in-flight records, flushing sinks, storing offsets (a second signal "
                 "exits at once)", sig == SIGINT ? "SIGINT" : "SIGTERM");
       signalled = true;
@@ -125,27 +150,33 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
       flush_offsets();
       next_flush = Clock::now() + flush_interval;
     }
-    if (options.once && all_finished(sources)) break;
-    if (all_finished(sources) && all_finished(sinks)) break;
+    if (options.once && herder.all_sources_finished()) break;
+    if (!keep_running && herder.all_finished()) break;
   }
 
   monitor.stopping(signalled ? "stopping on a signal" : "stopping: the connectors are done");
-  for (auto& s : sources) s->request_stop();
+  // No more REST requests (a restart now would start workers past shutdown);
+  // requests in progress complete first.
+  rest.reset();
+  herder.stop_sources();
   // Wait for sources (they wait for their deliveries), then sinks (they end
   // once every producer closed and they drained and flushed; Kafka consumers
   // once told to stop, after the sources, so a job's own records are drained).
   bool consumers_stopped = false;
-  while (!(all_finished(sources) && all_finished(sinks))) {
+  while (!herder.all_finished()) {
     monitor.tick();
-    if (!consumers_stopped && all_finished(sources) && !(options.once && !signalled)) {
+    if (!consumers_stopped && herder.all_sources_finished() && !(options.once && !signalled)) {
       bus.stop_consumers();
       consumers_stopped = true;
     }
-    if (int sig = wait_signal(sigs, 100ms); sig && !signalled) {
+    int sig = wait_signal(sigs, 100ms);
+    if (sig == SIGHUP) {
+      log->warn("received SIGHUP while stopping; ignored");
+    } else if (sig && !signalled) {
       // --once left the first loop without a signal: this is the first one.
       log->info("received {}; stopping (a second signal exits at once)", sig == SIGINT ? "SIGINT" : "SIGTERM");
       signalled = true;
-      for (auto& s : sources) s->request_stop();
+      herder.stop_sources();
       bus.stop_consumers();
       consumers_stopped = true;
     } else if (sig) {
@@ -159,28 +190,11 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
       next_flush = Clock::now() + flush_interval;
     }
   }
-  for (auto& s : sources) s->join();
-  for (auto& s : sinks) s->join();
+  herder.join_all();
   bool stored = flush_offsets();
-
-  int code = stored ? kExitOk : kExitConnectorFailed;
-  bool lost_records = false;
-  // One summary line per connector (for cron mail). A failed record is either
-  // dead-lettered or skipped; "skipped" counts those not dead-lettered.
-  auto report = [&](const TaskWorker& w) {
-    auto failure = w.failure();
-    uint64_t dead = w.stats().dead_lettered.load();
-    uint64_t skipped = w.skipped() > dead ? w.skipped() - dead : 0;
-    log->info("connector '{}': {} read, {} written, {} skipped, {} dead-lettered, {:.2f} s{}", w.name(),
-              w.stats().read.load(), w.stats().written.load(), skipped, dead, w.seconds(),
-              failure ? " — FAILED: " + *failure : "");
-    if (failure) code = kExitConnectorFailed;
-    if (skipped + dead > 0) lost_records = true;
-  };
-  for (auto& s : sources) report(*s);
-  for (auto& s : sinks) report(*s);
-  if (code == kExitOk && lost_records && options.strict) code = kExitRecordsSkipped;
-  return code;
+  Herder::Report report = herder.report();
+  if (!stored || report.failed) return kExitConnectorFailed;
+  return report.records_skipped && options.strict ? kExitRecordsSkipped : kExitOk;
 }
 
 }  // namespace connectrun

@@ -43,6 +43,7 @@ struct InProcessBus::SinkQueue {
   size_t queued = 0;
   std::condition_variable ready;
   bool failed = false;
+  bool gone = false;  // unsubscribed; kept so a sender waiting for space never holds a dangling pointer
   std::string fail_reason;
   std::vector<std::shared_ptr<Ack>> polled;  // consumed, awaiting the sink's flush
 
@@ -73,9 +74,10 @@ class Producer : public BusProducer {
 
 class Consumer : public BusConsumer {
  public:
-  Consumer(std::mutex& mu, std::condition_variable& space, const InProcessBus& bus,
+  Consumer(std::mutex& mu, std::condition_variable& space, InProcessBus& bus,
            std::shared_ptr<InProcessBus::SinkQueue> q)
       : mu_(mu), space_(space), bus_(bus), q_(std::move(q)) {}
+  ~Consumer() override { bus_.unsubscribe(*q_); }
 
   ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) override {
     std::unique_lock lock(mu_);
@@ -125,7 +127,7 @@ class Consumer : public BusConsumer {
  private:
   std::mutex& mu_;
   std::condition_variable& space_;
-  const InProcessBus& bus_;
+  InProcessBus& bus_;
   std::shared_ptr<InProcessBus::SinkQueue> q_;
 };
 }  // namespace
@@ -164,12 +166,27 @@ void InProcessBus::close_producer(const std::string& dlq_of) {
   for (auto& s : sinks_) s->ready.notify_all();
 }
 
+void InProcessBus::unsubscribe(SinkQueue& q) {
+  std::vector<std::shared_ptr<Ack>> acks;
+  {
+    std::lock_guard lock(mu_);
+    q.gone = true;
+    routes_.clear();
+    acks.swap(q.polled);
+    for (auto& c : q.chunks) acks.push_back(std::move(c.ack));
+    q.chunks.clear();
+    q.queued = 0;
+  }
+  space_.notify_all();
+  for (auto& a : acks) a->release(std::nullopt);
+}
+
 std::vector<InProcessBus::SinkQueue*> InProcessBus::subscribers_of(const std::string& topic) {
   auto it = routes_.find(topic);
   if (it != routes_.end()) return it->second;
   std::vector<SinkQueue*> subs;
   for (auto& s : sinks_)
-    if (s->wants(topic)) subs.push_back(s.get());
+    if (!s->gone && s->wants(topic)) subs.push_back(s.get());
   routes_.emplace(topic, subs);
   return subs;
 }
@@ -195,12 +212,17 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
   }
   // Backpressure: wait until every target sink has room (or has failed).
   space_.wait(lock, [&] {
-    return std::all_of(targets.begin(), targets.end(), [&](auto& t) { return t.first->failed || t.first->queued < capacity_; });
+    return std::all_of(targets.begin(), targets.end(), [&](auto& t) { return t.first->failed || t.first->gone || t.first->queued < capacity_; });
   });
   auto ack = std::make_shared<Ack>(static_cast<int>(targets.size()) + 1, std::move(done));
   std::vector<std::string> failures;
+  size_t gone = 0;
   for (size_t n = 0; n < targets.size(); ++n) {
     auto& [sink, idx] = targets[n];
+    if (sink->gone) {
+      ++gone;
+      continue;
+    }
     if (sink->failed) {
       failures.push_back("sink connector '" + sink->connector + "' failed: " + sink->fail_reason);
       continue;
@@ -220,6 +242,7 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
   }
   lock.unlock();
   for (auto& f : failures) ack->release(f);
+  for (size_t i = 0; i < gone; ++i) ack->release(std::nullopt);
   ack->release(std::nullopt);
 }
 

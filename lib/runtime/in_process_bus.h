@@ -27,6 +27,9 @@ class InProcessBus : public TopicBus {
   struct SinkQueue;
   void send(std::vector<BusRecord>&& batch, DeliveryCallback done);
   void close_producer(const std::string& dlq_of = "");
+  // A consumer is gone (its sink connector was removed or restarted afresh):
+  // records queued for it and routed to it from now on count as delivered.
+  void unsubscribe(SinkQueue& q);
   // Producers a consumer of `connector` waits for: all but its own dead-letter one. mu_ held.
   size_t awaited_producers(const std::string& connector) const {
     auto it = dlq_open_.find(connector);

@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "converters/converters.h"
+#include "runtime/listener.h"
 #include "plugin/plugin_docs.h"
 #include "transforms/chain.h"
 #include "transforms/regex.h"
@@ -52,7 +53,11 @@ const ConfigSpec& worker_spec() {
     s.define({.name = "topic.creation.enable", .type = KeyType::Boolean, .default_value = config::ConfigValue{true},
               .doc = "Whether source connectors may create their topics (Kafka bus)."});
     s.define({.name = "listeners", .type = KeyType::List, .default_value = config::ConfigValue{},
-              .doc = "REST listeners (http://127.0.0.1:8083). Not available yet: setting it is an error."});
+              .doc = "The REST interface's listener, http://HOST:PORT (one; port 0 picks a free port, logged as 'REST "
+                     "listening on ...'). Unset (the default): no REST interface. See docs/http-api.md."});
+    s.define({.name = "listeners.allow.remote", .type = KeyType::Boolean, .default_value = config::ConfigValue{false},
+              .doc = "Allow a `listeners` host other than a loopback address (127.0.0.1, ::1, localhost). The REST "
+                     "interface has no authentication: anyone who reaches it can pause and restart connectors."});
     return s;
   }();
   return spec;
@@ -362,9 +367,7 @@ JobPlan plan_job(const config::RawJob& job, const PluginRegistry& registry, Prob
     if (cls.empty()) continue;
     plan_converter(registry, role, cls, plan.worker.location_of(role), wraw, "", problems, used);
   }
-  if (!plan.worker.is_null("listeners"))
-    problems.add(plan.worker.location_of("listeners"), "", "listeners",
-                 "the REST interface is not available in this version of connectrun yet; remove the key");
+  if (auto problem = listeners_problem(plan.worker)) problems.add(plan.worker.location_of("listeners"), "", "listeners", *problem);
   for (auto& [k, e] : wraw) {
     if (used.count(k) || starts_with(k, "config.providers.")) continue;
     if (is_worker_client_key(k)) {

@@ -7,7 +7,7 @@
 namespace connectrun {
 
 const ConnectorPlan* KafkaBus::find(const std::string& connector) const {
-  for (auto& c : plan_.connectors)
+  for (auto& c : plan_->connectors)
     if (c.name == connector) return &c;
   return nullptr;
 }
@@ -17,12 +17,12 @@ std::unique_ptr<BusProducer> KafkaBus::producer(const std::string& connector) {
   static const ClientKeys none;
   KafkaProducerOptions o;
   o.connector = connector;
-  o.settings = client_settings(plan_.client, c ? c->client : none, ClientRole::Producer);
-  if (c && c->is_source && plan_.worker.get_bool("topic.creation.enable")) {
+  o.settings = client_settings(plan_->client, c ? c->client : none, ClientRole::Producer);
+  if (c && c->is_source && plan_->worker.get_bool("topic.creation.enable")) {
     o.create_partitions = c->topic_partitions;
     o.create_replication = c->topic_replication;
   }
-  o.close_timeout = std::chrono::milliseconds(plan_.worker.get_long("offset.flush.timeout.ms"));
+  o.close_timeout = std::chrono::milliseconds(plan_->worker.get_long("offset.flush.timeout.ms"));
   o.metrics = metrics_for(connector + "/producer");
   return make_kafka_producer(std::move(o));
 }
@@ -34,10 +34,10 @@ std::unique_ptr<BusProducer> KafkaBus::dlq_producer(const std::string& connector
   static const ClientKeys none;
   KafkaProducerOptions o;
   o.connector = connector;
-  o.settings = client_settings(plan_.client, c ? c->client : none, ClientRole::Producer);
+  o.settings = client_settings(plan_->client, c ? c->client : none, ClientRole::Producer);
   o.create_partitions = 1;
   if (c) o.create_replication = static_cast<int>(c->common.get_long("errors.deadletterqueue.topic.replication.factor"));
-  o.close_timeout = std::chrono::milliseconds(plan_.worker.get_long("offset.flush.timeout.ms"));
+  o.close_timeout = std::chrono::milliseconds(plan_->worker.get_long("offset.flush.timeout.ms"));
   o.metrics = metrics_for(connector + "/dlq-producer");
   return make_kafka_producer(std::move(o));
 }
@@ -47,11 +47,11 @@ std::unique_ptr<BusConsumer> KafkaBus::consumer(const std::string& connector, co
   static const ClientKeys none;
   KafkaConsumerOptions o;
   o.connector = connector;
-  o.settings = client_settings(plan_.client, c ? c->client : none, ClientRole::Consumer);
+  o.settings = client_settings(plan_->client, c ? c->client : none, ClientRole::Consumer);
   o.subscription = sub;
   o.once = once_;
   o.stopping = &stopping_;
-  o.commit_interval = std::chrono::milliseconds(plan_.worker.get_long("offset.flush.interval.ms"));
+  o.commit_interval = std::chrono::milliseconds(plan_->worker.get_long("offset.flush.interval.ms"));
   o.metrics = metrics_for(connector + "/consumer");
   return make_kafka_consumer(std::move(o));
 }

@@ -23,17 +23,18 @@ namespace connectrun {
 
 class KafkaBus : public TopicBus {
  public:
-  KafkaBus(const JobPlan& plan, bool once) : plan_(plan), once_(once) {}
+  KafkaBus(const JobPlan& plan, bool once) : plan_(&plan), once_(once) {}
   std::unique_ptr<BusProducer> producer(const std::string& connector) override;
   std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) override;
   std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) override;
   void stop_consumers() override { stopping_.store(true); }
   std::vector<MetricSample> client_metrics() const override;
+  void plan_changed(const JobPlan& plan) override { plan_ = &plan; }  // called by the Herder, under its lock
 
  private:
   std::shared_ptr<KafkaClientMetrics> metrics_for(const std::string& connector);
   const ConnectorPlan* find(const std::string& connector) const;
-  const JobPlan& plan_;
+  const JobPlan* plan_;  // the latest plan (SIGHUP); worker keys never change
   bool once_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex metrics_mu_;

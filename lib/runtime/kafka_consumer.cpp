@@ -128,6 +128,18 @@ class KafkaConsumer : public BusConsumer {
     if (Clock::now() >= next_commit_) commit_now(true);
   }
 
+  bool pause_fetching(bool paused) override {
+    paused_ = paused;
+    rd_kafka_topic_partition_list_t* parts = nullptr;
+    if (rd_kafka_assignment(rk_.get(), &parts) == RD_KAFKA_RESP_ERR_NO_ERROR && parts) {
+      RdPartitions list(parts);
+      // librdkafka resumes a partition at the position after the last message polled.
+      if (paused) rd_kafka_pause_partitions(rk_.get(), list.get());
+      else rd_kafka_resume_partitions(rk_.get(), list.get());
+    }
+    return true;
+  }
+
   void fail(const std::string&) override {
     // Nothing polled and not flushed is acknowledged; a restart reads it again.
     // What was flushed before the failure is still committed on close.
@@ -309,6 +321,7 @@ class KafkaConsumer : public BusConsumer {
       if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
       else rd_kafka_assign(rk, parts);
       assigned_once_ = true;
+      if (paused_) rd_kafka_pause_partitions(rk, parts);  // the sink is paused: so are partitions it gains
       log_.log->info("assigned {} partition(s)", parts->cnt);
       return;
     }
@@ -359,8 +372,9 @@ class KafkaConsumer : public BusConsumer {
   Clock::time_point next_commit_ = Clock::now();
   std::vector<BusRecord>* out_ = nullptr;  // the batch being collected by poll()
   bool assigned_once_ = false;
-  RdPartitions pending_targets_;               // --once: assigned, end offsets not yet read
-  std::map<TopicPartition, int64_t> targets_;  // --once: high watermark at assignment
+  bool paused_ = false;  // pause_fetching(true): partitions assigned meanwhile are paused too
+  RdPartitions pending_targets_;                   // --once: assigned, end offsets not yet read
+  std::map<TopicPartition, int64_t> targets_;      // --once: high watermark at assignment
   std::set<TopicPartition> done_;
   std::optional<transforms::JavaRegex> regex_;  // topics.regex
   std::set<std::string> regex_topics_;          // the topics it matched at the last refresh

@@ -70,6 +70,12 @@ std::optional<Record> TaskWorker::transform(Record&& r, const std::function<std:
   }
 }
 
+bool TaskWorker::wait_while_paused() {
+  if (!paused_.load() || stopping_.load()) return false;
+  std::this_thread::sleep_for(50ms);
+  return true;
+}
+
 std::optional<std::string> TaskWorker::failure() const {
   std::lock_guard lock(fail_mu_);
   return failure_;
@@ -104,6 +110,7 @@ void SourceWorker::run() {
     task->start(ctx);
     std::vector<Record> batch;
     while (!stopping_.load()) {
+      if (wait_while_paused()) continue;
       batch.clear();
       PollStatus status = task->poll(batch, 200ms);
       if (!batch.empty()) process(batch);
@@ -131,6 +138,7 @@ std::string source_position(const std::string& topic, const P& pending) {
 }  // namespace
 
 void SourceWorker::process(std::vector<Record>& batch) {
+  const auto started = std::chrono::steady_clock::now();
   stats_.read.fetch_add(batch.size(), std::memory_order_relaxed);
   Pending p;
   std::vector<BusRecord> out;
@@ -188,6 +196,9 @@ void SourceWorker::process(std::vector<Record>& batch) {
   size_t n = out.size();
   producer_->send(std::move(out), [this, seq](std::optional<std::string> error) { on_delivered(seq, std::move(error)); });
   stats_.written.fetch_add(n, std::memory_order_relaxed);
+  stats_.batches.fetch_add(1, std::memory_order_relaxed);
+  stats_.batch_nanos.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count(),
+                               std::memory_order_relaxed);
 }
 
 void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) {
@@ -243,8 +254,8 @@ void SourceWorker::wait_for_deliveries() {
 
 // ---------------------------------------------------------------- sink
 
-SinkWorker::SinkWorker(const ConnectorPlan& plan, bool once, TopicBus& bus)
-    : TaskWorker(plan, once), consumer_(bus.consumer(plan.name, plan.subscription)) {
+SinkWorker::SinkWorker(const ConnectorPlan& plan, bool once, TopicBus& bus, std::unique_ptr<BusConsumer> consumer)
+    : TaskWorker(plan, once), consumer_(consumer ? std::move(consumer) : bus.consumer(plan.name, plan.subscription)) {
   if (!plan.dlq_topic.empty()) dlq_ = bus.dlq_producer(plan.name);
 }
 
@@ -393,21 +404,35 @@ void SinkWorker::run() {
     };
     // A sink drains until every producer closed, even when asked to stop, so
     // nothing accepted by the bus is left unwritten.
+    bool fetch_paused = false;  // the bus paused fetching for this paused sink
     for (;;) {
+      if (detach_.load()) break;
+      bool want_paused = paused_.load() && !stopping_.load();
+      if (want_paused != fetch_paused && consumer_->pause_fetching(want_paused)) fetch_paused = want_paused;
+      if (want_paused && !fetch_paused) {
+        std::this_thread::sleep_for(50ms);  // the bus cannot pause fetching: stop polling
+        continue;
+      }
       in.clear();
       ConsumeStatus status = consumer_->poll(in, 100ms);
       if (!in.empty()) {
         stats_.read.fetch_add(in.size(), std::memory_order_relaxed);
         batch.clear();
         convert(in, batch);
+        const auto started = std::chrono::steady_clock::now();
         if (!batch.empty()) with_retries([&] { task->put(batch); });
         with_retries([&] { task->flush(); });
+        stats_.batches.fetch_add(1, std::memory_order_relaxed);
+        stats_.batch_nanos.fetch_add(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count(),
+            std::memory_order_relaxed);
         flush_dead_letters();
         stats_.written.fetch_add(batch.size(), std::memory_order_relaxed);
         consumer_->commit();
       }
       if (status == ConsumeStatus::End) break;
     }
+    if (fetch_paused) consumer_->pause_fetching(false);  // a restart's new worker pauses again if it must
   } catch (const std::exception& e) {
     fail(e.what());
     consumer_->fail(e.what());

@@ -25,7 +25,9 @@ namespace connectrun {
 struct TaskStats {
   std::atomic<uint64_t> read{0};     // records taken from the outside system / the bus
   std::atomic<uint64_t> written{0};  // records handed on (to the bus / flushed by the sink)
-  std::atomic<uint64_t> dead_lettered{0};  // failed records written to the dead letter topic
+  std::atomic<uint64_t> dead_lettered{0};  // sinks: records sent to the dead letter topic
+  std::atomic<uint64_t> batches{0};        // batches sent (source) / put and flushed (sink)
+  std::atomic<uint64_t> batch_nanos{0};    // their total time: convert + send, or put + flush
 };
 
 class TaskWorker {
@@ -33,6 +35,9 @@ class TaskWorker {
   virtual ~TaskWorker();
   void start();
   void request_stop() { stopping_.store(true); }
+  // Paused: a source stops polling, a sink stops taking records from the bus.
+  void set_paused(bool paused) { paused_.store(paused); }
+  bool paused() const { return paused_.load(); }
   bool finished() const { return finished_.load(); }
   void join();
   std::optional<std::string> failure() const;
@@ -52,6 +57,9 @@ class TaskWorker {
   std::shared_ptr<spdlog::logger> log_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> finished_{false};
+  std::atomic<bool> paused_{false};
+  // Sleeps a little while paused and not stopping; true when paused.
+  bool wait_while_paused();
   TaskStats stats_;
   ErrorHandler errors_;
   std::unique_ptr<TransformChain> chain_;  // built on the task's thread
@@ -107,9 +115,14 @@ class SourceWorker : public TaskWorker {
 
 class SinkWorker : public TaskWorker {
  public:
-  // Subscribes at once, so no record produced after construction is missed.
-  SinkWorker(const ConnectorPlan& plan, bool once, TopicBus& bus);
+  // Subscribes at once, so no record produced after construction is missed;
+  // or takes over `consumer` (a restart: what it holds is not lost).
+  SinkWorker(const ConnectorPlan& plan, bool once, TopicBus& bus, std::unique_ptr<BusConsumer> consumer = nullptr);
   ~SinkWorker() override;
+  // Stops after the batch in hand is written and committed, without waiting
+  // for the bus's end (a restart or a removal); then join() and release_consumer().
+  void request_detach() { detach_.store(true); }
+  std::unique_ptr<BusConsumer> release_consumer() { return std::move(consumer_); }
 
  private:
   void run() override;
@@ -121,6 +134,7 @@ class SinkWorker : public TaskWorker {
   void flush_dead_letters();
 
   std::unique_ptr<BusConsumer> consumer_;
+  std::atomic<bool> detach_{false};
   std::unique_ptr<BusProducer> dlq_;
   std::vector<BusRecord> dlq_batch_;
   std::unique_ptr<Converter> key_conv_, value_conv_;

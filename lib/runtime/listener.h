@@ -1,0 +1,27 @@
+// The REST listener (`listeners: http://127.0.0.1:8083`, Kafka Connect's key).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "config/spec.h"
+
+namespace connectrun {
+
+struct Listener {
+  std::string host;  // as given, without brackets ("127.0.0.1", "::1", "localhost", "0.0.0.0")
+  int port = 0;      // 0: an ephemeral port, logged once bound
+  bool loopback = false;
+};
+
+// Parses "http://HOST:PORT"; returns the listener or what is wrong with it.
+std::variant<Listener, std::string> parse_listener(const std::string& text);
+
+// The worker's `listeners` as a Listener: nullopt when unset (no REST interface).
+// Throws std::invalid_argument with the problem (validation reports it first).
+std::optional<Listener> worker_listener(const config::ConfigValues& worker);
+// What is wrong with the worker's `listeners` / `listeners.allow.remote`, if anything.
+std::optional<std::string> listeners_problem(const config::ConfigValues& worker);
+
+}  // namespace connectrun

@@ -1,0 +1,164 @@
+#include "runtime/rest_server.h"
+
+#include <cerrno>
+#include <algorithm>
+#include <cstring>
+
+#include <sys/socket.h>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include "runtime/rest_json.h"
+
+namespace connectrun {
+
+namespace {
+constexpr const char* kJson = "application/json";
+
+void reply(httplib::Response& res, int status, std::string body, const char* type = kJson) {
+  res.status = status;
+  res.set_content(std::move(body), type);
+}
+
+void not_found(httplib::Response& res, const std::string& name) {
+  reply(res, 404, rest::error_json(404, fmt::format("Connector {} not found", name)));
+}
+
+std::string host_for_url(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+}  // namespace
+
+RestServer::RestServer(Herder& herder, const TopicBus& bus, Listener listener)
+    : herder_(herder), bus_(bus), listener_(std::move(listener)), server_(std::make_unique<httplib::Server>()) {
+  // httplib's default adds SO_REUSEPORT, which lets a second process bind the
+  // same port silently: only SO_REUSEADDR here, so a taken port is an error.
+  server_->set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  routes();
+}
+
+RestServer::~RestServer() {
+  if (!thread_.joinable()) return;
+  // stop() does nothing until the server thread has started listening: repeat
+  // it until that thread is done (in-flight requests complete first).
+  while (!done_.load()) {
+    if (server_->is_running()) server_->stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  thread_.join();
+}
+
+void RestServer::bind() {
+  int port = listener_.port;
+  errno = 0;
+  bool ok;
+  if (port == 0) {
+    port = server_->bind_to_any_port(listener_.host);
+    ok = port > 0;
+  } else {
+    ok = server_->bind_to_port(listener_.host, port);
+  }
+  if (!ok) {
+    int err = errno;
+    throw std::runtime_error(fmt::format("cannot listen on http://{}:{} (listeners): {}", host_for_url(listener_.host),
+                                         listener_.port,
+                                         err == EADDRINUSE || err == 0 ? "the address is already in use or not available"
+                                                                       : std::strerror(err)));
+  }
+  worker_id_ = fmt::format("{}:{}", host_for_url(listener_.host), port);
+}
+
+void RestServer::start() {
+  spdlog::info("REST listening on http://{}", worker_id_);
+  thread_ = std::thread([this] {
+    if (!server_->listen_after_bind()) spdlog::error("REST: the server on http://{} stopped unexpectedly", worker_id_);
+    done_.store(true);
+  });
+}
+
+void RestServer::routes() {
+  auto& s = *server_;
+  s.Get("/", [](const httplib::Request&, httplib::Response& res) { reply(res, 200, rest::root_json()); });
+  // ?expand=status and/or ?expand=info: Kafka Connect's {"NAME":{"status":{..},"info":{..}}}.
+  s.Get("/connectors", [this](const httplib::Request& req, httplib::Response& res) {
+    bool status = false, info = false;
+    for (size_t i = 0; i < req.get_param_value_count("expand"); ++i) {
+      status |= req.get_param_value("expand", i) == "status";
+      info |= req.get_param_value("expand", i) == "info";
+    }
+    if (!status && !info) return reply(res, 200, rest::names_json(herder_.names()));
+    auto all = herder_.snapshots();
+    std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.name < b.name; });
+    std::string body = "{";
+    for (auto& c : all) {
+      std::string fields;
+      if (status) fields += "\"status\":" + rest::status_json(c, worker_id_);
+      if (info) fields += std::string(status ? "," : "") + "\"info\":" + rest::info_json(c);
+      body += fmt::format("{}{}:{{{}}}", body.size() > 1 ? "," : "", rest::json_string(c.name), fields);
+    }
+    reply(res, 200, body + "}");
+  });
+  // GET /connectors/NAME and its /status, /config; the task's status.
+  auto get = [this](const std::string& pattern, std::string (*body)(const ConnectorSnapshot&, const std::string&)) {
+    server_->Get(pattern, [this, body](const httplib::Request& req, httplib::Response& res) {
+      std::string name = req.matches[1];
+      auto snap = herder_.snapshot(name);
+      if (!snap) return not_found(res, name);
+      reply(res, 200, body(*snap, worker_id_));
+    });
+  };
+  get(R"(/connectors/([^/]+))", [](const ConnectorSnapshot& c, const std::string&) { return rest::info_json(c); });
+  get(R"(/connectors/([^/]+)/config)", [](const ConnectorSnapshot& c, const std::string&) { return rest::config_json(c); });
+  get(R"(/connectors/([^/]+)/status)", rest::status_json);
+  get(R"(/connectors/([^/]+)/tasks/0/status)", rest::task_status_json);
+  s.Get(R"(/connectors/([^/]+)/offsets)", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string name = req.matches[1];
+    auto offsets = herder_.offsets(name);
+    if (!offsets) return not_found(res, name);
+    reply(res, 200, rest::offsets_json(*offsets));
+  });
+  // Handlers taking a ContentReader: httplib answers 400 to a PUT/POST without
+  // Content-Length (curl -X PUT URL) before reaching the others; these ignore the body.
+  using Reader = const httplib::ContentReader&;
+  s.Put(R"(/connectors/([^/]+)/pause)", [this](const httplib::Request& req, httplib::Response& res, Reader) {
+    if (!herder_.pause(req.matches[1])) return not_found(res, req.matches[1]);
+    res.status = 202;
+  });
+  s.Put(R"(/connectors/([^/]+)/resume)", [this](const httplib::Request& req, httplib::Response& res, Reader) {
+    if (!herder_.resume(req.matches[1])) return not_found(res, req.matches[1]);
+    res.status = 202;
+  });
+  auto restart = [this](const httplib::Request& req, httplib::Response& res, Reader) {
+    try {
+      if (!herder_.restart(req.matches[1])) return not_found(res, req.matches[1]);
+      res.status = 204;
+    } catch (const std::exception& e) {
+      reply(res, 500, rest::error_json(500, e.what()));
+    }
+  };
+  s.Post(R"(/connectors/([^/]+)/restart)", httplib::Server::HandlerWithContentReader(restart));
+  s.Post(R"(/connectors/([^/]+)/tasks/0/restart)", httplib::Server::HandlerWithContentReader(restart));
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    reply(res, 200, rest::metrics_text(herder_.snapshots(), herder_.offset_flush_age_seconds(), bus_.client_metrics()),
+          "text/plain; version=0.0.4; charset=utf-8");
+  });
+  s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+    auto all = herder_.snapshots();
+    bool healthy = std::all_of(all.begin(), all.end(), [](auto& c) { return c.state == "RUNNING"; });
+    reply(res, healthy ? 200 : 503, rest::health_json(all));
+  });
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    std::string msg = res.status == 404 ? fmt::format("HTTP 404 Not Found: {} {}", req.method, req.path)
+                                        : fmt::format("HTTP {}", res.status);
+    reply(res, res.status, rest::error_json(res.status, msg));
+  });
+}
+
+}  // namespace connectrun
