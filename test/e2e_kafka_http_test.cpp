@@ -25,6 +25,8 @@ std::string kafka_job(const TempDir& dir, const DevBroker& b, const std::string&
   key.converter: StringConverter
   value.converter: StringConverter
   listeners: http://127.0.0.1:0
+  producer.statistics.interval.ms: 200
+  consumer.statistics.interval.ms: 200
 connectors:
   - name: src
     connector.class: FileStreamSource
@@ -59,6 +61,16 @@ TEST_CASE("kafka: REST pause, resume and restart lose nothing and repeat nothing
     return text.find(R"(connectrun_connector_records_written_total{connector="src",type="source"} 1000)") != std::string::npos;
   };
   REQUIRE(eventually(read_by_src));
+  // librdkafka's statistics reach /metrics: the producer's delivered messages, the consumer's lag.
+  auto kafka_metric = [&](const std::string& prefix) -> std::optional<double> {
+    auto text = c.get("/metrics").body;
+    auto at = text.find("\n" + prefix);
+    if (at == std::string::npos) return std::nullopt;
+    auto line = text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+    return std::stod(line.substr(line.rfind(' ') + 1));
+  };
+  CHECK(eventually([&] { return kafka_metric(R"(connectrun_kafka_tx_messages_total{client="connectrun-src"} )") >= 1000.0; }));
+  CHECK(eventually([&] { return kafka_metric(R"(connectrun_kafka_consumer_lag{client="connectrun-snk",topic="lines",partition="0"} )").has_value(); }));
   std::this_thread::sleep_for(1000ms);
   CHECK(read_lines(dir / "out.txt").size() == 500);
   REQUIRE(c.put("/connectors/snk/resume").status == 202);
