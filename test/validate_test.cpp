@@ -147,3 +147,17 @@ TEST_CASE("Kafka's .properties files validate, with file:line locations", "[vali
   CHECK(r.err.find(dir / "src.properties:6: connector 'src': key 'topik': unknown key for FileStreamSource (did you mean 'topic'?)") !=
         std::string::npos);
 }
+
+TEST_CASE("bootstrap.servers must list host:port entries", "[validate][kafka]") {
+  auto with = [](const std::string& value) {
+    std::string yaml = kGood;
+    yaml.replace(yaml.find("worker:\n"), 8, "worker:\n  bootstrap.servers: " + value + "\n");
+    return problems_of(yaml);
+  };
+  CHECK(with("\"\"").size() == 1);
+  CHECK(has(with("\"\""), "no broker given"));
+  CHECK(has(with("localhost"), "invalid url 'localhost'"));
+  CHECK(has(with("a:9092,b:99999"), "invalid url 'b:99999'"));
+  CHECK(has(with("a:9092,:9092"), "invalid url ':9092'"));
+  CHECK(with("a:9092,10.0.0.1:9093,[::1]:9094").empty());
+}

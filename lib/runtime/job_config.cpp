@@ -22,11 +22,37 @@ using config::Problems;
 using config::RawConfig;
 namespace v = config::validators;
 
+// Kafka's ClientUtils.parseAndValidateAddresses: every entry host:port. An
+// empty value would leave librdkafka waiting for brokers it was never given.
+static config::Validator bootstrap_servers_validator() {
+  return config::Validator{
+      [](const config::ConfigValue& v) -> std::optional<std::string> {
+        auto* list = std::get_if<std::vector<std::string>>(&v);
+        if (!list) return std::nullopt;
+        if (list->empty())
+          return std::string("no broker given: list host:port[,host:port…], or remove the key to use the in-process bus");
+        for (auto& url : *list) {
+          auto colon = url.rfind(':');
+          bool ok = colon != std::string::npos && colon > 0 && colon + 1 < url.size() && colon + 6 >= url.size();
+          int port = 0;
+          for (size_t i = colon + 1; ok && i < url.size(); ++i) {
+            ok = url[i] >= '0' && url[i] <= '9';
+            port = port * 10 + (url[i] - '0');
+          }
+          if (!ok || port < 1 || port > 65535)
+            return fmt::format("invalid url '{}': expected host:port with a port from 1 to 65535", url);
+        }
+        return std::nullopt;
+      },
+      "host:port,…"};
+}
+
 const ConfigSpec& worker_spec() {
   static const ConfigSpec spec = [] {
     ConfigSpec s;
     s.define({.name = "bootstrap.servers", .type = KeyType::List, .default_value = config::ConfigValue{},
-              .doc = "Kafka brokers (host:port,…). When absent, connectors are joined by the in-process bus."});
+              .doc = "Kafka brokers (host:port,…). When absent, connectors are joined by the in-process bus.",
+              .validator = bootstrap_servers_validator()});
     s.define({.name = "key.converter", .type = KeyType::Class, .default_value = std::nullopt,
               .doc = "Converter for record keys, for every connector that sets none (StringConverter, JsonConverter, "
                      "ByteArrayConverter or a Java class name)."});
