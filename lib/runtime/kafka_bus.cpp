@@ -51,7 +51,6 @@ std::unique_ptr<BusConsumer> KafkaBus::consumer(const std::string& connector, co
   o.subscription = sub;
   o.once = once_;
   o.stopping = &stopping_;
-  o.commit_interval = std::chrono::milliseconds(plan_->worker.get_long("offset.flush.interval.ms"));
   o.metrics = metrics_for(connector + "/consumer");
   return make_kafka_consumer(std::move(o));
 }

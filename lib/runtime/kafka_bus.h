@@ -61,9 +61,6 @@ struct KafkaConsumerOptions {
   Subscription subscription;
   bool once = false;
   const std::atomic<bool>* stopping = nullptr;  // the bus's: End at the next poll once set
-  // How often flushed positions are committed (Kafka Connect: offset.flush.interval.ms).
-  // A revoke, --once and shutdown commit at once, synchronously.
-  std::chrono::milliseconds commit_interval{60000};
   std::shared_ptr<KafkaClientMetrics> metrics;
 };
 

@@ -1,8 +1,9 @@
 // The sink side of the Kafka bus: a consumer in the group connect-<name> that
 // never auto-commits. The sink worker calls commit() after the sink flushed
-// what was polled; the positions are then committed asynchronously at most
-// every offset.flush.interval.ms (as Kafka Connect commits sink offsets), and
-// synchronously when partitions are revoked, and on close.
+// what was polled; the positions are then committed asynchronously, one commit
+// in flight at a time (so the worker never waits for the coordinator, and
+// little is read twice after a crash or a rebalance), and synchronously when
+// partitions are revoked, and on close.
 //
 // Rebalances: the rebalance callback runs inside poll(), on the worker's
 // thread, and by then every batch returned earlier was flushed (the worker
@@ -125,7 +126,7 @@ class KafkaConsumer : public BusConsumer {
   void commit() override {
     flushed_.insert_or_assign_range(polled_);
     polled_.clear();
-    if (Clock::now() >= next_commit_) commit_now(true);
+    if (!commit_in_flight_) commit_now(true);
   }
 
   bool pause_fetching(bool paused) override {
@@ -258,7 +259,6 @@ class KafkaConsumer : public BusConsumer {
   // Commits the flushed positions not yet committed. Async: the result
   // arrives in committed(); on failure they stay and go with the next commit.
   void commit_now(bool async, const std::set<TopicPartition>* only = nullptr) {
-    next_commit_ = Clock::now() + opts_.commit_interval;
     RdPartitions list(rd_kafka_topic_partition_list_new(static_cast<int>(std::max<size_t>(1, flushed_.size()))));
     for (auto& [tp, next] : flushed_) {
       if (only && !only->count(tp)) continue;
@@ -268,6 +268,7 @@ class KafkaConsumer : public BusConsumer {
     }
     if (list->cnt == 0) return;
     rd_kafka_resp_err_t e = rd_kafka_commit(rk_.get(), list.get(), async ? 1 : 0);
+    if (async && !e) commit_in_flight_ = true;
     if (e && log_.should_log(-10000 - e, 30s))
       log_.log->warn("cannot commit offsets: {}; retried with the next commit", rd_kafka_err2str(e));
     if (!async && !e) mark_committed(list.get());
@@ -275,6 +276,7 @@ class KafkaConsumer : public BusConsumer {
 
   // The offset commit callback (served by poll), for async and sync commits.
   void committed(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {
+    commit_in_flight_ = false;  // sync commits report here too: harmless
     if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;  // nothing to commit
     if (err) {
       if (log_.should_log(-10000 - err, 30s))
@@ -369,7 +371,7 @@ class KafkaConsumer : public BusConsumer {
   Positions polled_;                         // returned by poll, not yet flushed
   Positions flushed_;                        // flushed by the sink: committable
   std::map<TopicPartition, int64_t> committed_;  // confirmed by the group coordinator
-  Clock::time_point next_commit_ = Clock::now();
+  bool commit_in_flight_ = false;  // an async commit awaits its result
   std::vector<BusRecord>* out_ = nullptr;  // the batch being collected by poll()
   bool assigned_once_ = false;
   bool paused_ = false;  // pause_fetching(true): partitions assigned meanwhile are paused too
