@@ -130,6 +130,10 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   monitor.started(running);
 
   auto flush_offsets = [&] { return herder.flush_offsets(); };
+  // How often the main thread looks at the workers: --once exits within a
+  // tick of the last delivery, so its tick is short (a cron run of a few
+  // records should not spend most of its time waiting here).
+  const auto tick = options.once ? 20ms : 100ms;
 
   auto next_flush = Clock::now() + flush_interval;
   bool signalled = false;
@@ -137,7 +141,7 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   // when every connector has finished on its own (all failed, say).
   while (true) {
     monitor.tick();
-    int sig = wait_signal(sigs, 100ms);
+    int sig = wait_signal(sigs, tick);
     if (sig == SIGHUP) {
       reload(herder, options);
     } else if (sig) {
@@ -169,7 +173,7 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
       bus.stop_consumers();
       consumers_stopped = true;
     }
-    int sig = wait_signal(sigs, 100ms);
+    int sig = wait_signal(sigs, tick);
     if (sig == SIGHUP) {
       log->warn("received SIGHUP while stopping; ignored");
     } else if (sig && !signalled) {

@@ -24,6 +24,7 @@ std::unique_ptr<BusProducer> KafkaBus::producer(const std::string& connector) {
   }
   o.close_timeout = std::chrono::milliseconds(plan_->worker.get_long("offset.flush.timeout.ms"));
   o.metrics = metrics_for(connector + "/producer");
+  if (c && c->plugin_cfg.has("topic")) o.known_topics.push_back(c->plugin_cfg.get_string("topic"));
   return make_kafka_producer(std::move(o));
 }
 

@@ -51,6 +51,7 @@ struct KafkaProducerOptions {
   std::optional<int> create_replication;
   std::chrono::milliseconds close_timeout{5000};
   std::shared_ptr<KafkaClientMetrics> metrics;  // filled by the statistics callback when set
+  std::vector<std::string> known_topics;  // looked up at once (the connector's `topic`), not at the first record
 };
 
 std::unique_ptr<BusProducer> make_kafka_producer(KafkaProducerOptions opts);

@@ -17,6 +17,7 @@ namespace connectrun {
 
 struct RdKafkaDeleter {
   void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+  void operator()(rd_kafka_topic_t* t) const { rd_kafka_topic_destroy(t); }
   void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
   void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
   void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
@@ -30,6 +31,7 @@ using RdKafka = std::unique_ptr<rd_kafka_t, RdKafkaDeleter>;
 using RdConf = std::unique_ptr<rd_kafka_conf_t, RdKafkaDeleter>;
 using RdPartitions = std::unique_ptr<rd_kafka_topic_partition_list_t, RdKafkaDeleter>;
 using RdMessage = std::unique_ptr<rd_kafka_message_t, RdKafkaDeleter>;
+using RdTopic = std::unique_ptr<rd_kafka_topic_t, RdKafkaDeleter>;
 
 enum class ClientRole { Producer, Consumer, Admin };
 

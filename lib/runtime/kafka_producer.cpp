@@ -66,8 +66,13 @@ class KafkaProducer : public BusProducer {
     rk_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), err, sizeof err));
     if (!rk_) throw ConnectError(fmt::format("connector '{}': cannot create the Kafka producer: {}", opts_.connector, err));
     conf.release();  // rd_kafka_new took it
+    // A topic handle created now goes into the first metadata request; one
+    // created at the first record waits for the next refresh (about 1 s).
+    for (auto& t : opts_.known_topics) topics_.emplace_back(rd_kafka_topic_new(rk_.get(), t.c_str(), nullptr));
     poller_ = std::thread([this] {
-      while (!stop_poller_.load()) rd_kafka_poll(rk_.get(), 100);
+      // Short waits: rd_kafka_yield does not wake a waiting rd_kafka_poll, and
+      // the destructor joins this thread (a cron run should not wait 100 ms).
+      while (!stop_poller_.load()) rd_kafka_poll(rk_.get(), 20);
     });
   }
 
@@ -150,6 +155,7 @@ class KafkaProducer : public BusProducer {
   std::thread poller_;
   bool closed_ = false;
   std::set<std::string> created_;
+  std::vector<RdTopic> topics_;  // known topics, kept for the producer's lifetime
 };
 
 void KafkaProducer::create_topic(const std::string& topic) {
