@@ -175,7 +175,10 @@ class FileStreamSourceTask : public SourceTask {
       r.timestamp = now;
       if (!cfg_.file.empty()) {
         r.source_partition = partition_;
-        r.source_offset = Value(MapEntries{{Value("position"), Value(position_)}});
+        MapEntries offset;  // emplaced: an initializer list would copy its entries
+        offset.reserve(1);
+        offset.emplace_back("position", position_);
+        r.source_offset = Value(std::move(offset));
       }
       start_ += consumed;
       ++emitted;
