@@ -155,6 +155,16 @@ TEST_CASE("StringConverter", "[converter]") {
   CHECK(*r.schema == *schemas::string(true));
   CHECK(r.value == Value("abc"));
   CHECK(c.to_connect_data("t", std::nullopt).value.is_null());
+  // The engine's fast paths give what the converter's own methods give.
+  Value v("moved");
+  CHECK(StringConverter::take_string(v, out));
+  CHECK(out == "moved");
+  Value n(int32_t{7});
+  CHECK_FALSE(StringConverter::take_string(n, out));  // not a string: the engine falls back to from_connect_data
+  auto owned = StringConverter::to_connect_data_owned(std::string("abc"));
+  CHECK(*owned.schema == *r.schema);
+  CHECK(owned.value == r.value);
+  CHECK(StringConverter::to_connect_data_owned(std::nullopt).value.is_null());
   StringConverter latin;
   CHECK_THROWS_AS(latin.configure(cfg_for(string_converter_plugin(), {{"converter.encoding", "ISO-8859-1"}}), false),
                   config::ConfigError);

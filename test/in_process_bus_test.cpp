@@ -57,6 +57,38 @@ TEST_CASE("a topic no sink reads delivers at once — only matching sinks see a 
   CHECK(got.empty());
 }
 
+TEST_CASE("a batch mixing topics goes record by record to the sinks of each topic, offsets per topic", "[bus]") {
+  InProcessBus bus;
+  auto a = bus.consumer("a", {{"t"}, ""});
+  auto b = bus.consumer("b", {{"t", "u"}, ""});
+  auto p = bus.producer("src");
+  auto records = batch("t", 2);
+  for (auto& r : batch("u", 2)) records.push_back(std::move(r));
+  records.push_back(batch("t", 1).front());
+  bool delivered = false;
+  p->send(std::move(records), [&](std::optional<std::string> err) {
+    CHECK_FALSE(err);
+    delivered = true;
+  });
+  std::vector<BusRecord> got;
+  REQUIRE(a->poll(got, 100ms) == ConsumeStatus::Ok);
+  REQUIRE(got.size() == 3);  // t, t, t
+  CHECK(got[2].topic == "t");
+  CHECK(got[2].offset == 2);
+  std::vector<BusRecord> all;
+  REQUIRE(b->poll(all, 100ms) == ConsumeStatus::Ok);
+  REQUIRE(all.size() == 5);  // in order
+  CHECK(all[2].topic == "u");
+  CHECK(all[2].offset == 0);
+  CHECK(all[3].offset == 1);
+  CHECK(all[4].topic == "t");
+  CHECK(all[4].offset == 2);
+  a->commit();
+  CHECK_FALSE(delivered);
+  b->commit();
+  CHECK(delivered);
+}
+
 TEST_CASE("consumers see End once every producer closed and the queue drained", "[bus]") {
   InProcessBus bus;
   auto a = bus.consumer("a", {{"t"}, ""});

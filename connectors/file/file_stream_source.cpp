@@ -168,16 +168,18 @@ class FileStreamSourceTask : public SourceTask {
       }
       size_t consumed = i + term;
       position_ += static_cast<int64_t>(consumed);
-      Record r;
+      Record& r = out.emplace_back();  // built in place: a Record is large to move
       r.topic = cfg_.topic;
-      r.value_schema = schemas::string();
+      r.value_schema = string_schema_;
       r.value = Value(std::string(base, i));
       r.timestamp = now;
       if (!cfg_.file.empty()) {
         r.source_partition = partition_;
-        r.source_offset = Value(MapEntries{{Value("position"), Value(position_)}});
+        MapEntries offset;  // emplaced: an initializer list would copy its entries
+        offset.reserve(1);
+        offset.emplace_back("position", position_);
+        r.source_offset = Value(std::move(offset));
       }
-      out.push_back(std::move(r));
       start_ += consumed;
       ++emitted;
       any = true;
@@ -188,6 +190,7 @@ class FileStreamSourceTask : public SourceTask {
   SourceConfig cfg_;
   SourceTaskContext* ctx_ = nullptr;
   std::shared_ptr<const Value> partition_;
+  const SchemaPtr string_schema_ = schemas::string();  // looked up once, not per line
   int fd_ = -1;
   int64_t position_ = 0;  // byte position after the last emitted line
   int64_t read_pos_ = 0;  // bytes read from the file so far

@@ -41,6 +41,19 @@ bool StringConverter::from_connect_data(std::string_view /*topic*/, const Schema
   return true;
 }
 
+bool StringConverter::take_string(Value& value, std::string& out) {
+  auto* s = value.get_if<std::string>();
+  if (!s) return false;
+  out = std::move(*s);
+  return true;
+}
+
+SchemaAndValue StringConverter::to_connect_data_owned(std::optional<std::string>&& bytes) {
+  static const SchemaPtr kSchema = schemas::string(true);  // looked up once, not per record
+  if (!bytes) return {kSchema, Value()};
+  return {kSchema, Value(std::move(*bytes))};
+}
+
 SchemaAndValue StringConverter::to_connect_data(std::string_view /*topic*/, std::optional<std::string_view> bytes) {
   if (!bytes) return {schemas::string(true), Value()};
   return {schemas::string(true), Value(std::string(*bytes))};

@@ -89,6 +89,9 @@ class Consumer : public BusConsumer {
       q_->queued -= c.records.size();
       if (out.empty()) {
         out = std::move(c.records);
+        // Room for the rest at once: appending chunk after chunk would move
+        // every record again each time the vector grows.
+        out.reserve(out.size() + q_->queued);
       } else {
         std::move(c.records.begin(), c.records.end(), std::back_inserter(out));
       }
@@ -193,23 +196,39 @@ std::vector<InProcessBus::SinkQueue*> InProcessBus::subscribers_of(const std::st
 
 void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
   std::unique_lock lock(mu_);
-  // Which records go to which sink, in order.
+  // Which records go to which sink, in order. A run of one topic looks its
+  // offset counter and subscribers up once; while every record has the same
+  // subscribers (the usual case) no per-record index list is built at all.
   std::vector<std::pair<SinkQueue*, std::vector<size_t>>> targets;
   const std::string* last_topic = nullptr;
-  std::vector<SinkQueue*> subs;
+  int64_t* next_offset = nullptr;
+  std::vector<SinkQueue*> subs, first_subs;
+  bool uniform = true;  // every record so far went to first_subs
+  auto add_index = [&](SinkQueue* s, size_t i) {
+    auto t = std::find_if(targets.begin(), targets.end(), [&](auto& p) { return p.first == s; });
+    if (t == targets.end()) targets.emplace_back(s, std::vector<size_t>{i});
+    else t->second.push_back(i);
+  };
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& rec = batch[i];
-    rec.offset = next_offset_[rec.topic]++;
     if (!last_topic || *last_topic != rec.topic) {
+      next_offset = &next_offset_[rec.topic];  // map nodes are stable
       subs = subscribers_of(rec.topic);
       last_topic = &rec.topic;
+      if (i == 0) {
+        first_subs = subs;
+      } else if (uniform && subs != first_subs) {
+        uniform = false;  // spell out the records so far
+        for (size_t j = 0; j < i; ++j)
+          for (SinkQueue* s : first_subs) add_index(s, j);
+      }
     }
-    for (SinkQueue* s : subs) {
-      auto t = std::find_if(targets.begin(), targets.end(), [&](auto& p) { return p.first == s; });
-      if (t == targets.end()) targets.emplace_back(s, std::vector<size_t>{i});
-      else t->second.push_back(i);
-    }
+    rec.offset = (*next_offset)++;
+    if (!uniform)
+      for (SinkQueue* s : subs) add_index(s, i);
   }
+  if (uniform)
+    for (SinkQueue* s : first_subs) targets.emplace_back(s, std::vector<size_t>{});  // empty: the whole batch
   // Backpressure: wait until every target sink has room (or has failed).
   space_.wait(lock, [&] {
     return std::all_of(targets.begin(), targets.end(), [&](auto& t) { return t.first->failed || t.first->gone || t.first->queued < capacity_; });
@@ -230,8 +249,10 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
     Chunk chunk;
     chunk.ack = ack;
     bool last = n + 1 == targets.size();
-    if (last && idx.size() == batch.size()) {
-      chunk.records = std::move(batch);  // the common case: one sink takes the whole batch
+    if (uniform || idx.size() == batch.size()) {
+      // The whole batch: the last sink takes it (the common case: one sink), others copy it.
+      if (last) chunk.records = std::move(batch);
+      else chunk.records = batch;
     } else {
       chunk.records.reserve(idx.size());
       for (size_t i : idx) chunk.records.push_back(last ? std::move(batch[i]) : batch[i]);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "converters/string_converter.h"
 #include "json/json_writer.h"
 #include "runtime/log.h"
 
@@ -144,6 +145,8 @@ void SourceWorker::process(std::vector<Record>& batch) {
   std::vector<BusRecord> out;
   out.reserve(batch.size());
   std::string buf;
+  // StringConverter values are moved onto the bus rather than copied (checked per batch: cheap).
+  const bool string_values = dynamic_cast<StringConverter*>(value_conv_.get()) != nullptr;
   for (auto& in : batch) {
     // The offset advances for every record, including ones dropped or skipped
     // below (unlike Kafka, where a dropped record's offset waits for a later one).
@@ -169,7 +172,8 @@ void SourceWorker::process(std::vector<Record>& batch) {
       if (key_conv_->from_connect_data(r.topic, r.key_schema, r.key, buf)) b.key = buf;
       stage = "VALUE_CONVERTER";
       conv = plan_.value_converter.info;
-      if (value_conv_->from_connect_data(r.topic, r.value_schema, r.value, buf)) b.value = std::move(buf);
+      if (string_values && StringConverter::take_string(r.value, buf)) b.value = std::move(buf);
+      else if (value_conv_->from_connect_data(r.topic, r.value_schema, r.value, buf)) b.value = std::move(buf);
       stage = "HEADER_CONVERTER";
       conv = plan_.header_converter.info;
       for (auto& h : r.headers) {
@@ -322,16 +326,22 @@ SinkWorker::~SinkWorker() {
 
 void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
   out.reserve(in.size());
+  // Without a dead letter queue the bus record is not needed after conversion
+  // (error messages use only its coordinates), so StringConverter may take its bytes.
+  const bool take_keys = !dlq_ && dynamic_cast<StringConverter*>(key_conv_.get()) != nullptr;
+  const bool take_values = !dlq_ && dynamic_cast<StringConverter*>(value_conv_.get()) != nullptr;
   for (auto& b : in) {
     Record& r = out.emplace_back();  // built in place; popped again when it fails or is dropped
     r.is_source = false;
     const char* stage = "KEY_CONVERTER";
     const PluginInfo* conv = plan_.key_converter.info;
     try {
-      auto key = key_conv_->to_connect_data(b.topic, b.key ? std::optional<std::string_view>(*b.key) : std::nullopt);
+      auto key = take_keys ? StringConverter::to_connect_data_owned(std::move(b.key))
+                           : key_conv_->to_connect_data(b.topic, b.key ? std::optional<std::string_view>(*b.key) : std::nullopt);
       stage = "VALUE_CONVERTER";
       conv = plan_.value_converter.info;
-      auto value = value_conv_->to_connect_data(b.topic, b.value ? std::optional<std::string_view>(*b.value) : std::nullopt);
+      auto value = take_values ? StringConverter::to_connect_data_owned(std::move(b.value))
+                               : value_conv_->to_connect_data(b.topic, b.value ? std::optional<std::string_view>(*b.value) : std::nullopt);
       stage = "HEADER_CONVERTER";
       conv = plan_.header_converter.info;
       for (auto& [hk, hv] : b.headers) {
@@ -348,7 +358,9 @@ void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
       dead_letter(b, StageFailure{stage, conv->name, e.what()});
       continue;
     }
-    r.topic = b.topic;
+    // The transforms' error messages name the bus record's topic: moved only without them.
+    if (chain_->empty() && !dlq_) r.topic = std::move(b.topic);
+    else r.topic = b.topic;
     r.partition = b.partition.value_or(0);
     r.timestamp = b.timestamp;
     r.bus_offset = b.offset;
