@@ -108,6 +108,20 @@ TEST_CASE("kafka: a rebalance between two processes of one sink loses and repeat
   write_file(dir / "b.yaml", job(dir, b, "b", "topics: in"));
   Process a({"run", dir / "a.yaml"}, dir / "a.log");
   REQUIRE(eventually([&] { return read_lines(dir / "a.out").size() >= 400; }, 30s));
+  // a commits what it flushed (asynchronously); `offsets list` reads the group's offsets.
+  std::string listed;
+  auto committed = [&] {
+    auto r = run_connectrun({"offsets", "list", dir / "a.yaml", "--json"}, 20s);
+    listed = r.out + r.err;
+    long total = 0;
+    for (size_t at = r.out.find("\"kafka_offset\":"); at != std::string::npos; at = r.out.find("\"kafka_offset\":", at + 1))
+      total += std::stol(r.out.substr(at + 15));
+    return total;
+  };
+  bool commit_landed = eventually([&] { return committed() == 400; }, 20s);
+  INFO(read_file(dir / "a.log"));
+  INFO(listed);
+  REQUIRE(commit_landed);
   // b joins the group connect-snk: a's partitions are revoked and reassigned.
   Process bp({"run", dir / "b.yaml"}, dir / "b.log");
   bool rebalanced = eventually([&] { return read_file(dir / "b.log").find("assigned") != std::string::npos &&

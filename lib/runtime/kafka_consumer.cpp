@@ -97,6 +97,10 @@ class KafkaConsumer : public BusConsumer {
       else if (regex_ && !opts_.once) refresh_regex_subscription();
     }
     if (opts_.once && once_done()) return ConsumeStatus::End;
+    // A refused async commit (a rebalance in progress, a coordinator moving)
+    // is tried again, so an idle sink does not keep its positions uncommitted.
+    // Also what was flushed while the previous commit was in flight.
+    if (uncommitted_ && !commit_in_flight_ && Clock::now() >= retry_commit_at_) commit_now(true);
     out_ = &out;
     auto deadline = Clock::now() + wait;
     const size_t max_batch = 10000;
@@ -126,6 +130,7 @@ class KafkaConsumer : public BusConsumer {
   void commit() override {
     flushed_.insert_or_assign_range(polled_);
     polled_.clear();
+    uncommitted_ = true;
     if (!commit_in_flight_) commit_now(true);
   }
 
@@ -266,9 +271,17 @@ class KafkaConsumer : public BusConsumer {
       if (c != committed_.end() && c->second >= next) continue;
       rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = next;
     }
-    if (list->cnt == 0) return;
+    if (list->cnt == 0) {
+      if (!only) uncommitted_ = false;
+      return;
+    }
     rd_kafka_resp_err_t e = rd_kafka_commit(rk_.get(), list.get(), async ? 1 : 0);
-    if (async && !e) commit_in_flight_ = true;
+    if (async && !e) {
+      commit_in_flight_ = true;
+      uncommitted_ = false;
+    } else if (e) {
+      retry_commit_at_ = Clock::now() + 1s;
+    }
     if (e && log_.should_log(-10000 - e, 30s))
       log_.log->warn("cannot commit offsets: {}; retried with the next commit", rd_kafka_err2str(e));
     if (!async && !e) mark_committed(list.get());
@@ -277,6 +290,10 @@ class KafkaConsumer : public BusConsumer {
   // The offset commit callback (served by poll), for async and sync commits.
   void committed(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {
     commit_in_flight_ = false;  // sync commits report here too: harmless
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+      uncommitted_ = true;  // tried again from poll()
+      retry_commit_at_ = Clock::now() + 1s;
+    }
     if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;  // nothing to commit
     if (err) {
       if (log_.should_log(-10000 - err, 30s))
@@ -353,12 +370,18 @@ class KafkaConsumer : public BusConsumer {
   // (enable.partition.eof), which librdkafka sends whenever a fetch reaches the end.
   void record_targets() {
     RdPartitions parts = std::move(pending_targets_);
-    for (int i = 0; i < parts->cnt; ++i) {
-      TopicPartition tp{parts->elems[i].topic, parts->elems[i].partition};
-      int64_t low = 0, high = 0;
-      if (auto e = rd_kafka_query_watermark_offsets(rk_.get(), tp.first.c_str(), tp.second, &low, &high, 10000)) {
+    // One ListOffsets request per leader for all partitions: "timestamp" -1
+    // asks for the latest offset, i.e. the high watermark.
+    RdPartitions ends(rd_kafka_topic_partition_list_copy(parts.get()));
+    for (int i = 0; i < ends->cnt; ++i) ends->elems[i].offset = -1;
+    rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(rk_.get(), ends.get(), 10000);
+    for (int i = 0; i < ends->cnt; ++i) {
+      const auto& p = ends->elems[i];
+      TopicPartition tp{p.topic, p.partition};
+      int64_t high = p.offset;
+      if (e || p.err || high < 0) {
         log_.log->warn("--once: cannot read the end offset of {}-{}: {}; reading it until its end", tp.first, tp.second,
-                       rd_kafka_err2str(e));
+                       rd_kafka_err2str(e ? e : p.err));
         high = 0;  // done at its first end of partition
       }
       targets_[tp] = high;
@@ -372,6 +395,8 @@ class KafkaConsumer : public BusConsumer {
   Positions flushed_;                        // flushed by the sink: committable
   std::map<TopicPartition, int64_t> committed_;  // confirmed by the group coordinator
   bool commit_in_flight_ = false;  // an async commit awaits its result
+  bool uncommitted_ = false;       // flushed positions not yet sent in a commit
+  Clock::time_point retry_commit_at_;  // after a refused commit
   std::vector<BusRecord>* out_ = nullptr;  // the batch being collected by poll()
   bool assigned_once_ = false;
   bool paused_ = false;  // pause_fetching(true): partitions assigned meanwhile are paused too
