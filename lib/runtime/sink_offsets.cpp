@@ -1,7 +1,7 @@
 #include "runtime/sink_offsets.h"
 
 #include <algorithm>
-#include <regex>
+#include <optional>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -10,6 +10,7 @@
 #include "runtime/kafka_bus.h"
 #include "runtime/kafka_client_config.h"
 #include "runtime/log.h"
+#include "transforms/regex.h"
 
 namespace connectrun {
 
@@ -44,15 +45,15 @@ std::vector<SinkOffset> list_sink_offsets(const JobPlan& plan, const ConnectorPl
     throw ConnectError(fmt::format("connector '{}': cannot read the cluster's topics: {}", sink.name, rd_kafka_err2str(err)));
   std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> md_owner(md, rd_kafka_metadata_destroy);
   const auto& sub = sink.subscription;
-  // The sink's own matching: librdkafka's POSIX extended regex, whole name.
-  std::optional<std::regex> re;
-  if (!sub.topics_regex.empty()) re.emplace(sub.topics_regex, std::regex::extended);
+  // The sink's own matching: Java syntax (PCRE2), whole name.
+  std::optional<transforms::JavaRegex> re;
+  if (!sub.topics_regex.empty()) re.emplace(sub.topics_regex, "topics.regex");
   RdPartitions parts(rd_kafka_topic_partition_list_new(16));
   for (int i = 0; i < md->topic_cnt; ++i) {
     const auto& t = md->topics[i];
     std::string name = t.topic;
     bool wanted = std::find(sub.topics.begin(), sub.topics.end(), name) != sub.topics.end() ||
-                  (re && std::regex_match(name, *re));
+                  (re && re->full_match(name));
     if (!wanted) continue;
     for (int p = 0; p < t.partition_cnt; ++p) rd_kafka_topic_partition_list_add(parts.get(), t.topic, t.partitions[p].id);
   }
