@@ -1,6 +1,7 @@
-// One connector's converters and transform chain outside the engine, for
-// `run --dry-run` and `connectrun test`: the same stages, in the same order,
-// as SourceWorker::process and SinkWorker::convert.
+// One connector's record stages: RecordStages (its converters and transform
+// chain, and the conversions between Record and BusRecord) is what the source
+// and sink workers run per record; RecordPipeline runs the same stages outside
+// the engine, for `run --dry-run` and `connectrun test`.
 #pragma once
 
 #include <memory>
@@ -27,10 +28,33 @@ class StageError : public std::runtime_error {
   std::string stage_, plugin_;
 };
 
+class RecordStages {
+ public:
+  // Builds the plan's converters and chain (validated before: they build).
+  explicit RecordStages(const ConnectorPlan& plan);
+  ~RecordStages();
+  TransformChain& chain() { return *chain_; }
+
+  // Source side, converters only: `r` into `b`. With `take`, StringConverter
+  // values and (once conversion succeeded) the topic are moved rather than
+  // copied. `buf` is scratch space reused across records. Throws StageError.
+  void to_bus(Record& r, BusRecord& b, std::string& buf, bool take) const;
+  // Sink side, converters only: `b`'s bytes into `r` (topic and coordinates
+  // too). With `take_bytes`, StringConverter keys and values are moved out of
+  // `b`; with `take_topic`, the topic, once conversion succeeded. Throws StageError.
+  void from_bus(BusRecord& b, Record& r, bool take_bytes, bool take_topic) const;
+
+ private:
+  const ConnectorPlan& plan_;
+  std::unique_ptr<Converter> key_conv_, value_conv_;
+  std::unique_ptr<HeaderConverter> header_conv_;
+  std::unique_ptr<TransformChain> chain_;
+  bool string_keys_ = false, string_values_ = false;  // StringConverter: bytes can be moved
+};
+
 class RecordPipeline {
  public:
-  explicit RecordPipeline(const ConnectorPlan& plan);
-  ~RecordPipeline();
+  explicit RecordPipeline(const ConnectorPlan& plan) : stages_(plan) {}
 
   // Source side: transforms, then converters. nullopt when a transform dropped
   // the record; when `transformed` is given it receives the record the
@@ -40,10 +64,7 @@ class RecordPipeline {
   std::optional<Record> bus_to_sink(const BusRecord& b);
 
  private:
-  const ConnectorPlan& plan_;
-  std::unique_ptr<Converter> key_conv_, value_conv_;
-  std::unique_ptr<HeaderConverter> header_conv_;
-  std::unique_ptr<TransformChain> chain_;
+  RecordStages stages_;
 };
 
 // Bytes as printable text: printable ASCII as is, '\\' doubled, anything else

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "converters/string_converter.h"
 #include "json/json_writer.h"
 #include "runtime/log.h"
 
@@ -53,17 +52,12 @@ void TaskWorker::fail(const std::string& reason) {
   stopping_.store(true);
 }
 
-void TaskWorker::build_chain() {
-  config::Problems problems;
-  std::set<std::string> used;
-  chain_ = std::make_unique<TransformChain>(TransformChain::build(*plan_.registry, plan_.raw, plan_.name, problems, used));
-  if (!problems.empty()) throw ConnectError(problems.list().front().str());  // validated before; cannot happen
-}
+void TaskWorker::build_stages() { stages_ = std::make_unique<RecordStages>(plan_); }
 
 std::optional<Record> TaskWorker::transform(Record&& r, const std::function<std::string()>& position) {
-  if (chain_->empty()) return std::move(r);
+  if (stages_->chain().empty()) return std::move(r);
   try {
-    return chain_->apply(std::move(r));
+    return stages_->chain().apply(std::move(r));
   } catch (const TransformError& e) {
     errors_.handle(fmt::format("TRANSFORMATION '{}'", e.alias()), e.plugin(), position(), e);
     last_failure_ = StageFailure{"TRANSFORMATION", e.plugin(), e.cause()};
@@ -96,10 +90,7 @@ SourceWorker::~SourceWorker() {
 void SourceWorker::run() {
   std::unique_ptr<SourceTask> task;
   try {
-    key_conv_ = make_converter(plan_.key_converter);
-    value_conv_ = make_converter(plan_.value_converter);
-    header_conv_ = make_header_converter(plan_.header_converter);
-    build_chain();
+    build_stages();
     task = plan_.plugin->make_source();
     task->configure(plan_.plugin_cfg);
     SourceTaskContext ctx;
@@ -145,8 +136,6 @@ void SourceWorker::process(std::vector<Record>& batch) {
   std::vector<BusRecord> out;
   out.reserve(batch.size());
   std::string buf;
-  // StringConverter values are moved onto the bus rather than copied (checked per batch: cheap).
-  const bool string_values = dynamic_cast<StringConverter*>(value_conv_.get()) != nullptr;
   for (auto& in : batch) {
     // The offset advances for every record, including ones dropped or skipped
     // below (unlike Kafka, where a dropped record's offset waits for a later one).
@@ -159,35 +148,19 @@ void SourceWorker::process(std::vector<Record>& batch) {
     }
     // Without transforms the record is used in place: moving a Record costs more than its conversion.
     std::optional<Record> transformed;
-    if (!chain_->empty()) {
+    if (!stages_->chain().empty()) {
       const std::string topic = in.topic;
       transformed = transform(std::move(in), [&] { return source_position(topic, p); });
       if (!transformed) continue;
     }
     Record& r = transformed ? *transformed : in;
     BusRecord b;
-    const char* stage = "KEY_CONVERTER";
-    const PluginInfo* conv = plan_.key_converter.info;
     try {
-      if (key_conv_->from_connect_data(r.topic, r.key_schema, r.key, buf)) b.key = buf;
-      stage = "VALUE_CONVERTER";
-      conv = plan_.value_converter.info;
-      if (string_values && StringConverter::take_string(r.value, buf)) b.value = std::move(buf);
-      else if (value_conv_->from_connect_data(r.topic, r.value_schema, r.value, buf)) b.value = std::move(buf);
-      stage = "HEADER_CONVERTER";
-      conv = plan_.header_converter.info;
-      for (auto& h : r.headers) {
-        std::string hb;
-        if (header_conv_->from_connect_header(r.topic, h.key, h.schema, h.value, hb)) b.headers.emplace_back(h.key, std::move(hb));
-        else b.headers.emplace_back(h.key, std::nullopt);
-      }
-    } catch (const std::exception& e) {
-      errors_.handle(stage, conv->name, source_position(r.topic, p), e);
+      stages_->to_bus(r, b, buf, true);
+    } catch (const StageError& e) {
+      errors_.handle(e.stage(), e.plugin(), source_position(r.topic, p), e);
       continue;
     }
-    b.topic = std::move(r.topic);
-    b.partition = r.partition;
-    b.timestamp = r.timestamp;
     out.push_back(std::move(b));
   }
   uint64_t seq;
@@ -327,44 +300,21 @@ SinkWorker::~SinkWorker() {
 void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
   out.reserve(in.size());
   // Without a dead letter queue the bus record is not needed after conversion
-  // (error messages use only its coordinates), so StringConverter may take its bytes.
-  const bool take_keys = !dlq_ && dynamic_cast<StringConverter*>(key_conv_.get()) != nullptr;
-  const bool take_values = !dlq_ && dynamic_cast<StringConverter*>(value_conv_.get()) != nullptr;
+  // (error messages use only its coordinates), so StringConverter may take its
+  // bytes; its topic too when no transform's error message names it.
+  const bool take_bytes = !dlq_;
+  const bool take_topic = !dlq_ && stages_->chain().empty();
   for (auto& b : in) {
     Record& r = out.emplace_back();  // built in place; popped again when it fails or is dropped
-    r.is_source = false;
-    const char* stage = "KEY_CONVERTER";
-    const PluginInfo* conv = plan_.key_converter.info;
     try {
-      auto key = take_keys ? StringConverter::to_connect_data_owned(std::move(b.key))
-                           : key_conv_->to_connect_data(b.topic, b.key ? std::optional<std::string_view>(*b.key) : std::nullopt);
-      stage = "VALUE_CONVERTER";
-      conv = plan_.value_converter.info;
-      auto value = take_values ? StringConverter::to_connect_data_owned(std::move(b.value))
-                               : value_conv_->to_connect_data(b.topic, b.value ? std::optional<std::string_view>(*b.value) : std::nullopt);
-      stage = "HEADER_CONVERTER";
-      conv = plan_.header_converter.info;
-      for (auto& [hk, hv] : b.headers) {
-        auto h = header_conv_->to_connect_header(b.topic, hk, hv ? std::optional<std::string_view>(*hv) : std::nullopt);
-        r.headers.push_back(Header{hk, std::move(h.schema), std::move(h.value)});
-      }
-      r.key_schema = std::move(key.schema);
-      r.key = std::move(key.value);
-      r.value_schema = std::move(value.schema);
-      r.value = std::move(value.value);
-    } catch (const std::exception& e) {
+      stages_->from_bus(b, r, take_bytes, take_topic);
+    } catch (const StageError& e) {
       out.pop_back();
-      errors_.handle(stage, conv->name, fmt::format("topic '{}' partition {} offset {}", b.topic, b.partition.value_or(0), b.offset), e);
-      dead_letter(b, StageFailure{stage, conv->name, e.what()});
+      errors_.handle(e.stage(), e.plugin(), fmt::format("topic '{}' partition {} offset {}", b.topic, b.partition.value_or(0), b.offset), e);
+      dead_letter(b, StageFailure{e.stage(), e.plugin(), e.what()});
       continue;
     }
-    // The transforms' error messages name the bus record's topic: moved only without them.
-    if (chain_->empty() && !dlq_) r.topic = std::move(b.topic);
-    else r.topic = b.topic;
-    r.partition = b.partition.value_or(0);
-    r.timestamp = b.timestamp;
-    r.bus_offset = b.offset;
-    if (chain_->empty()) continue;
+    if (stages_->chain().empty()) continue;
     last_failure_.reset();
     auto t = transform(std::move(r), [&b] {
       return fmt::format("topic '{}' partition {} offset {}", b.topic, b.partition.value_or(0), b.offset);
@@ -381,10 +331,7 @@ void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
 void SinkWorker::run() {
   std::unique_ptr<SinkTask> task;
   try {
-    key_conv_ = make_converter(plan_.key_converter);
-    value_conv_ = make_converter(plan_.value_converter);
-    header_conv_ = make_header_converter(plan_.header_converter);
-    build_chain();
+    build_stages();
     task = plan_.plugin->make_sink();
     task->configure(plan_.plugin_cfg);
     SinkTaskContext ctx;

@@ -18,6 +18,7 @@
 #include "runtime/error_handler.h"
 #include "runtime/job_config.h"
 #include "runtime/offset_store.h"
+#include "runtime/record_pipeline.h"
 #include "transforms/chain.h"
 
 namespace connectrun {
@@ -62,7 +63,7 @@ class TaskWorker {
   bool wait_while_paused();
   TaskStats stats_;
   ErrorHandler errors_;
-  std::unique_ptr<TransformChain> chain_;  // built on the task's thread
+  std::unique_ptr<RecordStages> stages_;  // converters and chain, built on the task's thread
   // The last failure skipped under errors.tolerance=all, for the dead letter queue.
   struct StageFailure {
     std::string stage, plugin, message;
@@ -71,7 +72,7 @@ class TaskWorker {
   // Applies the chain; nullopt when dropped or skipped under errors.tolerance.
   // `position` describes the record for error messages; called only on failure.
   std::optional<Record> transform(Record&& r, const std::function<std::string()>& position);
-  void build_chain();
+  void build_stages();
 
  private:
   mutable std::mutex fail_mu_;
@@ -104,8 +105,6 @@ class SourceWorker : public TaskWorker {
   OffsetStore& store_;
   std::unique_ptr<BusProducer> producer_;
   std::chrono::milliseconds flush_timeout_;
-  std::unique_ptr<Converter> key_conv_, value_conv_;
-  std::unique_ptr<HeaderConverter> header_conv_;
   std::mutex mu_;
   std::condition_variable delivered_;
   std::deque<Pending> pending_;
@@ -137,8 +136,6 @@ class SinkWorker : public TaskWorker {
   std::atomic<bool> detach_{false};
   std::unique_ptr<BusProducer> dlq_;
   std::vector<BusRecord> dlq_batch_;
-  std::unique_ptr<Converter> key_conv_, value_conv_;
-  std::unique_ptr<HeaderConverter> header_conv_;
 };
 
 }  // namespace connectrun
