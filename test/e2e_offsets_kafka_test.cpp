@@ -14,7 +14,7 @@ using connectrun::DevBroker;
 namespace {
 // librdkafka 2.0's mock cluster does not honour LeaveGroup: each join waits
 // out the previous member's session, so keep it short.
-std::string group_job(const TempDir& dir, const DevBroker& b) {
+std::string group_job(const TempDir& dir, const DevBroker& b, const std::string& subscription = "topics: in") {
   return fmt::format(R"(worker:
   bootstrap.servers: {1}
   consumer.session.timeout.ms: 6000
@@ -26,9 +26,9 @@ connectors:
   - name: snk
     connector.class: FileStreamSink
     file: {0}/out.txt
-    topics: in
+    {2}
 )",
-                     dir.path(), b.bootstrap());
+                     dir.path(), b.bootstrap(), subscription);
 }
 
 void produce(const DevBroker& b, int partition, int from, int to) {
@@ -115,4 +115,22 @@ TEST_CASE("kafka offsets: a partition the topic does not have is refused", "[kaf
                           120s);
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("in-3 is not assigned to this client") != std::string::npos);
+}
+
+TEST_CASE("kafka offsets: topics.regex in Java syntax selects the sink's partitions to list and set", "[kafka][e2e][offsets]") {
+  TempDir dir;
+  DevBroker b(1, {{"in", 2}, {"other", 1}});
+  produce(b, 0, 0, 4);
+  // (?:…) is Java (PCRE2) syntax that POSIX regcomp rejects; "other" must not match.
+  write_file(dir / "job.yaml", group_job(dir, b, R"x(topics.regex: "i(?:n)")x"));
+  auto set = run_connectrun({"offsets", "set", "--connector", "snk", "--partition",
+                             "{\"kafka_topic\":\"in\",\"kafka_partition\":0}", "--offset", "{\"kafka_offset\":3}", "--yes",
+                             dir / "job.yaml"},
+                            120s);
+  INFO(set.err);
+  REQUIRE(set.exit_code == 0);
+  auto list = run_connectrun({"offsets", "list", "--json", "--connector", "snk", dir / "job.yaml"}, 60s);
+  INFO(list.err);
+  REQUIRE(list.exit_code == 0);
+  CHECK(list.out == "{\"offsets\":[{\"partition\":{\"kafka_topic\":\"in\",\"kafka_partition\":0},\"offset\":{\"kafka_offset\":3}}]}\n");
 }

@@ -1,8 +1,11 @@
 #include "runtime/kafka_bus.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "plugin/connector.h"
+#include "transforms/regex.h"
 
 namespace connectrun {
 
@@ -12,18 +15,24 @@ const ConnectorPlan* KafkaBus::find(const std::string& connector) const {
   return nullptr;
 }
 
-std::unique_ptr<BusProducer> KafkaBus::producer(const std::string& connector) {
+KafkaProducerOptions KafkaBus::producer_options(const std::string& connector, const std::string& role) {
   const ConnectorPlan* c = find(connector);
   static const ClientKeys none;
   KafkaProducerOptions o;
   o.connector = connector;
   o.settings = client_settings(plan_->client, c ? c->client : none, ClientRole::Producer);
+  o.close_timeout = std::chrono::milliseconds(plan_->worker.get_long("offset.flush.timeout.ms"));
+  o.metrics = metrics_for(connector + "/" + role);
+  return o;
+}
+
+std::unique_ptr<BusProducer> KafkaBus::producer(const std::string& connector) {
+  KafkaProducerOptions o = producer_options(connector, "producer");
+  const ConnectorPlan* c = find(connector);
   if (c && c->is_source && plan_->worker.get_bool("topic.creation.enable")) {
     o.create_partitions = c->topic_partitions;
     o.create_replication = c->topic_replication;
   }
-  o.close_timeout = std::chrono::milliseconds(plan_->worker.get_long("offset.flush.timeout.ms"));
-  o.metrics = metrics_for(connector + "/producer");
   if (c && c->plugin_cfg.has("topic")) o.known_topics.push_back(c->plugin_cfg.get_string("topic"));
   return make_kafka_producer(std::move(o));
 }
@@ -31,15 +40,10 @@ std::unique_ptr<BusProducer> KafkaBus::producer(const std::string& connector) {
 // Kafka Connect creates a missing dead letter topic with one partition and
 // errors.deadletterqueue.topic.replication.factor replicas.
 std::unique_ptr<BusProducer> KafkaBus::dlq_producer(const std::string& connector) {
-  const ConnectorPlan* c = find(connector);
-  static const ClientKeys none;
-  KafkaProducerOptions o;
-  o.connector = connector;
-  o.settings = client_settings(plan_->client, c ? c->client : none, ClientRole::Producer);
+  KafkaProducerOptions o = producer_options(connector, "dlq-producer");
   o.create_partitions = 1;
-  if (c) o.create_replication = static_cast<int>(c->common.get_long("errors.deadletterqueue.topic.replication.factor"));
-  o.close_timeout = std::chrono::milliseconds(plan_->worker.get_long("offset.flush.timeout.ms"));
-  o.metrics = metrics_for(connector + "/dlq-producer");
+  if (const ConnectorPlan* c = find(connector))
+    o.create_replication = static_cast<int>(c->common.get_long("errors.deadletterqueue.topic.replication.factor"));
   return make_kafka_producer(std::move(o));
 }
 
@@ -72,6 +76,25 @@ std::vector<MetricSample> KafkaBus::client_metrics() const {
     out.insert(out.end(), std::make_move_iterator(s.begin()), std::make_move_iterator(s.end()));
   }
   return out;
+}
+
+rd_kafka_resp_err_t subscribed_partitions(rd_kafka_t* rk, const Subscription& sub, int timeout_ms, TopicPartitions& out) {
+  out.clear();
+  const rd_kafka_metadata_t* md = nullptr;
+  // All topics: asking for the subscribed names would let the broker auto-create them.
+  if (auto e = rd_kafka_metadata(rk, 1, nullptr, &md, timeout_ms)) return e;
+  std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> owner(md, rd_kafka_metadata_destroy);
+  std::optional<transforms::JavaRegex> re;
+  if (!sub.topics_regex.empty()) re.emplace(sub.topics_regex, "topics.regex");  // validated before: compiles
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    const auto& t = md->topics[i];
+    std::string name = t.topic;
+    bool wanted = std::find(sub.topics.begin(), sub.topics.end(), name) != sub.topics.end() || (re && re->full_match(name));
+    if (!wanted || t.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    auto& ids = out[name];
+    for (int p = 0; p < t.partition_cnt; ++p) ids.push_back(t.partitions[p].id);
+  }
+  return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 }  // namespace connectrun

@@ -33,6 +33,8 @@ class KafkaBus : public TopicBus {
 
  private:
   std::shared_ptr<KafkaClientMetrics> metrics_for(const std::string& connector);
+  // What every producer of `connector` shares: its client keys, close timeout, metrics.
+  struct KafkaProducerOptions producer_options(const std::string& connector, const std::string& role);
   const ConnectorPlan* find(const std::string& connector) const;
   const JobPlan* plan_;  // the latest plan (SIGHUP); worker keys never change
   bool once_;
@@ -66,6 +68,12 @@ struct KafkaConsumerOptions {
 };
 
 std::unique_ptr<BusConsumer> make_kafka_consumer(KafkaConsumerOptions opts);
+
+// The subscription's topics that exist in the cluster (topics.regex in Java
+// syntax, whole names) with their partition ids, from one metadata request;
+// an error code when the cluster cannot be asked.
+using TopicPartitions = std::map<std::string, std::vector<int32_t>>;
+rd_kafka_resp_err_t subscribed_partitions(rd_kafka_t* rk, const Subscription& sub, int timeout_ms, TopicPartitions& out);
 
 // Logs librdkafka's errors and log lines through spdlog, at most once per
 // interval for the same error, so an unreachable broker is not a flood.

@@ -33,7 +33,6 @@
 #include "plugin/connector.h"
 #include "runtime/kafka_bus.h"
 #include "runtime/log.h"
-#include "transforms/regex.h"
 
 namespace connectrun {
 
@@ -78,7 +77,6 @@ class KafkaConsumer : public BusConsumer {
     rd_kafka_poll_set_consumer(rk_.get());
 
     auto& sub = opts_.subscription;
-    if (!sub.topics_regex.empty()) regex_.emplace(sub.topics_regex, "topics.regex");  // validated before: compiles
     if (opts_.once) assign_all();
     else if (regex_) refresh_regex_subscription();
     else subscribe(sub.topics);
@@ -174,29 +172,21 @@ class KafkaConsumer : public BusConsumer {
   // cluster cannot be reached.
   void assign_all() {
     next_refresh_ = Clock::now() + 1s;
-    const rd_kafka_metadata_t* md = nullptr;
-    if (auto e = rd_kafka_metadata(rk_.get(), 1, nullptr, &md, 5000)) {
+    TopicPartitions found;
+    if (auto e = subscribed_partitions(rk_.get(), opts_.subscription, 5000, found)) {
       if (log_.should_log(-30000 - e, 30s))
         log_.log->warn("cannot list the cluster's topics: {} (retrying)", rd_kafka_err2str(e));
       return;
     }
     RdPartitions parts(rd_kafka_topic_partition_list_new(16));
-    std::set<std::string> found;
-    for (int i = 0; i < md->topic_cnt; ++i) {
-      const auto& t = md->topics[i];
-      std::string name = t.topic;
-      auto& topics = opts_.subscription.topics;
-      bool wanted = regex_ ? regex_->full_match(name) : std::find(topics.begin(), topics.end(), name) != topics.end();
-      if (!wanted || t.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-      found.insert(name);
-      for (int p = 0; p < t.partition_cnt; ++p) rd_kafka_topic_partition_list_add(parts.get(), t.topic, t.partitions[p].id);
-    }
-    rd_kafka_metadata_destroy(md);
+    for (auto& [topic, ids] : found)
+      for (int32_t id : ids) rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), id);
     for (auto& t : opts_.subscription.topics)
       if (!found.count(t)) log_.log->warn("--once: topic '{}' does not exist; nothing to read from it", t);
     if (regex_) {
       regex_listed_ = true;
-      regex_topics_ = found;
+      regex_topics_.clear();
+      for (auto& [topic, ids] : found) regex_topics_.insert(topic);
     }
     if (auto e = rd_kafka_assign(rk_.get(), parts.get()))
       throw ConnectError(fmt::format("connector '{}': cannot assign partitions: {}", opts_.connector, rd_kafka_err2str(e)));
@@ -209,18 +199,14 @@ class KafkaConsumer : public BusConsumer {
   // Matches topics.regex against the cluster's topics; resubscribes when the set changed.
   void refresh_regex_subscription() {
     next_refresh_ = Clock::now() + 5s;
-    const rd_kafka_metadata_t* md = nullptr;
-    if (auto e = rd_kafka_metadata(rk_.get(), 1, nullptr, &md, 5000)) {
+    TopicPartitions found;
+    if (auto e = subscribed_partitions(rk_.get(), opts_.subscription, 5000, found)) {
       if (log_.should_log(-30000 - e, 30s))
         log_.log->warn("cannot list topics for topics.regex: {} (retried every 5 s)", rd_kafka_err2str(e));
       return;
     }
     std::set<std::string> matched;
-    for (int i = 0; i < md->topic_cnt; ++i) {
-      std::string name = md->topics[i].topic;
-      if (md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR && regex_->full_match(name)) matched.insert(name);
-    }
-    rd_kafka_metadata_destroy(md);
+    for (auto& [topic, ids] : found) matched.insert(topic);
     regex_listed_ = true;
     if (matched == regex_topics_) return;
     regex_topics_ = matched;
@@ -403,7 +389,7 @@ class KafkaConsumer : public BusConsumer {
   RdPartitions pending_targets_;                   // --once: assigned, end offsets not yet read
   std::map<TopicPartition, int64_t> targets_;      // --once: high watermark at assignment
   std::set<TopicPartition> done_;
-  std::optional<transforms::JavaRegex> regex_;  // topics.regex
+  const bool regex_ = !opts_.subscription.topics_regex.empty();  // topics.regex (matched by subscribed_partitions)
   std::set<std::string> regex_topics_;          // the topics it matched at the last refresh
   bool regex_listed_ = false;
   Clock::time_point next_refresh_;

@@ -159,17 +159,9 @@ class KafkaProducer : public BusProducer {
 };
 
 void KafkaProducer::create_topic(const std::string& topic) {
-  // An existing topic is left as it is (Kafka Connect's TopicAdmin describes
-  // first too). All topics are listed: a metadata request naming the topic
-  // would let the broker auto-create it with its own defaults.
-  const rd_kafka_metadata_t* md = nullptr;
-  if (!rd_kafka_metadata(rk_.get(), 1, nullptr, &md, 5000)) {
-    bool exists = false;
-    for (int i = 0; i < md->topic_cnt && !exists; ++i)
-      exists = topic == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR;
-    rd_kafka_metadata_destroy(md);
-    if (exists) return;
-  }
+  // An existing topic is left as it is (Kafka Connect's TopicAdmin describes first too).
+  TopicPartitions found;
+  if (!subscribed_partitions(rk_.get(), Subscription{{topic}, ""}, 5000, found) && found.count(topic)) return;
   char err[512];
   std::unique_ptr<rd_kafka_NewTopic_t, RdKafkaDeleter> nt(
       rd_kafka_NewTopic_new(topic.c_str(), *opts_.create_partitions, opts_.create_replication.value_or(-1), err, sizeof err));

@@ -10,7 +10,6 @@
 #include "runtime/kafka_bus.h"
 #include "runtime/kafka_client_config.h"
 #include "runtime/log.h"
-#include "transforms/regex.h"
 
 namespace connectrun {
 
@@ -40,23 +39,12 @@ RdKafka group_client(const JobPlan& plan, const ConnectorPlan& sink, ClientLog& 
 std::vector<SinkOffset> list_sink_offsets(const JobPlan& plan, const ConnectorPlan& sink) {
   ClientLog log;
   RdKafka rk = group_client(plan, sink, log);
-  const rd_kafka_metadata_t* md = nullptr;
-  if (auto err = rd_kafka_metadata(rk.get(), 1, nullptr, &md, kTimeoutMs))
+  TopicPartitions found;
+  if (auto err = subscribed_partitions(rk.get(), sink.subscription, kTimeoutMs, found))
     throw ConnectError(fmt::format("connector '{}': cannot read the cluster's topics: {}", sink.name, rd_kafka_err2str(err)));
-  std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> md_owner(md, rd_kafka_metadata_destroy);
-  const auto& sub = sink.subscription;
-  // The sink's own matching: Java syntax (PCRE2), whole name.
-  std::optional<transforms::JavaRegex> re;
-  if (!sub.topics_regex.empty()) re.emplace(sub.topics_regex, "topics.regex");
   RdPartitions parts(rd_kafka_topic_partition_list_new(16));
-  for (int i = 0; i < md->topic_cnt; ++i) {
-    const auto& t = md->topics[i];
-    std::string name = t.topic;
-    bool wanted = std::find(sub.topics.begin(), sub.topics.end(), name) != sub.topics.end() ||
-                  (re && re->full_match(name));
-    if (!wanted) continue;
-    for (int p = 0; p < t.partition_cnt; ++p) rd_kafka_topic_partition_list_add(parts.get(), t.topic, t.partitions[p].id);
-  }
+  for (auto& [topic, ids] : found)
+    for (int32_t id : ids) rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), id);
   std::vector<SinkOffset> out;
   if (parts->cnt == 0) return out;
   if (auto err = rd_kafka_committed(rk.get(), parts.get(), kTimeoutMs))
@@ -107,16 +95,17 @@ class GroupMember {
     if (!rk_) throw ConnectError(fmt::format("connector '{}': cannot create a Kafka consumer: {}", sink.name, errstr));
     conf.release();
     rd_kafka_poll_set_consumer(rk_.get());
-    // An unreachable cluster fails here, in seconds, rather than as a join that never completes.
-    const rd_kafka_metadata_t* md = nullptr;
-    if (auto err = rd_kafka_metadata(rk_.get(), 0, nullptr, &md, kTimeoutMs))
+    // An unreachable cluster fails here, in seconds, rather than as a join that
+    // never completes. The subscription is the names the sink would consume
+    // (topics.regex matched as the sink matches it, in Java syntax).
+    TopicPartitions found;
+    if (auto err = subscribed_partitions(rk_.get(), sink.subscription, kTimeoutMs, found))
       throw ConnectError(fmt::format("connector '{}': cannot reach the Kafka cluster: {}", sink.name, rd_kafka_err2str(err)));
-    rd_kafka_metadata_destroy(md);
     RdPartitions topics(rd_kafka_topic_partition_list_new(4));
     for (auto& t : sink.subscription.topics) rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
-    if (!sink.subscription.topics_regex.empty())
-      rd_kafka_topic_partition_list_add(topics.get(), ("^(?:" + sink.subscription.topics_regex + ")$").c_str(),
-                                        RD_KAFKA_PARTITION_UA);
+    for (auto& [t, ids] : found)
+      if (!rd_kafka_topic_partition_list_find(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA))
+        rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
     if (auto e = rd_kafka_subscribe(rk_.get(), topics.get()))
       throw ConnectError(fmt::format("connector '{}': cannot subscribe: {}", sink.name, rd_kafka_err2str(e)));
     // Joining waits out members of an earlier run that did not leave (their session timeout).
