@@ -23,18 +23,6 @@ using connectrun::DevBroker;
 
 namespace {
 
-std::vector<std::string> split_lines(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t nl = s.find('\n', start);
-    if (nl == std::string::npos) nl = s.size();
-    out.push_back(s.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
-}
-
 // The values in `topic` now, in partition order (single-partition topics here).
 std::vector<std::string> kcat_values(const DevBroker& b, const std::string& topic) {
   return split_lines(shell(fmt::format("kcat -b {} -C -t {} -e -q -f '%s\\n' 2>/dev/null", b.bootstrap(), topic)));

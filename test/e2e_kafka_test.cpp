@@ -20,18 +20,6 @@ using connectrun::DevBroker;
 
 namespace {
 
-std::vector<std::string> split_lines(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t nl = s.find('\n', start);
-    if (nl == std::string::npos) nl = s.size();
-    out.push_back(s.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
-}
-
 // Everything in `topic` now, one line per record in `format` (kcat -f).
 std::string kcat_read(const DevBroker& b, const std::string& topic, const std::string& format = "%k|%s|%h\\n") {
   return shell(fmt::format("kcat -b {} -C -t {} -e -q -f '{}' 2>/dev/null", b.bootstrap(), topic, format));
@@ -39,15 +27,6 @@ std::string kcat_read(const DevBroker& b, const std::string& topic, const std::s
 
 size_t kcat_count(const DevBroker& b, const std::string& topic) {
   return split_lines(kcat_read(b, topic, "%o\\n")).size();
-}
-
-// Writes key:value lines (or values only) to `topic` with kcat -P.
-void kcat_write(const DevBroker& b, const std::string& topic, const std::string& file, bool keyed, int partition = -1) {
-  int status = -1;
-  shell(fmt::format("kcat -b {} -P -l -t {} {} {} {} 2>&1", b.bootstrap(), topic, keyed ? "-K:" : "",
-                    partition >= 0 ? fmt::format("-p {}", partition) : std::string(), file),
-        &status);
-  REQUIRE(status == 0);
 }
 
 // librdkafka 2.0's mock cluster does not honour LeaveGroup: a restarted
@@ -111,7 +90,7 @@ TEST_CASE("kafka: kcat -P → sink → file, and a restart resumes from the comm
   TempDir dir;
   DevBroker b(1, {{"in", 3}});
   write_file(dir / "batch1.txt", numbered(0, 300));
-  kcat_write(b, "in", dir / "batch1.txt", true);
+  kcat_write(b.bootstrap(), "in", dir / "batch1.txt", true);
   write_file(dir / "job.yaml", sink_job(dir, b, "in"));
 
   auto run_until = [&](size_t lines) {
@@ -125,7 +104,7 @@ TEST_CASE("kafka: kcat -P → sink → file, and a restart resumes from the comm
   };
   run_until(300);
   write_file(dir / "batch2.txt", numbered(300, 500));
-  kcat_write(b, "in", dir / "batch2.txt", true);
+  kcat_write(b.bootstrap(), "in", dir / "batch2.txt", true);
   run_until(500);
 
   // Exactly once after clean stops: no loss, no duplicates; in order per partition (by key hash).
@@ -143,7 +122,7 @@ TEST_CASE("kafka: --once reads up to the end offsets seen at start, then exits",
   TempDir dir;
   DevBroker b(1, {{"in", 4}, {"empty", 2}});
   write_file(dir / "in.txt", numbered(0, 200));
-  kcat_write(b, "in", dir / "in.txt", true);
+  kcat_write(b.bootstrap(), "in", dir / "in.txt", true);
   write_file(dir / "job.yaml", sink_job(dir, b, "in,empty"));
   auto r1 = run_connectrun({"run", "--once", dir / "job.yaml"}, 30s);
   INFO(r1.err);
@@ -325,7 +304,7 @@ TEST_CASE("kafka: bad records go to the dead letter topic with Kafka Connect's c
   TempDir dir;
   DevBroker b(1, {{"in", 1}, {"dlq", 1}});
   write_file(dir / "in.txt", "k1:{\"a\":1}\nk2:not json\nk3:{\"a\":3}\n");
-  kcat_write(b, "in", dir / "in.txt", true);
+  kcat_write(b.bootstrap(), "in", dir / "in.txt", true);
   write_file(dir / "job.yaml", worker(dir, b) + fmt::format(R"(connectors:
   - name: snk
     connector.class: FileStreamSink

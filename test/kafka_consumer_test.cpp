@@ -21,12 +21,6 @@ using connectrun::DevBroker;
 
 namespace {
 
-void kcat_write(const DevBroker& b, const std::string& topic, const std::string& file) {
-  int status = -1;
-  shell(fmt::format("kcat -b {} -P -l -K: -t {} {} 2>&1", b.bootstrap(), topic, file), &status);
-  REQUIRE(status == 0);
-}
-
 std::string job(const TempDir& dir, const DevBroker& b, const std::string& name, const std::string& subscription,
                 const std::string& flush_interval = "200") {
   return fmt::format(R"(worker:
@@ -63,7 +57,7 @@ TEST_CASE("kafka: topics.regex takes Java syntax, matches whole names and picks 
   DevBroker b(1, {{"in-1", 2}, {"in-22", 1}, {"in-x", 1}, {"xin-1", 1}});
   for (std::string t : {"in-1", "in-22", "in-x", "xin-1"}) {
     write_file(dir / (t + ".txt"), lines(t, 0, 20));
-    kcat_write(b, t, dir / (t + ".txt"));
+    kcat_write(b.bootstrap(), t, dir / (t + ".txt"), true);
   }
   // \d and (?:…) are Java (and PCRE2) syntax that POSIX regcomp rejects or reads otherwise.
   write_file(dir / "job.yaml", job(dir, b, "a", R"x(topics.regex: "in-(?:\\d+)")x"));
@@ -75,7 +69,7 @@ TEST_CASE("kafka: topics.regex takes Java syntax, matches whole names and picks 
   // A topic created while running is subscribed at the next refresh.
   b.create_topic("in-3", 1);
   write_file(dir / "in-3.txt", lines("in-3", 0, 10));
-  kcat_write(b, "in-3", dir / "in-3.txt");
+  kcat_write(b.bootstrap(), "in-3", dir / "in-3.txt", true);
   bool later = eventually([&] { return out().size() >= 50; }, 40s);
   p.signal(SIGTERM);
   CHECK(p.wait(20s) == 0);
@@ -103,7 +97,7 @@ TEST_CASE("kafka: a rebalance between two processes of one sink loses and repeat
   TempDir dir;
   DevBroker b(1, {{"in", 4}});
   write_file(dir / "batch1.txt", lines("v", 0, 400));
-  kcat_write(b, "in", dir / "batch1.txt");
+  kcat_write(b.bootstrap(), "in", dir / "batch1.txt", true);
   write_file(dir / "a.yaml", job(dir, b, "a", "topics: in"));
   write_file(dir / "b.yaml", job(dir, b, "b", "topics: in"));
   Process a({"run", dir / "a.yaml"}, dir / "a.log");
@@ -131,7 +125,7 @@ TEST_CASE("kafka: a rebalance between two processes of one sink loses and repeat
   INFO(read_file(dir / "b.log"));
   REQUIRE(rebalanced);
   write_file(dir / "batch2.txt", lines("v", 400, 600));
-  kcat_write(b, "in", dir / "batch2.txt");
+  kcat_write(b.bootstrap(), "in", dir / "batch2.txt", true);
   bool all = eventually([&] { return read_lines(dir / "a.out").size() + read_lines(dir / "b.out").size() >= 600; }, 40s);
   a.signal(SIGTERM);
   bp.signal(SIGTERM);

@@ -240,4 +240,26 @@ void SmallTmpfs::remove_fill() {
     if (e.path().filename().string().rfind("filler", 0) == 0) std::filesystem::remove(e.path());
 }
 
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t nl = s.find('\n', start);
+    if (nl == std::string::npos) nl = s.size();
+    out.push_back(s.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+void kcat_write(const std::string& bootstrap, const std::string& topic, const std::string& file, bool keyed,
+                int partition) {
+  int status = -1;
+  std::string out = shell("kcat -b " + bootstrap + " -P -l -t " + topic + (keyed ? " -K:" : "") +
+                              (partition >= 0 ? " -p " + std::to_string(partition) : std::string()) + " " + file + " 2>&1",
+                          &status);
+  INFO(out);
+  REQUIRE(status == 0);
+}
+
 }  // namespace testsupport

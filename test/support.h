@@ -77,6 +77,14 @@ class Process {
 // Runs a shell command; returns its stdout (exit status in *status when given).
 std::string shell(const std::string& command, int* status = nullptr);
 
+// The lines of `s` (no trailing empty line).
+std::vector<std::string> split_lines(const std::string& s);
+
+// Writes the lines of `file` to `topic` with kcat -P (key:value lines when
+// `keyed`; into `partition` when not -1); fails the test when kcat does.
+void kcat_write(const std::string& bootstrap, const std::string& topic, const std::string& file, bool keyed,
+                int partition = -1);
+
 // "line 000042 xx…\n" for every i in [from, to): numbered lines of varying length.
 std::string numbered_lines(int from, int to);
 
