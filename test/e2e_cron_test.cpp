@@ -16,21 +16,7 @@ using namespace std::chrono_literals;
 
 namespace {
 std::string cron_job(const TempDir& dir, const std::string& sink_extra = "") {
-  return fmt::format(R"(worker:
-  offset.storage.file.filename: {0}/offsets.json
-  key.converter: StringConverter
-  value.converter: StringConverter
-connectors:
-  - name: src
-    connector.class: FileStreamSource
-    file: {0}/in.txt
-    topic: lines
-  - name: snk
-    connector.class: FileStreamSink
-    file: {0}/out.txt
-    topics: lines
-{1})",
-                     dir.path(), sink_extra);
+  return lines_job(dir.path(), {.sink_extra = sink_extra});
 }
 const std::string kJsonSinkTolerant =
     "    value.converter: JsonConverter\n    value.converter.schemas.enable: false\n    errors.tolerance: all\n";

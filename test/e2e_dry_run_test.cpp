@@ -13,22 +13,9 @@ using namespace std::chrono_literals;
 
 namespace {
 std::string dry_job(const TempDir& dir, const std::string& source_extra = "") {
-  return fmt::format(R"(worker:
-  offset.storage.file.filename: {0}/offsets.json
-  key.converter: StringConverter
-  value.converter: JsonConverter
-  value.converter.schemas.enable: false
-connectors:
-  - name: src
-    connector.class: FileStreamSource
-    file: {0}/in.txt
-    topic: lines
-{1}  - name: snk
-    connector.class: FileStreamSink
-    file: {0}/out.txt
-    topics: lines
-)",
-                     dir.path(), source_extra);
+  return lines_job(dir.path(), {.value_converter = "JsonConverter",
+                                .worker_extra = "  value.converter.schemas.enable: false\n",
+                                .source_extra = source_extra});
 }
 }  // namespace
 

@@ -14,21 +14,7 @@ using namespace std::chrono_literals;
 namespace {
 std::string job(const TempDir& dir, const std::string& sink_file, const std::string& sink_extra = "",
                 const std::string& offsets = "") {
-  return fmt::format(R"(worker:
-  offset.storage.file.filename: {1}
-  key.converter: StringConverter
-  value.converter: StringConverter
-connectors:
-  - name: src
-    connector.class: FileStreamSource
-    file: {0}/in.txt
-    topic: lines
-  - name: snk
-    connector.class: FileStreamSink
-    file: {2}
-    topics: lines
-{3})",
-                     dir.path(), offsets.empty() ? dir / "offsets.json" : offsets, sink_file, sink_extra);
+  return lines_job(dir.path(), {.out = sink_file, .offsets = offsets, .sink_extra = sink_extra});
 }
 
 }  // namespace

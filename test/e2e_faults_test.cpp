@@ -17,23 +17,9 @@ using namespace std::chrono_literals;
 
 namespace {
 std::string job(const TempDir& dir, const std::string& sink_file) {
-  return fmt::format(R"(worker:
-  offset.storage.file.filename: {0}/offsets.json
-  offset.flush.interval.ms: 100
-  key.converter: StringConverter
-  value.converter: StringConverter
-connectors:
-  - name: src
-    connector.class: FileStreamSource
-    file: {0}/in.txt
-    topic: lines
-    batch.size: 200
-  - name: snk
-    connector.class: FileStreamSink
-    file: {1}
-    topics: lines
-)",
-                     dir.path(), sink_file);
+  return lines_job(dir.path(), {.out = sink_file,
+                                .worker_extra = "  offset.flush.interval.ms: 100\n",
+                                .source_extra = "    batch.size: 200\n"});
 }
 
 bool crashed(int exit_code) { return exit_code < 0 || exit_code >= 128; }

@@ -17,22 +17,9 @@ namespace {
 
 std::string job_yaml(const TempDir& dir, const std::string& extra_worker = "", const std::string& source_extra = "",
                      const std::string& sink_extra = "") {
-  return fmt::format(R"(worker:
-  offset.storage.file.filename: {0}/offsets.json
-  offset.flush.interval.ms: 200
-  key.converter: StringConverter
-  value.converter: StringConverter
-{1}connectors:
-  - name: src
-    connector.class: FileStreamSource
-    file: {0}/in.txt
-    topic: lines
-{2}  - name: snk
-    connector.class: FileStreamSink
-    file: {0}/out.txt
-    topics: lines
-{3})",
-                     dir.path(), extra_worker, source_extra, sink_extra);
+  return lines_job(dir.path(), {.worker_extra = "  offset.flush.interval.ms: 200\n" + extra_worker,
+                                .source_extra = source_extra,
+                                .sink_extra = sink_extra});
 }
 
 }  // namespace

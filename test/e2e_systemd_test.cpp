@@ -18,23 +18,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string tail_job(const TempDir& dir) {
-  return fmt::format(R"(worker:
-  offset.storage.file.filename: {0}/offsets.json
-  key.converter: StringConverter
-  value.converter: StringConverter
-connectors:
-  - name: src
-    connector.class: FileStreamSource
-    file: {0}/in.txt
-    topic: lines
-  - name: snk
-    connector.class: FileStreamSink
-    file: {0}/out.txt
-    topics: lines
-)",
-                     dir.path());
-}
+std::string tail_job(const TempDir& dir) { return lines_job(dir.path()); }
 
 // A shell script that runs connectrun with a clean systemd environment plus `env`.
 std::string script(const TempDir& dir, const std::string& env, const std::string& args) {

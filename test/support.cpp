@@ -59,6 +59,26 @@ std::vector<std::string> read_lines(const std::string& path) {
   return out;
 }
 
+std::string lines_job(const std::string& dir, const LinesJob& job) {
+  auto or_default = [&](const std::string& path, const char* name) { return path.empty() ? dir + "/" + name : path; };
+  return fmt::format(R"(worker:
+  offset.storage.file.filename: {0}
+  key.converter: StringConverter
+  value.converter: {1}
+{2}connectors:
+  - name: src
+    connector.class: FileStreamSource
+    file: {3}
+    topic: lines
+{4}  - name: snk
+    connector.class: FileStreamSink
+    file: {5}
+    topics: lines
+{6})",
+                     or_default(job.offsets, "offsets.json"), job.value_converter, job.worker_extra,
+                     or_default(job.in, "in.txt"), job.source_extra, or_default(job.out, "out.txt"), job.sink_extra);
+}
+
 std::string numbered_lines(int from, int to) {
   std::string s;
   for (int i = from; i < to; ++i) s += fmt::format("line {:06d} {}\n", i, std::string(static_cast<size_t>(i % 40), 'x'));

@@ -85,6 +85,18 @@ std::vector<std::string> split_lines(const std::string& s);
 void kcat_write(const std::string& bootstrap, const std::string& topic, const std::string& file, bool keyed,
                 int partition = -1);
 
+// The job most end-to-end tests run: `src` (FileStreamSource, `in` → topic
+// `lines`) and `snk` (topic `lines` → FileStreamSink `out`), StringConverter
+// for keys and values unless changed, offsets in `offsets`. Empty paths mean
+// in.txt, out.txt and offsets.json in `dir`. The *_extra strings are YAML
+// lines appended to the worker section, the source and the sink.
+struct LinesJob {
+  std::string in, out, offsets;
+  std::string value_converter = "StringConverter";
+  std::string worker_extra, source_extra, sink_extra;
+};
+std::string lines_job(const std::string& dir, const LinesJob& job = {});
+
 // "line 000042 xx…\n" for every i in [from, to): numbered lines of varying length.
 std::string numbered_lines(int from, int to);
 
