@@ -101,6 +101,23 @@ TEST_CASE("TimestampRouter formats ${topic} and ${timestamp}", "[transform]") {
   CHECK_THROWS_AS(make_transform("TimestampRouter", {{"timestamp.format", "yyyy-qq"}}), config::ConfigError);
 }
 
+// The router keeps the last name it made; a new topic or a new day must make a new one.
+TEST_CASE("TimestampRouter names each record from its own topic and day", "[transform]") {
+  auto t = make_transform("TimestampRouter", {});
+  auto route = [&](const char* topic, int64_t ts) {
+    Record r = sink_record(nullptr, Value(), topic);
+    r.timestamp = ts;
+    return t->apply(std::move(r))->topic;
+  };
+  const int64_t jan3 = 1483425001864, jan4 = jan3 + 86400000;
+  CHECK(route("a", jan3) == "a-20170103");
+  CHECK(route("a", jan3 + 1000) == "a-20170103");
+  CHECK(route("b", jan3) == "b-20170103");
+  CHECK(route("b", jan4) == "b-20170104");
+  CHECK(route("a", jan4) == "a-20170104");
+  CHECK(route("a", jan3) == "a-20170103");
+}
+
 TEST_CASE("Filter drops every record", "[transform]") {
   auto t = make_transform("Filter", {});
   CHECK_FALSE(t->apply(sink_record(nullptr, Value("x"))).has_value());

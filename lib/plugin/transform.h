@@ -13,9 +13,15 @@ class Transformation {
   virtual ~Transformation() = default;
   // Throws config::ConfigError for configuration the spec alone cannot reject.
   virtual void configure(const config::ConfigValues& cfg) = 0;
-  // Returns the new record, or nullopt to drop it. Throws DataException (or
-  // another std::exception) for a record it cannot handle.
-  virtual std::optional<Record> apply(Record&& record) = 0;
+  // Transforms `record` in place; false drops it. Throws DataException (or
+  // another std::exception) for a record it cannot handle. In place rather
+  // than Kafka's `R apply(R)`, so a chain moves no records between stages.
+  virtual bool apply_in_place(Record& record) = 0;
+  // Kafka's shape: the new record, or nullopt when it is dropped.
+  std::optional<Record> apply(Record&& record) {
+    if (!apply_in_place(record)) return std::nullopt;
+    return std::move(record);
+  }
 };
 
 class Predicate {

@@ -287,14 +287,14 @@ SchemaPtr Cast::output_schema(const SchemaPtr& input) {
   return out;
 }
 
-std::optional<Record> Cast::apply(Record&& record) {
+bool Cast::apply_in_place(Record& record) {
   Value& value = side_value(record, side_);
-  if (value.is_null()) return std::move(record);
+  if (value.is_null()) return true;
   SchemaPtr& schema = side_schema(record, side_);
   if (!schema) {
     if (whole_) {
       value = cast_value(nullptr, value, *whole_);
-      return std::move(record);
+      return true;
     }
     MapEntries updated = require_map(value, kPurpose);
     for (auto& [field, type] : casts_) {
@@ -303,13 +303,13 @@ std::optional<Record> Cast::apply(Record&& record) {
       map_put(updated, field, std::move(cast));
     }
     value = Value(std::move(updated));
-    return std::move(record);
+    return true;
   }
   SchemaPtr updated_schema = output_schema(schema);
   if (whole_) {
     value = cast_value(schema, value, *whole_);
     schema = updated_schema;
-    return std::move(record);
+    return true;
   }
   const StructValue& input = require_struct(value, kPurpose);
   auto out = StructValue::make(updated_schema);
@@ -322,7 +322,7 @@ std::optional<Record> Cast::apply(Record&& record) {
   }
   value = Value(std::move(out));
   schema = updated_schema;
-  return std::move(record);
+  return true;
 }
 
 void register_cast(PluginRegistry& registry) {

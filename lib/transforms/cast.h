@@ -14,7 +14,7 @@ class Cast : public Transformation {
  public:
   explicit Cast(Side side) : side_(side) {}
   void configure(const config::ConfigValues& cfg) override;
-  std::optional<Record> apply(Record&& record) override;
+  bool apply_in_place(Record& record) override;
 
   static config::ConfigSpec spec();
   // Parses `spec` entries (`field:type` or one bare type); throws config::ConfigError.

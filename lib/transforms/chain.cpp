@@ -183,20 +183,18 @@ TransformChain TransformChain::build(const PluginRegistry& registry, const confi
 }
 
 std::optional<Record> TransformChain::apply(Record&& record) {
-  std::optional<Record> current(std::move(record));
   for (auto& stage : stages_) {
     try {
       if (stage.predicate) {
-        bool matched = stage.predicate->predicate->test(*current);
+        bool matched = stage.predicate->predicate->test(record);
         if (stage.negate == matched) continue;  // runs iff negate XOR test
       }
-      current = stage.transform->apply(std::move(*current));
+      if (!stage.transform->apply_in_place(record)) return std::nullopt;
     } catch (const std::exception& e) {
       throw TransformError(stage.alias, stage.plugin, e.what());
     }
-    if (!current) return std::nullopt;
   }
-  return current;
+  return std::move(record);
 }
 
 }  // namespace connectrun

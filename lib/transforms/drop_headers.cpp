@@ -18,9 +18,9 @@ void DropHeaders::configure(const config::ConfigValues& cfg) {
   headers_ = std::set<std::string, std::less<>>(list.begin(), list.end());
 }
 
-std::optional<Record> DropHeaders::apply(Record&& record) {
+bool DropHeaders::apply_in_place(Record& record) {
   std::erase_if(record.headers, [&](const Header& h) { return headers_.count(h.key) > 0; });
-  return std::move(record);
+  return true;
 }
 
 void register_drop_headers(PluginRegistry& registry) {

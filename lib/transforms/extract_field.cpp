@@ -24,14 +24,14 @@ void ExtractField::configure(const config::ConfigValues& cfg) {
   replace_null_with_default_ = cfg.get_bool("replace.null.with.default");
 }
 
-std::optional<Record> ExtractField::apply(Record&& record) {
+bool ExtractField::apply_in_place(Record& record) {
   SchemaPtr& schema = side_schema(record, side_);
   Value& value = side_value(record, side_);
   if (!schema) {
     const MapEntries* m = require_map_or_null(value, kPurpose);
     const Value* found = m ? path_->value_from(*m) : nullptr;
     value = found ? Value(*found) : Value();
-    return std::move(record);
+    return true;
   }
   const StructValue* s = require_struct_or_null(value, kPurpose);
   const Field* field = path_->field_from(schema);
@@ -41,7 +41,7 @@ std::optional<Record> ExtractField::apply(Record&& record) {
   Value extracted = found ? Value(*found) : Value();
   schema = field->schema;
   value = std::move(extracted);
-  return std::move(record);
+  return true;
 }
 
 void register_extract_field(PluginRegistry& registry) {

@@ -9,7 +9,7 @@ namespace connectrun::transforms {
 class Filter : public Transformation {
  public:
   void configure(const config::ConfigValues&) override {}
-  std::optional<Record> apply(Record&&) override { return std::nullopt; }
+  bool apply_in_place(Record&) override { return false; }
 };
 
 }  // namespace connectrun::transforms

@@ -98,19 +98,19 @@ void Flatten::flatten_struct(const StructValue* in, const std::string& prefix, S
   }
 }
 
-std::optional<Record> Flatten::apply(Record&& record) {
+bool Flatten::apply_in_place(Record& record) {
   SchemaPtr& schema = side_schema(record, side_);
   Value& value = side_value(record, side_);
   if (!schema) {
     const MapEntries* m = require_map_or_null(value, kPurpose);
-    if (!m) return std::move(record);
+    if (!m) return true;
     MapEntries out;
     flatten_map(*m, "", out);
     value = Value(std::move(out));
-    return std::move(record);
+    return true;
   }
   const StructValue* s = require_struct_or_null(value, kPurpose);
-  if (!s) return std::move(record);  // Kafka passes a null struct through with its original schema
+  if (!s) return true;  // Kafka passes a null struct through with its original schema
   SchemaPtr updated = cache_.get(schema);
   if (!updated) {
     if (schema->type != Type::Struct) throw DataException(fmt::format("Only Struct objects supported for [{}], found: {}", kPurpose, value.java_class()));
@@ -126,7 +126,7 @@ std::optional<Record> Flatten::apply(Record&& record) {
   auto out = StructValue::make(updated);
   flatten_struct(s, "", *out);
   value = Value(std::move(out));
-  return std::move(record);
+  return true;
 }
 
 void register_flatten(PluginRegistry& registry) {

@@ -45,7 +45,7 @@ SchemaPtr HeaderFrom::move_schema(const SchemaPtr& schema) {
   return out;
 }
 
-std::optional<Record> HeaderFrom::apply(Record&& record) {
+bool HeaderFrom::apply_in_place(Record& record) {
   SchemaPtr& schema = side_schema(record, side_);
   Value& value = side_value(record, side_);
   std::string purpose = move_ ? "header move" : "header copy";
@@ -59,7 +59,7 @@ std::optional<Record> HeaderFrom::apply(Record&& record) {
     if (move_)
       for (auto& f : fields_) map_erase(updated, f);
     value = Value(std::move(updated));
-    return std::move(record);
+    return true;
   }
   const StructValue& input = require_struct(value, purpose);
   for (size_t i = 0; i < fields_.size(); ++i) {
@@ -79,7 +79,7 @@ std::optional<Record> HeaderFrom::apply(Record&& record) {
     schema = updated_schema;
     value = Value(std::move(out));
   }
-  return std::move(record);
+  return true;
 }
 
 void register_header_from(PluginRegistry& registry) {

@@ -13,14 +13,14 @@ config::ConfigSpec HoistField::spec() {
 
 void HoistField::configure(const config::ConfigValues& cfg) { field_ = cfg.get_string("field"); }
 
-std::optional<Record> HoistField::apply(Record&& record) {
+bool HoistField::apply_in_place(Record& record) {
   SchemaPtr& schema = side_schema(record, side_);
   Value& value = side_value(record, side_);
   if (!schema) {
     MapEntries m;
     m.emplace_back(Value(field_), std::move(value));
     value = Value(std::move(m));
-    return std::move(record);
+    return true;
   }
   SchemaPtr updated = cache_.get(schema);
   if (!updated) {
@@ -31,7 +31,7 @@ std::optional<Record> HoistField::apply(Record&& record) {
   out->put(updated->fields[0], std::move(value));
   schema = updated;
   value = Value(std::move(out));
-  return std::move(record);
+  return true;
 }
 
 void register_hoist_field(PluginRegistry& registry) {

@@ -11,7 +11,7 @@ class HoistField : public Transformation {
  public:
   explicit HoistField(Side side) : side_(side) {}
   void configure(const config::ConfigValues& cfg) override;
-  std::optional<Record> apply(Record&& record) override;
+  bool apply_in_place(Record& record) override;
   static config::ConfigSpec spec();
 
  private:

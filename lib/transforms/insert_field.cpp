@@ -63,9 +63,9 @@ SchemaPtr InsertField::updated_schema(const SchemaPtr& schema) {
   return out;
 }
 
-std::optional<Record> InsertField::apply(Record&& record) {
+bool InsertField::apply_in_place(Record& record) {
   Value& value = side_value(record, side_);
-  if (value.is_null()) return std::move(record);  // tombstones pass unchanged
+  if (value.is_null()) return true;  // tombstones pass unchanged
   SchemaPtr& schema = side_schema(record, side_);
   if (!schema) {
     require_map(value, kPurpose);
@@ -78,7 +78,7 @@ std::optional<Record> InsertField::apply(Record&& record) {
     }
     if (timestamp_ && record.timestamp) map_put(updated, timestamp_->name, Value(*record.timestamp));
     if (static_ && static_value_) map_put(updated, static_->name, Value(*static_value_));
-    return std::move(record);
+    return true;
   }
   const StructValue& input = require_struct(value, kPurpose);
   SchemaPtr out_schema = updated_schema(input.schema);
@@ -96,7 +96,7 @@ std::optional<Record> InsertField::apply(Record&& record) {
   if (static_ && static_value_) out->put(static_->name, Value(*static_value_));
   schema = out_schema;
   value = Value(std::move(out));
-  return std::move(record);
+  return true;
 }
 
 void register_insert_field(PluginRegistry& registry) {

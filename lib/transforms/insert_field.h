@@ -13,7 +13,7 @@ class InsertField : public Transformation {
  public:
   explicit InsertField(Side side) : side_(side) {}
   void configure(const config::ConfigValues& cfg) override;
-  std::optional<Record> apply(Record&& record) override;
+  bool apply_in_place(Record& record) override;
   static config::ConfigSpec spec();
 
   // A field name with an optional `?` (optional, the default) or `!` (required) suffix.

@@ -29,9 +29,9 @@ void InsertHeader::configure(const config::ConfigValues& cfg) {
   value_ = parsed.value;
 }
 
-std::optional<Record> InsertHeader::apply(Record&& record) {
+bool InsertHeader::apply_in_place(Record& record) {
   record.headers.push_back(Header{header_, schema_, value_});
-  return std::move(record);
+  return true;
 }
 
 void register_insert_header(PluginRegistry& registry) {

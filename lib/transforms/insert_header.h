@@ -9,7 +9,7 @@ namespace connectrun::transforms {
 class InsertHeader : public Transformation {
  public:
   void configure(const config::ConfigValues& cfg) override;
-  std::optional<Record> apply(Record&& record) override;
+  bool apply_in_place(Record& record) override;
   static config::ConfigSpec spec();
 
  private:

@@ -101,7 +101,7 @@ Value MaskField::masked(const Value& v, const std::optional<std::string>& replac
   }
 }
 
-std::optional<Record> MaskField::apply(Record&& record) {
+bool MaskField::apply_in_place(Record& record) {
   const SchemaPtr& schema = side_schema(record, side_);
   Value& value = side_value(record, side_);
   if (!schema) {
@@ -112,7 +112,7 @@ std::optional<Record> MaskField::apply(Record&& record) {
       map_put(updated, f, std::move(m));
     }
     value = Value(std::move(updated));
-    return std::move(record);
+    return true;
   }
   const StructValue& input = require_struct(value, kPurpose);
   auto out = StructValue::make(input.schema);
@@ -123,7 +123,7 @@ std::optional<Record> MaskField::apply(Record&& record) {
     else struct_put_from(*out, f, f, original);
   }
   value = Value(std::move(out));
-  return std::move(record);
+  return true;
 }
 
 void register_mask_field(PluginRegistry& registry) {

@@ -14,7 +14,7 @@ class MaskField : public Transformation {
  public:
   explicit MaskField(Side side) : side_(side) {}
   void configure(const config::ConfigValues& cfg) override;
-  std::optional<Record> apply(Record&& record) override;
+  bool apply_in_place(Record& record) override;
   static config::ConfigSpec spec();
 
   // The masked form of one value (null stays null); throws DataException.

@@ -18,9 +18,9 @@ void RegexRouter::configure(const config::ConfigValues& cfg) {
   replacement_ = cfg.get_string("replacement");
 }
 
-std::optional<Record> RegexRouter::apply(Record&& record) {
+bool RegexRouter::apply_in_place(Record& record) {
   if (regex_->full_match(record.topic)) record.topic = regex_->replace_first(record.topic, replacement_);
-  return std::move(record);
+  return true;
 }
 
 void register_regex_router(PluginRegistry& registry) {

@@ -96,9 +96,9 @@ const std::string& ReplaceField::original(const std::string& field) const {
   return it == reverse_.end() ? field : it->second;
 }
 
-std::optional<Record> ReplaceField::apply(Record&& record) {
+bool ReplaceField::apply_in_place(Record& record) {
   Value& value = side_value(record, side_);
-  if (value.is_null()) return std::move(record);
+  if (value.is_null()) return true;
   SchemaPtr& schema = side_schema(record, side_);
   if (!schema) {
     require_map(value, kPurpose);
@@ -125,7 +125,7 @@ std::optional<Record> ReplaceField::apply(Record&& record) {
       ++kept;
     }
     m.erase(m.begin() + static_cast<std::ptrdiff_t>(kept), m.end());
-    return std::move(record);
+    return true;
   }
   const StructValue& input = require_struct(value, kPurpose);
   SchemaPtr out_schema = cache_.get(input.schema);
@@ -145,7 +145,7 @@ std::optional<Record> ReplaceField::apply(Record&& record) {
   }
   schema = out_schema;
   value = Value(std::move(out));
-  return std::move(record);
+  return true;
 }
 
 void register_replace_field(PluginRegistry& registry) {

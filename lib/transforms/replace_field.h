@@ -13,7 +13,7 @@ class ReplaceField : public Transformation {
  public:
   explicit ReplaceField(Side side) : side_(side) {}
   void configure(const config::ConfigValues& cfg) override;
-  std::optional<Record> apply(Record&& record) override;
+  bool apply_in_place(Record& record) override;
   static config::ConfigSpec spec();
   // `from:to` pairs; throws config::ConfigError for an entry that is not exactly one pair.
   static std::vector<std::pair<std::string, std::string>> parse_renames(const std::vector<std::string>& entries);

@@ -25,7 +25,7 @@ void SetSchemaMetadata::configure(const config::ConfigValues& cfg) {
   replace_null_with_default_ = cfg.get_bool("replace.null.with.default");
 }
 
-std::optional<Record> SetSchemaMetadata::apply(Record&& record) {
+bool SetSchemaMetadata::apply_in_place(Record& record) {
   SchemaPtr& schema = side_schema(record, side_);
   require_schema(schema, "updating schema metadata");
   // Kafka 4.0 builds the new schema with schema.fields(), which fails for every non-struct schema
@@ -50,7 +50,7 @@ std::optional<Record> SetSchemaMetadata::apply(Record&& record) {
     value = Value(std::move(out));
   }
   schema = updated;
-  return std::move(record);
+  return true;
 }
 
 void register_set_schema_metadata(PluginRegistry& registry) {

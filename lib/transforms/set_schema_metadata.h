@@ -13,7 +13,7 @@ class SetSchemaMetadata : public Transformation {
  public:
   explicit SetSchemaMetadata(Side side) : side_(side) {}
   void configure(const config::ConfigValues& cfg) override;
-  std::optional<Record> apply(Record&& record) override;
+  bool apply_in_place(Record& record) override;
   static config::ConfigSpec spec();
 
  private:

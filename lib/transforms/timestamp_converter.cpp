@@ -178,20 +178,20 @@ std::optional<StructValue> TimestampConverter::convert_struct(const StructValue*
   return out;
 }
 
-std::optional<Record> TimestampConverter::apply(Record&& record) {
+bool TimestampConverter::apply_in_place(Record& record) {
   SchemaPtr& schema = side_schema(record, side_);
   Value& value = side_value(record, side_);
   if (!schema) {
     if (value.is_null() || field_.empty()) {
       value = convert(value, std::nullopt);
-      return std::move(record);
+      return true;
     }
     MapEntries updated = require_map(value, kPurpose);
     const Value* original = map_find(updated, field_);
     Value converted = original ? convert(*original, std::nullopt) : Value();
     map_put(updated, field_, std::move(converted));
     value = Value(std::move(updated));
-    return std::move(record);
+    return true;
   }
   if (field_.empty()) {
     Kind from = require_kind(*schema);
@@ -202,7 +202,7 @@ std::optional<Record> TimestampConverter::apply(Record&& record) {
     }
     value = convert(value, from);
     schema = updated;
-    return std::move(record);
+    return true;
   }
   const StructValue* s = require_struct_or_null(value, kPurpose);
   SchemaPtr updated = cache_.get(schema);
@@ -225,7 +225,7 @@ std::optional<Record> TimestampConverter::apply(Record&& record) {
   auto out = convert_struct(s, updated);
   value = out ? Value(std::make_shared<StructValue>(std::move(*out))) : Value();
   schema = updated;
-  return std::move(record);
+  return true;
 }
 
 void register_timestamp_converter(PluginRegistry& registry) {

@@ -18,7 +18,7 @@ class TimestampConverter : public Transformation {
 
   explicit TimestampConverter(Side side) : side_(side) {}
   void configure(const config::ConfigValues& cfg) override;
-  std::optional<Record> apply(Record&& record) override;
+  bool apply_in_place(Record& record) override;
   static config::ConfigSpec spec();
 
  private:

@@ -27,6 +27,7 @@ config::ConfigSpec TimestampRouter::spec() {
 
 void TimestampRouter::configure(const config::ConfigValues& cfg) {
   topic_format_ = cfg.get_string("topic.format");
+  have_last_ = false;
   try {
     timestamp_format_.emplace(cfg.get_string("timestamp.format"));
   } catch (const std::invalid_argument& e) {
@@ -34,16 +35,23 @@ void TimestampRouter::configure(const config::ConfigValues& cfg) {
   }
 }
 
-std::optional<Record> TimestampRouter::apply(Record&& record) {
+bool TimestampRouter::apply_in_place(Record& record) {
   if (!record.timestamp)
     throw DataException(fmt::format("Timestamp missing on record: topic={} partition={}", record.topic,
                                     record.partition ? std::to_string(*record.partition) : "null"));
-  std::string topic = topic_format_;
-  // Kafka replaces ${topic} first, then ${timestamp}, each everywhere.
-  replace_all(topic, "${topic}", record.topic);
-  replace_all(topic, "${timestamp}", timestamp_format_->format(*record.timestamp));
-  record.topic = std::move(topic);
-  return std::move(record);
+  std::string timestamp = timestamp_format_->format(*record.timestamp);
+  if (!have_last_ || record.topic != last_topic_ || timestamp != last_timestamp_) {
+    std::string topic = topic_format_;
+    // Kafka replaces ${topic} first, then ${timestamp}, each everywhere.
+    replace_all(topic, "${topic}", record.topic);
+    replace_all(topic, "${timestamp}", timestamp);
+    last_topic_ = record.topic;
+    last_timestamp_ = std::move(timestamp);
+    last_result_ = std::move(topic);
+    have_last_ = true;
+  }
+  record.topic = last_result_;
+  return true;
 }
 
 void register_timestamp_router(PluginRegistry& registry) {

@@ -12,12 +12,16 @@ namespace connectrun::transforms {
 class TimestampRouter : public Transformation {
  public:
   void configure(const config::ConfigValues& cfg) override;
-  std::optional<Record> apply(Record&& record) override;
+  bool apply_in_place(Record& record) override;
   static config::ConfigSpec spec();
 
  private:
   std::string topic_format_;
   std::optional<JavaDateFormat> timestamp_format_;
+  // The last (topic, formatted timestamp) and the name made of them: records
+  // of one topic and day repeat it, so the replacements run once per change.
+  std::string last_topic_, last_timestamp_, last_result_;
+  bool have_last_ = false;
 };
 
 }  // namespace connectrun::transforms

@@ -23,7 +23,7 @@ void ValueToKey::configure(const config::ConfigValues& cfg) {
   replace_null_with_default_ = cfg.get_bool("replace.null.with.default");
 }
 
-std::optional<Record> ValueToKey::apply(Record&& record) {
+bool ValueToKey::apply_in_place(Record& record) {
   if (!record.value_schema) {
     const MapEntries& value = require_map(record.value, kPurpose);
     MapEntries key;
@@ -33,7 +33,7 @@ std::optional<Record> ValueToKey::apply(Record&& record) {
     }
     record.key_schema = nullptr;
     record.key = Value(std::move(key));
-    return std::move(record);
+    return true;
   }
   const StructValue& value = require_struct(record.value, kPurpose);
   SchemaPtr key_schema = cache_.get(value.schema);
@@ -54,7 +54,7 @@ std::optional<Record> ValueToKey::apply(Record&& record) {
   }
   record.key_schema = key_schema;
   record.key = Value(std::move(key));
-  return std::move(record);
+  return true;
 }
 
 void register_value_to_key(PluginRegistry& registry) {
