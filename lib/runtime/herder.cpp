@@ -171,6 +171,7 @@ ConnectorSnapshot Herder::snapshot_of(const Entry& e) const {
   s.dead_lettered = w.stats().dead_lettered.load();
   s.batches = w.stats().batches.load();
   s.batch_seconds = static_cast<double>(w.stats().batch_nanos.load()) / 1e9;
+  if (!s.is_source) s.lag = bus_.sink_lag(s.name);
   return s;
 }
 

@@ -25,6 +25,7 @@ struct ConnectorSnapshot {
   std::optional<std::string> trace;  // the failure, when FAILED
   uint64_t read = 0, written = 0, errors = 0, dead_lettered = 0, batches = 0;
   double batch_seconds = 0;  // total time of those batches
+  std::optional<int64_t> lag;  // sinks: records waiting for it on the bus, when known (TopicBus::sink_lag)
   const ConnectorPlan* plan = nullptr;  // valid for the Herder's lifetime
 };
 
