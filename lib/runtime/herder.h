@@ -61,7 +61,9 @@ class Herder {
   std::vector<std::string> names() const;
   std::vector<ConnectorSnapshot> snapshots() const;
   std::optional<ConnectorSnapshot> snapshot(const std::string& name) const;
-  // nullopt when there is no such connector.
+  // nullopt when there is no such connector. A sink's are its consumer
+  // group's on the Kafka bus (throws ConnectError when the cluster cannot be
+  // asked), none on the in-process bus.
   std::optional<std::vector<OffsetEntry>> offsets(const std::string& name) const;
   bool pause(const std::string& name);   // false: no such connector
   bool resume(const std::string& name);
