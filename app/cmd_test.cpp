@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "runtime/config_tests.h"
 #include "runtime/engine.h"
+#include "runtime/plan_loader.h"
 
 namespace connectrun::cli {
 
@@ -20,7 +21,8 @@ int TestCommand::run() {
   for (auto& path : files) {
     try {
       ConfigTestFile f = read_config_test_file(path);
-      auto plan = load_and_report(f.job_files, false);
+      auto plan = f.inline_job ? report_plan(load_inline_plan(*f.inline_job, path), false)
+                               : load_and_report(f.job_files, false);
       if (!plan) return kExitBadConfig;
       std::cout << "# " << path << "\n";
       if (run_config_tests(f, *plan, std::cout) != 0) code = kExitConnectorFailed;

@@ -10,11 +10,14 @@
 #include <CLI/CLI.hpp>
 
 #include "runtime/job_config.h"
+#include "runtime/plan_loader.h"
 
 namespace connectrun::cli {
 
 // Loads and validates; prints problems to stderr. Returns nullopt when invalid.
 std::optional<JobPlan> load_and_report(const std::vector<std::string>& files, bool print_warnings = true);
+// The plan, or nullopt after printing its problems (load_and_report's second half).
+std::optional<JobPlan> report_plan(LoadedPlan loaded, bool print_warnings = true);
 
 struct OffsetsCommand {
   CLI::App* list = nullptr;

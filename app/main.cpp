@@ -24,7 +24,10 @@ using namespace connectrun;
 namespace connectrun::cli {
 
 std::optional<JobPlan> load_and_report(const std::vector<std::string>& files, bool print_warnings) {
-  LoadedPlan loaded = connectrun::load_plan(files);
+  return report_plan(connectrun::load_plan(files), print_warnings);
+}
+
+std::optional<JobPlan> report_plan(LoadedPlan loaded, bool print_warnings) {
   if (!loaded.plan) {
     for (auto& p : loaded.problems) print_notice(Notice::Error, p);
     print_notice(Notice::Info, fmt::format("{} problem(s) found; nothing was started.", loaded.problems.size()));

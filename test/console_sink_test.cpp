@@ -65,3 +65,14 @@ TEST_CASE("status line text: records per second in and out per connector", "[log
   // Tasks of one connector (tasks.max > 1) are summed.
   CHECK(RunMonitor::render({{"a", 0, 0}, {"a", 10, 10}}, {{"a", 100, 50}, {"a", 110, 60}}, 1.0) == "a in 200/s out 100/s");
 }
+
+TEST_CASE("status line text: a sink's lag is shown where known", "[log]") {
+  std::vector<WorkerSample> before{{"src", 0, 0, {}}, {"snk", 0, 0, 5}};
+  std::vector<WorkerSample> now{{"src", 1200, 1200, {}}, {"snk", 1200, 1200, 340}, {"k", 0, 0, {}}};
+  CHECK(RunMonitor::render(before, now, 1.0) == "src in 1.2k/s out 1.2k/s | snk in 1.2k/s out 1.2k/s lag 340 | k in 0/s out 0/s");
+  CHECK(RunMonitor::render({}, {{"s", 0, 0, 0}}, 1.0) == "s in 0/s out 0/s lag 0");
+  CHECK(RunMonitor::render({}, {{"s", 0, 0, 12345}}, 1.0) == "s in 0/s out 0/s lag 12k");
+  CHECK(RunMonitor::render({}, {{"s", 0, 0, 2500000}}, 1.0) == "s in 0/s out 0/s lag 2.5M");
+  // Tasks of one connector: the lags known are summed.
+  CHECK(RunMonitor::render({}, {{"s", 0, 0, 3}, {"s", 0, 0, {}}, {"s", 0, 0, 4}}, 1.0) == "s in 0/s out 0/s lag 7");
+}

@@ -42,6 +42,10 @@ TEST_CASE("config test: the example in examples/tests passes", "[e2e][configtest
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("3 case(s): 3 passed, 0 failed") != std::string::npos);
+  auto inline_job = run_connectrun({"test", kSourceDir + "/examples/tests/inline-test.yaml"});
+  INFO(inline_job.out << inline_job.err);
+  CHECK(inline_job.exit_code == 0);
+  CHECK(inline_job.out.find("2 case(s): 2 passed, 0 failed") != std::string::npos);
 }
 
 TEST_CASE("config test: a passing source case with a schema exits 0", "[e2e][configtest]") {
@@ -151,5 +155,67 @@ TEST_CASE("config test: a malformed test file exits 2 naming line and column", "
     auto r = run_connectrun({"test", dir / "nope.yaml"});
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("cannot read the test file") != std::string::npos);
+  }
+}
+
+TEST_CASE("config test: an inline job is tested as a job file would be", "[e2e][configtest]") {
+  TempDir dir;
+  write_file(dir / "t.yaml", R"(job:
+  worker:
+    offset.storage.file.filename: offsets.json
+    key.converter: StringConverter
+    value.converter: JsonConverter
+    value.converter.schemas.enable: false
+  connectors:
+    - name: src
+      connector.class: FileStreamSource
+      file: in.txt
+      topic: orders
+      transforms: hoist
+      transforms.hoist.type: HoistField$Value
+      transforms.hoist.field: line
+connector: src
+cases:
+  - name: hoisted
+    input: {topic: orders, value: hello}
+    expect:
+      value: {line: hello}
+      value_bytes: '{"line":"hello"}'
+)");
+  auto r = run_connectrun({"test", dir / "t.yaml"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("PASS  hoisted") != std::string::npos);
+  CHECK(r.out.find("1 case(s): 1 passed, 0 failed") != std::string::npos);
+}
+
+TEST_CASE("config test: an invalid inline job exits 2 with locations in the test file", "[e2e][configtest]") {
+  TempDir dir;
+  const std::string cases = "connector: src\ncases:\n  - input: {topic: t}\n    expect: {}\n";
+  SECTION("an unknown connector key, with a suggestion") {
+    write_file(dir / "t.yaml", "job:\n  connectors:\n    - name: src\n      connector.class: FileStreamSource\n"
+                               "      topic: t\n      fiel: in.txt\n" + cases);
+    auto r = run_connectrun({"test", dir / "t.yaml"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(fmt::format("{}:6:13: connector 'src': key 'fiel'", dir / "t.yaml")) != std::string::npos);
+    CHECK(r.err.find("did you mean 'file'?") != std::string::npos);
+    CHECK(r.out.find("case(s)") == std::string::npos);
+  }
+  SECTION("a flow-style job missing its connectors") {
+    write_file(dir / "t.yaml", "job: {worker: {offset.flush.interval.ms: 5}}\n" + cases);
+    auto r = run_connectrun({"test", dir / "t.yaml"});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(fmt::format("{}:1:6: worker: missing required top-level key 'connectors'", dir / "t.yaml")) !=
+          std::string::npos);
+  }
+  SECTION("an unknown top-level key of the job") {
+    write_file(dir / "t.yaml", "job:\n  conectors: []\n" + cases);
+    auto r = run_connectrun({"test", dir / "t.yaml"});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(fmt::format("{}:2:3: worker: unknown top-level key 'conectors' (did you mean 'connectors'?)",
+                                 dir / "t.yaml")) != std::string::npos);
   }
 }

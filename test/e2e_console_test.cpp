@@ -67,10 +67,14 @@ std::string run_on_pty(const std::string& args, const std::function<bool(const s
 }
 
 bool has_rates(const std::string& out) {
-  // "src in 1.2k/s out 1.2k/s | snk in …" drawn after an erase.
+  // "src in 1.2k/s out 1.2k/s | snk in 1.2k/s out 1.2k/s lag 0" drawn after an erase:
+  // the in-process bus knows a sink's lag (its queue), a source has none.
   auto at = out.find(std::string(kErase) + "src in ");
-  return at != std::string::npos && out.find(" | snk in ", at) != std::string::npos &&
-         out.find("/s out ", at) != std::string::npos;
+  if (at == std::string::npos) return false;
+  auto snk = out.find(" | snk in ", at);
+  auto src_part = out.substr(at, snk == std::string::npos ? std::string::npos : snk - at);
+  return snk != std::string::npos && src_part.find("/s out ") != std::string::npos && src_part.find(" lag ") == std::string::npos &&
+         out.find("/s lag ", snk) != std::string::npos;
 }
 
 }  // namespace

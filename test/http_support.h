@@ -35,6 +35,7 @@ class RestClient {
   HttpReply get(const std::string& path) { return wrap(client_.Get(path.c_str())); }
   HttpReply put(const std::string& path) { return wrap(client_.Put(path.c_str())); }
   HttpReply post(const std::string& path) { return wrap(client_.Post(path.c_str())); }
+  HttpReply del(const std::string& path) { return wrap(client_.Delete(path.c_str())); }
 
  private:
   static HttpReply wrap(const httplib::Result& r) {

@@ -197,4 +197,12 @@ TEST_CASE("kafka: statistics that are not librdkafka's are refused and the last 
   CHECK(s[0].second == 7.0);
   CHECK(s[1].first == R"(connectrun_kafka_consumer_lag{client="c\"1",topic="t",partition="0"})");
   CHECK(s[1].second == 5.0);
+  CHECK(m.consumer_lag() == std::optional<int64_t>(5));  // partition -1's unknown lag left out
+  connectrun::KafkaClientMetrics producer;
+  CHECK_FALSE(producer.consumer_lag());
+  REQUIRE(producer.update(R"({"client_id":"p","txmsgs":7})"));
+  CHECK_FALSE(producer.consumer_lag());
+  REQUIRE(m.update(R"({"client_id":"c","topics":{"t":{"partitions":{"0":{"partition":0,"consumer_lag":5},)"
+                   R"("1":{"partition":1,"consumer_lag":30}}}}})"));
+  CHECK(m.consumer_lag() == std::optional<int64_t>(35));
 }

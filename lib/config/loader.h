@@ -20,6 +20,8 @@
 
 #include "config/spec.h"
 
+namespace YAML { class Node; }
+
 namespace connectrun::config {
 
 struct RawSection {
@@ -44,6 +46,11 @@ RawConfig load_properties_text(std::string_view text, const std::string& file_na
 
 // A YAML job document (`worker:` mapping, `connectors:` list of mappings).
 RawJob load_yaml_text(std::string_view text, const std::string& file_name, Problems& problems);
+
+// The same, from a node already parsed: a job inside another YAML file (a
+// test file's inline `job:`), whose marks are that file's. `whole` locates
+// problems about the job as a whole (a missing `connectors`).
+RawJob load_yaml_node(const YAML::Node& root, const std::string& file_name, const Location& whole, Problems& problems);
 
 // A JSON connector file: a string map {"name": …, "connector.class": …} or
 // {"name": …, "config": {…}, "initial_state": …}; in the latter `name` is put

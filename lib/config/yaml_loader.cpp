@@ -119,20 +119,29 @@ void load_string_map(const YAML::Node& map, const std::string& file, const std::
 }  // namespace
 
 RawJob load_yaml_text(std::string_view text, const std::string& file_name, Problems& problems) {
+  auto root = parse(text, file_name, "YAML", problems);
+  if (!root) {
+    RawJob job;
+    job.files = {file_name};
+    job.worker.loc = Location{file_name};
+    return job;
+  }
+  return load_yaml_node(*root, file_name, Location{file_name}, problems);
+}
+
+RawJob load_yaml_node(const YAML::Node& root, const std::string& file_name, const Location& whole, Problems& problems) {
   RawJob job;
   job.files = {file_name};
-  job.worker.loc = Location{file_name};
-  auto root = parse(text, file_name, "YAML", problems);
-  if (!root) return job;
-  if (!root->IsMap()) {
-    problems.add(at(file_name, root->Mark()), "", "",
+  job.worker.loc = whole;
+  if (!root.IsMap()) {
+    problems.add(at(file_name, root.Mark()), "", "",
                  "expected a mapping with 'worker' and 'connectors' at the top level");
     return job;
   }
   const std::vector<std::string> top_keys{"worker", "connectors"};
   std::set<std::string> seen;
   bool connectors_suggested = false;  // a misspelt `connectors` already explains its absence
-  for (auto it = root->begin(); it != root->end(); ++it) {
+  for (auto it = root.begin(); it != root.end(); ++it) {
     const YAML::Node k = it->first;
     const YAML::Node v = it->second;
     std::string key = k.IsScalar() ? k.Scalar() : std::string();
@@ -162,7 +171,7 @@ RawJob load_yaml_text(std::string_view text, const std::string& file_name, Probl
     for (auto item = v.begin(); item != v.end(); ++item) load_connector(*item, file_name, problems, job);
   }
   if (!seen.count("connectors") && !connectors_suggested)
-    problems.add(Location{file_name}, "", "", "missing required top-level key 'connectors'");
+    problems.add(whole, "", "", "missing required top-level key 'connectors'");
   return job;
 }
 

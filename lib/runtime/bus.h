@@ -82,6 +82,13 @@ class TopicBus {
   // The bus clients' statistics for /metrics: Prometheus sample names with
   // their labels (e.g. connectrun_kafka_tx_msgs_total{client="connectrun-src"}) → value.
   virtual std::vector<std::pair<std::string, double>> client_metrics() const { return {}; }
+  // Records waiting for a sink connector: queued for it and not yet taken
+  // (in-process), or its consumer's lag summed over its partitions from the
+  // last librdkafka statistics (Kafka). nullopt when not known.
+  virtual std::optional<int64_t> sink_lag(const std::string& connector) {
+    (void)connector;
+    return std::nullopt;
+  }
   // SIGHUP loaded a new plan (kept alive by the Herder): clients created from
   // now on take their connector's settings from it.
   virtual void plan_changed(const JobPlan&) {}

@@ -168,16 +168,17 @@ ConfigTestFile read_config_test_file(const std::string& path) {
   auto job = f.root["job"];
   auto connector = f.root["connector"];
   auto cases = f.root["cases"];
-  if (!job) bad(path, f.root, "missing 'job': the job file (or list of files) the tested connector is in");
+  if (!job) bad(path, f.root, "missing 'job': the job file (or list of files) the tested connector is in, or the job itself");
   if (!connector || !connector.IsScalar()) bad(path, connector ? connector : f.root, "'connector' must name the connector to test");
   if (!cases || !cases.IsSequence() || cases.size() == 0) bad(path, cases ? cases : f.root, "'cases' must be a non-empty list");
   auto dir = std::filesystem::path(path).parent_path();
   auto add_job = [&](const YAML::Node& n) {
-    if (!n.IsScalar()) bad(path, n, "'job' must be a file name or a list of file names");
+    if (!n.IsScalar()) bad(path, n, "'job' must be a file name, a list of file names or a job (worker, connectors)");
     std::filesystem::path p = n.Scalar();
     f.job_files.push_back((p.is_absolute() ? p : dir / p).string());
   };
-  if (job.IsSequence()) for (auto j : job) add_job(j);
+  if (job.IsMap()) f.inline_job = job;  // checked as a job file is, by the job loader
+  else if (job.IsSequence()) for (auto j : job) add_job(j);
   else add_job(job);
   f.connector = connector.Scalar();
   for (auto c : cases) {

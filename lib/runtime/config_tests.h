@@ -23,7 +23,8 @@ class TestFileError : public std::runtime_error {
 
 struct ConfigTestFile {
   std::string path;
-  std::vector<std::string> job_files;  // resolved against the test file's folder
+  std::vector<std::string> job_files;    // resolved against the test file's folder; empty with an inline job
+  std::optional<YAML::Node> inline_job;  // `job:` written as a map: the job itself
   std::string connector;
   YAML::Node root;
 };

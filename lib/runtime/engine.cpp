@@ -124,7 +124,7 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   log->info("{}", running);
   RunMonitor monitor(options.status_line, [&] {  // sd_notify and the status line; connectors come and go (REST, SIGHUP)
     std::vector<WorkerSample> out;
-    for (auto& s : herder.snapshots()) out.push_back({s.name, s.read, s.written});
+    for (auto& s : herder.snapshots()) out.push_back({s.name, s.read, s.written, s.lag});
     return out;
   });
   monitor.started(running);

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "runtime/in_process_bus.h"
+#include "runtime/sink_offsets.h"
 
 namespace connectrun {
 
@@ -171,6 +172,7 @@ ConnectorSnapshot Herder::snapshot_of(const Entry& e) const {
   s.dead_lettered = w.stats().dead_lettered.load();
   s.batches = w.stats().batches.load();
   s.batch_seconds = static_cast<double>(w.stats().batch_nanos.load()) / 1e9;
+  if (!s.is_source) s.lag = bus_.sink_lag(s.name);
   return s;
 }
 
@@ -197,11 +199,26 @@ std::optional<ConnectorSnapshot> Herder::snapshot(const std::string& name) const
 }
 
 std::optional<std::vector<OffsetEntry>> Herder::offsets(const std::string& name) const {
+  const ConnectorPlan* plan = nullptr;
+  const JobPlan* job = nullptr;  // the worker settings: those of the first plan (a reload keeps them)
   {
     std::lock_guard lock(mu_);
-    if (!find(name)) return std::nullopt;
+    const Entry* e = find(name);
+    if (!e) return std::nullopt;
+    plan = e->plan;  // every plan generation stays alive
+    job = plans_.front().get();
   }
   std::vector<OffsetEntry> out;
+  if (!plan->is_source) {
+    // A sink's offsets are its consumer group's committed ones (Kafka bus
+    // only: the in-process bus keeps none). Asked outside the lock: it is a
+    // round trip to the cluster.
+    if (job->kafka())
+      for (auto& o : list_sink_offsets(*job, *plan))
+        out.push_back(OffsetEntry{name, MapEntries{{"kafka_topic", o.topic}, {"kafka_partition", static_cast<int64_t>(o.partition)}},
+                                  MapEntries{{"kafka_offset", o.offset}}});
+    return out;
+  }
   for (auto& o : store_.entries())
     if (o.connector == name) out.push_back(o);
   return out;

@@ -25,6 +25,7 @@ struct ConnectorSnapshot {
   std::optional<std::string> trace;  // the failure, when FAILED
   uint64_t read = 0, written = 0, errors = 0, dead_lettered = 0, batches = 0;
   double batch_seconds = 0;  // total time of those batches
+  std::optional<int64_t> lag;  // sinks: records waiting for it on the bus, when known (TopicBus::sink_lag)
   const ConnectorPlan* plan = nullptr;  // valid for the Herder's lifetime
 };
 
@@ -60,7 +61,9 @@ class Herder {
   std::vector<std::string> names() const;
   std::vector<ConnectorSnapshot> snapshots() const;
   std::optional<ConnectorSnapshot> snapshot(const std::string& name) const;
-  // nullopt when there is no such connector.
+  // nullopt when there is no such connector. A sink's are its consumer
+  // group's on the Kafka bus (throws ConnectError when the cluster cannot be
+  // asked), none on the in-process bus.
   std::optional<std::vector<OffsetEntry>> offsets(const std::string& name) const;
   bool pause(const std::string& name);   // false: no such connector
   bool resume(const std::string& name);

@@ -159,6 +159,13 @@ std::unique_ptr<BusProducer> InProcessBus::dlq_producer(const std::string& conne
   return std::make_unique<Producer>(*this, connector);
 }
 
+std::optional<int64_t> InProcessBus::sink_lag(const std::string& connector) {
+  std::lock_guard lock(mu_);
+  for (auto& s : sinks_)
+    if (!s->gone && s->connector == connector) return static_cast<int64_t>(s->queued);
+  return std::nullopt;
+}
+
 void InProcessBus::close_producer(const std::string& dlq_of) {
   {
     std::lock_guard lock(mu_);

@@ -21,6 +21,7 @@ class InProcessBus : public TopicBus {
   std::unique_ptr<BusProducer> producer(const std::string& connector) override;
   std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) override;
   std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) override;
+  std::optional<int64_t> sink_lag(const std::string& connector) override;
 
   // Internal pieces, public for the producer/consumer implementations.
   struct Ack;

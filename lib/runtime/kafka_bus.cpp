@@ -78,6 +78,13 @@ std::vector<MetricSample> KafkaBus::client_metrics() const {
   return out;
 }
 
+std::optional<int64_t> KafkaBus::sink_lag(const std::string& connector) {
+  std::lock_guard lock(metrics_mu_);
+  auto it = metrics_.find(connector + "/consumer");
+  if (it == metrics_.end()) return std::nullopt;
+  return it->second->consumer_lag();
+}
+
 rd_kafka_resp_err_t subscribed_partitions(rd_kafka_t* rk, const Subscription& sub, int timeout_ms, TopicPartitions& out) {
   out.clear();
   const rd_kafka_metadata_t* md = nullptr;

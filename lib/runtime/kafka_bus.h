@@ -29,6 +29,7 @@ class KafkaBus : public TopicBus {
   std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) override;
   void stop_consumers() override { stopping_.store(true); }
   std::vector<MetricSample> client_metrics() const override;
+  std::optional<int64_t> sink_lag(const std::string& connector) override;
   void plan_changed(const JobPlan& plan) override { plan_ = &plan; }  // called by the Herder, under its lock
 
  private:

@@ -112,9 +112,19 @@ bool KafkaClientMetrics::update(std::string_view json) {
   } catch (const std::exception&) {
     return false;
   }
+  std::optional<int64_t> lag;
+  static constexpr std::string_view kLag = "connectrun_kafka_consumer_lag{";
+  for (auto& [name, value] : s)
+    if (name.compare(0, kLag.size(), kLag) == 0) lag = lag.value_or(0) + static_cast<int64_t>(value);
   std::lock_guard lock(mu_);
   samples_ = std::move(s);
+  lag_ = lag;
   return true;
+}
+
+std::optional<int64_t> KafkaClientMetrics::consumer_lag() const {
+  std::lock_guard lock(mu_);
+  return lag_;
 }
 
 std::vector<MetricSample> KafkaClientMetrics::snapshot() const {

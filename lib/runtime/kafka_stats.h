@@ -4,7 +4,9 @@
 // each statistics callback and read by the metrics endpoint.
 #pragma once
 
+#include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,10 +27,14 @@ class KafkaClientMetrics {
   // Keeps the previous snapshot when `json` cannot be parsed (returns false).
   bool update(std::string_view json);
   std::vector<MetricSample> snapshot() const;
+  // The consumer's lag summed over the partitions whose lag librdkafka knows;
+  // nullopt before the first statistics or when it knows none.
+  std::optional<int64_t> consumer_lag() const;
 
  private:
   mutable std::mutex mu_;
   std::vector<MetricSample> samples_;
+  std::optional<int64_t> lag_;
 };
 
 }  // namespace connectrun

@@ -8,6 +8,8 @@
 
 #include "runtime/job_config.h"
 
+namespace YAML { class Node; }
+
 namespace connectrun {
 
 struct LoadedPlan {
@@ -17,5 +19,9 @@ struct LoadedPlan {
 
 // Reads the files, resolves ${...} placeholders and validates against the built-in plugins.
 LoadedPlan load_plan(const std::vector<std::string>& files);
+
+// The same for a job written inside another YAML file (a test file's inline
+// `job:`): problems point into `file_name` at the node's lines.
+LoadedPlan load_inline_plan(const YAML::Node& job, const std::string& file_name);
 
 }  // namespace connectrun

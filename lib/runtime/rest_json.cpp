@@ -144,6 +144,11 @@ std::string metrics_text(const std::vector<ConnectorSnapshot>& all, double offse
     out += fmt::format("connectrun_connector_batch_seconds_count{{connector=\"{}\",type=\"{}\"}} {}\n", label(s.name),
                        type_of(s), s.batches);
   }
+  out += "# HELP connectrun_connector_lag Records waiting for a sink connector: queued for it on the in-process bus, "
+         "its consumer lag summed over its partitions on the Kafka bus (only when known).\n"
+         "# TYPE connectrun_connector_lag gauge\n";
+  for (auto& s : all)
+    if (s.lag) out += fmt::format("connectrun_connector_lag{{connector=\"{}\",type=\"sink\"}} {}\n", label(s.name), *s.lag);
   out += "# HELP connectrun_connector_state 1 for the connector's current state (RUNNING, PAUSED, FAILED, UNASSIGNED).\n"
          "# TYPE connectrun_connector_state gauge\n";
   for (auto& s : all)

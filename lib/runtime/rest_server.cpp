@@ -2,7 +2,9 @@
 
 #include <cerrno>
 #include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <regex>
 
 #include <sys/socket.h>
 #include <stdexcept>
@@ -23,8 +25,29 @@ void reply(httplib::Response& res, int status, std::string body, const char* typ
   res.set_content(std::move(body), type);
 }
 
+// Kafka Connect's messages (StandaloneHerder, AbstractHerder).
 void not_found(httplib::Response& res, const std::string& name) {
   reply(res, 404, rest::error_json(404, fmt::format("Connector {} not found", name)));
+}
+
+void not_found_message(httplib::Response& res, const std::string& message) {
+  reply(res, 404, rest::error_json(404, message));
+}
+
+// Jersey's Boolean query parameters: "true" in any case, anything else false.
+bool param_true(const httplib::Request& req, const char* key) {
+  std::string v = req.get_param_value(key);
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return v == "true";
+}
+
+// Every path served, whatever the method: another method on one of them is
+// 405, as Jersey answers, not 404.
+bool known_path(const std::string& path) {
+  static const std::regex known(
+      R"(/|/connectors|/connectors/[^/]+|/connectors/[^/]+/(config|status|offsets|pause|resume|restart)|)"
+      R"(/connectors/[^/]+/tasks/[0-9]+/(status|restart)|/metrics|/health)");
+  return std::regex_match(path, known);
 }
 
 std::string host_for_url(const std::string& host) {
@@ -85,14 +108,15 @@ void RestServer::start() {
 void RestServer::routes() {
   auto& s = *server_;
   s.Get("/", [](const httplib::Request&, httplib::Response& res) { reply(res, 200, rest::root_json()); });
-  // ?expand=status and/or ?expand=info: Kafka Connect's {"NAME":{"status":{..},"info":{..}}}.
+  // Any ?expand= (status, info, both; others ignored, as Kafka does):
+  // {"NAME":{"status":{..},"info":{..}}}.
   s.Get("/connectors", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_param("expand")) return reply(res, 200, rest::names_json(herder_.names()));
     bool status = false, info = false;
     for (size_t i = 0; i < req.get_param_value_count("expand"); ++i) {
       status |= req.get_param_value("expand", i) == "status";
       info |= req.get_param_value("expand", i) == "info";
     }
-    if (!status && !info) return reply(res, 200, rest::names_json(herder_.names()));
     auto all = herder_.snapshots();
     std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.name < b.name; });
     std::string body = "{";
@@ -104,24 +128,37 @@ void RestServer::routes() {
     }
     reply(res, 200, body + "}");
   });
-  // GET /connectors/NAME and its /status, /config; the task's status.
-  auto get = [this](const std::string& pattern, std::string (*body)(const ConnectorSnapshot&, const std::string&)) {
-    server_->Get(pattern, [this, body](const httplib::Request& req, httplib::Response& res) {
+  // GET /connectors/NAME and its /config, /status.
+  auto get = [this](const std::string& pattern, const char* missing,
+                    std::string (*body)(const ConnectorSnapshot&, const std::string&)) {
+    server_->Get(pattern, [this, missing, body](const httplib::Request& req, httplib::Response& res) {
       std::string name = req.matches[1];
       auto snap = herder_.snapshot(name);
-      if (!snap) return not_found(res, name);
+      if (!snap) return not_found_message(res, fmt::format(fmt::runtime(missing), name));
       reply(res, 200, body(*snap, worker_id_));
     });
   };
-  get(R"(/connectors/([^/]+))", [](const ConnectorSnapshot& c, const std::string&) { return rest::info_json(c); });
-  get(R"(/connectors/([^/]+)/config)", [](const ConnectorSnapshot& c, const std::string&) { return rest::config_json(c); });
-  get(R"(/connectors/([^/]+)/status)", rest::status_json);
-  get(R"(/connectors/([^/]+)/tasks/0/status)", rest::task_status_json);
+  get(R"(/connectors/([^/]+))", "Connector {} not found",
+      [](const ConnectorSnapshot& c, const std::string&) { return rest::info_json(c); });
+  get(R"(/connectors/([^/]+)/config)", "Connector {} not found",
+      [](const ConnectorSnapshot& c, const std::string&) { return rest::config_json(c); });
+  get(R"(/connectors/([^/]+)/status)", "No status found for connector {}", rest::status_json);
+  // One task per connector: task 0.
+  s.Get(R"(/connectors/([^/]+)/tasks/([0-9]+)/status)", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string name = req.matches[1], task = req.matches[2];
+    auto snap = herder_.snapshot(name);
+    if (!snap || task != "0") return not_found_message(res, fmt::format("No status found for task {}-{}", name, task));
+    reply(res, 200, rest::task_status_json(*snap, worker_id_));
+  });
   s.Get(R"(/connectors/([^/]+)/offsets)", [this](const httplib::Request& req, httplib::Response& res) {
     std::string name = req.matches[1];
-    auto offsets = herder_.offsets(name);
-    if (!offsets) return not_found(res, name);
-    reply(res, 200, rest::offsets_json(*offsets));
+    try {
+      auto offsets = herder_.offsets(name);
+      if (!offsets) return not_found(res, name);
+      reply(res, 200, rest::offsets_json(*offsets));
+    } catch (const std::exception& e) {
+      reply(res, 500, rest::error_json(500, e.what()));  // the cluster could not be asked
+    }
   });
   // Handlers taking a ContentReader: httplib answers 400 to a PUT/POST without
   // Content-Length (curl -X PUT URL) before reaching the others; these ignore the body.
@@ -134,16 +171,41 @@ void RestServer::routes() {
     if (!herder_.resume(req.matches[1])) return not_found(res, req.matches[1]);
     res.status = 202;
   });
-  auto restart = [this](const httplib::Request& req, httplib::Response& res, Reader) {
-    try {
-      if (!herder_.restart(req.matches[1])) return not_found(res, req.matches[1]);
-      res.status = 204;
-    } catch (const std::exception& e) {
-      reply(res, 500, rest::error_json(500, e.what()));
-    }
-  };
-  s.Post(R"(/connectors/([^/]+)/restart)", httplib::Server::HandlerWithContentReader(restart));
-  s.Post(R"(/connectors/([^/]+)/tasks/0/restart)", httplib::Server::HandlerWithContentReader(restart));
+  // Kafka's RestartRequest: without includeTasks/onlyFailed, 204 and no body;
+  // with either, 202 and the connector's status. The connector and its one
+  // task are one unit here: onlyFailed restarts it only when it failed.
+  s.Post(R"(/connectors/([^/]+)/restart)",
+         httplib::Server::HandlerWithContentReader([this](const httplib::Request& req, httplib::Response& res, Reader) {
+           std::string name = req.matches[1];
+           bool include_tasks = param_true(req, "includeTasks"), only_failed = param_true(req, "onlyFailed");
+           try {
+             auto snap = herder_.snapshot(name);
+             if (!snap) return not_found(res, name);
+             if (!only_failed || snap->state == "FAILED")
+               if (!herder_.restart(name)) return not_found(res, name);
+             if (!include_tasks && !only_failed) {
+               res.status = 204;
+               return;
+             }
+             snap = herder_.snapshot(name);
+             if (!snap) return not_found(res, name);  // removed by a reload meanwhile
+             reply(res, 202, rest::status_json(*snap, worker_id_));
+           } catch (const std::exception& e) {
+             reply(res, 500, rest::error_json(500, e.what()));
+           }
+         }));
+  s.Post(R"(/connectors/([^/]+)/tasks/([0-9]+)/restart)",
+         httplib::Server::HandlerWithContentReader([this](const httplib::Request& req, httplib::Response& res, Reader) {
+           std::string name = req.matches[1], task = req.matches[2];
+           try {
+             if (!herder_.snapshot(name)) return not_found(res, name);
+             if (task != "0") return not_found_message(res, fmt::format("Task {}-{} not found", name, task));
+             if (!herder_.restart(name)) return not_found(res, name);
+             res.status = 204;
+           } catch (const std::exception& e) {
+             reply(res, 500, rest::error_json(500, e.what()));
+           }
+         }));
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     reply(res, 200, rest::metrics_text(herder_.snapshots(), herder_.offset_flush_age_seconds(), bus_.client_metrics()),
           "text/plain; version=0.0.4; charset=utf-8");
@@ -153,10 +215,13 @@ void RestServer::routes() {
     bool healthy = std::all_of(all.begin(), all.end(), [](auto& c) { return c.state == "RUNNING"; });
     reply(res, healthy ? 200 : 503, rest::health_json(all));
   });
+  // Jersey's bodies for paths and methods it does not serve.
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    std::string msg = res.status == 404 ? fmt::format("HTTP 404 Not Found: {} {}", req.method, req.path)
-                                        : fmt::format("HTTP {}", res.status);
+    if (res.status == 404 && known_path(req.path)) res.status = 405;
+    std::string msg = res.status == 404   ? "HTTP 404 Not Found"
+                      : res.status == 405 ? "HTTP 405 Method Not Allowed"
+                                          : fmt::format("HTTP {}", res.status);
     reply(res, res.status, rest::error_json(res.status, msg));
   });
 }

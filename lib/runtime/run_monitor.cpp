@@ -22,6 +22,12 @@ std::string rate(double per_second) {
   return fmt::format("{:.0f}/s", per_second);
 }
 
+std::string count(int64_t n) {
+  if (n >= 1'000'000) return fmt::format("{:.1f}M", static_cast<double>(n) / 1e6);
+  if (n >= 10'000) return fmt::format("{:.0f}k", static_cast<double>(n) / 1e3);
+  return fmt::format("{}", n);
+}
+
 // The line must not wrap, or \r would redraw only its last row.
 size_t terminal_width() {
   winsize ws{};
@@ -48,6 +54,7 @@ static std::vector<WorkerSample> per_connector(const std::vector<WorkerSample>& 
     } else {
       it->read += t.read;
       it->written += t.written;
+      if (t.lag) it->lag = it->lag.value_or(0) + *t.lag;
     }
   }
   return out;
@@ -69,6 +76,7 @@ std::string RunMonitor::render(const std::vector<WorkerSample>& before_tasks, co
     double outr = seconds > 0 ? static_cast<double>(w.written - written0) / seconds : 0;
     if (!out.empty()) out += " | ";
     out += fmt::format("{} in {} out {}", w.name, rate(in), rate(outr));
+    if (w.lag) out += " lag " + count(*w.lag);
   }
   return out;
 }

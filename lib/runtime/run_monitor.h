@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ namespace connectrun {
 struct WorkerSample {
   std::string name;
   uint64_t read = 0, written = 0;
+  std::optional<int64_t> lag;  // a sink's records waiting on the bus, when known
 };
 
 class RunMonitor {
@@ -38,9 +40,9 @@ class RunMonitor {
   // Shutdown began: STOPPING=1.
   void stopping(const std::string& why);
 
-  // "src in 1.2k/s out 1.2k/s | snk in 1.2k/s out 1.2k/s" from two samples
+  // "src in 1.2k/s out 1.2k/s | snk in 1.2k/s out 1.2k/s lag 340" from two samples
   // `seconds` apart, summing the tasks of each connector; a connector missing
-  // from `before` (or restarted) counts from 0.
+  // from `before` (or restarted) counts from 0. Lag is shown where known.
   static std::string render(const std::vector<WorkerSample>& before, const std::vector<WorkerSample>& now,
                             double seconds);
 
