@@ -64,13 +64,21 @@ std::string root_json() {
 
 std::string names_json(const std::vector<std::string>& names) {
   std::string out = "[";
-  for (auto& n : names) out += (out.size() > 1 ? "," : "") + str(n);
+  for (auto& n : names) {
+    if (out.size() > 1) out += ',';
+    out += str(n);
+  }
   return out + "]";
 }
 
 std::string config_json(const ConnectorSnapshot& s) {
   std::string out = "{";
-  for (auto& [k, v] : displayed_config(*s.plan)) out += (out.size() > 1 ? "," : "") + str(k) + ":" + str(v);
+  for (auto& [k, v] : displayed_config(*s.plan)) {
+    if (out.size() > 1) out += ',';
+    out += str(k);
+    out += ':';
+    out += str(v);
+  }
   return out + "}";
 }
 
