@@ -63,7 +63,7 @@ bool append_logical(std::string& out, const Schema& s, const Value& v, const Opt
     } else if (is_time && (n < 0 || n >= kMillisPerDay)) {
       throw DataException("Kafka Connect Time type should not have any date fields set to non-zero values.");
     }
-    fmt::format_to(std::back_inserter(out), "{}", n);
+    append_integer(out, n);
     return true;
   }
   return false;
@@ -120,10 +120,10 @@ void append_connect_value(std::string& out, const Schema* schema, const Value& v
   if (schema && schema->name && append_logical(out, *schema, v, opts)) return;
   Type t = schema ? schema->type : type_of_value(v);
   switch (t) {
-    case Type::Int8: fmt::format_to(std::back_inserter(out), "{}", expect<int8_t>(schema, v)); return;
-    case Type::Int16: fmt::format_to(std::back_inserter(out), "{}", expect<int16_t>(schema, v)); return;
-    case Type::Int32: fmt::format_to(std::back_inserter(out), "{}", expect<int32_t>(schema, v)); return;
-    case Type::Int64: fmt::format_to(std::back_inserter(out), "{}", expect<int64_t>(schema, v)); return;
+    case Type::Int8: append_integer(out, expect<int8_t>(schema, v)); return;
+    case Type::Int16: append_integer(out, expect<int16_t>(schema, v)); return;
+    case Type::Int32: append_integer(out, expect<int32_t>(schema, v)); return;
+    case Type::Int64: append_integer(out, expect<int64_t>(schema, v)); return;
     case Type::Float32: append_json_float(out, expect<float>(schema, v)); return;
     case Type::Float64: append_json_double(out, expect<double>(schema, v)); return;
     case Type::Boolean: out.append(expect<bool>(schema, v) ? "true" : "false"); return;

@@ -85,7 +85,7 @@ void append_string(std::string& out, const Value& v, bool embedded) {
         } else if constexpr (std::is_same_v<T, double>) {
           append_java_double(out, x);
         } else if constexpr (std::is_integral_v<T>) {
-          fmt::format_to(std::back_inserter(out), "{}", x);
+          append_integer(out, x);
         } else if constexpr (std::is_same_v<T, std::string>) {
           if (!embedded) {
             out.append(x);

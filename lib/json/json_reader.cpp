@@ -40,7 +40,9 @@ Value json_element_to_value(simdjson::dom::element e) {
       MapEntries out;
       // A named object: range-for over value_unsafe() of a temporary result would dangle.
       simdjson::dom::object obj = e.get_object().value_unsafe();
-      out.reserve(obj.size());  // size() is stored in the tape: no second pass
+      // size() is stored in the tape (no second pass). Two spare entries: a
+      // transform adding a field (InsertField) would otherwise move them all.
+      out.reserve(obj.size() + 2);
       for (auto field : obj)
         out.emplace_back(Value(std::string(field.key)), json_element_to_value(field.value));
       return Value(std::move(out));

@@ -140,6 +140,12 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+void append_integer(std::string& out, int64_t x) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof buf, x);
+  out.append(buf, res.ptr);
+}
+
 void append_java_double(std::string& out, double x) { append_java_floating(out, x); }
 void append_java_float(std::string& out, float x) { append_java_floating(out, x); }
 
@@ -206,7 +212,7 @@ void append_schemaless_json(std::string& out, const Value& v) {
         } else if constexpr (std::is_same_v<T, double>) {
           append_json_double(out, x);
         } else if constexpr (std::is_integral_v<T>) {
-          fmt::format_to(std::back_inserter(out), "{}", x);
+          append_integer(out, x);
         } else if constexpr (std::is_same_v<T, std::string>) {
           append_json_string(out, x);
         } else if constexpr (std::is_same_v<T, Bytes>) {
@@ -255,7 +261,7 @@ void append_schemaless_json(std::string& out, const Value& v) {
         } else if constexpr (std::is_same_v<T, Decimal>) {
           append_big_decimal(out, x);
         } else if constexpr (std::is_same_v<T, Timestamp>) {
-          fmt::format_to(std::back_inserter(out), "{}", x.millis);
+          append_integer(out, x.millis);
         }
       },
       v.storage());

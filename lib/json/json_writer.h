@@ -15,6 +15,9 @@ namespace connectrun {
 // Jackson's UTF-8 generator does; other non-ASCII raw UTF-8.
 void append_json_string(std::string& out, std::string_view s);
 
+// An integer in decimal (Long.toString): to_chars, without a format string to parse.
+void append_integer(std::string& out, int64_t x);
+
 // Double.toString / Float.toString shapes with the shortest round-trip digits:
 // "100.0", "0.001", "1.0E20", "1.0E-7", "-0.0", "NaN", "Infinity", "-Infinity".
 void append_java_double(std::string& out, double x);
