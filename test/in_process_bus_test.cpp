@@ -103,7 +103,7 @@ TEST_CASE("consumers see End once every producer closed and the queue drained", 
 }
 
 TEST_CASE("a full sink queue blocks the producer until the sink consumes", "[bus]") {
-  InProcessBus bus(10);
+  InProcessBus bus(1);  // one byte: a queue holding anything is full
   auto a = bus.consumer("a", {{"t"}, ""});
   auto p = bus.producer("src");
   p->send(batch("t", 10), [](std::optional<std::string>) {});
@@ -118,6 +118,24 @@ TEST_CASE("a full sink queue blocks the producer until the sink consumes", "[bus
   a->poll(got, 10ms);
   producer.join();
   CHECK(second_sent);
+}
+
+TEST_CASE("a sink takes at most its share of the bus per poll, and at least one batch", "[bus]") {
+  InProcessBus bus(1);
+  auto a = bus.consumer("a", {{"t"}, ""});
+  auto p = bus.producer("src");
+  std::thread producer([&] {
+    for (int i = 0; i < 3; ++i) p->send(batch("t", 2), [](std::optional<std::string>) {});
+    p->close();
+  });
+  std::vector<size_t> sizes;
+  for (;;) {
+    std::vector<BusRecord> got;
+    if (a->poll(got, 1s) == ConsumeStatus::End) break;
+    if (!got.empty()) sizes.push_back(got.size());
+  }
+  producer.join();
+  CHECK(sizes == std::vector<size_t>{2, 2, 2});
 }
 
 TEST_CASE("a failed sink fails the deliveries routed to it", "[bus]") {

@@ -31,8 +31,19 @@ struct InProcessBus::Ack {
 namespace {
 struct Chunk {
   std::vector<BusRecord> records;
+  size_t bytes = 0;  // footprint() of the records
   std::shared_ptr<InProcessBus::Ack> ack;
 };
+
+// About the memory a queued record holds: the record and its strings (those
+// short enough for the small-string buffer are counted twice, which is harmless).
+size_t footprint(const BusRecord& r) {
+  size_t n = sizeof(BusRecord) + r.topic.size();
+  if (r.key) n += r.key->size();
+  if (r.value) n += r.value->size();
+  for (auto& [name, value] : r.headers) n += sizeof(r.headers[0]) + name.size() + (value ? value->size() : 0);
+  return n;
+}
 }  // namespace
 
 struct InProcessBus::SinkQueue {
@@ -40,7 +51,7 @@ struct InProcessBus::SinkQueue {
   Subscription sub;
   std::optional<transforms::JavaRegex> re;  // Java syntax, whole name
   std::deque<Chunk> chunks;
-  size_t queued = 0;
+  size_t queued = 0;  // bytes in chunks
   std::condition_variable ready;
   bool failed = false;
   bool gone = false;  // unsubscribed; kept so a sender waiting for space never holds a dangling pointer
@@ -84,14 +95,24 @@ class Consumer : public BusConsumer {
     auto none_open = [&] { return bus_.awaited_producers(q_->connector) == 0; };
     q_->ready.wait_for(lock, wait, [&] { return !q_->chunks.empty() || none_open(); });
     if (q_->chunks.empty()) return none_open() ? ConsumeStatus::End : ConsumeStatus::Ok;
-    while (!q_->chunks.empty()) {
+    // At most the sink's share (at least one chunk): what a sink holds while it
+    // converts and writes is bounded like its queue; the rest waits for the next poll.
+    const size_t share = bus_.sink_share();
+    size_t take = 0, records = 0;
+    for (size_t bytes = 0; take < q_->chunks.size(); ++take) {
+      const Chunk& c = q_->chunks[take];
+      if (take > 0 && bytes + c.bytes > share) break;
+      bytes += c.bytes;
+      records += c.records.size();
+    }
+    for (; take > 0; --take) {
       Chunk& c = q_->chunks.front();
-      q_->queued -= c.records.size();
+      q_->queued -= c.bytes;
       if (out.empty()) {
-        out = std::move(c.records);
         // Room for the rest at once: appending chunk after chunk would move
         // every record again each time the vector grows.
-        out.reserve(out.size() + q_->queued);
+        out = std::move(c.records);
+        out.reserve(records);
       } else {
         std::move(c.records.begin(), c.records.end(), std::back_inserter(out));
       }
@@ -148,6 +169,7 @@ std::unique_ptr<BusConsumer> InProcessBus::consumer(const std::string& connector
   if (!sub.topics_regex.empty()) q->re.emplace(sub.topics_regex, "topics.regex");
   std::lock_guard lock(mu_);
   sinks_.push_back(q);
+  ++live_sinks_;
   routes_.clear();  // recomputed with the new subscriber
   return std::make_unique<Consumer>(mu_, space_, *this, q);
 }
@@ -181,6 +203,7 @@ void InProcessBus::unsubscribe(SinkQueue& q) {
   {
     std::lock_guard lock(mu_);
     q.gone = true;
+    --live_sinks_;
     routes_.clear();
     acks.swap(q.polled);
     for (auto& c : q.chunks) acks.push_back(std::move(c.ack));
@@ -190,6 +213,8 @@ void InProcessBus::unsubscribe(SinkQueue& q) {
   space_.notify_all();
   for (auto& a : acks) a->release(std::nullopt);
 }
+
+size_t InProcessBus::sink_share() const { return std::min(per_sink_, budget_ / std::max<size_t>(live_sinks_, 1)); }
 
 std::vector<InProcessBus::SinkQueue*> InProcessBus::subscribers_of(const std::string& topic) {
   auto it = routes_.find(topic);
@@ -236,9 +261,23 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
   }
   if (uniform)
     for (SinkQueue* s : first_subs) targets.emplace_back(s, std::vector<size_t>{});  // empty: the whole batch
+  std::vector<size_t> bytes(targets.size());
+  size_t batch_bytes = 0;
+  for (auto& r : batch) batch_bytes += footprint(r);
+  for (size_t n = 0; n < targets.size(); ++n) {
+    auto& idx = targets[n].second;
+    if (uniform || idx.size() == batch.size()) bytes[n] = batch_bytes;
+    else
+      for (size_t i : idx) bytes[n] += footprint(batch[i]);
+  }
   // Backpressure: wait until every target sink has room (or has failed).
   space_.wait(lock, [&] {
-    return std::all_of(targets.begin(), targets.end(), [&](auto& t) { return t.first->failed || t.first->gone || t.first->queued < capacity_; });
+    const size_t share = sink_share();
+    for (size_t n = 0; n < targets.size(); ++n) {
+      const SinkQueue& q = *targets[n].first;
+      if (!q.failed && !q.gone && q.queued > 0 && q.queued + bytes[n] > share) return false;
+    }
+    return true;
   });
   auto ack = std::make_shared<Ack>(static_cast<int>(targets.size()) + 1, std::move(done));
   std::vector<std::string> failures;
@@ -255,6 +294,7 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
     }
     Chunk chunk;
     chunk.ack = ack;
+    chunk.bytes = bytes[n];
     bool last = n + 1 == targets.size();
     if (uniform || idx.size() == batch.size()) {
       // The whole batch: the last sink takes it (the common case: one sink), others copy it.
@@ -264,7 +304,7 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
       chunk.records.reserve(idx.size());
       for (size_t i : idx) chunk.records.push_back(last ? std::move(batch[i]) : batch[i]);
     }
-    sink->queued += chunk.records.size();
+    sink->queued += chunk.bytes;
     sink->chunks.push_back(std::move(chunk));
     sink->ready.notify_one();
   }
