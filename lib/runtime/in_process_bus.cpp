@@ -51,7 +51,8 @@ struct InProcessBus::SinkQueue {
   Subscription sub;
   std::optional<transforms::JavaRegex> re;  // Java syntax, whole name
   std::deque<Chunk> chunks;
-  size_t queued = 0;  // bytes in chunks
+  size_t queued = 0;          // bytes in chunks
+  size_t queued_records = 0;  // records in chunks: the sink's lag
   std::condition_variable ready;
   bool failed = false;
   bool gone = false;  // unsubscribed; kept so a sender waiting for space never holds a dangling pointer
@@ -108,6 +109,7 @@ class Consumer : public BusConsumer {
     for (; take > 0; --take) {
       Chunk& c = q_->chunks.front();
       q_->queued -= c.bytes;
+      q_->queued_records -= c.records.size();
       if (out.empty()) {
         // Room for the rest at once: appending chunk after chunk would move
         // every record again each time the vector grows.
@@ -143,6 +145,7 @@ class Consumer : public BusConsumer {
       for (auto& c : q_->chunks) acks.push_back(std::move(c.ack));
       q_->chunks.clear();
       q_->queued = 0;
+      q_->queued_records = 0;
     }
     space_.notify_all();
     for (auto& a : acks) a->release(reason);
@@ -184,7 +187,7 @@ std::unique_ptr<BusProducer> InProcessBus::dlq_producer(const std::string& conne
 std::optional<int64_t> InProcessBus::sink_lag(const std::string& connector) {
   std::lock_guard lock(mu_);
   for (auto& s : sinks_)
-    if (!s->gone && s->connector == connector) return static_cast<int64_t>(s->queued);
+    if (!s->gone && s->connector == connector) return static_cast<int64_t>(s->queued_records);
   return std::nullopt;
 }
 
@@ -209,6 +212,7 @@ void InProcessBus::unsubscribe(SinkQueue& q) {
     for (auto& c : q.chunks) acks.push_back(std::move(c.ack));
     q.chunks.clear();
     q.queued = 0;
+    q.queued_records = 0;
   }
   space_.notify_all();
   for (auto& a : acks) a->release(std::nullopt);
@@ -305,6 +309,7 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
       for (size_t i : idx) chunk.records.push_back(last ? std::move(batch[i]) : batch[i]);
     }
     sink->queued += chunk.bytes;
+    sink->queued_records += chunk.records.size();
     sink->chunks.push_back(std::move(chunk));
     sink->ready.notify_one();
   }
