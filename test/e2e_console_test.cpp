@@ -20,23 +20,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string file_job(const std::string& dir) {
-  return fmt::format(R"(worker:
-  offset.storage.file.filename: {0}/offsets.json
-  key.converter: StringConverter
-  value.converter: StringConverter
-connectors:
-  - name: src
-    connector.class: FileStreamSource
-    file: {0}/in.txt
-    topic: lines
-  - name: snk
-    connector.class: FileStreamSink
-    file: {0}/out.txt
-    topics: lines
-)",
-                     dir);
-}
+std::string file_job(const std::string& dir) { return lines_job(dir); }
 
 constexpr std::string_view kErase = "\r\033[K";
 

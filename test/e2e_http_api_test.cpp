@@ -16,23 +16,7 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string api_job(const TempDir& dir) {
-  return fmt::format(R"(worker:
-  offset.storage.file.filename: {0}/offsets.json
-  offset.flush.interval.ms: 200
-  key.converter: StringConverter
-  value.converter: StringConverter
-  listeners: http://127.0.0.1:0
-connectors:
-  - name: src
-    connector.class: FileStreamSource
-    file: {0}/in.txt
-    topic: lines
-  - name: snk
-    connector.class: FileStreamSink
-    file: {0}/out.txt
-    topics: lines
-)",
-                     dir.path());
+  return lines_job(dir.path(), {.worker_extra = "  offset.flush.interval.ms: 200\n  listeners: http://127.0.0.1:0\n"});
 }
 
 // The names of an object's fields, in order.

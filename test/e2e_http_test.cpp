@@ -17,23 +17,9 @@ namespace {
 
 std::string job_yaml(const TempDir& dir, const std::string& listener = "http://127.0.0.1:0",
                      const std::string& sink_extra = "", const std::string& offsets = "offsets.json") {
-  return fmt::format(R"(worker:
-  offset.storage.file.filename: {0}/{3}
-  offset.flush.interval.ms: 200
-  key.converter: StringConverter
-  value.converter: StringConverter
-  listeners: {1}
-connectors:
-  - name: src
-    connector.class: FileStreamSource
-    file: {0}/in.txt
-    topic: lines
-  - name: snk
-    connector.class: FileStreamSink
-    file: {0}/out.txt
-    topics: lines
-{2})",
-                     dir.path(), listener, sink_extra, offsets);
+  return lines_job(dir.path(), {.offsets = dir / offsets,
+                                .worker_extra = "  offset.flush.interval.ms: 200\n  listeners: " + listener + "\n",
+                                .sink_extra = sink_extra});
 }
 
 // A running job with its REST client.

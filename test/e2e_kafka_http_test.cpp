@@ -16,28 +16,16 @@ using connectrun::DevBroker;
 namespace {
 
 std::string kafka_job(const TempDir& dir, const DevBroker& b, const std::string& sink_extra = "") {
-  return fmt::format(R"(worker:
-  bootstrap.servers: {1}
+  return lines_job(dir.path(), {.worker_extra = fmt::format(R"(  bootstrap.servers: {}
   consumer.session.timeout.ms: 6000
   consumer.heartbeat.interval.ms: 500
-  offset.storage.file.filename: {0}/offsets.json
   offset.flush.interval.ms: 200
-  key.converter: StringConverter
-  value.converter: StringConverter
   listeners: http://127.0.0.1:0
   producer.statistics.interval.ms: 200
   consumer.statistics.interval.ms: 200
-connectors:
-  - name: src
-    connector.class: FileStreamSource
-    file: {0}/in.txt
-    topic: lines
-  - name: snk
-    connector.class: FileStreamSink
-    file: {0}/out.txt
-    topics: lines
-{2})",
-                     dir.path(), b.bootstrap(), sink_extra);
+)",
+                                                            b.bootstrap()),
+                                .sink_extra = sink_extra});
 }
 
 }  // namespace
