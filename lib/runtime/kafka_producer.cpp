@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <map>
 #include <set>
 #include <thread>
 
@@ -68,7 +69,7 @@ class KafkaProducer : public BusProducer {
     conf.release();  // rd_kafka_new took it
     // A topic handle created now goes into the first metadata request; one
     // created at the first record waits for the next refresh (about 1 s).
-    for (auto& t : opts_.known_topics) topics_.emplace_back(rd_kafka_topic_new(rk_.get(), t.c_str(), nullptr));
+    for (auto& t : opts_.known_topics) topic_handle(t);
     poller_ = std::thread([this] {
       // Short waits: rd_kafka_yield does not wake a waiting rd_kafka_poll, and
       // the destructor joins this thread (a cron run should not wait 100 ms).
@@ -112,6 +113,17 @@ class KafkaProducer : public BusProducer {
 
   void create_topic(const std::string& topic);
 
+  // The topic's handle, created once. Producing by name instead makes
+  // librdkafka look the topic up under its lock for every message.
+  rd_kafka_topic_t* topic_handle(const std::string& topic) {
+    if (last_topic_ && *last_topic_name_ == topic) return last_topic_;
+    auto it = topics_.find(topic);
+    if (it == topics_.end()) it = topics_.emplace(topic, RdTopic(rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr))).first;
+    last_topic_name_ = &it->first;
+    last_topic_ = it->second.get();
+    return last_topic_;
+  }
+
   void produce(BusRecord& r, BatchAck* ack) {
     ensure_topic(r.topic);
     for (;;) {
@@ -129,8 +141,9 @@ class KafkaProducer : public BusProducer {
       void* value = r.value ? r.value->data() : nullptr;
       const size_t value_len = r.value ? r.value->size() : 0;
       const int64_t timestamp = r.timestamp.value_or(0);  // 0: now
+      rd_kafka_topic_t* rkt = topic_handle(r.topic);
       rd_kafka_resp_err_t err = rd_kafka_producev(
-          rk_.get(), RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+          rk_.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE(value, value_len),
           RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_TIMESTAMP(timestamp), RD_KAFKA_V_OPAQUE(ack), RD_KAFKA_V_END);
       if (!err) return;  // the headers now belong to the message
@@ -155,7 +168,9 @@ class KafkaProducer : public BusProducer {
   std::thread poller_;
   bool closed_ = false;
   std::set<std::string> created_;
-  std::vector<RdTopic> topics_;  // known topics, kept for the producer's lifetime
+  std::map<std::string, RdTopic> topics_;  // every topic produced to, kept for the producer's lifetime
+  const std::string* last_topic_name_ = nullptr;
+  rd_kafka_topic_t* last_topic_ = nullptr;
 };
 
 void KafkaProducer::create_topic(const std::string& topic) {
