@@ -3,6 +3,8 @@
 
 #include <atomic>
 
+#include <fmt/format.h>
+
 #include "plugin/registry.h"
 #include "runtime/log.h"
 #include "support.h"
@@ -84,7 +86,7 @@ TEST_CASE("positions are bytes, so resuming after multi-byte text is exact", "[f
 TEST_CASE("batch.size bounds one poll — a file that shrank is read from the start", "[file]") {
   TempDir dir;
   std::string text;
-  for (int i = 0; i < 10; ++i) text += "l" + std::to_string(i) + "\n";
+  for (int i = 0; i < 10; ++i) text += fmt::format("l{}\n", i);
   write_file(dir / "in.txt", text);
   Harness h(dir / "in.txt", true, 3);
   std::vector<Record> out;
