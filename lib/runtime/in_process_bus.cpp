@@ -59,6 +59,26 @@ struct InProcessBus::SinkQueue {
   std::string fail_reason;
   std::vector<std::shared_ptr<Ack>> polled;  // consumed, awaiting the sink's flush
 
+  void push(Chunk&& c) {
+    queued += c.bytes;
+    queued_records += c.records.size();
+    chunks.push_back(std::move(c));
+  }
+  Chunk pop_front() {
+    Chunk c = std::move(chunks.front());
+    chunks.pop_front();
+    queued -= c.bytes;
+    queued_records -= c.records.size();
+    return c;
+  }
+  // Empties the queue; what its chunks awaited goes to `acks`.
+  void drop_all(std::vector<std::shared_ptr<InProcessBus::Ack>>& acks) {
+    for (auto& c : chunks) acks.push_back(std::move(c.ack));
+    chunks.clear();
+    queued = 0;
+    queued_records = 0;
+  }
+
   bool wants(const std::string& topic) const {
     if (std::find(sub.topics.begin(), sub.topics.end(), topic) != sub.topics.end()) return true;
     return re && re->full_match(topic);
@@ -107,9 +127,7 @@ class Consumer : public BusConsumer {
       records += c.records.size();
     }
     for (; take > 0; --take) {
-      Chunk& c = q_->chunks.front();
-      q_->queued -= c.bytes;
-      q_->queued_records -= c.records.size();
+      Chunk c = q_->pop_front();
       if (out.empty()) {
         // Room for the rest at once: appending chunk after chunk would move
         // every record again each time the vector grows.
@@ -119,7 +137,6 @@ class Consumer : public BusConsumer {
         std::move(c.records.begin(), c.records.end(), std::back_inserter(out));
       }
       q_->polled.push_back(std::move(c.ack));
-      q_->chunks.pop_front();
     }
     lock.unlock();
     space_.notify_all();
@@ -142,10 +159,7 @@ class Consumer : public BusConsumer {
       q_->failed = true;
       q_->fail_reason = reason;
       acks.swap(q_->polled);
-      for (auto& c : q_->chunks) acks.push_back(std::move(c.ack));
-      q_->chunks.clear();
-      q_->queued = 0;
-      q_->queued_records = 0;
+      q_->drop_all(acks);
     }
     space_.notify_all();
     for (auto& a : acks) a->release(reason);
@@ -209,10 +223,7 @@ void InProcessBus::unsubscribe(SinkQueue& q) {
     --live_sinks_;
     routes_.clear();
     acks.swap(q.polled);
-    for (auto& c : q.chunks) acks.push_back(std::move(c.ack));
-    q.chunks.clear();
-    q.queued = 0;
-    q.queued_records = 0;
+    q.drop_all(acks);
   }
   space_.notify_all();
   for (auto& a : acks) a->release(std::nullopt);
@@ -308,9 +319,7 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
       chunk.records.reserve(idx.size());
       for (size_t i : idx) chunk.records.push_back(last ? std::move(batch[i]) : batch[i]);
     }
-    sink->queued += chunk.bytes;
-    sink->queued_records += chunk.records.size();
-    sink->chunks.push_back(std::move(chunk));
+    sink->push(std::move(chunk));
     sink->ready.notify_one();
   }
   lock.unlock();

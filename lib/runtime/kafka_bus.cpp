@@ -104,4 +104,11 @@ rd_kafka_resp_err_t subscribed_partitions(rd_kafka_t* rk, const Subscription& su
   return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
+RdPartitions partition_list(const TopicPartitions& tps) {
+  RdPartitions list(rd_kafka_topic_partition_list_new(16));
+  for (auto& [topic, ids] : tps)
+    for (int32_t id : ids) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), id);
+  return list;
+}
+
 }  // namespace connectrun

@@ -75,6 +75,8 @@ std::unique_ptr<BusConsumer> make_kafka_consumer(KafkaConsumerOptions opts);
 // an error code when the cluster cannot be asked.
 using TopicPartitions = std::map<std::string, std::vector<int32_t>>;
 rd_kafka_resp_err_t subscribed_partitions(rd_kafka_t* rk, const Subscription& sub, int timeout_ms, TopicPartitions& out);
+// Every partition of `tps` in a librdkafka list (offsets unset), to assign or query.
+RdPartitions partition_list(const TopicPartitions& tps);
 
 // Logs librdkafka's errors and log lines through spdlog, at most once per
 // interval for the same error, so an unreachable broker is not a flood.

@@ -178,9 +178,7 @@ class KafkaConsumer : public BusConsumer {
         log_.log->warn("cannot list the cluster's topics: {} (retrying)", rd_kafka_err2str(e));
       return;
     }
-    RdPartitions parts(rd_kafka_topic_partition_list_new(16));
-    for (auto& [topic, ids] : found)
-      for (int32_t id : ids) rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), id);
+    RdPartitions parts = partition_list(found);
     for (auto& t : opts_.subscription.topics)
       if (!found.count(t)) log_.log->warn("--once: topic '{}' does not exist; nothing to read from it", t);
     if (regex_) {

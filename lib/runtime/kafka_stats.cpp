@@ -33,7 +33,7 @@ double number(simdjson::dom::element e) {
 
 }  // namespace
 
-std::vector<MetricSample> parse_kafka_statistics(std::string_view json) {
+KafkaStatistics parse_kafka_statistics(std::string_view json) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (auto err = parser.parse(json.data(), json.size()).get(doc))
@@ -43,7 +43,8 @@ std::vector<MetricSample> parse_kafka_statistics(std::string_view json) {
   if (doc.get_object().get(root) || root["client_id"].get_string().get(client))
     throw std::runtime_error("librdkafka statistics without a client_id");
   const std::string c = label(client);
-  std::vector<MetricSample> out;
+  KafkaStatistics stats;
+  std::vector<MetricSample>& out = stats.samples;
   auto add = [&](std::string_view name, const std::string& labels, double v) {
     out.emplace_back(fmt::format("connectrun_kafka_{}{{{}}}", name, labels), v);
   };
@@ -93,6 +94,7 @@ std::vector<MetricSample> parse_kafka_statistics(std::string_view json) {
         if (pvalue["consumer_lag"].get(lag) || lag < 0) continue;
         add("consumer_lag", fmt::format("{},topic=\"{}\",partition=\"{}\"", base, label(tname), partition),
             static_cast<double>(lag));
+        stats.consumer_lag = stats.consumer_lag.value_or(0) + lag;
       }
     }
   }
@@ -102,23 +104,19 @@ std::vector<MetricSample> parse_kafka_statistics(std::string_view json) {
     if (!cgrp["rebalance_cnt"].get(e)) add("rebalances_total", base, number(e));
     if (!cgrp["assignment_size"].get(e)) add("assigned_partitions", base, number(e));
   }
-  return out;
+  return stats;
 }
 
 bool KafkaClientMetrics::update(std::string_view json) {
-  std::vector<MetricSample> s;
+  KafkaStatistics s;
   try {
     s = parse_kafka_statistics(json);
   } catch (const std::exception&) {
     return false;
   }
-  std::optional<int64_t> lag;
-  static constexpr std::string_view kLag = "connectrun_kafka_consumer_lag{";
-  for (auto& [name, value] : s)
-    if (name.compare(0, kLag.size(), kLag) == 0) lag = lag.value_or(0) + static_cast<int64_t>(value);
   std::lock_guard lock(mu_);
-  samples_ = std::move(s);
-  lag_ = lag;
+  samples_ = std::move(s.samples);
+  lag_ = s.consumer_lag;
   return true;
 }
 

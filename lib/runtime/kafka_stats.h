@@ -18,9 +18,15 @@ namespace connectrun {
 // e.g. {"connectrun_kafka_tx_messages_total{client=\"connectrun-src\"}", 42}.
 using MetricSample = std::pair<std::string, double>;
 
-// Parses one librdkafka statistics JSON document into samples labelled with
-// its client id. Throws std::runtime_error when the text is not that document.
-std::vector<MetricSample> parse_kafka_statistics(std::string_view json);
+// One librdkafka statistics JSON document: samples labelled with its client
+// id, and the consumer's lag summed over the partitions whose lag librdkafka
+// knows (nullopt when it knows none, e.g. a producer).
+struct KafkaStatistics {
+  std::vector<MetricSample> samples;
+  std::optional<int64_t> consumer_lag;
+};
+// Throws std::runtime_error when the text is not that document.
+KafkaStatistics parse_kafka_statistics(std::string_view json);
 
 class KafkaClientMetrics {
  public:

@@ -41,15 +41,6 @@ bool param_true(const httplib::Request& req, const char* key) {
   return v == "true";
 }
 
-// Every path served, whatever the method: another method on one of them is
-// 405, as Jersey answers, not 404.
-bool known_path(const std::string& path) {
-  static const std::regex known(
-      R"(/|/connectors|/connectors/[^/]+|/connectors/[^/]+/(config|status|offsets|pause|resume|restart)|)"
-      R"(/connectors/[^/]+/tasks/[0-9]+/(status|restart)|/metrics|/health)");
-  return std::regex_match(path, known);
-}
-
 std::string host_for_url(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -107,10 +98,17 @@ void RestServer::start() {
 
 void RestServer::routes() {
   auto& s = *server_;
-  s.Get("/", [](const httplib::Request&, httplib::Response& res) { reply(res, 200, rest::root_json()); });
+  // Every path pattern served, whatever the method: another method on one of
+  // them is 405, as Jersey answers, not 404 (see the error handler).
+  std::vector<std::string> served;
+  auto at = [&served](const char* pattern) {
+    served.emplace_back(pattern);
+    return pattern;
+  };
+  s.Get(at("/"), [](const httplib::Request&, httplib::Response& res) { reply(res, 200, rest::root_json()); });
   // Any ?expand= (status, info, both; others ignored, as Kafka does):
   // {"NAME":{"status":{..},"info":{..}}}.
-  s.Get("/connectors", [this](const httplib::Request& req, httplib::Response& res) {
+  s.Get(at("/connectors"), [this](const httplib::Request& req, httplib::Response& res) {
     if (!req.has_param("expand")) return reply(res, 200, rest::names_json(herder_.names()));
     bool status = false, info = false;
     for (size_t i = 0; i < req.get_param_value_count("expand"); ++i) {
@@ -129,9 +127,9 @@ void RestServer::routes() {
     reply(res, 200, body + "}");
   });
   // GET /connectors/NAME and its /config, /status.
-  auto get = [this](const std::string& pattern, const char* missing,
-                    std::string (*body)(const ConnectorSnapshot&, const std::string&)) {
-    server_->Get(pattern, [this, missing, body](const httplib::Request& req, httplib::Response& res) {
+  auto get = [this, &at](const char* pattern, const char* missing,
+                         std::string (*body)(const ConnectorSnapshot&, const std::string&)) {
+    server_->Get(at(pattern), [this, missing, body](const httplib::Request& req, httplib::Response& res) {
       std::string name = req.matches[1];
       auto snap = herder_.snapshot(name);
       if (!snap) return not_found_message(res, fmt::format(fmt::runtime(missing), name));
@@ -144,13 +142,13 @@ void RestServer::routes() {
       [](const ConnectorSnapshot& c, const std::string&) { return rest::config_json(c); });
   get(R"(/connectors/([^/]+)/status)", "No status found for connector {}", rest::status_json);
   // One task per connector: task 0.
-  s.Get(R"(/connectors/([^/]+)/tasks/([0-9]+)/status)", [this](const httplib::Request& req, httplib::Response& res) {
+  s.Get(at(R"(/connectors/([^/]+)/tasks/([0-9]+)/status)"), [this](const httplib::Request& req, httplib::Response& res) {
     std::string name = req.matches[1], task = req.matches[2];
     auto snap = herder_.snapshot(name);
     if (!snap || task != "0") return not_found_message(res, fmt::format("No status found for task {}-{}", name, task));
     reply(res, 200, rest::task_status_json(*snap, worker_id_));
   });
-  s.Get(R"(/connectors/([^/]+)/offsets)", [this](const httplib::Request& req, httplib::Response& res) {
+  s.Get(at(R"(/connectors/([^/]+)/offsets)"), [this](const httplib::Request& req, httplib::Response& res) {
     std::string name = req.matches[1];
     try {
       auto offsets = herder_.offsets(name);
@@ -163,18 +161,18 @@ void RestServer::routes() {
   // Handlers taking a ContentReader: httplib answers 400 to a PUT/POST without
   // Content-Length (curl -X PUT URL) before reaching the others; these ignore the body.
   using Reader = const httplib::ContentReader&;
-  s.Put(R"(/connectors/([^/]+)/pause)", [this](const httplib::Request& req, httplib::Response& res, Reader) {
+  s.Put(at(R"(/connectors/([^/]+)/pause)"), [this](const httplib::Request& req, httplib::Response& res, Reader) {
     if (!herder_.pause(req.matches[1])) return not_found(res, req.matches[1]);
     res.status = 202;
   });
-  s.Put(R"(/connectors/([^/]+)/resume)", [this](const httplib::Request& req, httplib::Response& res, Reader) {
+  s.Put(at(R"(/connectors/([^/]+)/resume)"), [this](const httplib::Request& req, httplib::Response& res, Reader) {
     if (!herder_.resume(req.matches[1])) return not_found(res, req.matches[1]);
     res.status = 202;
   });
   // Kafka's RestartRequest: without includeTasks/onlyFailed, 204 and no body;
   // with either, 202 and the connector's status. The connector and its one
   // task are one unit here: onlyFailed restarts it only when it failed.
-  s.Post(R"(/connectors/([^/]+)/restart)",
+  s.Post(at(R"(/connectors/([^/]+)/restart)"),
          httplib::Server::HandlerWithContentReader([this](const httplib::Request& req, httplib::Response& res, Reader) {
            std::string name = req.matches[1];
            bool include_tasks = param_true(req, "includeTasks"), only_failed = param_true(req, "onlyFailed");
@@ -194,7 +192,7 @@ void RestServer::routes() {
              reply(res, 500, rest::error_json(500, e.what()));
            }
          }));
-  s.Post(R"(/connectors/([^/]+)/tasks/([0-9]+)/restart)",
+  s.Post(at(R"(/connectors/([^/]+)/tasks/([0-9]+)/restart)"),
          httplib::Server::HandlerWithContentReader([this](const httplib::Request& req, httplib::Response& res, Reader) {
            std::string name = req.matches[1], task = req.matches[2];
            try {
@@ -206,19 +204,21 @@ void RestServer::routes() {
              reply(res, 500, rest::error_json(500, e.what()));
            }
          }));
-  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  s.Get(at("/metrics"), [this](const httplib::Request&, httplib::Response& res) {
     reply(res, 200, rest::metrics_text(herder_.snapshots(), herder_.offset_flush_age_seconds(), bus_.client_metrics()),
           "text/plain; version=0.0.4; charset=utf-8");
   });
-  s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+  s.Get(at("/health"), [this](const httplib::Request&, httplib::Response& res) {
     auto all = herder_.snapshots();
     bool healthy = std::all_of(all.begin(), all.end(), [](auto& c) { return c.state == "RUNNING"; });
     reply(res, healthy ? 200 : 503, rest::health_json(all));
   });
   // Jersey's bodies for paths and methods it does not serve.
-  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+  std::string alternatives;
+  for (auto& p : served) alternatives += (alternatives.empty() ? "(?:" : "|(?:") + p + ")";
+  s.set_error_handler([known = std::regex(alternatives)](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    if (res.status == 404 && known_path(req.path)) res.status = 405;
+    if (res.status == 404 && std::regex_match(req.path, known)) res.status = 405;
     std::string msg = res.status == 404   ? "HTTP 404 Not Found"
                       : res.status == 405 ? "HTTP 405 Method Not Allowed"
                                           : fmt::format("HTTP {}", res.status);

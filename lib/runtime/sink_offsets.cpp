@@ -42,9 +42,7 @@ std::vector<SinkOffset> list_sink_offsets(const JobPlan& plan, const ConnectorPl
   TopicPartitions found;
   if (auto err = subscribed_partitions(rk.get(), sink.subscription, kTimeoutMs, found))
     throw ConnectError(fmt::format("connector '{}': cannot read the cluster's topics: {}", sink.name, rd_kafka_err2str(err)));
-  RdPartitions parts(rd_kafka_topic_partition_list_new(16));
-  for (auto& [topic, ids] : found)
-    for (int32_t id : ids) rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), id);
+  RdPartitions parts = partition_list(found);
   std::vector<SinkOffset> out;
   if (parts->cnt == 0) return out;
   if (auto err = rd_kafka_committed(rk.get(), parts.get(), kTimeoutMs))

@@ -54,14 +54,13 @@ void TaskWorker::fail(const std::string& reason) {
 
 void TaskWorker::build_stages() { stages_ = std::make_unique<RecordStages>(plan_); }
 
-std::optional<Record> TaskWorker::transform(Record&& r, const std::function<std::string()>& position) {
-  if (stages_->chain().empty()) return std::move(r);
+bool TaskWorker::transform(Record& r, const std::function<std::string()>& position) {
   try {
-    return stages_->chain().apply(std::move(r));
+    return stages_->chain().apply_in_place(r);
   } catch (const TransformError& e) {
     errors_.handle(fmt::format("TRANSFORMATION '{}'", e.alias()), e.plugin(), position(), e);
     last_failure_ = StageFailure{"TRANSFORMATION", e.plugin(), e.cause()};
-    return std::nullopt;
+    return false;
   }
 }
 
@@ -146,19 +145,15 @@ void SourceWorker::process(std::vector<Record>& batch) {
       else
         last.emplace_back(in.source_partition, std::move(in.source_offset));
     }
-    // Without transforms the record is used in place: moving a Record costs more than its conversion.
-    std::optional<Record> transformed;
     if (!stages_->chain().empty()) {
-      const std::string topic = in.topic;
-      transformed = transform(std::move(in), [&] { return source_position(topic, p); });
-      if (!transformed) continue;
+      const std::string topic = in.topic;  // error messages name the record as the connector gave it
+      if (!transform(in, [&] { return source_position(topic, p); })) continue;
     }
-    Record& r = transformed ? *transformed : in;
     BusRecord b;
     try {
-      stages_->to_bus(r, b, buf, true);
+      stages_->to_bus(in, b, buf, true);
     } catch (const StageError& e) {
-      errors_.handle(e.stage(), e.plugin(), source_position(r.topic, p), e);
+      errors_.handle(e.stage(), e.plugin(), source_position(in.topic, p), e);
       continue;
     }
     out.push_back(std::move(b));
@@ -316,12 +311,10 @@ void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
     }
     if (stages_->chain().empty()) continue;
     last_failure_.reset();
-    auto t = transform(std::move(r), [&b] {
+    bool kept = transform(r, [&b] {
       return fmt::format("topic '{}' partition {} offset {}", b.topic, b.partition.value_or(0), b.offset);
     });
-    if (t) {
-      out.back() = std::move(*t);
-    } else {
+    if (!kept) {
       out.pop_back();
       if (last_failure_) dead_letter(b, *last_failure_);
     }

@@ -69,9 +69,10 @@ class TaskWorker {
     std::string stage, plugin, message;
   };
   std::optional<StageFailure> last_failure_;
-  // Applies the chain; nullopt when dropped or skipped under errors.tolerance.
-  // `position` describes the record for error messages; called only on failure.
-  std::optional<Record> transform(Record&& r, const std::function<std::string()>& position);
+  // Applies the chain to `r` in place; false when dropped or skipped under
+  // errors.tolerance. `position` describes the record for error messages;
+  // called only on failure.
+  bool transform(Record& r, const std::function<std::string()>& position);
   void build_stages();
 
  private:

@@ -182,19 +182,19 @@ TransformChain TransformChain::build(const PluginRegistry& registry, const confi
   return chain;
 }
 
-std::optional<Record> TransformChain::apply(Record&& record) {
+bool TransformChain::apply_in_place(Record& record) {
   for (auto& stage : stages_) {
     try {
       if (stage.predicate) {
         bool matched = stage.predicate->predicate->test(record);
         if (stage.negate == matched) continue;  // runs iff negate XOR test
       }
-      if (!stage.transform->apply_in_place(record)) return std::nullopt;
+      if (!stage.transform->apply_in_place(record)) return false;
     } catch (const std::exception& e) {
       throw TransformError(stage.alias, stage.plugin, e.what());
     }
   }
-  return std::move(record);
+  return true;
 }
 
 }  // namespace connectrun

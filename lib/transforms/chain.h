@@ -39,9 +39,15 @@ class TransformChain {
                               std::string_view connector, config::Problems& problems, std::set<std::string>& used);
   bool empty() const { return stages_.empty(); }
   size_t size() const { return stages_.size(); }
-  // Runs the chain as Kafka's TransformationChain does: a stage runs iff it has no predicate or
-  // negate XOR test(record); nullopt = dropped (stops the chain). Throws TransformError wrapping the cause.
-  std::optional<Record> apply(Record&& record);
+  // Runs the chain as Kafka's TransformationChain does, on `record` in place: a stage runs iff it
+  // has no predicate or negate XOR test(record); false = dropped (stops the chain). Throws
+  // TransformError wrapping the cause (the record may then be partly transformed).
+  bool apply_in_place(Record& record);
+  // The same in Kafka's shape: the record, or nullopt when dropped.
+  std::optional<Record> apply(Record&& record) {
+    if (!apply_in_place(record)) return std::nullopt;
+    return std::move(record);
+  }
 
  private:
   struct PredicateSlot {
