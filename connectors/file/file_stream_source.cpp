@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "json/json_writer.h"
 #include "runtime/job_config.h"
 
 namespace connectrun::file {
@@ -39,7 +40,16 @@ class FileStreamSourceTask : public SourceTask {
     if (!cfg_.file.empty()) {
       partition_ = std::make_shared<const Value>(MapEntries{{Value("filename"), Value(cfg_.file)}});
       Value stored = ctx.offset_for(*partition_);
-      if (const Value* pos = stored.find("position"); pos && pos->is<int64_t>()) {
+      if (!stored.is_null()) {
+        // A damaged offset fails the connector (as Kafka's "Offset position is
+        // the incorrect type"): starting over from byte 0 would send everything again.
+        const Value* pos = stored.find("position");
+        if (!pos || !pos->is<int64_t>() || pos->as<int64_t>() < 0)
+          throw ConnectError(fmt::format(
+              "the stored offset of {} is {}, but \"position\" must be a whole number of bytes (0 or more): the "
+              "offsets file is damaged. Fix that entry, or remove it with `connectrun offsets reset --connector {}` "
+              "to read the file from its start",
+              cfg_.file, to_schemaless_json(stored), ctx.connector_name));
         position_ = pos->as<int64_t>();
         ctx.log->info("resuming {} at byte {}", cfg_.file, position_);
       }

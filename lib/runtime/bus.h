@@ -79,6 +79,11 @@ class TopicBus {
   // Shutdown, after every source finished: consumers whose end is not set by
   // the bus's producers (Kafka's) return End at their next poll.
   virtual void stop_consumers() {}
+  // --once: every source connector of the job finished, and what it read was
+  // delivered. Kafka consumers then read up to their topics' ends as they are
+  // now, not only as they were at start: a sink of a topic the job's own
+  // sources produce writes this run's records in this run.
+  virtual void sources_finished() {}
   // The bus clients' statistics for /metrics: Prometheus sample names with
   // their labels (e.g. connectrun_kafka_tx_msgs_total{client="connectrun-src"}) → value.
   virtual std::vector<std::pair<std::string, double>> client_metrics() const { return {}; }

@@ -166,9 +166,13 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   // Wait for sources (they wait for their deliveries), then sinks (they end
   // once every producer closed and they drained and flushed; Kafka consumers
   // once told to stop, after the sources, so a job's own records are drained).
-  bool consumers_stopped = false;
+  bool consumers_stopped = false, sources_announced = false;
   while (!herder.all_finished()) {
     monitor.tick();
+    if (!sources_announced && herder.all_sources_finished()) {
+      bus.sources_finished();  // --once: Kafka sinks read up to what the job's sources delivered
+      sources_announced = true;
+    }
     if (!consumers_stopped && herder.all_sources_finished() && !(options.once && !signalled)) {
       bus.stop_consumers();
       consumers_stopped = true;
@@ -197,7 +201,8 @@ int run_job(const JobPlan& plan, const RunOptions& options) {
   herder.join_all();
   bool stored = flush_offsets();
   Herder::Report report = herder.report();
-  if (!stored || report.failed) return kExitConnectorFailed;
+  // Records left undelivered at shutdown were not stored: not "everything delivered" (exit 0).
+  if (!stored || report.failed || report.undelivered) return kExitConnectorFailed;
   return report.records_skipped && options.strict ? kExitRecordsSkipped : kExitOk;
 }
 

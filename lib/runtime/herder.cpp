@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "runtime/in_process_bus.h"
@@ -131,10 +132,13 @@ Herder::Report Herder::report() const {
       auto failure = w.failure();
       uint64_t dead = w.stats().dead_lettered.load();
       uint64_t skipped = w.skipped() > dead ? w.skipped() - dead : 0;
-      log_->info("connector '{}': {} read, {} written, {} skipped, {} dead-lettered, {:.2f} s{}", w.name(),
+      uint64_t undelivered = w.stats().undelivered.load();
+      log_->info("connector '{}': {} read, {} written, {} skipped, {} dead-lettered, {:.2f} s{}{}", w.name(),
                  w.stats().read.load(), w.stats().written.load(), skipped, dead, w.seconds(),
+                 undelivered ? fmt::format(" — {} NOT DELIVERED (read again on the next start)", undelivered) : "",
                  failure ? " — FAILED: " + *failure : "");
       if (failure) r.failed = true;
+      if (undelivered) r.undelivered = true;
       if (skipped + dead > 0) r.records_skipped = true;
     }
   return r;

@@ -53,6 +53,7 @@ class Herder {
   // Logs each connector's summary line (read, written, skipped, dead-lettered, seconds).
   struct Report {
     bool failed = false;           // a connector failed
+    bool undelivered = false;      // a source stopped with records the bus had not delivered
     bool records_skipped = false;  // records skipped or dead-lettered under errors.tolerance=all
   };
   Report report() const;

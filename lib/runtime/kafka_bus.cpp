@@ -56,6 +56,8 @@ std::unique_ptr<BusConsumer> KafkaBus::consumer(const std::string& connector, co
   o.subscription = sub;
   o.once = once_;
   o.stopping = &stopping_;
+  if (once_ && std::any_of(plan_->connectors.begin(), plan_->connectors.end(), [](auto& p) { return p.is_source; }))
+    o.sources_done = &sources_done_;
   o.metrics = metrics_for(connector + "/consumer");
   return make_kafka_consumer(std::move(o));
 }

@@ -28,6 +28,7 @@ class KafkaBus : public TopicBus {
   std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) override;
   std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) override;
   void stop_consumers() override { stopping_.store(true); }
+  void sources_finished() override { sources_done_.store(true); }
   std::vector<MetricSample> client_metrics() const override;
   std::optional<int64_t> sink_lag(const std::string& connector) override;
   void plan_changed(const JobPlan& plan) override { plan_ = &plan; }  // called by the Herder, under its lock
@@ -40,6 +41,7 @@ class KafkaBus : public TopicBus {
   const JobPlan* plan_;  // the latest plan (SIGHUP); worker keys never change
   bool once_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> sources_done_{false};
   mutable std::mutex metrics_mu_;
   std::map<std::string, std::shared_ptr<KafkaClientMetrics>> metrics_;  // by client ("connector/role")
 };
@@ -65,6 +67,10 @@ struct KafkaConsumerOptions {
   Subscription subscription;
   bool once = false;
   const std::atomic<bool>* stopping = nullptr;  // the bus's: End at the next poll once set
+  // --once in a job with source connectors: set once they finished
+  // (TopicBus::sources_finished); the consumer ends only after that, at the
+  // ends its topics have then. nullptr: nothing to wait for.
+  const std::atomic<bool>* sources_done = nullptr;
   std::shared_ptr<KafkaClientMetrics> metrics;
 };
 

@@ -17,6 +17,10 @@
 // default, on every cron run); it starts from the group's committed offsets
 // and commits to the group as a simple consumer, which a Kafka broker refuses
 // while the group has active members (a long-running job of the same name).
+// In a job with source connectors, the ends are taken again once those
+// sources finished and their records were delivered (sources_done), and the
+// partitions assigned again then (a topic they created is new): the sink
+// writes this run's records in this run, not one run behind.
 //
 // topics.regex: Kafka Connect matches with Java's regex syntax, librdkafka's
 // own pattern subscription with POSIX syntax. So the pattern is matched here,
@@ -94,6 +98,9 @@ class KafkaConsumer : public BusConsumer {
       if (opts_.once && !assigned_once_) assign_all();
       else if (regex_ && !opts_.once) refresh_regex_subscription();
     }
+    if (opts_.once && opts_.sources_done && !retargeted_ && assigned_once_ && !pending_targets_ &&
+        opts_.sources_done->load() && (!assign_failed_ || Clock::now() >= next_refresh_))
+      assign_all();
     if (opts_.once && once_done()) return ConsumeStatus::End;
     // A refused async commit (a rebalance in progress, a coordinator moving)
     // is tried again, so an idle sink does not keep its positions uncommitted.
@@ -169,29 +176,40 @@ class KafkaConsumer : public BusConsumer {
   // --once: assigns every partition of the subscribed topics (topics.regex
   // matched now), at the group's committed offsets (RD_KAFKA_OFFSET_INVALID:
   // the committed one, else auto.offset.reset). Retried from poll() while the
-  // cluster cannot be reached.
+  // cluster cannot be reached. Called again once the job's sources are done:
+  // partitions read from already continue after what was read.
   void assign_all() {
     next_refresh_ = Clock::now() + 1s;
+    const bool after_sources = opts_.sources_done && opts_.sources_done->load();
     TopicPartitions found;
     if (auto e = subscribed_partitions(rk_.get(), opts_.subscription, 5000, found)) {
+      assign_failed_ = true;
       if (log_.should_log(-30000 - e, 30s))
         log_.log->warn("cannot list the cluster's topics: {} (retrying)", rd_kafka_err2str(e));
       return;
     }
+    assign_failed_ = false;
     RdPartitions parts = partition_list(found);
-    for (auto& t : opts_.subscription.topics)
-      if (!found.count(t)) log_.log->warn("--once: topic '{}' does not exist; nothing to read from it", t);
+    // Before the job's sources are done, a missing topic may be one they are about to create.
+    if (!opts_.sources_done || after_sources)
+      for (auto& t : opts_.subscription.topics)
+        if (!found.count(t)) log_.log->warn("--once: topic '{}' does not exist; nothing to read from it", t);
     if (regex_) {
       regex_listed_ = true;
       regex_topics_.clear();
       for (auto& [topic, ids] : found) regex_topics_.insert(topic);
     }
+    for (int i = 0; i < parts->cnt; ++i) {
+      auto c = consumed_.find({parts->elems[i].topic, parts->elems[i].partition});
+      if (c != consumed_.end()) parts->elems[i].offset = c->second;
+    }
     if (auto e = rd_kafka_assign(rk_.get(), parts.get()))
       throw ConnectError(fmt::format("connector '{}': cannot assign partitions: {}", opts_.connector, rd_kafka_err2str(e)));
     pending_targets_ = std::move(parts);
     assigned_once_ = true;
-    log_.log->info("--once: reading {} partition(s) of {} topic(s) up to their current end", pending_targets_->cnt,
-                   found.size());
+    if (after_sources) retargeted_ = true;
+    log_.log->info("--once: reading {} partition(s) of {} topic(s) up to their current end{}", pending_targets_->cnt,
+                   found.size(), after_sources ? " (the job's sources are done)" : "");
   }
 
   // Matches topics.regex against the cluster's topics; resubscribes when the set changed.
@@ -239,6 +257,7 @@ class KafkaConsumer : public BusConsumer {
     TopicPartition tp{r.topic, m.partition};
     polled_[tp] = m.offset + 1;
     if (opts_.once) {
+      consumed_[tp] = m.offset + 1;
       auto it = targets_.find(tp);
       if (it != targets_.end() && m.offset + 1 >= it->second) done_.insert(tp);
     }
@@ -298,7 +317,12 @@ class KafkaConsumer : public BusConsumer {
 
   void on_error(const rd_kafka_message_t& m) {
     if (m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      if (m.rkt) done_.insert({rd_kafka_topic_name(m.rkt), m.partition});
+      if (m.rkt) {
+        TopicPartition tp{rd_kafka_topic_name(m.rkt), m.partition};
+        done_.insert(tp);
+        int64_t& c = consumed_[tp];  // the end it reached: its position
+        c = std::max(c, m.offset);
+      }
       return;
     }
     if (log_.should_log(m.err, 30s))
@@ -308,6 +332,7 @@ class KafkaConsumer : public BusConsumer {
   // --once: every assigned partition reached the end it had at assignment
   // (or topics.regex matched no topic at all).
   bool once_done() const {
+    if (opts_.sources_done && !retargeted_) return false;
     if (regex_ && regex_listed_ && regex_topics_.empty()) return true;
     if (!assigned_once_ || pending_targets_) return false;
     for (auto& [tp, hw] : targets_)
@@ -340,6 +365,7 @@ class KafkaConsumer : public BusConsumer {
       committed_.erase(tp);
       targets_.erase(tp);
       done_.erase(tp);
+      consumed_.erase(tp);
       if (out_)
         out_->erase(std::remove_if(out_->begin(), out_->end(),
                                    [&](const BusRecord& r) { return r.topic == tp.first && r.partition == tp.second; }),
@@ -368,6 +394,9 @@ class KafkaConsumer : public BusConsumer {
                        rd_kafka_err2str(e ? e : p.err));
         high = 0;  // done at its first end of partition
       }
+      // Taken again after the job's sources are done: a partition that was at
+      // its old end has more to read when its end moved past its position.
+      if (auto c = consumed_.find(tp); done_.count(tp) && c != consumed_.end() && c->second < high) done_.erase(tp);
       targets_[tp] = high;
     }
   }
@@ -387,6 +416,9 @@ class KafkaConsumer : public BusConsumer {
   RdPartitions pending_targets_;                   // --once: assigned, end offsets not yet read
   std::map<TopicPartition, int64_t> targets_;      // --once: high watermark at assignment
   std::set<TopicPartition> done_;
+  std::map<TopicPartition, int64_t> consumed_;  // --once: position after what was taken or the end reached
+  bool retargeted_ = false;     // --once: assigned again after the job's sources were done
+  bool assign_failed_ = false;  // --once: the last assign_all could not list the topics
   const bool regex_ = !opts_.subscription.topics_regex.empty();  // topics.regex (matched by subscribed_partitions)
   std::set<std::string> regex_topics_;          // the topics it matched at the last refresh
   bool regex_listed_ = false;

@@ -7,9 +7,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -23,70 +20,44 @@ namespace connectrun {
 namespace {
 std::string os_error() { return std::strerror(errno); }
 
-// Closes a file descriptor on scope exit.
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
+// The folder of an offsets file, or OffsetStoreError naming it.
+Folder folder_of(const std::string& path) {
+  try {
+    return Folder(path);
+  } catch (const std::runtime_error& e) {
+    throw OffsetStoreError(e.what());
   }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-};
+}
 }  // namespace
 
-FileLock::FileLock(const std::string& path) : path_(path + ".lock") {
-  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw OffsetStoreError(fmt::format("cannot open lock file {}: {}", path_, os_error()));
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+FileLock::FileLock(const std::string& path) : FileLock(folder_of(path), path) {}
+
+FileLock::FileLock(const Folder& folder, const std::string& path) {
+  const std::string name = file_name_of(path) + ".lock";
+  try {
+    fd_ = open_private_file(folder, name, "lock file");
+  } catch (const std::runtime_error& e) {
+    throw OffsetStoreError(e.what());
+  }
+  if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
     char buf[32] = {};
-    ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+    ssize_t n = ::pread(fd_.get(), buf, sizeof buf - 1, 0);
     std::string holder = n > 0 ? fmt::format(" (pid {})", std::string(buf, static_cast<size_t>(n))) : "";
-    ::close(fd_);
-    fd_ = -1;
+    fd_.reset();
     if (err == EWOULDBLOCK)
       throw OffsetStoreLocked(fmt::format(
           "offsets file {} is in use by another connectrun process{}; two processes cannot share one offsets "
           "file (stop the other, or give this job its own offset.storage.file.filename)",
           path, holder));
-    throw OffsetStoreError(fmt::format("cannot lock {}: {}", path_, std::strerror(err)));
+    throw OffsetStoreError(fmt::format("cannot lock {}: {}", folder.path_of(name), std::strerror(err)));
   }
   std::string pid = std::to_string(::getpid());
-  if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, pid.data(), pid.size(), 0);
+  if (::ftruncate(fd_.get(), 0) == 0) (void)!::pwrite(fd_.get(), pid.data(), pid.size(), 0);
 }
 
-FileLock::~FileLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
-}
-
-std::optional<std::string> write_file_atomically(const std::string& path, std::string_view content) {
-  std::string tmp = fmt::format("{}.tmp-{}", path, ::getpid());
-  auto fail = [&](std::string_view what) {
-    std::string msg = fmt::format("{} {}: {}", what, tmp, os_error());
-    ::unlink(tmp.c_str());
-    return msg;
-  };
-  {
-    Fd f(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (f.fd < 0) return fail("cannot create");
-    size_t done = 0;
-    while (done < content.size()) {
-      ssize_t n = ::write(f.fd, content.data() + done, content.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return fail("cannot write");
-      }
-      done += static_cast<size_t>(n);
-    }
-    if (::fsync(f.fd) != 0) return fail("cannot fsync");
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename into place");
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  Fd d(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (d.fd >= 0) ::fsync(d.fd);  // makes the rename durable; a failure here cannot tear the file
-  return std::nullopt;
-}
+OffsetStore::OffsetStore(std::string path)
+    : path_(std::move(path)), folder_(folder_of(path_)), name_(file_name_of(path_)) {}
 
 std::string OffsetStore::key_of(const std::string& connector, const Value& partition) {
   std::string out = "[";
@@ -99,7 +70,7 @@ std::string OffsetStore::key_of(const std::string& connector, const Value& parti
 
 std::unique_ptr<OffsetStore> OffsetStore::open(const std::string& path) {
   std::unique_ptr<OffsetStore> store(new OffsetStore(path));
-  store->lock_ = std::make_unique<FileLock>(path);
+  store->lock_ = std::make_unique<FileLock>(store->folder_, path);
   store->load();
   return store;
 }
@@ -134,19 +105,47 @@ std::unique_ptr<OffsetStore> OffsetStore::read_only(const std::string& path) {
 }
 
 void OffsetStore::load() {
-  std::error_code ec;
-  if (!std::filesystem::exists(path_, ec)) return;
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) throw OffsetStoreError(fmt::format("cannot read offsets file {}: {}", path_, os_error()));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return;  // empty file: no offsets yet
-  auto corrupt = [&](const std::string& why) {
+  // "offsets file X is …; refusing to start …. What to do."
+  auto damaged = [&](const std::string& what, const std::string& fix) {
     return OffsetStoreError(fmt::format(
-        "offsets file {} is corrupt ({}); refusing to start rather than re-read every source from the "
-        "beginning. Fix the file, or move it aside to start over",
-        path_, why));
+        "offsets file {} {}; refusing to start rather than re-read every source from the beginning. {}", path_, what, fix));
+  };
+  // Never through a symbolic link: the file is replaced (renameat) on every
+  // write, so a link there is not one connectrun made. O_NONBLOCK: a FIFO must not hang the start.
+  UniqueFd fd(::openat(folder_.fd(), name_.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return;  // no offsets yet
+    if (errno == ELOOP)
+      throw damaged("is a symbolic link (connectrun replaces that file on every write and never follows a link there)",
+                    "Set offset.storage.file.filename to the real file, or remove the link");
+    throw OffsetStoreError(fmt::format("cannot read offsets file {}: {}", path_, os_error()));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw OffsetStoreError(fmt::format("cannot read offsets file {}: {}", path_, os_error()));
+  if (S_ISDIR(st.st_mode))
+    throw damaged("is a directory", "offset.storage.file.filename must name a file: choose another path, or remove the directory");
+  if (!S_ISREG(st.st_mode))
+    throw damaged("is not a regular file", "Remove it, or choose another offset.storage.file.filename");
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw OffsetStoreError(fmt::format("cannot read offsets file {}: {}", path_, os_error()));
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  // connectrun replaces the file whole (rename), so it never leaves it empty:
+  // something else truncated or created it, and what was stored is gone.
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw damaged(fmt::format("is empty ({} bytes{}): connectrun never writes an empty offsets file, so it was "
+                              "truncated or made by something else",
+                              text.size(), text.empty() ? "" : ", whitespace only"),
+                  "Restore it from a backup, or delete it to start every source over from the beginning");
+  auto corrupt = [&](const std::string& why) {
+    return damaged(fmt::format("is corrupt ({})", why), "Fix the file, or move it aside to start over");
   };
   Value doc;
   try {
@@ -213,7 +212,7 @@ std::optional<std::string> OffsetStore::flush() {
     text += "\n]}\n";
     dirty_ = false;
   }
-  if (auto err = write_file_atomically(path_, text)) {
+  if (auto err = write_file_atomically(folder_, name_, text)) {
     std::lock_guard lock(mu_);
     dirty_ = true;  // try again at the next flush
     return err;

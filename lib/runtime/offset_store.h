@@ -3,6 +3,8 @@
 // Unlike Kafka's FileOffsetBackingStore it replaces the file atomically (temp
 // file, fsync, rename, fsync of the folder), refuses a corrupt file instead of
 // starting from zero, and holds an exclusive lock so two processes cannot share it.
+// Both files are private (mode 0600) and never written through a symbolic link
+// (runtime/private_file.h).
 #pragma once
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "data/value.h"
+#include "runtime/private_file.h"
 
 namespace connectrun {
 
@@ -29,18 +32,18 @@ class OffsetStoreLocked : public OffsetStoreError {
   using OffsetStoreError::OffsetStoreError;
 };
 
-// An exclusive flock() on "<offsets file>.lock", released when destroyed.
+// An exclusive flock() on "<offsets file>.lock" (mode 0600, holding the pid),
+// released when destroyed.
 class FileLock {
  public:
-  // Throws OffsetStoreError naming the holder's pid when another process holds it.
+  // Throws OffsetStoreLocked naming the holder's pid when another process
+  // holds it, OffsetStoreError when it cannot be taken (a symbolic link at the
+  // lock's path, say: refused, never followed).
   explicit FileLock(const std::string& path);
-  ~FileLock();
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
+  FileLock(const Folder& folder, const std::string& path);
 
  private:
-  int fd_ = -1;
-  std::string path_;
+  UniqueFd fd_;
 };
 
 struct OffsetEntry {
@@ -52,7 +55,8 @@ struct OffsetEntry {
 class OffsetStore {
  public:
   // Locks and loads `path` (a missing file is an empty store). Throws
-  // OffsetStoreError when the file is locked, unreadable or corrupt.
+  // OffsetStoreError when the file is locked, unreadable, damaged (empty, a
+  // directory, a symbolic link, not the expected JSON) or its folder cannot be opened.
   static std::unique_ptr<OffsetStore> open(const std::string& path);
   // As open(), but while another process holds the lock, retries with backoff
   // for up to `wait` (--wait-lock) before throwing OffsetStoreLocked.
@@ -73,18 +77,16 @@ class OffsetStore {
   static std::string key_of(const std::string& connector, const Value& partition);
 
  private:
-  explicit OffsetStore(std::string path) : path_(std::move(path)) {}
+  explicit OffsetStore(std::string path);
   void load();
 
   std::string path_;
+  Folder folder_;     // opened once: the file is read, replaced and locked relative to it
+  std::string name_;  // the file's name in folder_
   std::unique_ptr<FileLock> lock_;
   mutable std::mutex mu_;
   std::map<std::string, OffsetEntry> entries_;  // by key_of()
   bool dirty_ = false;
 };
-
-// Writes `content` to `path` atomically: temp file beside it, fsync, rename,
-// fsync of the folder. Returns an error text on failure; the old file is untouched.
-std::optional<std::string> write_file_atomically(const std::string& path, std::string_view content);
 
 }  // namespace connectrun

@@ -163,11 +163,11 @@ void SourceWorker::process(std::vector<Record>& batch) {
     std::lock_guard lock(mu_);
     seq = next_seq_++;
     p.seq = seq;
+    p.records = out.size();
     pending_.push_back(std::move(p));
   }
-  size_t n = out.size();
+  // `written` counts what the bus delivered (on_delivered), not what was handed to it.
   producer_->send(std::move(out), [this, seq](std::optional<std::string> error) { on_delivered(seq, std::move(error)); });
-  stats_.written.fetch_add(n, std::memory_order_relaxed);
   stats_.batches.fetch_add(1, std::memory_order_relaxed);
   stats_.batch_nanos.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count(),
                                std::memory_order_relaxed);
@@ -184,6 +184,7 @@ void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) 
   while (!pending_.empty() && pending_.front().done && !delivery_failed_) {
     Pending& front = pending_.front();
     if (front.error && tolerate_produce_error(*front.error)) front.error.reset();
+    else if (!front.error) stats_.written.fetch_add(front.records, std::memory_order_relaxed);
     if (front.error) {
       delivery_failed_ = true;
       std::string reason = fmt::format("records were not delivered: {}", *front.error);
@@ -215,9 +216,15 @@ void SourceWorker::wait_for_deliveries() {
   // --once waits for everything it read; a stop waits at most offset.flush.timeout.ms.
   while (!all_done()) {
     if (stopping_.load()) {
-      if (!delivered_.wait_for(lock, flush_timeout_, all_done))
-        log_->warn("{} batch(es) still undelivered after offset.flush.timeout.ms; their offsets are not stored and "
-                   "they will be read again on the next start", pending_.size());
+      if (!delivered_.wait_for(lock, flush_timeout_, all_done)) {
+        // Not a clean stop: the run did not deliver everything it read (Herder::report, exit 1).
+        uint64_t n = 0;
+        for (auto& p : pending_) n += p.records;
+        stats_.undelivered.store(n);
+        log_->error("{} records were not delivered before shutdown (offset.flush.timeout.ms: {} ms); their offsets "
+                    "were not stored, they will be read again",
+                    n, flush_timeout_.count());
+      }
       return;
     }
     delivered_.wait_for(lock, 100ms, all_done);

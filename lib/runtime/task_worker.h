@@ -25,7 +25,8 @@ namespace connectrun {
 
 struct TaskStats {
   std::atomic<uint64_t> read{0};     // records taken from the outside system / the bus
-  std::atomic<uint64_t> written{0};  // records handed on (to the bus / flushed by the sink)
+  std::atomic<uint64_t> written{0};  // records delivered by the bus (source) / flushed by the sink
+  std::atomic<uint64_t> undelivered{0};    // sources: records the bus had not delivered when the task stopped
   std::atomic<uint64_t> dead_lettered{0};  // sinks: records sent to the dead letter topic
   std::atomic<uint64_t> batches{0};        // batches sent (source) / put and flushed (sink)
   std::atomic<uint64_t> batch_nanos{0};    // their total time: convert + send, or put + flush
@@ -93,6 +94,7 @@ class SourceWorker : public TaskWorker {
  private:
   struct Pending {
     uint64_t seq;
+    size_t records = 0;  // sent to the bus
     bool done = false;
     std::optional<std::string> error;
     std::vector<std::pair<std::shared_ptr<const Value>, Value>> offsets;  // last offset per source partition in the batch
