@@ -219,4 +219,12 @@ TEST_CASE("decode_utf8_line follows sun.nio.cs.UTF_8: one U+FFFD per malformed s
   CHECK(decode_utf8_line("\xf4\x90\x80\x80") == R + R + R + R);  // above U+10FFFF
   CHECK(decode_utf8_line("\xf5\x80") == R + R);
   CHECK(decode_utf8_line("\xff") == R);
+  // A bad byte anywhere in a longer line is found (the ASCII check reads words, then the overlapping tail).
+  for (size_t at = 0; at < 41; ++at) {
+    std::string line(41, 'a');
+    line[at] = '\xff';
+    std::string expected = std::string(at, 'a') + R + std::string(40 - at, 'a');
+    INFO("bad byte at " << at);
+    CHECK(decode_utf8_line(line) == expected);
+  }
 }
