@@ -1,5 +1,6 @@
 // connectrun: Kafka Connect's standalone mode as one native binary.
 // main() parses the command line and hands over to lib/; nothing else lives here.
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -43,6 +44,10 @@ std::optional<JobPlan> report_plan(LoadedPlan loaded, bool print_warnings) {
 using connectrun::cli::load_and_report;
 
 int main(int argc, char** argv) {
+  // A closed pipe (a stdout sink piped into `head`) is a write error (EPIPE)
+  // that the sink reports and the run survives to log, not a silent death by
+  // SIGPIPE. Set before any thread starts, so every thread has it.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"connectrun: Kafka Connect's standalone mode as one native binary.\n"
                "Runs the connectors of one YAML file (or of Kafka Connect's worker.properties and connector "
                "files) in one process, keeping source offsets in a local file."};

@@ -174,8 +174,10 @@ RunResult run_connectrun(const std::vector<std::string>& args, std::chrono::mill
   for (auto& p : fds)
     if (p.fd >= 0) close(p.fd);
   int status = 0;
-  waitpid(pid, &status, 0);
+  struct rusage usage{};
+  wait4(pid, &status, 0, &usage);
   r.exit_code = decode_status(status);
+  r.max_rss_kb = usage.ru_maxrss;
   return r;
 }
 

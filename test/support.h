@@ -33,6 +33,7 @@ struct RunResult {
   int exit_code = -1;  // 128+signal when killed
   std::string out;
   std::string err;
+  long max_rss_kb = -1;  // the child's peak resident set (wait4's rusage)
 };
 
 // Limits set in the child (setrlimit) before it execs connectrun; -1 leaves a limit as it is.

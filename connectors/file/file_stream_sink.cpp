@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -17,6 +19,9 @@ namespace connectrun::file {
 namespace {
 
 using config::KeyType;
+
+// A file the sink creates: rw-r--r-- (less the umask), as a log file.
+constexpr mode_t kFileMode = 0644;
 
 // The text of one record value. Strings as they are, null as "null", numbers
 // and booleans as Java prints them; structs, maps and arrays as compact JSON
@@ -43,8 +48,17 @@ class FileStreamSinkTask : public SinkTask {
       fd_ = 1;
       return;
     }
-    fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw ConnectError(fmt::format("cannot open {} for writing: {}", file_, std::strerror(errno)));
+    // A regular file (or a new one) is opened for reading too: the repair of
+    // a torn last line reads its end. Anything else (a FIFO, a terminal,
+    // /dev/stdout) is only written, as before. The path is followed through
+    // symbolic links on purpose: users point it at /dev/stdout or at a link;
+    // fs.protected_symlinks guards links planted in sticky folders like /tmp.
+    struct stat st{};
+    const bool plain = ::stat(file_.c_str(), &st) != 0 || S_ISREG(st.st_mode);
+    fd_ = ::open(file_.c_str(), (plain ? O_RDWR : O_WRONLY) | O_CREAT | O_APPEND | O_CLOEXEC, kFileMode);
+    if (fd_ < 0)
+      throw ConnectError(fmt::format("cannot open {} for {}: {}", file_, plain ? "reading and writing" : "writing",
+                                     std::strerror(errno)));
     repair_torn_tail();
   }
 
@@ -70,26 +84,31 @@ class FileStreamSinkTask : public SinkTask {
 
   // A crash in the middle of a write can leave part of a line at the end of
   // the file. Its record was never acknowledged and will be written again, so
-  // the fragment is cut off rather than left as half a line.
+  // the fragment is cut off rather than left as half a line. Any I/O error
+  // here fails the connector: writing on after an unrepaired fragment would
+  // glue the next line to it.
   void repair_torn_tail() {
     struct stat st{};
-    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return;
-    off_t size = st.st_size;
+    if (::fstat(fd_, &st) != 0) throw io_error("cannot check the last line of", errno);
+    if (!S_ISREG(st.st_mode)) return;
+    const off_t size = st.st_size;
     good_size_ = size;
     if (size == 0) return;
-    char c = 0;
-    if (::pread(fd_, &c, 1, size - 1) != 1 || c == '\n') return;
-    // Find the last newline.
+    // Scan back from the end for the last newline, a block at a time.
     std::vector<char> block(64 * 1024);
     off_t end = size;
     while (end > 0) {
-      off_t begin = std::max<off_t>(0, end - static_cast<off_t>(block.size()));
-      ssize_t n = ::pread(fd_, block.data(), static_cast<size_t>(end - begin), begin);
-      if (n <= 0) return;
-      for (ssize_t i = n; i-- > 0;)
-        if (block[static_cast<size_t>(i)] == '\n') {
-          off_t keep = begin + i + 1;
-          truncate_to(keep, size);
+      const off_t begin = std::max<off_t>(0, end - static_cast<off_t>(block.size()));
+      const auto want = static_cast<size_t>(end - begin);
+      ssize_t n = ::pread(fd_, block.data(), want, begin);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw io_error("cannot read the last line of", errno);
+      if (static_cast<size_t>(n) != want)
+        throw ConnectError(fmt::format("cannot read the last line of {}: it shrank while being read", file_));
+      for (size_t i = want; i-- > 0;)
+        if (block[i] == '\n') {
+          const off_t keep = begin + static_cast<off_t>(i) + 1;
+          if (keep < size) truncate_to(keep, size);
           return;
         }
       end = begin;
@@ -99,10 +118,15 @@ class FileStreamSinkTask : public SinkTask {
 
   void truncate_to(off_t keep, off_t size) {
     if (::ftruncate(fd_, keep) != 0)
-      throw ConnectError(fmt::format("cannot remove the incomplete last line of {}: {}", file_, std::strerror(errno)));
+      throw ConnectError(fmt::format("cannot remove the incomplete last line ({} bytes) of {}: {}; remove it by hand "
+                                     "(its record is written again)", size - keep, file_, std::strerror(errno)));
     ctx_->log->warn("{} ended with an incomplete line ({} bytes) left by an interrupted write; removed it (its record "
                     "is written again)", file_, size - keep);
     good_size_ = keep;
+  }
+
+  ConnectError io_error(const char* what, int err) const {
+    return ConnectError(fmt::format("{} {}: {}", what, file_, std::strerror(err)));
   }
 
   void write_out() {
@@ -139,8 +163,11 @@ PluginInfo file_stream_sink_plugin() {
   p.summary = "Appends each record's value as one line to a file (or stdout).";
   p.description =
       "Strings are written as they are, null as \"null\", numbers and booleans as Java prints them, structs, maps "
-      "and arrays as compact JSON (Kafka prints Java's toString() there). The file is opened with create+append; "
-      "a line cut short by a crash is removed on the next start, before its record is written again.";
+      "and arrays as compact JSON (Kafka prints Java's toString() there); bytes as a base64 string, Decimal as its "
+      "plain number, Date, Time and Timestamp as epoch milliseconds. The file is opened with create+append, "
+      "following symbolic links (so /dev/stdout or a link works); a new file gets mode 0644 less the umask. A line "
+      "cut short by a crash is removed on the next start, before its record is written again; an I/O error while "
+      "doing so fails the connector.";
   p.spec.define({.name = "file", .type = KeyType::String, .default_value = config::ConfigValue{std::string()},
                  .doc = "Destination file. Empty: write to stdout."});
   p.make_sink = [] { return std::make_unique<FileStreamSinkTask>(); };

@@ -6,11 +6,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 #include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "connectors/file/utf8_text.h"
 #include "json/json_writer.h"
 #include "runtime/job_config.h"
 
@@ -23,7 +25,42 @@ using config::KeyType;
 struct SourceConfig {
   std::string file;  // empty = stdin
   std::string topic;
-  int32_t batch_size = 2000;
+  size_t batch_size = 2000;
+  size_t batch_max_bytes = 1u << 20;
+  size_t max_line_bytes = 1u << 20;
+};
+
+// A poll reads at most this much (and for at most kPollTime) before it
+// returns to the worker, even when no line is complete, so a stop is seen
+// promptly while a too-long line is being skipped.
+constexpr size_t kMaxReadPerPoll = 4u << 20;
+constexpr auto kPollTime = std::chrono::milliseconds(100);
+// 128 KiB reads cost no more per byte than larger ones (as cat's), and a job
+// with many sources keeps less memory (the buffer grows for longer lines).
+constexpr size_t kReadSize = 128u << 10;
+
+// Where the first line in [base, base + avail) ends: its length, and its
+// terminator's (1 or 2), 0 when no complete terminator is there yet. A '\r'
+// at the very end waits for the next byte (it may begin "\r\n"), as Kafka does.
+struct LineEnd {
+  size_t length;
+  size_t terminator;
+};
+LineEnd find_line_end(const char* base, size_t avail) {
+  // memchr is vectorised; '\r' is rare, so look for it only before the '\n'.
+  const char* nl = static_cast<const char*>(std::memchr(base, '\n', avail));
+  const char* cr = static_cast<const char*>(std::memchr(base, '\r', nl ? static_cast<size_t>(nl - base) : avail));
+  const char* stop = cr ? cr : nl;
+  if (!stop) return {avail, 0};
+  const auto i = static_cast<size_t>(stop - base);
+  if (*stop == '\n') return {i, 1};
+  if (i + 1 == avail) return {i, 0};
+  return {i, base[i + 1] == '\n' ? size_t{2} : size_t{1}};
+}
+
+class LineTooLong : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 class FileStreamSourceTask : public SourceTask {
@@ -31,7 +68,9 @@ class FileStreamSourceTask : public SourceTask {
   void configure(const config::ConfigValues& cfg) override {
     cfg_.file = cfg.get_string("file");
     cfg_.topic = cfg.get_string("topic");
-    cfg_.batch_size = cfg.get_int("batch.size");
+    cfg_.batch_size = static_cast<size_t>(cfg.get_int("batch.size"));
+    cfg_.batch_max_bytes = static_cast<size_t>(cfg.get_long("batch.max.bytes"));
+    cfg_.max_line_bytes = static_cast<size_t>(cfg.get_long("max.line.bytes"));
     if (auto p = topic_name_problem(cfg_.topic)) throw config::ConfigError("topic", *p);
   }
 
@@ -54,9 +93,7 @@ class FileStreamSourceTask : public SourceTask {
         ctx.log->info("resuming {} at byte {}", cfg_.file, position_);
       }
     }
-    // 128 KiB reads cost no more per byte than larger ones (as cat's), and a
-    // job with many sources keeps less memory (the buffer grows for longer lines).
-    buf_.resize(128u << 10);
+    buf_.resize(kReadSize);
   }
 
   PollStatus poll(std::vector<Record>& out, std::chrono::milliseconds max_wait) override {
@@ -67,24 +104,22 @@ class FileStreamSourceTask : public SourceTask {
     }
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
-    size_t emitted = 0;
-    while (emitted < static_cast<size_t>(cfg_.batch_size)) {
+    const auto deadline = std::chrono::steady_clock::now() + kPollTime;
+    Budget budget;
+    size_t read_now = 0;
+    for (;;) {
       // Lines already in the buffer first.
-      if (emit_lines(out, emitted, now)) continue;
-      // Need more bytes: compact, then read.
-      if (start_ > 0) {
-        std::memmove(buf_.data(), buf_.data() + start_, end_ - start_);
-        end_ -= start_;
-        start_ = 0;
-      }
-      if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);  // a line longer than the buffer
+      if (!take_lines(out, budget, now)) return PollStatus::Ok;
+      if (read_now >= kMaxReadPerPoll || ctx_->stop_requested() || std::chrono::steady_clock::now() >= deadline)
+        return PollStatus::Ok;
+      make_room();
       ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
       if (n < 0) {
         if (errno == EINTR) continue;
         throw ConnectError(fmt::format("cannot read {}: {}", display_name(), std::strerror(errno)));
       }
       if (n == 0) {
-        if (emitted > 0) return PollStatus::Ok;
+        if (budget.records > 0) return PollStatus::Ok;
         if (ctx_->once) return PollStatus::Exhausted;
         check_truncated();
         std::this_thread::sleep_for(std::min(max_wait, std::chrono::milliseconds(100)));
@@ -92,8 +127,8 @@ class FileStreamSourceTask : public SourceTask {
       }
       end_ += static_cast<size_t>(n);
       read_pos_ += n;
+      read_now += static_cast<size_t>(n);
     }
-    return PollStatus::Ok;
   }
 
   void stop() override {
@@ -103,6 +138,11 @@ class FileStreamSourceTask : public SourceTask {
   ~FileStreamSourceTask() override { stop(); }
 
  private:
+  struct Budget {
+    size_t records = 0;  // records (and skipped lines) taken by this poll
+    size_t bytes = 0;    // bytes of their values
+  };
+
   std::string display_name() const { return cfg_.file.empty() ? std::string("stdin") : cfg_.file; }
 
   bool open_input() {
@@ -149,54 +189,104 @@ class FileStreamSourceTask : public SourceTask {
       ctx_->log->warn("{} was replaced by a new file; reading the new file from the start", cfg_.file);
       ::close(fd_);
       fd_ = -1;
-      position_ = read_pos_ = 0;
-      start_ = end_ = 0;
+      reset_to_start();
       return;  // the next poll opens it
     }
     if (st.st_size < read_pos_) {
       ctx_->log->warn("{} was truncated to {} bytes; reading it from the start", cfg_.file, st.st_size);
       ::lseek(fd_, 0, SEEK_SET);
-      position_ = read_pos_ = 0;
-      start_ = end_ = 0;
+      reset_to_start();
     }
   }
 
-  // Emits complete lines from the buffer; false when none is complete.
-  bool emit_lines(std::vector<Record>& out, size_t& emitted, int64_t now) {
-    bool any = false;
-    while (emitted < static_cast<size_t>(cfg_.batch_size) && start_ < end_) {
-      const char* base = buf_.data() + start_;
-      size_t avail = end_ - start_;
-      // memchr is vectorised; '\r' is rare, so look for it only before the '\n'.
-      const char* nl = static_cast<const char*>(std::memchr(base, '\n', avail));
-      const char* cr = static_cast<const char*>(std::memchr(base, '\r', nl ? static_cast<size_t>(nl - base) : avail));
-      const char* stop = cr ? cr : nl;
-      if (!stop) break;
-      size_t i = static_cast<size_t>(stop - base);
-      size_t term = 1;
-      if (base[i] == '\r') {
-        if (i + 1 == avail) break;  // a lone '\r' at the end: wait for the next byte, as Kafka does
-        if (base[i + 1] == '\n') term = 2;
-      }
-      size_t consumed = i + term;
-      position_ += static_cast<int64_t>(consumed);
-      Record& r = out.emplace_back();  // built in place: a Record is large to move
-      r.topic = cfg_.topic;
-      r.value_schema = string_schema_;
-      r.value = Value(std::string(base, i));
-      r.timestamp = now;
-      if (!cfg_.file.empty()) {
-        r.source_partition = partition_;
-        MapEntries offset;  // emplaced: an initializer list would copy its entries
-        offset.reserve(1);
-        offset.emplace_back("position", position_);
-        r.source_offset = Value(std::move(offset));
-      }
-      start_ += consumed;
-      ++emitted;
-      any = true;
+  void reset_to_start() {
+    position_ = read_pos_ = 0;
+    start_ = end_ = 0;
+    skipping_ = false;
+  }
+
+  // Compacts the buffer and grows it when a line fills it, up to what the
+  // longest allowed line and its terminator need: a longer line is found
+  // before the buffer is full at that size, and skipped without being kept.
+  void make_room() {
+    if (start_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + start_, end_ - start_);
+      end_ -= start_;
+      start_ = 0;
     }
-    return any;
+    const size_t cap = std::max(kReadSize, cfg_.max_line_bytes + 2);
+    if (end_ == buf_.size()) buf_.resize(std::min(buf_.size() * 2, cap));
+  }
+
+  // Moves the complete lines in the buffer into `out`, and skips lines longer
+  // than max.line.bytes. False when the poll should return now: its batch is
+  // full, or a too-long line follows the records taken (they go first, so the
+  // stored offset ends right before the line when the error fails the task).
+  bool take_lines(std::vector<Record>& out, Budget& budget, int64_t now) {
+    while (start_ < end_) {
+      const char* base = buf_.data() + start_;
+      const size_t avail = end_ - start_;
+      const LineEnd line = find_line_end(base, avail);
+      if (skipping_) {
+        if (line.terminator == 0) {
+          start_ += line.length;  // dropped as read; a '\r' at the end waits for its next byte
+          return true;
+        }
+        const size_t consumed = line.length + line.terminator;
+        // The file position of the buffer's first byte is read_pos_ - avail.
+        position_ = read_pos_ - static_cast<int64_t>(avail) + static_cast<int64_t>(consumed);
+        start_ += consumed;
+        skipping_ = false;
+        add_record(out, now).offset_only = true;
+        ++budget.records;
+        continue;
+      }
+      if (line.length > cfg_.max_line_bytes) {
+        if (budget.records > 0) return false;
+        begin_skipping();
+        continue;
+      }
+      if (line.terminator == 0) return true;  // an incomplete line: read more
+      if (budget.records >= cfg_.batch_size ||
+          (budget.records > 0 && budget.bytes + line.length > cfg_.batch_max_bytes))
+        return false;
+      const size_t consumed = line.length + line.terminator;
+      position_ += static_cast<int64_t>(consumed);
+      add_record(out, now).value = Value(decode_utf8_line(std::string_view(base, line.length)));
+      start_ += consumed;
+      ++budget.records;
+      budget.bytes += line.length;
+    }
+    return true;
+  }
+
+  // A line longer than max.line.bytes starts at position_: the error policy
+  // decides (errors.tolerance=none throws here); when it is tolerated the
+  // line's bytes are dropped as they are read, up to its end.
+  void begin_skipping() {
+    // The message names the place too: a skip is logged without the position
+    // unless errors.log.include.messages is set.
+    ctx_->report_error(fmt::format("{} byte {}", display_name(), position_),
+                       LineTooLong(fmt::format("a line longer than max.line.bytes ({} bytes) at byte {} of {}; raise "
+                                               "max.line.bytes to read such lines (errors.tolerance=all skips them)",
+                                               cfg_.max_line_bytes, position_, display_name())));
+    skipping_ = true;
+  }
+
+  // A record of the line that ends at position_, its value still unset.
+  Record& add_record(std::vector<Record>& out, int64_t now) {
+    Record& r = out.emplace_back();  // built in place: a Record is large to move
+    r.topic = cfg_.topic;
+    r.value_schema = string_schema_;
+    r.timestamp = now;
+    if (!cfg_.file.empty()) {
+      r.source_partition = partition_;
+      MapEntries offset;  // emplaced: an initializer list would copy its entries
+      offset.reserve(1);
+      offset.emplace_back("position", position_);
+      r.source_offset = Value(std::move(offset));
+    }
+    return r;
   }
 
   SourceConfig cfg_;
@@ -204,9 +294,10 @@ class FileStreamSourceTask : public SourceTask {
   std::shared_ptr<const Value> partition_;
   const SchemaPtr string_schema_ = schemas::string();  // looked up once, not per line
   int fd_ = -1;
-  int64_t position_ = 0;  // byte position after the last emitted line
+  int64_t position_ = 0;  // byte position after the last emitted (or skipped) line
   int64_t read_pos_ = 0;  // bytes read from the file so far
   bool warned_missing_ = false;
+  bool skipping_ = false;  // dropping the rest of a line longer than max.line.bytes
   std::vector<char> buf_;
   size_t start_ = 0, end_ = 0;  // unconsumed bytes in buf_
 };
@@ -221,7 +312,8 @@ PluginInfo file_stream_source_plugin() {
   p.summary = "Reads lines from a file (or stdin) into a topic, resuming at the stored byte position.";
   p.description =
       "One record per line (lines end with \\n, \\r\\n or \\r; a last line without one waits for it). The value is "
-      "the line as a string (schema STRING), with no key. The offset is {\"position\": <byte after the line>} "
+      "the line as a string (schema STRING), decoded as UTF-8 with each malformed sequence replaced by U+FFFD as "
+      "Java's decoder does, with no key. The offset is {\"position\": <byte after the line>} "
       "under the partition {\"filename\": <file>}. A missing file is waited for; a file that shrinks is read "
       "again from the start. With --once the connector is exhausted at end of file.";
   p.spec.define({.name = "file", .type = KeyType::String, .default_value = config::ConfigValue{std::string()},
@@ -230,6 +322,16 @@ PluginInfo file_stream_source_plugin() {
                  .doc = "The topic to publish lines to."});
   p.spec.define({.name = "batch.size", .type = KeyType::Int, .default_value = config::ConfigValue{int64_t{2000}},
                  .doc = "Maximum number of records returned by one poll.", .validator = config::validators::at_least(1)});
+  p.spec.define({.name = "batch.max.bytes", .type = KeyType::Int, .default_value = config::ConfigValue{int64_t{1 << 20}},
+                 .doc = "Maximum bytes of line text returned by one poll (at least one line is returned), so memory "
+                        "stays bounded whatever the line lengths. Not in Kafka.",
+                 .validator = config::validators::at_least(1)});
+  p.spec.define({.name = "max.line.bytes", .type = KeyType::Int, .default_value = config::ConfigValue{int64_t{1 << 20}},
+                 .doc = "Longest line read, in bytes without its terminator. A longer line is never held in memory: "
+                        "its bytes are dropped as they are read, and errors.tolerance decides (none: the connector "
+                        "fails naming the file and the line's byte position; all: the line is skipped, logged, "
+                        "counted, and its offset passed). Kafka has no such bound.",
+                 .validator = config::validators::at_least(1)});
   p.make_source = [] { return std::make_unique<FileStreamSourceTask>(); };
   return p;
 }

@@ -229,6 +229,10 @@ struct Record {
   // partition is shared: every record of one source partition points to it.
   std::shared_ptr<const Value> source_partition;
   Value source_offset;
+  // Source side: the record stands for input the task skipped (see
+  // SourceTaskContext::report_error): only its source offset counts, stored in
+  // order with the others; nothing is delivered.
+  bool offset_only = false;
   // Sink side: the record's coordinates on the bus (Kafka offset).
   int64_t bus_offset = -1;
   bool is_source = true;

@@ -40,6 +40,16 @@ struct TaskContext {
 struct SourceTaskContext : TaskContext {
   // The last stored offset for a source partition (a schemaless map), or null.
   std::function<Value(const Value& partition)> offset_for;
+  // The connector's error policy (errors.tolerance) for input the task cannot
+  // turn into a record (Kafka's stage TASK_POLL), at `position` ("file F byte
+  // N"). Throws ConnectError when the error is not tolerated; otherwise logs
+  // and counts it as skipped and returns. A task that goes on returns a record
+  // with `offset_only` set in its place, so its offset moves past the input.
+  std::function<void(const std::string& position, const std::exception& error)> on_error;
+  void report_error(const std::string& position, const std::exception& error) const {
+    if (!on_error) throw ConnectError(position + ": " + error.what());
+    on_error(position, error);
+  }
 };
 
 enum class PollStatus {

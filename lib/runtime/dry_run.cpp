@@ -36,12 +36,19 @@ bool dry_run_source(const ConnectorPlan& c, const OffsetStore& offsets, long max
     ctx.log = log;
     ctx.stopping = &stopping;
     ctx.offset_for = [&](const Value& partition) { return offsets.get(c.name, partition); };
+    ctx.on_error = [&](const std::string& position, const std::exception& e) {
+      std::string what = fmt::format("TASK_POLL '{}' failed at {}: {}", c.plugin->name, position, e.what());
+      if (!tolerate) throw ConnectError(what + " (errors.tolerance=none: the connector would fail here)");
+      ++skipped;
+      out << "# skipped (errors.tolerance=all): " << what << "\n";
+    };
     task->start(ctx);
     std::vector<Record> batch;
     while (pulled < max_records) {
       batch.clear();
       PollStatus status = task->poll(batch, 200ms);
       for (auto& r : batch) {
+        if (r.offset_only) continue;  // input the task skipped: already said above
         if (pulled >= max_records) break;
         ++pulled;
         try {

@@ -98,6 +98,9 @@ void SourceWorker::run() {
     ctx.log = log_;
     ctx.stopping = &stopping_;
     ctx.offset_for = [this](const Value& partition) { return store_.get(plan_.name, partition); };
+    ctx.on_error = [this](const std::string& position, const std::exception& e) {
+      errors_.handle("TASK_POLL", plan_.plugin->name, position, e);
+    };
     task->start(ctx);
     std::vector<Record> batch;
     while (!stopping_.load()) {
@@ -145,6 +148,7 @@ void SourceWorker::process(std::vector<Record>& batch) {
       else
         last.emplace_back(in.source_partition, std::move(in.source_offset));
     }
+    if (in.offset_only) continue;  // skipped input: counted by the error handler when the task reported it
     if (!stages_->chain().empty()) {
       const std::string topic = in.topic;  // error messages name the record as the connector gave it
       if (!transform(in, [&] { return source_position(topic, p); })) continue;
