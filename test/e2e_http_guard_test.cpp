@@ -134,7 +134,7 @@ TEST_CASE("REST: a bad Content-Length or a body that is not JSON is refused befo
   CHECK(restarts_logged(dir, "src") == 3);
 }
 
-TEST_CASE("REST: keys whose name contains password or secret, in any case, are hidden wherever configs appear",
+TEST_CASE("REST: keys whose name contains password or secret in any case are hidden wherever configs appear",
           "[e2e][http]") {
   TempDir dir;
   // Keys of a converter the connector does not set are kept as given (with a

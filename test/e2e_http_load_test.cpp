@@ -43,7 +43,7 @@ void start_job(const TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("REST: 64 slow clients do not stop /health, and each is cut off with 408 at the request deadline",
+TEST_CASE("REST: 64 slow clients do not stop /health — each is cut off with 408 at the request deadline",
           "[e2e][http]") {
   TempDir dir;
   start_job(dir);
