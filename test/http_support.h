@@ -2,9 +2,16 @@
 // ephemeral port, read from its log, and an HTTP client (cpp-httplib) for it.
 #pragma once
 
+#include <arpa/inet.h>
+#include <catch2/catch.hpp>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <simdjson.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -55,5 +62,92 @@ struct Json {
   simdjson::dom::element root;
   explicit Json(const std::string& text) { root = parser.parse(text).value(); }
 };
+
+// A running job (DIR/job.yaml, logging to DIR/log.txt) with its REST client.
+struct RestJob {
+  const TempDir& dir;
+  Process process;
+  int port = 0;
+  explicit RestJob(const TempDir& d) : dir(d), process({"run", d / "job.yaml"}, d / "log.txt") {
+    REQUIRE(eventually([&] { return rest_port(dir / "log.txt").has_value(); }));
+    port = *rest_port(dir / "log.txt");
+  }
+  RestClient client() const { return RestClient(port); }
+  std::string state(const std::string& name) {
+    auto r = client().get("/connectors/" + name + "/status");
+    if (r.status != 200) return "HTTP " + std::to_string(r.status);
+    Json j(r.body);
+    return std::string(j.root["connector"]["state"].get_string().value());
+  }
+};
+
+// A TCP connection to the listener at 127.0.0.1:PORT made by hand, for what
+// httplib's client cannot do: send any bytes (a bad Content-Length, a request
+// line one byte at a time) and come from another loopback address (`source`).
+class RawConnection {
+ public:
+  explicit RawConnection(int port, const std::string& source = "127.0.0.1") : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    connected_ = fd_ >= 0 && bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof(from)) == 0 &&
+                 connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof(to)) == 0;
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) close(fd_);
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+  bool connected() const { return connected_; }
+
+  // False once the server has closed the connection.
+  bool send(std::string_view data) {
+    return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
+  }
+
+  // Appends what arrives within `timeout` (0: what is there) to received();
+  // true when the server has closed the connection.
+  bool read_until_closed(std::chrono::milliseconds timeout) {
+    auto end = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(std::max<long>(left.count(), 0))) <= 0) return false;
+      char buf[4096];
+      ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+      if (n <= 0) return true;
+      received_.append(buf, static_cast<size_t>(n));
+    }
+  }
+  const std::string& received() const { return received_; }
+
+  // The status and body of the answer received (status -1: none).
+  HttpReply reply() const {
+    HttpReply out;
+    if (received_.rfind("HTTP/1.1 ", 0) != 0) return out;
+    out.status = std::stoi(received_.substr(9, 3));
+    auto body = received_.find("\r\n\r\n");
+    if (body != std::string::npos) out.body = received_.substr(body + 4);
+    return out;
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+  std::string received_;
+};
+
+// Sends `request` as it is on a new connection and returns the answer (the
+// server closes the connection after it: send "Connection: close").
+inline HttpReply raw_request(int port, const std::string& request) {
+  RawConnection c(port);
+  if (!c.connected() || !c.send(request)) return {};
+  c.read_until_closed(std::chrono::seconds(10));
+  return c.reply();
+}
 
 }  // namespace testsupport

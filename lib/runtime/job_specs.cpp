@@ -4,6 +4,7 @@
 
 #include "plugin/plugin_docs.h"
 #include "runtime/job_config.h"
+#include "runtime/listener.h"
 
 namespace connectrun {
 
@@ -73,6 +74,18 @@ const ConfigSpec& worker_spec() {
     s.define({.name = "listeners.allow.remote", .type = KeyType::Boolean, .default_value = config::ConfigValue{false},
               .doc = "Allow a `listeners` host other than a loopback address (127.0.0.1, ::1, localhost). The REST "
                      "interface has no authentication: anyone who reaches it can pause and restart connectors."});
+    s.define({.name = "rest.allowed.hosts", .type = KeyType::List,
+              .default_value = config::ConfigValue{std::vector<std::string>{}},
+              .doc = "Host names (without port) a REST request's Host and Origin headers may give besides the "
+                     "listener's own address, e.g. the name a reverse proxy forwards. Other names are refused "
+                     "(421), which keeps web pages from reaching the interface by DNS rebinding. See docs/http-api.md.",
+              .validator = config::Validator{[](const config::ConfigValue& v) -> std::optional<std::string> {
+                                               if (auto* list = std::get_if<std::vector<std::string>>(&v))
+                                                 for (auto& entry : *list)
+                                                   if (auto problem = allowed_host_problem(entry)) return problem;
+                                               return std::nullopt;
+                                             },
+                                             "host names"}});
     return s;
   }();
   return spec;

@@ -53,6 +53,19 @@ std::variant<Listener, std::string> parse_listener(const std::string& text) {
   return l;
 }
 
+std::optional<std::string> allowed_host_problem(const std::string& entry) {
+  if (entry.empty()) return std::string("an empty host name; give names such as connect.example.com");
+  if (entry.find_first_of("/?#@ \t") != std::string::npos)
+    return fmt::format("'{}' is not a host name; give the name alone (connect.example.com), without scheme or path",
+                       entry);
+  std::string bare = entry.size() > 2 && entry.front() == '[' && entry.back() == ']' ? entry.substr(1, entry.size() - 2)
+                                                                                    : entry;
+  in6_addr v6{};
+  if (bare.find(':') != std::string::npos && inet_pton(AF_INET6, bare.c_str(), &v6) != 1)
+    return fmt::format("'{}': give the host name without a port (a name is accepted with any port)", entry);
+  return std::nullopt;
+}
+
 std::optional<std::string> listeners_problem(const config::ConfigValues& worker) {
   if (worker.is_null("listeners")) return std::nullopt;
   auto list = worker.get_list("listeners");
@@ -74,7 +87,10 @@ std::optional<Listener> worker_listener(const config::ConfigValues& worker) {
   if (auto problem = listeners_problem(worker)) throw std::invalid_argument(*problem);
   auto list = worker.is_null("listeners") ? std::vector<std::string>{} : worker.get_list("listeners");
   if (list.empty()) return std::nullopt;
-  return std::get<Listener>(parse_listener(list.front()));
+  auto l = std::get<Listener>(parse_listener(list.front()));
+  if (worker.has("rest.allowed.hosts") && !worker.is_null("rest.allowed.hosts"))
+    l.allowed_hosts = worker.get_list("rest.allowed.hosts");
+  return l;
 }
 
 }  // namespace connectrun

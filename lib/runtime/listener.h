@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "config/spec.h"
 
@@ -13,6 +14,8 @@ struct Listener {
   std::string host;  // as given, without brackets ("127.0.0.1", "::1", "localhost", "0.0.0.0")
   int port = 0;      // 0: an ephemeral port, logged once bound
   bool loopback = false;
+  // rest.allowed.hosts: further names a request's Host (and Origin) may give.
+  std::vector<std::string> allowed_hosts;
 };
 
 // Parses "http://HOST:PORT"; returns the listener or what is wrong with it.
@@ -21,6 +24,9 @@ std::variant<Listener, std::string> parse_listener(const std::string& text);
 // The worker's `listeners` as a Listener: nullopt when unset (no REST interface).
 // Throws std::invalid_argument with the problem (validation reports it first).
 std::optional<Listener> worker_listener(const config::ConfigValues& worker);
+// What is wrong with one rest.allowed.hosts entry (a host name or address, no
+// scheme or port), if anything.
+std::optional<std::string> allowed_host_problem(const std::string& entry);
 // What is wrong with the worker's `listeners` / `listeners.allow.remote`, if anything.
 std::optional<std::string> listeners_problem(const config::ConfigValues& worker);
 

@@ -1,5 +1,8 @@
 #include "runtime/rest_json.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "json/json_writer.h"
@@ -28,7 +31,10 @@ bool is_secret_key(const ConnectorPlan& c, const std::string& k) {
   }
   for (std::string_view prefix : {"producer.override.", "consumer.override.", "admin.override."})
     if (starts_with(k, prefix) && is_secret_client_key(k.substr(prefix.size()))) return true;
-  return k.find("password") != std::string::npos || k.find("secret") != std::string::npos;
+  std::string lower(k);  // "ssl.key.PASSWORD", "Client.Secret": any case
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return lower.find("password") != std::string::npos || lower.find("secret") != std::string::npos;
 }
 
 std::string type_of(const ConnectorSnapshot& s) { return s.is_source ? "source" : "sink"; }

@@ -13,6 +13,7 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include "runtime/rest_connections.h"
 #include "runtime/rest_json.h"
 
 namespace connectrun {
@@ -47,13 +48,15 @@ std::string host_for_url(const std::string& host) {
 }  // namespace
 
 RestServer::RestServer(Herder& herder, const TopicBus& bus, Listener listener)
-    : herder_(herder), bus_(bus), listener_(std::move(listener)), server_(std::make_unique<httplib::Server>()) {
+    : herder_(herder), bus_(bus), listener_(std::move(listener)), server_(std::make_unique<rest::BoundedServer>()) {
   // httplib's default adds SO_REUSEPORT, which lets a second process bind the
   // same port silently: only SO_REUSEADDR here, so a taken port is an error.
   server_->set_socket_options([](int sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
+  // httplib's own check, behind the guard's: it would read (and drop) a larger body first.
+  server_->set_payload_max_length(rest::kMaxRequestBody);
   routes();
 }
 
@@ -85,7 +88,9 @@ void RestServer::bind() {
                                          err == EADDRINUSE || err == 0 ? "the address is already in use or not available"
                                                                        : std::strerror(err)));
   }
+  server_->widen_backlog();
   worker_id_ = fmt::format("{}:{}", host_for_url(listener_.host), port);
+  guard_ = rest::RequestGuard(listener_, port);
 }
 
 void RestServer::start() {
@@ -98,6 +103,24 @@ void RestServer::start() {
 
 void RestServer::routes() {
   auto& s = *server_;
+  // Host, Origin and body framing are checked before any handler runs; true
+  // when the request is refused (and `res` says why).
+  auto refused = [this](const httplib::Request& req, httplib::Response& res) {
+    auto refusal = guard_.check(req.method, [&req](std::string_view name) {
+      std::vector<std::string> values;
+      for (size_t i = 0, n = req.get_header_value_count(std::string(name)); i < n; ++i)
+        values.push_back(req.get_header_value(std::string(name), i));
+      return values;
+    });
+    if (refusal) reply(res, refusal->status, rest::error_json(refusal->status, refusal->message));
+    return refusal.has_value();
+  };
+  s.set_pre_routing_handler([refused](const httplib::Request& req, httplib::Response& res) {
+    return refused(req, res) ? httplib::Server::HandlerResponse::Handled : httplib::Server::HandlerResponse::Unhandled;
+  });
+  // A client waiting for "100 Continue" is refused before it sends its body.
+  s.set_expect_100_continue_handler(
+      [refused](const httplib::Request& req, httplib::Response& res) { return refused(req, res) ? res.status : 100; });
   // Every path pattern served, whatever the method: another method on one of
   // them is 405, as Jersey answers, not 404 (see the error handler).
   std::vector<std::string> served;
@@ -158,42 +181,39 @@ void RestServer::routes() {
       reply(res, 500, rest::error_json(500, e.what()));  // the cluster could not be asked
     }
   });
-  // Handlers taking a ContentReader: httplib answers 400 to a PUT/POST without
-  // Content-Length (curl -X PUT URL) before reaching the others; these ignore the body.
-  using Reader = const httplib::ContentReader&;
-  s.Put(at(R"(/connectors/([^/]+)/pause)"), [this](const httplib::Request& req, httplib::Response& res, Reader) {
+  // A body (at most rest::kMaxRequestBody of JSON, see the guard) is read and ignored.
+  s.Put(at(R"(/connectors/([^/]+)/pause)"), [this](const httplib::Request& req, httplib::Response& res) {
     if (!herder_.pause(req.matches[1])) return not_found(res, req.matches[1]);
     res.status = 202;
   });
-  s.Put(at(R"(/connectors/([^/]+)/resume)"), [this](const httplib::Request& req, httplib::Response& res, Reader) {
+  s.Put(at(R"(/connectors/([^/]+)/resume)"), [this](const httplib::Request& req, httplib::Response& res) {
     if (!herder_.resume(req.matches[1])) return not_found(res, req.matches[1]);
     res.status = 202;
   });
   // Kafka's RestartRequest: without includeTasks/onlyFailed, 204 and no body;
   // with either, 202 and the connector's status. The connector and its one
   // task are one unit here: onlyFailed restarts it only when it failed.
-  s.Post(at(R"(/connectors/([^/]+)/restart)"),
-         httplib::Server::HandlerWithContentReader([this](const httplib::Request& req, httplib::Response& res, Reader) {
-           std::string name = req.matches[1];
-           bool include_tasks = param_true(req, "includeTasks"), only_failed = param_true(req, "onlyFailed");
-           try {
-             auto snap = herder_.snapshot(name);
-             if (!snap) return not_found(res, name);
-             if (!only_failed || snap->state == "FAILED")
-               if (!herder_.restart(name)) return not_found(res, name);
-             if (!include_tasks && !only_failed) {
-               res.status = 204;
-               return;
-             }
-             snap = herder_.snapshot(name);
-             if (!snap) return not_found(res, name);  // removed by a reload meanwhile
-             reply(res, 202, rest::status_json(*snap, worker_id_));
-           } catch (const std::exception& e) {
-             reply(res, 500, rest::error_json(500, e.what()));
-           }
-         }));
+  s.Post(at(R"(/connectors/([^/]+)/restart)"), [this](const httplib::Request& req, httplib::Response& res) {
+    std::string name = req.matches[1];
+    bool include_tasks = param_true(req, "includeTasks"), only_failed = param_true(req, "onlyFailed");
+    try {
+      auto snap = herder_.snapshot(name);
+      if (!snap) return not_found(res, name);
+      if (!only_failed || snap->state == "FAILED")
+        if (!herder_.restart(name)) return not_found(res, name);
+      if (!include_tasks && !only_failed) {
+        res.status = 204;
+        return;
+      }
+      snap = herder_.snapshot(name);
+      if (!snap) return not_found(res, name);  // removed by a reload meanwhile
+      reply(res, 202, rest::status_json(*snap, worker_id_));
+    } catch (const std::exception& e) {
+      reply(res, 500, rest::error_json(500, e.what()));
+    }
+  });
   s.Post(at(R"(/connectors/([^/]+)/tasks/([0-9]+)/restart)"),
-         httplib::Server::HandlerWithContentReader([this](const httplib::Request& req, httplib::Response& res, Reader) {
+         [this](const httplib::Request& req, httplib::Response& res) {
            std::string name = req.matches[1], task = req.matches[2];
            try {
              if (!herder_.snapshot(name)) return not_found(res, name);
@@ -203,7 +223,7 @@ void RestServer::routes() {
            } catch (const std::exception& e) {
              reply(res, 500, rest::error_json(500, e.what()));
            }
-         }));
+         });
   s.Get(at("/metrics"), [this](const httplib::Request&, httplib::Response& res) {
     reply(res, 200, rest::metrics_text(herder_.snapshots(), herder_.offset_flush_age_seconds(), bus_.client_metrics()),
           "text/plain; version=0.0.4; charset=utf-8");

@@ -10,10 +10,11 @@
 #include "runtime/bus.h"
 #include "runtime/herder.h"
 #include "runtime/listener.h"
-
-namespace httplib { class Server; }
+#include "runtime/rest_guard.h"
 
 namespace connectrun {
+
+namespace rest { class BoundedServer; }
 
 class RestServer {
  public:
@@ -34,7 +35,8 @@ class RestServer {
   const TopicBus& bus_;
   Listener listener_;
   std::string worker_id_;
-  std::unique_ptr<httplib::Server> server_;
+  rest::RequestGuard guard_;  // set by bind(), once the port is known
+  std::unique_ptr<rest::BoundedServer> server_;
   std::thread thread_;
   std::atomic<bool> done_{false};  // the server thread has returned
 };
