@@ -155,29 +155,15 @@ TEST_CASE("offsets are stored only after the dead letters are written", "[e2e][d
   TempDir dir;
   write_file(dir / "in.txt", "{\"a\":1}\nnot json\n{\"a\":3}\n");
   auto job = [&](const std::string& dead_file) {
-    return fmt::format(R"(worker:
-  offset.storage.file.filename: {0}/offsets.json
-  key.converter: StringConverter
-  value.converter: StringConverter
-connectors:
-  - name: src
-    connector.class: FileStreamSource
-    file: {0}/in.txt
-    topic: lines
-  - name: snk
-    connector.class: FileStreamSink
-    file: {0}/out.txt
-    topics: lines
-    value.converter: JsonConverter
+    return lines_job(dir.path(), {.sink_extra = fmt::format(R"(    value.converter: JsonConverter
     value.converter.schemas.enable: false
     errors.tolerance: all
     errors.deadletterqueue.topic.name: dead
   - name: dead-sink
     connector.class: FileStreamSink
-    file: {1}
+    file: {}
     topics: dead
-)",
-                       dir.path(), dead_file);
+)", dead_file)});
   };
   // The dead letter topic's only sink cannot write: the dead letter is never written.
   write_file(dir / "job.yaml", job(dir / "missing-folder/dead.txt"));
