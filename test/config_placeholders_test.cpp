@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include "config/loader.h"
+#include "plugin/registry.h"
+#include "runtime/job_config.h"
 #include "config_test_util.h"
 
 using namespace connectrun::config;
@@ -87,4 +89,90 @@ TEST_CASE("placeholders: properties files and provider syntax errors", "[config]
   CHECK(problems.list()[1].message.find("the file provider needs a path") != std::string::npos);
   CHECK(problems.list()[2].message == "unknown config provider 'enw' (supported: env, file) (did you mean 'env'?)");
   unsetenv("CONNECTRUN_TEST_USER");
+}
+
+namespace {
+// Loads, resolves and plans a YAML job as `validate` does.
+connectrun::JobPlan plan_text(const std::string& yaml, Problems& problems) {
+  RawJob job = load_yaml_text(yaml, "job.yaml", problems);
+  resolve_placeholders(job, problems);
+  return connectrun::plan_job(job, connectrun::builtin_plugins(), problems);
+}
+}  // namespace
+
+TEST_CASE("validation errors name the placeholder — never the value it resolved to", "[config][validate]") {
+  TempDir dir;
+  std::string secrets = dir.write("shadow", "root=r00tHash:19000:0:99999\n");
+  setenv("CONNECTRUN_TEST_PORT", "s3cr3t", 1);
+  setenv("CONNECTRUN_TEST_TOPICS", "good,b@d-t0pic", 1);
+  std::string yaml =
+      "worker:\n"
+      "  offset.storage.file.filename: /tmp/x.json\n"
+      "  key.converter: StringConverter\n"
+      "  value.converter: StringConverter\n"
+      "  offset.flush.interval.ms: ${env:CONNECTRUN_TEST_PORT}\n"  // LONG
+      "connectors:\n"
+      "  - name: src\n"
+      "    connector.class: FileStreamSource\n"
+      "    file: /tmp/in.txt\n"
+      "    topic: ${file:" + secrets + ":root}\n"                   // refused by the plugin's configure()
+      "    batch.size: ${env:CONNECTRUN_TEST_PORT}\n"               // INT
+      "  - name: snk\n"
+      "    connector.class: FileStreamSink\n"
+      "    file: /tmp/out.txt\n"
+      "    topics: ${env:CONNECTRUN_TEST_TOPICS}\n"                 // one bad name in a list
+      "    errors.tolerance: all-${env:CONNECTRUN_TEST_PORT}\n";    // a validator's valid set
+  Problems problems;
+  plan_text(yaml, problems);
+  std::string all = all_problems(problems);
+  INFO(all);
+  auto has = [&](const std::string& key, const std::string& text) {
+    for (const auto& p : problems.list())
+      if (p.key == key && p.message.find(text) != std::string::npos) return true;
+    return false;
+  };
+  CHECK(has("offset.flush.interval.ms", "expected a number of type LONG, got the value of ${env:CONNECTRUN_TEST_PORT}"));
+  CHECK(has("batch.size", "expected a number of type INT, got the value of ${env:CONNECTRUN_TEST_PORT}"));
+  CHECK(has("topic", "the value of ${file:" + secrets + ":root}"));
+  CHECK(has("topics", "the value of ${env:CONNECTRUN_TEST_TOPICS}"));
+  CHECK(has("errors.tolerance", "invalid value the value of all-${env:CONNECTRUN_TEST_PORT}: must be one of none, all"));
+  CHECK(problems.size() == 5);
+  CHECK(all.find("s3cr3t") == std::string::npos);
+  CHECK(all.find("r00tHash") == std::string::npos);
+  CHECK(all.find("19000") == std::string::npos);
+  CHECK(all.find("b@d") == std::string::npos);
+
+  // `validate` shows the placeholders of a valid job, not what they resolved to.
+  setenv("CONNECTRUN_TEST_TOPIC", "t0p-secret", 1);
+  Problems none;
+  auto plan = plan_text("worker:\n  offset.storage.file.filename: /tmp/x.json\n  key.converter: StringConverter\n"
+                        "  value.converter: StringConverter\nconnectors:\n  - name: src\n"
+                        "    connector.class: FileStreamSource\n    file: /tmp/in.txt\n"
+                        "    topic: ${env:CONNECTRUN_TEST_TOPIC}\n",
+                        none);
+  REQUIRE(none.empty());
+  std::string shown = connectrun::describe_effective(plan);
+  INFO(shown);
+  CHECK(shown.find("topic: ${env:CONNECTRUN_TEST_TOPIC}") != std::string::npos);
+  CHECK(shown.find("t0p-secret") == std::string::npos);
+  CHECK(plan.connectors[0].plugin_cfg.get_string("topic") == "t0p-secret");  // resolved where it is used
+  // The warning about a topic no sink reads names the placeholder too.
+  for (auto& w : plan.warnings) CHECK(w.find("t0p-secret") == std::string::npos);
+  unsetenv("CONNECTRUN_TEST_PORT");
+  unsetenv("CONNECTRUN_TEST_TOPICS");
+  unsetenv("CONNECTRUN_TEST_TOPIC");
+}
+
+TEST_CASE("redact hides resolved parts quoted or not and leaves the rest of the message", "[config]") {
+  RawEntry e{"jdbc:Pa55word@db", {}, "jdbc:${env:PW}@db", {Resolved{5, 13, "${env:PW}"}}};
+  CHECK(redact(e, "invalid url 'jdbc:Pa55word@db'") == "invalid url the value of jdbc:${env:PW}@db");
+  CHECK(redact(e, "bad part 'Pa55word'") == "bad part the value of ${env:PW}");
+  CHECK(redact(e, "bad part 'a55w'") == "bad part part of the value of jdbc:${env:PW}@db");
+  CHECK(redact(e, "mapping PA55WORD is invalid") == "mapping ${env:PW} is invalid");  // any case
+  CHECK(redact(e, "'jdbc' is fine, it was written") == "'jdbc' is fine, it was written");
+  RawEntry port{"8080", {}, "${env:PORT}", {Resolved{0, 4, "${env:PORT}"}}};
+  CHECK(redact(port, "must be at most 80800") == "must be at most 80800");  // digits only when quoted
+  CHECK(redact(port, "got '8080'") == "got the value of ${env:PORT}");
+  RawEntry plain{"s3cr3t", {}};
+  CHECK(redact(plain, "got 's3cr3t'") == "got 's3cr3t'");  // not from a placeholder: as it was
 }

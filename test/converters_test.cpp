@@ -242,3 +242,73 @@ TEST_CASE("converters are registered and usable as header converters", "[convert
   CHECK(out == "7");
   CHECK(h->to_connect_header("t", "k", std::string_view("7")).value == Value("7"));
 }
+
+// Kafka's strings are Java strings: bytes read by StringConverter and
+// SimpleHeaderConverter are decoded with U+FFFD for malformed UTF-8, and
+// JsonConverter never writes a string that its own reader (or Kafka's) refuses.
+TEST_CASE("malformed UTF-8 becomes U+FFFD when read as text — JsonConverter always writes valid JSON",
+          "[converter][utf8]") {
+  const std::string bad = "caf\xC3(\xFF" "fin";  // a cut two-byte sequence, then a byte never valid
+  const std::string replaced = "caf\xEF\xBF\xBD(\xEF\xBF\xBD" "fin";
+  StringConverter s;
+  s.configure(cfg_for(string_converter_plugin(), {}), false);
+  CHECK(s.to_connect_data("t", std::string_view(bad)).value == Value(replaced));
+  CHECK(StringConverter::to_connect_data_owned(std::string(bad)).value == Value(replaced));
+  CHECK(s.to_connect_data("t", std::string_view("héllo")).value == Value("héllo"));  // valid text untouched
+
+  SimpleHeaderConverter h;
+  CHECK(h.to_connect_header("t", "h", std::string_view(bad)).value == Value(replaced));
+
+  // A string holding the raw bytes (as a source may produce them), with and without schemas.
+  for (const char* schemas_enable : {"true", "false"}) {
+    auto c = json_conv({{"schemas.enable", schemas_enable}});
+    std::string text = write(*c, schemas::string(), Value(bad));
+    INFO(text);
+    auto back = c->to_connect_data("t", std::string_view(text));  // would throw on invalid UTF-8
+    CHECK(back.value == Value(replaced));
+    auto map = write(*c, nullptr, Value(MapEntries{{Value(bad), Value(bad)}}));
+    CHECK(c->to_connect_data("t", std::string_view(map)).value ==
+          Value(MapEntries{{Value(replaced), Value(replaced)}}));
+  }
+  // Bytes that are not UTF-8 on the bus cannot be read as JSON (Kafka refuses them too): the error policy applies.
+  CHECK_THROWS_AS(json_conv()->to_connect_data("t", std::string_view("{\"schema\":null,\"payload\":\"\xFF\"}")),
+                  DataException);
+}
+
+// Kafka's JsonDeserializer: Jackson's ObjectNode keeps the last of duplicate
+// keys (in the place of the first), and ALLOW_LEADING_ZEROS_FOR_NUMBERS reads 007 as 7.
+TEST_CASE("JsonConverter keeps the last of duplicate keys and reads numbers with leading zeros as Kafka does",
+          "[converter][json]") {
+  auto plain = json_conv({{"schemas.enable", "false"}});
+  auto read = [&](std::string_view text) { return plain->to_connect_data("t", text).value; };
+  CHECK(read(R"({"a":1,"b":2,"a":3})") == Value(MapEntries{{Value("a"), Value(int64_t{3})}, {Value("b"), Value(int64_t{2})}}));
+  CHECK(write(*plain, nullptr, read(R"({"a":1,"a":{"x":1,"x":2}})")) == R"({"a":{"x":2}})");
+  CHECK(read("007") == Value(int64_t{7}));
+  CHECK(read("-007") == Value(int64_t{-7}));
+  CHECK(read("000") == Value(int64_t{0}));
+  CHECK(read("00.5") == Value(0.5));
+  CHECK(read(R"({"n":[007,010e1,-01],"s":"007 stays"})") ==
+        Value(MapEntries{{Value("n"), Value(Array{Value(int64_t{7}), Value(100.0), Value(int64_t{-1})})},
+                         {Value("s"), Value("007 stays")}}));
+  CHECK_THROWS_AS(read("0x7"), DataException);
+  CHECK_THROWS_AS(read("1.2.3"), DataException);
+
+  auto enveloped = json_conv();
+  // Struct fields, string-keyed maps, the schema and the envelope itself: the last duplicate counts.
+  auto st = enveloped->to_connect_data(
+      "t", std::string_view(R"({"schema":{"type":"struct","fields":[{"field":"id","type":"int32"}]},)"
+                            R"("payload":{"id":1,"id":02}})"));
+  CHECK(st.value.as_struct().get("id") == Value(int32_t{2}));
+  auto m = enveloped->to_connect_data(
+      "t", std::string_view(R"({"schema":{"type":"map","keys":{"type":"string"},"values":{"type":"int32"}},)"
+                            R"("payload":{"k":1,"j":5,"k":2}})"));
+  CHECK(m.value == Value(MapEntries{{Value("k"), Value(int32_t{2})}, {Value("j"), Value(int32_t{5})}}));
+  auto twice = enveloped->to_connect_data(
+      "t", std::string_view(R"({"schema":{"type":"string"},"payload":"first","schema":{"type":"int64"},"payload":7})"));
+  CHECK(twice.schema->type == Type::Int64);
+  CHECK(twice.value == Value(int64_t{7}));
+  auto opt = enveloped->to_connect_data("t", std::string_view(R"({"schema":{"type":"int32","optional":false,"optional":true},"payload":null})"));
+  CHECK(opt.schema->optional);
+  CHECK_THROWS_WITH(enveloped->to_connect_data("t", std::string_view(R"({"schema":null,"payload":1,"extra":2})")),
+                    Catch::Contains("requires \"schema\" and \"payload\" fields"));
+}

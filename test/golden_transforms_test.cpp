@@ -240,6 +240,7 @@ struct Runner {
 
 struct Tally {
   int passed = 0, failed = 0, allowed = 0;
+  int cases() const { return passed + failed + allowed; }
 };
 
 Tally run_file(const std::string& name) {
@@ -279,14 +280,17 @@ Tally run_file(const std::string& name) {
 TEST_CASE("golden: every SMT case matches Kafka", "[transform][golden]") {
   auto t = run_file("transforms.jsonl");
   REQUIRE(t.failed == 0);
+  REQUIRE(t.cases() >= 159);  // every case of /work/shared/golden was read (an empty file must fail)
 }
 
 TEST_CASE("golden: every predicate case matches Kafka", "[transform][golden]") {
   auto t = run_file("predicates.jsonl");
   REQUIRE(t.failed == 0);
+  REQUIRE(t.cases() >= 18);  // every case of /work/shared/golden was read (an empty file must fail)
 }
 
 TEST_CASE("golden: every chain case matches Kafka", "[transform][golden]") {
   auto t = run_file("chains.jsonl");
   REQUIRE(t.failed == 0);
+  REQUIRE(t.cases() >= 14);  // every case of /work/shared/golden was read (an empty file must fail)
 }

@@ -3,9 +3,12 @@
 #include <cmath>
 #include <limits>
 
+#include <simdjson.h>
+
 #include "json/base64.h"
 #include "json/json_reader.h"
 #include "json/json_writer.h"
+#include "json/utf8.h"
 
 using namespace connectrun;
 
@@ -68,6 +71,51 @@ TEST_CASE("strings are escaped as Jackson escapes them", "[json]") {
   CHECK(js(std::string("nul\0", 4)) == R"("nul\u0000")");
   CHECK(js("é 漢字 \u2028") == "\"é 漢字 \u2028\"");
   CHECK(js("😀") == R"("\uD83D\uDE00")");
+}
+
+// What `new String(bytes, UTF_8)` gives on JDK 17 (String.decodeUTF8_UTF16), as
+// JSON: one U+FFFD per malformed subsequence, never raw invalid bytes.
+TEST_CASE("invalid UTF-8 is written as U+FFFD the way Java decodes it — always valid JSON", "[json][utf8]") {
+  const std::string R = "\xEF\xBF\xBD";
+  auto q = [](const std::string& x) { return "\"" + x + "\""; };
+  CHECK(js("a\xFF" "b") == q("a" + R + "b"));
+  CHECK(js("\xC3") == q(R));                                        // a two-byte lead at the end
+  CHECK(js("\xC3(") == q(R + "("));
+  CHECK(js("\xC0\xAF") == q(R + R));                                // C0/C1 are never valid
+  CHECK(js("\xE2\x82") == q(R));                                    // a valid prefix cut short: one
+  CHECK(js("\xE2\x82(") == q(R + "("));
+  CHECK(js("\xE0\x80\x80") == q(R + R + R));                        // overlong: each byte
+  CHECK(js("\xED\xA0\x80") == q(R + R + R));                        // an encoded surrogate: each byte
+  CHECK(js("\xED\xA0(") == q(R + "("));                             // Java's malformed3 counts two here
+  CHECK(js("\xF0\x9F\x98") == q(R));
+  CHECK(js("\xF0\x9F\x98(") == q(R + "("));
+  CHECK(js("\xF0\x9F(") == q(R + "("));
+  CHECK(js("\xF4\x90\x80\x80") == q(R + R + R + R));                // beyond U+10FFFF
+  CHECK(js("\xF8\x88\x80\x80\x80") == q(R + R + R + R + R));
+  CHECK(js("\x80\xBF") == q(R + R));                                // stray continuations
+  // Valid characters around invalid ones are kept; escapes still apply.
+  CHECK(js("é\xFF" "😀\"\n漢") == q("é" + R + "\\uD83D\\uDE00\\\"\\n漢"));
+  CHECK(js("ok é then \xE9t\xE9") == q("ok é then " + R + "t" + R));
+
+  // Every byte string of up to 3 bytes from a mix of tricky bytes: valid UTF-8
+  // inside a JSON string, equal to the input where the input was valid.
+  const std::string bytes = std::string("a\"\\\x01\x7f\x80\xbf\xc2\xc3\xdf\xe0\xe2\xed\xef\xf0\xf4\xf5\xff\xa0\x90", 20);
+  simdjson::dom::parser parser;
+  size_t checked = 0;
+  for (char a : bytes)
+    for (char b : bytes)
+      for (char c : bytes) {
+        std::string in{a, b, c};
+        std::string out = js(in);
+        simdjson::dom::element e;
+        INFO("input bytes " << std::hex << int(uint8_t(a)) << " " << int(uint8_t(b)) << " " << int(uint8_t(c)));
+        REQUIRE_FALSE(parser.parse(out).get(e));
+        REQUIRE(e.is_string());
+        if (utf8::is_valid(in)) CHECK(e.get_string().value() == in);
+        CHECK(std::string(e.get_string().value()) == utf8::to_valid(in));
+        ++checked;
+      }
+  CHECK(checked == 8000);
 }
 
 TEST_CASE("BigDecimal.toString shapes", "[json]") {

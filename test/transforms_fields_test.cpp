@@ -147,6 +147,23 @@ TEST_CASE("InsertField adds metadata fields", "[transform]") {
   CHECK_THROWS_WITH(t->apply(sink_record(schemas::string(), Value("x"))), Catch::Contains("Only Struct objects"));
 }
 
+// Kafka's InsertField.configure: a transform that inserts nothing, or a static
+// field without its value, is a configuration error.
+TEST_CASE("InsertField refuses configurations that insert nothing as Kafka does", "[transform]") {
+  CHECK_THROWS_WITH(make_transform("InsertField$Value"), Catch::StartsWith("No field insertion configured"));
+  CHECK_THROWS_WITH(make_transform("InsertField$Key", {{"static.value", "v"}}),
+                    Catch::StartsWith("No field insertion configured"));
+  try {
+    make_transform("InsertField$Value", {{"static.field", "origin"}});
+    FAIL("static.field without static.value was accepted");
+  } catch (const config::ConfigError& e) {
+    CHECK(e.key() == "static.value");
+    CHECK(std::string(e.what()) == "No value specified for static field: origin");
+  }
+  CHECK_NOTHROW(make_transform("InsertField$Value", {{"static.field", "origin"}, {"static.value", "v"}}));
+  CHECK_NOTHROW(make_transform("InsertField$Value", {{"topic.field", "t"}}));
+}
+
 TEST_CASE("MaskField masks with zeros or a replacement", "[transform]") {
   auto schema = SchemaBuilder::structure()
                     .field("i", schemas::int32())

@@ -1,5 +1,7 @@
 // `connectrun validate` and the checks behind it: every problem with its
 // location, key and a suggestion.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -160,4 +162,72 @@ TEST_CASE("bootstrap.servers must list host:port entries", "[validate][kafka]") 
   CHECK(has(with("a:9092,b:99999"), "invalid url 'b:99999'"));
   CHECK(has(with("a:9092,:9092"), "invalid url ':9092'"));
   CHECK(with("a:9092,10.0.0.1:9093,[::1]:9094").empty());
+}
+
+TEST_CASE("a sink writing the file a source of the same job reads is refused — by path or link or inode", "[validate]") {
+  TempDir dir;
+  std::string in = dir / "in.txt";
+  write_file(in, "1\n2\n");
+  auto job = [&](const std::string& source_file, const std::string& sink_file) {
+    return fmt::format("worker:\n  offset.storage.file.filename: {}\n  key.converter: StringConverter\n"
+                       "  value.converter: StringConverter\nconnectors:\n"
+                       "  - name: src\n    connector.class: FileStreamSource\n    file: {}\n    topic: t\n"
+                       "  - name: snk\n    connector.class: FileStreamSink\n    file: {}\n    topics: t\n",
+                       dir / "offsets.json", source_file, sink_file);
+  };
+  auto refused = [&](const std::string& source_file, const std::string& sink_file) {
+    auto p = problems_of(job(source_file, sink_file));
+    INFO(fmt::format("{}", fmt::join(p, "\n")));
+    REQUIRE(p.size() == 1);
+    CHECK(has(p, "job.yaml:12:11: connector 'snk': key 'file': connector 'snk' (FileStreamSink) writes '" + sink_file +
+                     "', the file that connector 'src' (FileStreamSource) reads"));
+    CHECK(has(p, "growing the file without end"));
+  };
+  SECTION("the same path") { refused(in, in); }
+  SECTION("another spelling of the path") { refused(in, dir / "./in.txt"); }
+  SECTION("a hard link") {
+    REQUIRE(::link(in.c_str(), (dir / "hard.txt").c_str()) == 0);
+    refused(in, dir / "hard.txt");
+  }
+  SECTION("a symbolic link, either way") {
+    REQUIRE(::symlink(in.c_str(), (dir / "soft.txt").c_str()) == 0);
+    refused(in, dir / "soft.txt");
+    refused(dir / "soft.txt", in);
+  }
+  SECTION("a file that does not exist yet") { refused(dir / "later.txt", dir / "./later.txt"); }
+  SECTION("different files, stdin and stdout are fine") {
+    CHECK(problems_of(job(in, dir / "out.txt")).empty());
+    CHECK(problems_of(job("", "")).empty());
+  }
+}
+
+namespace {
+// A job of `n` connectors: source/sink pairs joined by one topic each.
+std::string generated_job(size_t n) {
+  std::string yaml = "worker:\n  offset.storage.file.filename: /tmp/x.json\n  key.converter: StringConverter\n"
+                     "  value.converter: StringConverter\nconnectors:\n";
+  for (size_t i = 0; i < n / 2; ++i)
+    yaml += fmt::format("  - name: src{0}\n    connector.class: FileStreamSource\n    file: /tmp/in{0}.txt\n"
+                        "    topic: t{0}\n  - name: snk{0}\n    connector.class: FileStreamSink\n"
+                        "    file: /tmp/out{0}.txt\n    topics: t{0}\n",
+                        i);
+  return yaml;
+}
+}  // namespace
+
+// Validation is linear in the number of connectors (it used to compare every
+// source with every sink); a job beyond the limit is refused before planning.
+TEST_CASE("a job of 10000 connectors validates and one of 20000 is refused clearly", "[validate]") {
+  config::Problems problems;
+  auto job = config::load_yaml_text(generated_job(config::kMaxConnectors), "job.yaml", problems);
+  REQUIRE(problems.empty());
+  auto plan = plan_job(job, builtin_plugins(), problems);
+  CHECK(problems.empty());
+  CHECK(plan.connectors.size() == config::kMaxConnectors);
+  CHECK(plan.warnings.empty());  // every source's topic is read by its sink
+
+  auto refused = problems_of(generated_job(20000));
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0] == "job.yaml:6:3: worker: 20000 connectors in one job; connectrun runs at most 10000 in one process "
+                      "(split the job into several, one process each)");
 }

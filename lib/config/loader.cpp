@@ -67,6 +67,14 @@ RawJob load_job(const std::vector<std::string>& paths, Problems& problems) {
     auto err = detail::read_text_file(paths[i], texts[i]);
     readable[i] = !err;
     if (err) problems.add(Location{paths[i]}, "", "", fmt::format("cannot read: {}", *err));
+    if (readable[i] && texts[i].size() > kMaxJobFileBytes) {
+      problems.add(Location{paths[i]}, "", "",
+                   fmt::format("the file is {:.1f} MiB; connectrun reads configuration files of at most {} MiB "
+                               "(split the job into several, one process each)",
+                               static_cast<double>(texts[i].size()) / (1 << 20), kMaxJobFileBytes >> 20));
+      readable[i] = false;
+      texts[i].clear();
+    }
   }
 
   if (paths.size() > 1) {

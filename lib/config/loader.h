@@ -24,6 +24,13 @@ namespace YAML { class Node; }
 
 namespace connectrun::config {
 
+// Bounds on what one job may hold. Validation is linear in the number of
+// connectors, but each costs memory (about 8 KB planned) and, when running, a
+// thread: a job far beyond these is a mistake (a generated file gone wrong),
+// refused at once with a clear problem rather than after minutes and gigabytes.
+inline constexpr size_t kMaxConnectors = 10000;
+inline constexpr size_t kMaxJobFileBytes = size_t{16} << 20;
+
 struct RawSection {
   RawConfig entries;
   Location loc;  // where the section starts
@@ -62,5 +69,11 @@ RawSection load_connector_json_text(std::string_view text, const std::string& fi
 // written and are reported at the value's location; resolved values never
 // appear in problems.
 void resolve_placeholders(RawJob& job, Problems& problems);
+
+// After validation: hides every resolved placeholder value in the problems
+// (and warnings) found about the job, naming the placeholder instead (redact()).
+// A problem located at an entry is redacted with that entry; any other problem
+// of the same section with each of the section's entries, warnings with all.
+void hide_resolved_values(const RawJob& job, Problems& problems, std::vector<std::string>& warnings);
 
 }  // namespace connectrun::config

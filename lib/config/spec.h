@@ -22,11 +22,24 @@ struct Location {
   int line = 0;
   int column = 0;  // 0 for .properties files (file:line only)
   std::string str() const;  // "file:line:col", "file:line", "file" or "<unknown>"
+  bool operator==(const Location&) const = default;
+};
+
+// A part of a value that a ${env:}/${file:} placeholder resolved to.
+struct Resolved {
+  size_t begin = 0, end = 0;  // [begin, end) in RawEntry::value
+  std::string placeholder;    // "${env:DB_PORT}"
 };
 
 struct RawEntry {
   std::string value;
   Location loc;
+  // When placeholders were resolved into `value`: the text as written and
+  // where each resolved value lies. Problems and `validate` never show those
+  // parts (see redact()).
+  std::string written;
+  std::vector<Resolved> resolved;
+  bool from_placeholder() const { return !resolved.empty(); }
 };
 
 // Flat dotted keys → textual values, as a .properties file holds them.
@@ -53,6 +66,11 @@ Validator non_empty_string();
 Validator list_of(std::vector<std::string> values);  // every list element one of
 }  // namespace validators
 
+// Whether a key's value names a file the plugin reads or writes: the job
+// planner refuses a connector writing a file another connector of the job
+// reads (what it writes would be read again, growing the file without end).
+enum class FileUse { None, Reads, Writes };
+
 struct KeyDef {
   std::string name;
   KeyType type = KeyType::String;
@@ -61,6 +79,7 @@ struct KeyDef {
   std::string doc;
   std::optional<Validator> validator;
   bool secret = false;  // also implied by KeyType::Password
+  FileUse file_use = FileUse::None;
   bool is_secret() const { return secret || type == KeyType::Password; }
   bool required() const { return !default_value.has_value(); }
 };
@@ -87,6 +106,10 @@ struct Problem {
 
 class Problems {
  public:
+  // Rewrites messages in place (placeholder values hidden after planning).
+  template <class F> void rewrite(F&& f) {
+    for (auto& p : list_) f(p);
+  }
   void add(Location loc, std::string connector, std::string key, std::string message) {
     list_.push_back(Problem{std::move(loc), std::move(connector), std::move(key), std::move(message)});
   }
@@ -145,6 +168,15 @@ std::variant<ConfigValue, std::string> parse_value(const KeyDef& def, std::strin
 // keys and invalid values into `problems`.
 ConfigValues parse(const ConfigSpec& spec, const RawConfig& raw, std::string_view connector, Problems& problems,
                    const Location& section = {});
+
+// `message` about entry `e` with every resolved placeholder value hidden: a
+// quoted span ('…') holding any of it becomes "the value of ${env:X}" (or
+// "part of the value of …"), and a resolved value of 3 or more characters
+// (not all digits, which would mangle numbers in the text) is replaced by its
+// placeholder wherever else it appears, in any letter case.
+std::string redact(const RawEntry& e, std::string message);
+// What `validate` shows for an entry: the text as written when it holds placeholders.
+const std::string& shown_text(const RawEntry& e);
 
 // Entries of `raw` under `prefix`, with the prefix removed ("value.converter.").
 RawConfig with_prefix(const RawConfig& raw, std::string_view prefix);

@@ -168,6 +168,13 @@ RawJob load_yaml_node(const YAML::Node& root, const std::string& file_name, cons
                    v.IsSequence() ? "'connectors' must not be empty" : "'connectors' must be a list of connector mappings");
       continue;
     }
+    if (v.size() > kMaxConnectors) {
+      problems.add(at(file_name, v.Mark()), "", "",
+                   fmt::format("{} connectors in one job; connectrun runs at most {} in one process (split the job "
+                               "into several, one process each)",
+                               v.size(), kMaxConnectors));
+      continue;
+    }
     for (auto item = v.begin(); item != v.end(); ++item) load_connector(*item, file_name, problems, job);
   }
   if (!seen.count("connectors") && !connectors_suggested)

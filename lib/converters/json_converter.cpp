@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "converters/json_schema.h"
+#include "json/json_reader.h"
 
 namespace connectrun {
 
@@ -75,16 +76,25 @@ SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/, std::o
     return {};
   }
   simdjson::dom::element root;
-  if (auto err = parser_.parse(text.data(), text.size()).get(root))
+  auto err = parser_.parse(text.data(), text.size()).get(root);
+  if (err == simdjson::NUMBER_ERROR)  // perhaps leading zeros, which Kafka's Jackson accepts
+    if (auto fixed = without_leading_zeros(text)) err = parser_.parse(*fixed).get(root);
+  if (err)
     throw DataException(fmt::format(
         "Converting byte[] to Kafka Connect data failed due to serialization error: {}", simdjson::error_message(err)));
   if (!schemas_enable_) return {nullptr, json::json_to_connect(nullptr, &root, opts_)};
 
+  // Exactly the fields schema and payload (a duplicate's last value counts, as in Jackson).
   simdjson::dom::object obj;
   simdjson::dom::element schema_node, payload_node;
-  if (root.get_object().get(obj) || obj.size() != 2 || obj.at_key("schema").get(schema_node) ||
-      obj.at_key("payload").get(payload_node))
-    throw DataException(std::string(kEnvelopeError));
+  bool has_schema = false, has_payload = false, other = false;
+  if (!root.get_object().get(obj))
+    for (auto field : obj) {
+      if (field.key == "schema") schema_node = field.value, has_schema = true;
+      else if (field.key == "payload") payload_node = field.value, has_payload = true;
+      else other = true;
+    }
+  if (!has_schema || !has_payload || other) throw DataException(std::string(kEnvelopeError));
   SchemaPtr schema = schema_from_json(schema_node);
   return {schema, json::json_to_connect(schema, &payload_node, opts_)};
 }

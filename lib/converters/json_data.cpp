@@ -339,9 +339,14 @@ Value json_to_connect(const SchemaPtr& schema, const element* e, const Options& 
           throw DataException(fmt::format("Maps with string fields should be encoded as JSON objects, but found {}",
                                           json_node_type(*e)));
         simdjson::dom::object obj = e->get_object().value_unsafe();  // named: a temporary would dangle
+        uint64_t seen = 0;
         for (auto field : obj) {
           element val = field.value;
-          out.emplace_back(Value(std::string(field.key)), json_to_connect(s.value_schema, &val, opts));
+          size_t earlier = find_earlier_key(out, field.key, seen);
+          if (earlier == kNoEarlierKey)
+            out.emplace_back(Value(std::string(field.key)), json_to_connect(s.value_schema, &val, opts));
+          else
+            out[earlier].second = json_to_connect(s.value_schema, &val, opts);
         }
       } else {
         if (!e->is_array())
@@ -367,7 +372,7 @@ Value json_to_connect(const SchemaPtr& schema, const element* e, const Options& 
       auto st = StructValue::make(schema);
       for (const Field& f : s.fields) {
         element fe;
-        bool found = obj.at_key(f.name).get(fe) == simdjson::SUCCESS;
+        bool found = find_member(obj, f.name, fe);
         st->values[f.index] = json_to_connect(f.schema, found ? &fe : nullptr, opts);
       }
       return Value(std::move(st));

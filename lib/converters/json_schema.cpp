@@ -1,7 +1,10 @@
 #include "converters/json_schema.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "json/json_reader.h"
 #include "json/json_writer.h"
 
 namespace connectrun::json {
@@ -75,7 +78,7 @@ void append_schema_body(std::string& out, const Schema& s, const Options& opts, 
 }
 
 const element* member(const simdjson::dom::object& obj, std::string_view key, element& slot) {
-  return obj.at_key(key).get(slot) == simdjson::SUCCESS ? &slot : nullptr;
+  return find_member(obj, key, slot) ? &slot : nullptr;
 }
 }  // namespace
 
@@ -143,7 +146,10 @@ SchemaPtr json_to_schema(element e, const Options& opts) {
     simdjson::dom::object params = n->get_object().value_unsafe();  // named: a temporary would dangle
     for (auto p : params) {
       if (!p.value.is_string()) throw DataException("Schema parameters must have string values.");
-      s.parameters.emplace_back(std::string(p.key), std::string(p.value.get_string().value_unsafe()));
+      std::string value(p.value.get_string().value_unsafe());
+      auto earlier = std::find_if(s.parameters.begin(), s.parameters.end(), [&](auto& kv) { return kv.first == p.key; });
+      if (earlier != s.parameters.end()) earlier->second = std::move(value);  // the last duplicate, as in Jackson
+      else s.parameters.emplace_back(std::string(p.key), std::move(value));
     }
   }
   element default_slot;

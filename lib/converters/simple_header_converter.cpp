@@ -1,6 +1,7 @@
 #include "converters/simple_header_converter.h"
 
 #include "converters/values.h"
+#include "json/utf8.h"
 
 namespace connectrun {
 
@@ -17,11 +18,12 @@ bool SimpleHeaderConverter::from_connect_header(std::string_view /*topic*/, std:
 SchemaAndValue SimpleHeaderConverter::to_connect_header(std::string_view /*topic*/, std::string_view /*header_key*/,
                                                         std::optional<std::string_view> bytes) {
   if (!bytes) return {};
+  std::string text = utf8::to_valid(*bytes);  // Kafka: new String(value, UTF_8), malformed bytes as U+FFFD
   try {
-    return values::parse_string(*bytes);
+    return values::parse_string(text);
   } catch (const DataException&) {
     // Kafka logs and keeps the text when parsing fails.
-    return {schemas::string(), Value(std::string(*bytes))};
+    return {schemas::string(), Value(std::move(text))};
   }
 }
 

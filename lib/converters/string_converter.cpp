@@ -4,6 +4,7 @@
 
 #include "converters/values.h"
 #include "json/json_writer.h"
+#include "json/utf8.h"
 
 namespace connectrun {
 
@@ -51,12 +52,14 @@ bool StringConverter::take_string(Value& value, std::string& out) {
 SchemaAndValue StringConverter::to_connect_data_owned(std::optional<std::string>&& bytes) {
   static const SchemaPtr kSchema = schemas::string(true);  // looked up once, not per record
   if (!bytes) return {kSchema, Value()};
+  // Kafka's StringDeserializer is `new String(bytes, UTF_8)`: malformed bytes become U+FFFD.
+  if (!utf8::is_valid(*bytes)) return {kSchema, Value(utf8::to_valid(*bytes))};
   return {kSchema, Value(std::move(*bytes))};
 }
 
 SchemaAndValue StringConverter::to_connect_data(std::string_view /*topic*/, std::optional<std::string_view> bytes) {
   if (!bytes) return {schemas::string(true), Value()};
-  return {schemas::string(true), Value(std::string(*bytes))};
+  return {schemas::string(true), Value(utf8::to_valid(*bytes))};
 }
 
 PluginInfo string_converter_plugin() {
@@ -67,7 +70,8 @@ PluginInfo string_converter_plugin() {
   info.summary = "Values as UTF-8 text";
   info.description =
       "Writes strings as they are and other values as their text (numbers as Java prints them; structs, maps "
-      "and arrays as compact JSON). Reads any bytes as an optional string.";
+      "and arrays as compact JSON). Reads any bytes as an optional string, each malformed UTF-8 sequence "
+      "replaced by U+FFFD as Java decodes it.";
   info.spec.define(config::KeyDef{"converter.encoding", config::KeyType::String,
                                   config::ConfigValue(std::string("UTF-8")),
                                   "The name of the Java character set to use for encoding strings as byte arrays. "

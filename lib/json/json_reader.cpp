@@ -19,6 +19,57 @@ std::string_view json_node_type(simdjson::dom::element e) {
   return "MISSING";
 }
 
+bool find_member(simdjson::dom::object obj, std::string_view key, simdjson::dom::element& out) {
+  bool found = false;
+  for (auto field : obj)
+    if (field.key == key) {
+      out = field.value;
+      found = true;
+    }
+  return found;
+}
+
+size_t find_earlier_key(const MapEntries& entries, std::string_view key, uint64_t& seen) {
+  uint64_t bit = uint64_t{1} << ((key.size() * 7 + (key.empty() ? 0u : static_cast<uint8_t>(key.back()))) & 63);
+  if (!(seen & bit)) {
+    seen |= bit;
+    return kNoEarlierKey;
+  }
+  for (size_t i = 0; i < entries.size(); ++i)
+    if (auto* k = entries[i].first.get_if<std::string>(); k && *k == key) return i;
+  return kNoEarlierKey;
+}
+
+std::optional<std::string> without_leading_zeros(std::string_view json) {
+  std::string out;
+  bool changed = false, in_string = false;
+  auto number_char = [](char c) { return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-'; };
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (in_string) {
+      out.push_back(c);
+      if (c == '\\' && i + 1 < json.size()) out.push_back(json[++i]);
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    // The integer part of a number: zeros followed by another digit are dropped.
+    bool starts_number = (c == '-' || (c >= '0' && c <= '9')) && (i == 0 || !number_char(json[i - 1]));
+    if (starts_number) {
+      if (c == '-') out.push_back(json[i++]);
+      while (i + 1 < json.size() && json[i] == '0' && json[i + 1] >= '0' && json[i + 1] <= '9') {
+        ++i;
+        changed = true;
+      }
+      if (i < json.size()) out.push_back(json[i]);
+      continue;
+    }
+    out.push_back(c);
+  }
+  if (!changed) return std::nullopt;
+  return out;
+}
+
 Value json_element_to_value(simdjson::dom::element e) {
   using simdjson::dom::element_type;
   switch (e.type()) {
@@ -43,8 +94,12 @@ Value json_element_to_value(simdjson::dom::element e) {
       // size() is stored in the tape (no second pass). Two spare entries: a
       // transform adding a field (InsertField) would otherwise move them all.
       out.reserve(obj.size() + 2);
-      for (auto field : obj)
-        out.emplace_back(Value(std::string(field.key)), json_element_to_value(field.value));
+      uint64_t seen = 0;
+      for (auto field : obj) {
+        size_t earlier = find_earlier_key(out, field.key, seen);
+        if (earlier == kNoEarlierKey) out.emplace_back(Value(std::string(field.key)), json_element_to_value(field.value));
+        else out[earlier].second = json_element_to_value(field.value);
+      }
       return Value(std::move(out));
     }
   }

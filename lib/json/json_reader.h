@@ -1,6 +1,8 @@
 // Reading JSON text into schemaless values, with simdjson doing the parsing.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include <simdjson.h>
@@ -19,6 +21,22 @@ Value parse_schemaless_json(simdjson::dom::parser& parser, std::string_view text
 
 // The schemaless conversion of an already parsed element (as above).
 Value json_element_to_value(simdjson::dom::element e);
+
+// Jackson's ObjectNode keeps one value per key: the last one read, in the
+// place of the first. simdjson keeps every duplicate, so readers go through these.
+// The value of `key` in `obj` as Jackson sees it (the last duplicate); false when absent.
+bool find_member(simdjson::dom::object obj, std::string_view key, simdjson::dom::element& out);
+// The index of an entry of `entries` with key `key` (a string), or npos. `seen` is
+// a mask of the keys' hashes, zero for a new object: an object without duplicates
+// costs one bit test per key.
+size_t find_earlier_key(const MapEntries& entries, std::string_view key, uint64_t& seen);
+inline constexpr size_t kNoEarlierKey = static_cast<size_t>(-1);
+
+// Jackson as Kafka's JsonDeserializer configures it reads numbers with leading
+// zeros (ALLOW_LEADING_ZEROS_FOR_NUMBERS: 007 is 7); simdjson refuses them.
+// The text with those zeros removed, or nullopt when it has none (called only
+// after simdjson refused a number, so valid input is parsed once).
+std::optional<std::string> without_leading_zeros(std::string_view json);
 
 // Jackson's JsonNodeType names, for error messages ("OBJECT", "NUMBER", …).
 std::string_view json_node_type(simdjson::dom::element e);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "json/base64.h"
+#include "json/utf8.h"
 
 namespace connectrun {
 
@@ -95,46 +96,79 @@ void append_java_floating(std::string& out, F x) {
 }
 }  // namespace
 
-// Bytes Jackson writes as they are: one table load per byte instead of four
-// comparisons (the sink writes every string of every record through here).
-constexpr std::array<bool, 256> kPlainJsonByte = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0x20; c < 0xF0; ++c) t[static_cast<size_t>(c)] = c != '"' && c != '\\';
+// Each byte's class, one table load per byte instead of four comparisons (the
+// sink writes every string of every record through here): 0 ASCII written as
+// it is, 1 a byte of a non-ASCII BMP character (written raw once the text is
+// known to be valid UTF-8), 2 escaped or checked (controls, '"', '\\', the
+// lead byte of a supplementary character, bytes that are never valid).
+constexpr std::array<uint8_t, 256> kByteClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<size_t>(c)] = c < 0x20 || c == '"' || c == '\\' ? 2 : c < 0x80 ? 0 : c < 0xF0 ? 1 : 2;
   return t;
 }();
+
+namespace {
+// Writes the character at s[i] that the fast loop stopped at; returns the
+// position after it. `plain` is the highest byte class copied as is: raised
+// to 1 when the rest of the text is valid UTF-8 (checked once, with SIMD);
+// otherwise every non-ASCII byte comes here and is checked sequence by sequence.
+[[gnu::noinline]] size_t append_special(std::string& out, std::string_view s, size_t i, uint8_t& plain, bool& checked) {
+  auto c = static_cast<uint8_t>(s[i]);
+  if (c >= 0x80 && !checked) {
+    checked = true;
+    if (utf8::is_valid(s.substr(i))) plain = 1;
+    if (c < 0xF0 && plain == 1) {
+      size_t n = utf8::valid_sequence(s, i);
+      out.append(s, i, n);
+      return i + n;
+    }
+  }
+  size_t len = c >= 0x80 ? utf8::valid_sequence(s, i) : 1;
+  if (len == 2 || len == 3) {
+    out.append(s, i, len);
+  } else if (len == 4) {
+    // A supplementary character, escaped as a surrogate pair.
+    uint32_t cp = ((c & 0x07u) << 18) | ((static_cast<uint8_t>(s[i + 1]) & 0x3Fu) << 12) |
+                  ((static_cast<uint8_t>(s[i + 2]) & 0x3Fu) << 6) | (static_cast<uint8_t>(s[i + 3]) & 0x3Fu);
+    cp -= 0x10000;
+    append_u_escape(out, 0xD800 + (cp >> 10));
+    append_u_escape(out, 0xDC00 + (cp & 0x3FF));
+  } else if (c >= 0x80) {
+    // Malformed UTF-8 cannot be in a Java string: U+FFFD, as Java's decoder
+    // would have made of these bytes, so that the output is always valid JSON.
+    out.append(utf8::kReplacement);
+    len = utf8::malformed_length(s, i);
+  } else if (c == '"' || c == '\\') {
+    out.push_back('\\');
+    out.push_back(static_cast<char>(c));
+  } else {
+    switch (c) {
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      default: append_u_escape(out, c);
+    }
+  }
+  return i + len;
+}
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
   out.reserve(out.size() + s.size() + 2);
   out.push_back('"');
+  uint8_t plain = 0;
+  bool checked = false;
   size_t run = 0;  // start of the pending run of characters copied as is
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<uint8_t>(s[i]);
-    if (kPlainJsonByte[c]) continue;
-    out.append(s.data() + run, i - run);
-    if (c >= 0xF0 && i + 3 < s.size()) {
-      // A 4-byte UTF-8 sequence: a supplementary character, escaped as a surrogate pair.
-      uint32_t cp = ((c & 0x07u) << 18) | ((static_cast<uint8_t>(s[i + 1]) & 0x3Fu) << 12) |
-                    ((static_cast<uint8_t>(s[i + 2]) & 0x3Fu) << 6) | (static_cast<uint8_t>(s[i + 3]) & 0x3Fu);
-      cp -= 0x10000;
-      append_u_escape(out, 0xD800 + (cp >> 10));
-      append_u_escape(out, 0xDC00 + (cp & 0x3FF));
-      i += 3;
-    } else if (c >= 0xF0) {
-      out.push_back(static_cast<char>(c));  // truncated sequence: copied as is
-    } else if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else {
-      switch (c) {
-        case '\b': out.append("\\b"); break;
-        case '\f': out.append("\\f"); break;
-        case '\n': out.append("\\n"); break;
-        case '\r': out.append("\\r"); break;
-        case '\t': out.append("\\t"); break;
-        default: append_u_escape(out, c);
-      }
+  for (size_t i = 0; i < s.size();) {
+    if (kByteClass[static_cast<uint8_t>(s[i])] <= plain) {
+      ++i;
+      continue;
     }
-    run = i + 1;
+    out.append(s.data() + run, i - run);
+    i = run = append_special(out, s, i, plain, checked);
   }
   out.append(s.data() + run, s.size() - run);
   out.push_back('"');

@@ -12,7 +12,9 @@ namespace connectrun {
 // A JSON string literal with Jackson's escaping: `"` and `\` escaped; control
 // characters as \b \f \n \r \t or \u00XX (upper-case hex); '/' and U+2028 raw;
 // characters outside the BMP as an escaped surrogate pair (\uD83D\uDE00), as
-// Jackson's UTF-8 generator does; other non-ASCII raw UTF-8.
+// Jackson's UTF-8 generator does; other non-ASCII raw UTF-8. Bytes that are not
+// valid UTF-8 (a Java string cannot hold them) become U+FFFD as Java's decoder
+// replaces them (json/utf8.h), so the output is always valid JSON.
 void append_json_string(std::string& out, std::string_view s);
 
 // An integer in decimal (Long.toString): to_chars, without a format string to parse.

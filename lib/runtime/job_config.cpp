@@ -1,7 +1,12 @@
 #include "runtime/job_config.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -209,6 +214,64 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
   return plan;
 }
 
+// How a connector uses the file a key of its plugin names.
+config::FileUse file_use_of(const ConnectorPlan& c, const config::KeyDef& def) {
+  if (def.file_use != config::FileUse::None) return def.file_use;
+  // Until a plugin declares its file keys (KeyDef::file_use), a key named
+  // `file` stands for the file a source reads or a sink writes.
+  const auto& keys = c.plugin->spec.keys();
+  bool declares = std::any_of(keys.begin(), keys.end(), [](auto& k) { return k.file_use != config::FileUse::None; });
+  if (!declares && def.name == "file") return c.is_source ? config::FileUse::Reads : config::FileUse::Writes;
+  return config::FileUse::None;
+}
+
+// One name per file, whatever path reaches it: device and inode when it
+// exists (hard and symbolic links), else the path with its existing part resolved.
+std::string file_identity(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) return fmt::format("inode {}:{}", st.st_dev, st.st_ino);
+  std::error_code ec;
+  auto canonical = std::filesystem::weakly_canonical(path, ec);
+  return ec ? path : canonical.string();
+}
+
+// A connector writing a file that another connector of the job reads: what it
+// writes is read again, and with the source feeding the sink the file grows
+// without end. One pass over the connectors (a map by file), never pairs.
+void check_shared_files(const std::vector<ConnectorPlan>& connectors, Problems& problems) {
+  struct Use {
+    const ConnectorPlan* connector;
+    const config::KeyDef* key;
+    std::string path;
+  };
+  std::unordered_map<std::string, Use> readers;
+  std::vector<std::pair<Use, std::string>> writers;  // with the file's identity
+  for (auto& c : connectors) {
+    if (!c.plugin) continue;
+    for (auto& def : c.plugin->spec.keys()) {
+      auto use = file_use_of(c, def);
+      if (use == config::FileUse::None || !c.plugin_cfg.has(def.name)) continue;
+      std::string path = c.plugin_cfg.get_string(def.name);
+      if (path.empty()) continue;  // stdin or stdout
+      std::string id = file_identity(path);
+      if (use == config::FileUse::Reads) readers.try_emplace(id, Use{&c, &def, path});
+      else writers.emplace_back(Use{&c, &def, path}, id);
+    }
+  }
+  for (auto& [w, id] : writers) {
+    auto r = readers.find(id);
+    if (r == readers.end()) continue;
+    const Use& reader = r->second;
+    std::string same = reader.path == w.path ? std::string("the same path") : fmt::format("reached as '{}'", reader.path);
+    problems.add(w.connector->plugin_cfg.location_of(w.key->name), w.connector->name, w.key->name,
+                 fmt::format("connector '{}' ({}) writes '{}', the file that connector '{}' ({}) reads ({}): every "
+                             "line written would be read again and written again, growing the file without end; "
+                             "give the two connectors different files",
+                             w.connector->name, w.connector->plugin->name, w.path, reader.connector->name,
+                             reader.connector->plugin->name, same));
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<Converter> make_converter(const ConverterPlan& plan) {
@@ -258,25 +321,35 @@ JobPlan plan_job(const config::RawJob& job, const PluginRegistry& registry, Prob
   validate_client_keys(plan.client.common, "", ClientRole::Admin, "", problems);
   for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin})
     validate_client_keys(plan.client.of(role), worker_prefix(role), role, "", problems);
+  plan.connectors.reserve(job.connectors.size());  // no copies of plans as the vector grows
   for (auto& section : job.connectors)
     plan.connectors.push_back(plan_connector(section, plan.worker, wraw, registry, problems, plan.warnings));
+  check_shared_files(plan.connectors, problems);
 
   // Topics that no sink in this job reads: on the in-process bus their records go nowhere.
-  for (auto& c : plan.connectors) {
-    if (!c.plugin || !c.is_source || !c.plugin_cfg.has("topic")) continue;
-    std::string topic = c.plugin_cfg.get_string("topic");
-    bool read = std::any_of(plan.connectors.begin(), plan.connectors.end(), [&](const ConnectorPlan& s) {
-      if (!s.plugin || s.is_source) return false;
-      auto& t = s.subscription.topics;
-      if (std::find(t.begin(), t.end(), topic) != t.end()) return true;
+  // The sinks' topics and patterns are gathered once: a job of many connectors stays linear.
+  if (plan.worker.is_null("bootstrap.servers")) {
+    std::unordered_set<std::string> read_topics;
+    std::vector<transforms::JavaRegex> read_patterns;
+    for (auto& s : plan.connectors) {
+      if (!s.plugin || s.is_source) continue;
+      read_topics.insert(s.subscription.topics.begin(), s.subscription.topics.end());
       const std::string& re = s.subscription.topics_regex;
-      return !re.empty() && !transforms::JavaRegex::check(re) && transforms::JavaRegex(re, "topics.regex").full_match(topic);
-    });
-    if (!read && plan.worker.is_null("bootstrap.servers"))
-      plan.warnings.push_back(fmt::format("{}: connector '{}': no sink connector in this job reads topic '{}'; on the "
-                                          "in-process bus its records are discarded once produced",
-                                          c.loc.str(), c.name, topic));
+      if (!re.empty() && !transforms::JavaRegex::check(re)) read_patterns.emplace_back(re, "topics.regex");
+    }
+    for (auto& c : plan.connectors) {
+      if (!c.plugin || !c.is_source || !c.plugin_cfg.has("topic")) continue;
+      std::string topic = c.plugin_cfg.get_string("topic");
+      bool read = read_topics.count(topic) > 0 || std::any_of(read_patterns.begin(), read_patterns.end(),
+                                                              [&](auto& re) { return re.full_match(topic); });
+      if (!read)
+        plan.warnings.push_back(fmt::format("{}: connector '{}': no sink connector in this job reads topic '{}'; on "
+                                            "the in-process bus its records are discarded once produced",
+                                            c.loc.str(), c.name, topic));
+    }
   }
+  // Every message above may quote a value; none may show what a placeholder resolved to.
+  config::hide_resolved_values(job, problems, plan.warnings);
   return plan;
 }
 

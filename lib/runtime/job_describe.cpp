@@ -11,9 +11,14 @@ namespace connectrun {
 using config::ConfigSpec;
 
 namespace {
-void emit_value(YAML::Emitter& out, const config::KeyDef* def, const config::ConfigValue& value) {
+void emit_value(YAML::Emitter& out, const config::KeyDef* def, const config::ConfigValue& value,
+                const config::RawEntry* entry = nullptr) {
   if (def && def->is_secret() && !std::holds_alternative<std::monostate>(value)) {
     out << "[hidden]";
+    return;
+  }
+  if (entry && entry->from_placeholder()) {  // as written: never what ${env:}/${file:} resolved to
+    out << entry->written;
     return;
   }
   if (std::holds_alternative<std::monostate>(value)) out << YAML::Null;
@@ -28,7 +33,8 @@ void emit_values(YAML::Emitter& out, const ConfigSpec& spec, const config::Confi
   for (auto& def : spec.keys()) {
     if (!values.has(def.name) || skip.count(def.name)) continue;
     out << YAML::Key << prefix + def.name << YAML::Value;
-    emit_value(out, &def, values.get(def.name));
+    auto raw = values.raw().find(def.name);
+    emit_value(out, &def, values.get(def.name), raw == values.raw().end() ? nullptr : &raw->second);
   }
 }
 
@@ -39,7 +45,7 @@ void emit_client_keys(YAML::Emitter& out, const config::RawConfig& keys, const s
     if (skip.count(k)) continue;
     out << YAML::Key << prefix + k << YAML::Value;
     if (is_secret_client_key(k)) out << "[hidden]";
-    else out << e.value;
+    else out << config::shown_text(e);
   }
 }
 
@@ -74,7 +80,7 @@ std::string describe_effective(const JobPlan& plan) {
     emit_converter(out, c.value_converter);
     emit_converter(out, c.header_converter);
     for (auto& [k, e] : c.raw)
-      if (k.starts_with("transforms.") || k.starts_with("predicates.")) out << YAML::Key << k << YAML::Value << e.value;
+      if (k.starts_with("transforms.") || k.starts_with("predicates.")) out << YAML::Key << k << YAML::Value << config::shown_text(e);
     out << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;

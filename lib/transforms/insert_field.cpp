@@ -46,6 +46,12 @@ void InsertField::configure(const config::ConfigValues& cfg) {
   static_value_.reset();
   if (!cfg.is_null("static.value")) static_value_ = cfg.get_string("static.value");
   replace_null_with_default_ = cfg.get_bool("replace.null.with.default");
+  // Kafka's InsertField.configure refuses a transform that would insert nothing.
+  if (!topic_ && !partition_ && !offset_ && !timestamp_ && !static_)
+    throw config::ConfigError("", "No field insertion configured: set at least one of topic.field, partition.field, "
+                                  "offset.field, timestamp.field, static.field");
+  if (static_ && !static_value_)
+    throw config::ConfigError("static.value", "No value specified for static field: " + static_->name);
 }
 
 SchemaPtr InsertField::updated_schema(const SchemaPtr& schema) {
