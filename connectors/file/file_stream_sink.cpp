@@ -169,7 +169,7 @@ PluginInfo file_stream_sink_plugin() {
       "cut short by a crash is removed on the next start, before its record is written again; an I/O error while "
       "doing so fails the connector.";
   p.spec.define({.name = "file", .type = KeyType::String, .default_value = config::ConfigValue{std::string()},
-                 .doc = "Destination file. Empty: write to stdout."});
+                 .doc = "Destination file. Empty: write to stdout.", .file_use = config::FileUse::Writes});
   p.make_sink = [] { return std::make_unique<FileStreamSinkTask>(); };
   return p;
 }

@@ -317,7 +317,7 @@ PluginInfo file_stream_source_plugin() {
       "under the partition {\"filename\": <file>}. A missing file is waited for; a file that shrinks is read "
       "again from the start. With --once the connector is exhausted at end of file.";
   p.spec.define({.name = "file", .type = KeyType::String, .default_value = config::ConfigValue{std::string()},
-                 .doc = "Source file. Empty: read stdin (offsets are not tracked)."});
+                 .doc = "Source file. Empty: read stdin (offsets are not tracked).", .file_use = config::FileUse::Reads});
   p.spec.define({.name = "topic", .type = KeyType::String, .default_value = std::nullopt,
                  .doc = "The topic to publish lines to."});
   p.spec.define({.name = "batch.size", .type = KeyType::Int, .default_value = config::ConfigValue{int64_t{2000}},

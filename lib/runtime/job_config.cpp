@@ -214,17 +214,6 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
   return plan;
 }
 
-// How a connector uses the file a key of its plugin names.
-config::FileUse file_use_of(const ConnectorPlan& c, const config::KeyDef& def) {
-  if (def.file_use != config::FileUse::None) return def.file_use;
-  // Until a plugin declares its file keys (KeyDef::file_use), a key named
-  // `file` stands for the file a source reads or a sink writes.
-  const auto& keys = c.plugin->spec.keys();
-  bool declares = std::any_of(keys.begin(), keys.end(), [](auto& k) { return k.file_use != config::FileUse::None; });
-  if (!declares && def.name == "file") return c.is_source ? config::FileUse::Reads : config::FileUse::Writes;
-  return config::FileUse::None;
-}
-
 // One name per file, whatever path reaches it: device and inode when it
 // exists (hard and symbolic links), else the path with its existing part resolved.
 std::string file_identity(const std::string& path) {
@@ -249,7 +238,7 @@ void check_shared_files(const std::vector<ConnectorPlan>& connectors, Problems& 
   for (auto& c : connectors) {
     if (!c.plugin) continue;
     for (auto& def : c.plugin->spec.keys()) {
-      auto use = file_use_of(c, def);
+      auto use = def.file_use;
       if (use == config::FileUse::None || !c.plugin_cfg.has(def.name)) continue;
       std::string path = c.plugin_cfg.get_string(def.name);
       if (path.empty()) continue;  // stdin or stdout
