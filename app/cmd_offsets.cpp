@@ -14,9 +14,9 @@
 #include "json/json_reader.h"
 #include "json/json_writer.h"
 #include "plugin/connector.h"
-#include "runtime/engine.h"
-#include "runtime/offset_store.h"
-#include "runtime/sink_offsets.h"
+#include "exit_codes.h"
+#include "offsets/offset_store.h"
+#include "kafka/sink_offsets.h"
 
 namespace connectrun::cli {
 

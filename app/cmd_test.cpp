@@ -2,9 +2,10 @@
 #include <iostream>
 
 #include "commands.h"
-#include "runtime/config_tests.h"
-#include "runtime/engine.h"
-#include "runtime/plan_loader.h"
+#include "connectors/connectors.h"
+#include "engine/config_tests.h"
+#include "exit_codes.h"
+#include "plan/plan_loader.h"
 
 namespace connectrun::cli {
 
@@ -21,7 +22,7 @@ int TestCommand::run() {
   for (auto& path : files) {
     try {
       ConfigTestFile f = read_config_test_file(path);
-      auto plan = f.inline_job ? report_plan(load_inline_plan(*f.inline_job, path), false)
+      auto plan = f.inline_job ? report_plan(load_inline_plan(*f.inline_job, path, builtin_plugins()), false)
                                : load_and_report(f.job_files, false);
       if (!plan) return kExitBadConfig;
       std::cout << "# " << path << "\n";

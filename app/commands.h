@@ -1,6 +1,6 @@
-// The commands of the CLI beside `run`, `validate`, `plugins` and `broker`
-// (app/main.cpp), one file each. Each adds its subcommand and options to the
-// app, and runs when it was chosen.
+// The commands of the CLI, one file each (app/cmd_*.cpp); main.cpp holds the
+// global options and dispatches. Each adds its subcommand and options to the
+// app, and runs when it was chosen, returning the exit code (exit_codes.h).
 #pragma once
 
 #include <optional>
@@ -9,8 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "runtime/job_config.h"
-#include "runtime/plan_loader.h"
+#include "plan/job_config.h"
+#include "plan/plan_loader.h"
 
 namespace connectrun::cli {
 
@@ -18,6 +18,44 @@ namespace connectrun::cli {
 std::optional<JobPlan> load_and_report(const std::vector<std::string>& files, bool print_warnings = true);
 // The plan, or nullopt after printing its problems (load_and_report's second half).
 std::optional<JobPlan> report_plan(LoadedPlan loaded, bool print_warnings = true);
+
+struct RunCommand {
+  CLI::App* cmd = nullptr;
+  std::vector<std::string> files;
+  bool once = false, strict = false, dry_run = false;
+  double wait_lock = 0;
+  long max_records = 10;
+  void add(CLI::App& app);
+  bool chosen() const { return cmd->parsed(); }
+  int run(bool status_line);
+};
+
+struct ValidateCommand {
+  CLI::App* cmd = nullptr;
+  std::vector<std::string> files;
+  void add(CLI::App& app);
+  bool chosen() const { return cmd->parsed(); }
+  int run();
+};
+
+struct PluginsCommand {
+  CLI::App* cmd = nullptr;
+  std::string name;
+  bool markdown = false;
+  void add(CLI::App& app);
+  bool chosen() const { return cmd->parsed(); }
+  int run();
+};
+
+struct BrokerCommand {
+  CLI::App* cmd = nullptr;
+  int brokers = 1;
+  int port = 0;
+  std::vector<std::string> topics;
+  void add(CLI::App& app);
+  bool chosen() const { return cmd->parsed(); }
+  int run();
+};
 
 struct OffsetsCommand {
   CLI::App* list = nullptr;

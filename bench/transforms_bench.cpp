@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "connectors/connectors.h"
 #include "config/spec.h"
 #include "plugin/registry.h"
 

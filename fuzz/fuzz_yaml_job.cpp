@@ -6,9 +6,10 @@
 #include <cstdint>
 #include <string_view>
 
+#include "connectors/connectors.h"
 #include "config/loader.h"
 #include "plugin/registry.h"
-#include "runtime/job_config.h"
+#include "plan/job_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace connectrun;

@@ -3,9 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include "connectors/connectors.h"
 #include "config/loader.h"
 #include "plugin/registry.h"
-#include "runtime/job_config.h"
+#include "plan/job_config.h"
 #include "config_test_util.h"
 
 using namespace connectrun::config;

@@ -3,8 +3,8 @@
 
 #include <simdjson.h>
 
-#include "runtime/console_sink.h"
-#include "runtime/run_monitor.h"
+#include "ops/console_sink.h"
+#include "ops/run_monitor.h"
 
 using namespace connectrun;
 

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/offset_store.h"
+#include "offsets/offset_store.h"
 #include "support.h"
 
 using namespace testsupport;

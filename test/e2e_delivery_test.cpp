@@ -2,7 +2,7 @@
 // stored is what the bus delivered — at shutdown, on a second signal, under
 // --once with a job that feeds its own sink through Kafka, and around dead
 // letters. Broker faults use librdkafka's mock cluster in this test process
-// (runtime/dev_broker.h), as test/e2e_kafka_faults_test.cpp does.
+// (kafka/mock_cluster.h), as test/e2e_kafka_faults_test.cpp does.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -10,18 +10,18 @@
 
 #include <fmt/format.h>
 
-#include "runtime/dev_broker.h"
-#include "runtime/offset_store.h"
+#include "kafka/mock_cluster.h"
+#include "offsets/offset_store.h"
 #include "support.h"
 
 using namespace testsupport;
 using namespace std::chrono_literals;
-using connectrun::DevBroker;
+using connectrun::MockCluster;
 
 namespace {
 
 // src (in.txt → topic `topic`) on the Kafka bus, and snk (topic → out.txt) when `with_sink`.
-std::string kafka_job(const TempDir& dir, const DevBroker& b, const std::string& topic, bool with_sink,
+std::string kafka_job(const TempDir& dir, const MockCluster& b, const std::string& topic, bool with_sink,
                       const std::string& worker_extra = "", int linger_ms = 5) {
   std::string job = fmt::format(R"(worker:
   bootstrap.servers: {1}
@@ -46,11 +46,11 @@ std::string kafka_job(const TempDir& dir, const DevBroker& b, const std::string&
   return job;
 }
 
-std::vector<std::string> kcat_values(const DevBroker& b, const std::string& topic) {
+std::vector<std::string> kcat_values(const MockCluster& b, const std::string& topic) {
   return split_lines(shell(fmt::format("kcat -b {} -C -t {} -e -q -f '%s\\n' 2>/dev/null", b.bootstrap(), topic)));
 }
 
-void set_brokers(const DevBroker& b, int n, bool up) {
+void set_brokers(const MockCluster& b, int n, bool up) {
   for (int id = 1; id <= n; ++id) {
     if (up) rd_kafka_mock_broker_set_up(b.cluster(), id);
     else rd_kafka_mock_broker_set_down(b.cluster(), id);
@@ -64,7 +64,7 @@ void set_brokers(const DevBroker& b, int n, bool up) {
 TEST_CASE("kafka: SIGTERM with records undelivered (brokers down) exits 1 and counts only what was delivered",
           "[kafka][e2e][shutdown]") {
   TempDir dir;
-  DevBroker b(1, {{"t", 1}});
+  MockCluster b(1, {{"t", 1}});
   write_file(dir / "in.txt", "one\ntwo\nthree\n");
   write_file(dir / "job.yaml", kafka_job(dir, b, "t", false, "  offset.flush.timeout.ms: 1000\n"));
   set_brokers(b, 1, false);
@@ -94,7 +94,7 @@ TEST_CASE("kafka: SIGTERM with records undelivered (brokers down) exits 1 and co
 // deliveries; what is on disk is a complete earlier version of the offsets file.
 TEST_CASE("a second signal exits 130 at once — the offsets file is a complete earlier version", "[kafka][e2e][shutdown]") {
   TempDir dir;
-  DevBroker b(1, {{"t", 1}});
+  MockCluster b(1, {{"t", 1}});
   write_file(dir / "in.txt", numbered_lines(0, 100));
   const long first = static_cast<long>(read_file(dir / "in.txt").size());
   write_file(dir / "job.yaml", kafka_job(dir, b, "t", false,
@@ -128,7 +128,7 @@ TEST_CASE("a second signal exits 130 at once — the offsets file is a complete 
 TEST_CASE("kafka --once: a sink of the topic its own job's source produces writes every line in the same run",
           "[kafka][e2e][once]") {
   TempDir dir;
-  DevBroker b(1, {{"lines", 1}});
+  MockCluster b(1, {{"lines", 1}});
   write_file(dir / "in.txt", numbered_lines(0, 500));
   // The source's records reach the topic a second after start (linger.ms),
   // surely after the sink first looked at the topic's end.

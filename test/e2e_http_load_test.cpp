@@ -1,7 +1,7 @@
 // End-to-end: slow and many connections to the REST listener. A request must
 // arrive within 5 s of its first byte (else 408); connections are served by
 // threads started as needed, up to 256, at most 128 per client address (see
-// lib/runtime/rest_connections.h and docs/http-api.md).
+// lib/ops/rest_connections.h and docs/http-api.md).
 #include <catch2/catch.hpp>
 
 #include <memory>

@@ -1,5 +1,5 @@
 // Broker faults and crashes on the Kafka bus (issue 6): librdkafka's mock
-// cluster runs in this test process (runtime/dev_broker.h) and its controls
+// cluster runs in this test process (kafka/mock_cluster.h) and its controls
 // inject the faults; the real binary runs against it and kcat is the outside
 // client. librdkafka 2.0's mock cluster has no throttling control
 // (rdkafka_mock.h): a slow broker (rd_kafka_mock_broker_set_rtt) stands in.
@@ -14,23 +14,23 @@
 
 #include <fmt/format.h>
 
-#include "runtime/dev_broker.h"
+#include "kafka/mock_cluster.h"
 #include "support.h"
 
 using namespace testsupport;
 using namespace std::chrono_literals;
-using connectrun::DevBroker;
+using connectrun::MockCluster;
 
 namespace {
 
 // The values in `topic` now, in partition order (single-partition topics here).
-std::vector<std::string> kcat_values(const DevBroker& b, const std::string& topic) {
+std::vector<std::string> kcat_values(const MockCluster& b, const std::string& topic) {
   return split_lines(shell(fmt::format("kcat -b {} -C -t {} -e -q -f '%s\\n' 2>/dev/null", b.bootstrap(), topic)));
 }
 
 // librdkafka 2.0's mock cluster does not honour LeaveGroup: a restarted
 // consumer waits out the previous member's session, so keep it short.
-std::string worker(const TempDir& dir, const DevBroker& b, const std::string& extra = "") {
+std::string worker(const TempDir& dir, const MockCluster& b, const std::string& extra = "") {
   return fmt::format(R"(worker:
   bootstrap.servers: {1}
   consumer.session.timeout.ms: 6000
@@ -67,7 +67,7 @@ std::string sink(const TempDir& dir, const std::string& topic) {
 // Runs `job` until the topic holds `n` records (calling `fault` meanwhile), then
 // stops it with SIGTERM; the topic must then be the input exactly: idempotence
 // means no duplicate even when a request was retried.
-void run_through_fault(const TempDir& dir, const DevBroker& b, const std::string& topic, int n,
+void run_through_fault(const TempDir& dir, const MockCluster& b, const std::string& topic, int n,
                        const std::function<void()>& fault, bool with_sink = false) {
   Process p({"run", dir / "job.yaml"}, dir / "log.txt");
   fault();
@@ -88,7 +88,7 @@ void run_through_fault(const TempDir& dir, const DevBroker& b, const std::string
 
 TEST_CASE("kafka faults: leader changes mid-run lose and duplicate and reorder nothing", "[kafka][faults]") {
   TempDir dir;
-  DevBroker b(3, {{"lt", 1}});
+  MockCluster b(3, {{"lt", 1}});
   const int chunks = 12, chunk = 1000, n = chunks * chunk;
   write_file(dir / "in.txt", "");
   write_file(dir / "job.yaml", worker(dir, b) + source(dir, "lt") + sink(dir, "lt"));
@@ -111,7 +111,7 @@ TEST_CASE("kafka faults: leader changes mid-run lose and duplicate and reorder n
 TEST_CASE("kafka faults: request timeouts and timed-out produce requests are retried — nothing lost or reordered",
           "[kafka][faults]") {
   TempDir dir;
-  DevBroker b(1, {{"rt", 1}});
+  MockCluster b(1, {{"rt", 1}});
   const int n = 10000;
   write_file(dir / "in.txt", numbered_lines(0, n));
   // Requests time out on the client (rtt over request.timeout.ms) and on the broker (REQUEST_TIMED_OUT).
@@ -130,7 +130,7 @@ TEST_CASE("kafka faults: request timeouts and timed-out produce requests are ret
 
 TEST_CASE("kafka faults: a slow broker (throttling stand-in) delivers everything in order", "[kafka][faults]") {
   TempDir dir;
-  DevBroker b(1, {{"slow", 1}});
+  MockCluster b(1, {{"slow", 1}});
   const int n = 2000;
   write_file(dir / "in.txt", numbered_lines(0, n));
   write_file(dir / "job.yaml", worker(dir, b) + source(dir, "slow") + sink(dir, "slow"));
@@ -143,7 +143,7 @@ TEST_CASE("kafka faults: a slow broker (throttling stand-in) delivers everything
 TEST_CASE("kafka faults: brokers down past the delivery timeout fail the source — offsets stay at what was delivered",
           "[kafka][faults]") {
   TempDir dir;
-  DevBroker b(3, {{"down", 1}});
+  MockCluster b(3, {{"down", 1}});
   write_file(dir / "in.txt", numbered_lines(0, 1000));
   write_file(dir / "job.yaml",
              worker(dir, b, "  producer.message.timeout.ms: 3000\n  producer.delivery.timeout.ms: 3000\n") +
@@ -183,7 +183,7 @@ TEST_CASE("kafka faults: brokers down past the delivery timeout fail the source 
 
 TEST_CASE("kafka: kill -9 at random moments while a writer appends loses nothing and keeps order", "[kafka][faults][crash]") {
   TempDir dir;
-  DevBroker b(1, {{"lines", 1}});
+  MockCluster b(1, {{"lines", 1}});
   write_file(dir / "in.txt", "");
   write_file(dir / "job.yaml", worker(dir, b) + source(dir, "lines") + sink(dir, "lines"));
   unsigned seed = std::random_device{}();

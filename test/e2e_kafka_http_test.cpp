@@ -7,15 +7,15 @@
 #include <fmt/format.h>
 
 #include "http_support.h"
-#include "runtime/dev_broker.h"
+#include "kafka/mock_cluster.h"
 
 using namespace testsupport;
 using namespace std::chrono_literals;
-using connectrun::DevBroker;
+using connectrun::MockCluster;
 
 namespace {
 
-std::string kafka_job(const TempDir& dir, const DevBroker& b, const std::string& sink_extra = "") {
+std::string kafka_job(const TempDir& dir, const MockCluster& b, const std::string& sink_extra = "") {
   return lines_job(dir.path(), {.worker_extra = fmt::format(R"(  bootstrap.servers: {}
   consumer.session.timeout.ms: 6000
   consumer.heartbeat.interval.ms: 500
@@ -31,7 +31,7 @@ std::string kafka_job(const TempDir& dir, const DevBroker& b, const std::string&
 }  // namespace
 
 TEST_CASE("kafka: REST pause, resume and restart lose nothing and repeat nothing", "[e2e][kafka][http]") {
-  DevBroker b(1, {{"lines", 1}});
+  MockCluster b(1, {{"lines", 1}});
   TempDir dir;
   write_file(dir / "job.yaml", kafka_job(dir, b));
   write_file(dir / "in.txt", numbered_lines(0, 500));

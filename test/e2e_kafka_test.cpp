@@ -1,5 +1,5 @@
 // End-to-end on the Kafka bus: librdkafka's mock cluster runs in this test
-// process (runtime/dev_broker.h, the same code as `connectrun broker`), the
+// process (kafka/mock_cluster.h, the same code as `connectrun broker`), the
 // real binary runs against it and kcat is the outside client.
 #include <catch2/catch.hpp>
 
@@ -13,23 +13,23 @@
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
-#include "runtime/dev_broker.h"
+#include "kafka/mock_cluster.h"
 #include "support.h"
 
 using namespace testsupport;
 using namespace std::chrono_literals;
-using connectrun::DevBroker;
+using connectrun::MockCluster;
 
 namespace {
 
 // Everything in `topic` now, one line per record in `format` (kcat -f).
-std::string kcat_read(const DevBroker& b, const std::string& topic, const std::string& format = "%k|%s|%h\\n") {
+std::string kcat_read(const MockCluster& b, const std::string& topic, const std::string& format = "%k|%s|%h\\n") {
   return shell(fmt::format("kcat -b {} -C -t {} -e -q -f '{}' 2>/dev/null", b.bootstrap(), topic, format));
 }
 
 // The offsets `group` has committed for `topic`'s partitions (-1001: none), read by a plain
 // librdkafka client rather than connectrun's own offsets command.
-std::map<int32_t, int64_t> committed_offsets(const DevBroker& b, const std::string& group, const std::string& topic,
+std::map<int32_t, int64_t> committed_offsets(const MockCluster& b, const std::string& group, const std::string& topic,
                                              int partitions) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -50,13 +50,13 @@ std::map<int32_t, int64_t> committed_offsets(const DevBroker& b, const std::stri
   return out;
 }
 
-size_t kcat_count(const DevBroker& b, const std::string& topic) {
+size_t kcat_count(const MockCluster& b, const std::string& topic) {
   return split_lines(kcat_read(b, topic, "%o\\n")).size();
 }
 
 // librdkafka 2.0's mock cluster does not honour LeaveGroup: a restarted
 // consumer waits out the previous member's session, so keep it short.
-std::string worker(const TempDir& dir, const DevBroker& b, const std::string& conv = "StringConverter") {
+std::string worker(const TempDir& dir, const MockCluster& b, const std::string& conv = "StringConverter") {
   return fmt::format(R"(worker:
   bootstrap.servers: {1}
   consumer.session.timeout.ms: 6000
@@ -69,7 +69,7 @@ std::string worker(const TempDir& dir, const DevBroker& b, const std::string& co
                      dir.path(), b.bootstrap(), conv);
 }
 
-std::string sink_job(const TempDir& dir, const DevBroker& b, const std::string& topics, const std::string& extra = "") {
+std::string sink_job(const TempDir& dir, const MockCluster& b, const std::string& topics, const std::string& extra = "") {
   return worker(dir, b) + fmt::format(R"(connectors:
   - name: snk
     connector.class: FileStreamSink
@@ -89,7 +89,7 @@ std::string numbered(int from, int to) {
 
 TEST_CASE("kafka: source records on the wire are byte-identical to Kafka Connect's", "[kafka][e2e]") {
   TempDir dir;
-  DevBroker b(1, {{"t1", 1}});
+  MockCluster b(1, {{"t1", 1}});
   auto line = [](int i) {
     return fmt::format(R"({{"id":{0},"user":"user-{0}","amount":{0},"ts":"2026-11-25T10:00:00Z","msg":"lorem ipsum dolor"}})", i);
   };
@@ -113,7 +113,7 @@ TEST_CASE("kafka: source records on the wire are byte-identical to Kafka Connect
 
 TEST_CASE("kafka: kcat -P → sink → file, and a restart resumes from the committed group offsets", "[kafka][e2e]") {
   TempDir dir;
-  DevBroker b(1, {{"in", 3}});
+  MockCluster b(1, {{"in", 3}});
   write_file(dir / "batch1.txt", numbered(0, 300));
   kcat_write(b.bootstrap(), "in", dir / "batch1.txt", true);
   write_file(dir / "job.yaml", sink_job(dir, b, "in"));
@@ -163,7 +163,7 @@ TEST_CASE("kafka: kcat -P → sink → file, and a restart resumes from the comm
 
 TEST_CASE("kafka: --once reads up to the end offsets seen at start, then exits", "[kafka][e2e]") {
   TempDir dir;
-  DevBroker b(1, {{"in", 4}, {"empty", 2}});
+  MockCluster b(1, {{"in", 4}, {"empty", 2}});
   write_file(dir / "in.txt", numbered(0, 200));
   kcat_write(b.bootstrap(), "in", dir / "in.txt", true);
   write_file(dir / "job.yaml", sink_job(dir, b, "in,empty"));
@@ -182,7 +182,7 @@ TEST_CASE("kafka: --once reads up to the end offsets seen at start, then exits",
 
 TEST_CASE("kafka: the same YAML gives byte-identical sink output on both buses", "[kafka][e2e]") {
   TempDir dir;
-  DevBroker b(1, {{"lines", 1}});
+  MockCluster b(1, {{"lines", 1}});
   std::string in;
   for (int i = 0; i < 300; ++i) in += fmt::format("{{\"n\":{},\"s\":\"é ✓ {}\"}}\n", i, std::string(static_cast<size_t>(i % 7), 'x'));
   write_file(dir / "in.txt", in);
@@ -223,7 +223,7 @@ connectors:
 
 TEST_CASE("kafka: request errors and a broker down and up lose and reorder nothing", "[kafka][e2e][faults]") {
   TempDir dir;
-  DevBroker b(3, {{"f", 2}});
+  MockCluster b(3, {{"f", 2}});
   const int n = 3000;
   std::string in;
   for (int i = 0; i < n; ++i) in += fmt::format("{:06d}\n", i);
@@ -277,7 +277,7 @@ TEST_CASE("kafka: request errors and a broker down and up lose and reorder nothi
 
 TEST_CASE("kafka: validation of client keys", "[kafka][validate]") {
   TempDir dir;
-  DevBroker b(1);
+  MockCluster b(1);
   auto check = [&](const std::string& extra_worker, const std::string& connector_extra, const std::string& needle,
                    const std::string& where) {
     write_file(dir / "job.yaml", worker(dir, b) + extra_worker + fmt::format(R"(connectors:
@@ -345,7 +345,7 @@ TEST_CASE("kafka: connectrun broker prints its address first and serves kcat", "
 
 TEST_CASE("kafka: bad records go to the dead letter topic with Kafka Connect's context headers", "[kafka][e2e][dlq]") {
   TempDir dir;
-  DevBroker b(1, {{"in", 1}, {"dlq", 1}});
+  MockCluster b(1, {{"in", 1}, {"dlq", 1}});
   write_file(dir / "in.txt", "k1:{\"a\":1}\nk2:not json\nk3:{\"a\":3}\n");
   kcat_write(b.bootstrap(), "in", dir / "in.txt", true);
   write_file(dir / "job.yaml", worker(dir, b) + fmt::format(R"(connectors:
@@ -422,7 +422,7 @@ connectors:
 TEST_CASE("kafka: a record over message.max.bytes fails the source or, tolerated, is skipped — never silently",
           "[kafka][e2e]") {
   TempDir dir;
-  DevBroker b(1, {{"big", 1}});
+  MockCluster b(1, {{"big", 1}});
   write_file(dir / "in.txt", "small 1\n" + std::string(5000, 'x') + "\nsmall 2\n");
   auto job = [&](const std::string& tolerance) {
     return worker(dir, b) + fmt::format(R"(connectors:

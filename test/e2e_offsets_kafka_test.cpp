@@ -4,17 +4,17 @@
 
 #include <fmt/format.h>
 
-#include "runtime/dev_broker.h"
+#include "kafka/mock_cluster.h"
 #include "support.h"
 
 using namespace testsupport;
 using namespace std::chrono_literals;
-using connectrun::DevBroker;
+using connectrun::MockCluster;
 
 namespace {
 // librdkafka 2.0's mock cluster does not honour LeaveGroup: each join waits
 // out the previous member's session, so keep it short.
-std::string group_job(const TempDir& dir, const DevBroker& b, const std::string& subscription = "topics: in") {
+std::string group_job(const TempDir& dir, const MockCluster& b, const std::string& subscription = "topics: in") {
   return fmt::format(R"(worker:
   bootstrap.servers: {1}
   consumer.session.timeout.ms: 6000
@@ -31,7 +31,7 @@ connectors:
                      dir.path(), b.bootstrap(), subscription);
 }
 
-void produce(const DevBroker& b, int partition, int from, int to) {
+void produce(const MockCluster& b, int partition, int from, int to) {
   std::string lines;
   for (int i = from; i < to; ++i) lines += fmt::format("v{}\n", i);
   int status = -1;
@@ -42,7 +42,7 @@ void produce(const DevBroker& b, int partition, int from, int to) {
 
 TEST_CASE("kafka offsets: list, set and reset a sink connector's group offsets", "[kafka][e2e][offsets]") {
   TempDir dir;
-  DevBroker b(1, {{"in", 2}});
+  MockCluster b(1, {{"in", 2}});
   produce(b, 0, 0, 10);
   produce(b, 1, 100, 105);
   write_file(dir / "job.yaml", group_job(dir, b));
@@ -92,7 +92,7 @@ TEST_CASE("kafka offsets: list, set and reset a sink connector's group offsets",
 
 TEST_CASE("kafka offsets: bad sink partition or offset JSON shapes are usage errors", "[kafka][e2e][offsets]") {
   TempDir dir;
-  DevBroker b(1, {{"in", 1}});
+  MockCluster b(1, {{"in", 1}});
   write_file(dir / "job.yaml", group_job(dir, b));
   auto no_topic = run_connectrun({"offsets", "set", "--connector", "snk", "--partition", "{\"kafka_partition\":0}",
                                   "--offset", "{\"kafka_offset\":1}", "--yes", dir / "job.yaml"});
@@ -107,7 +107,7 @@ TEST_CASE("kafka offsets: bad sink partition or offset JSON shapes are usage err
 
 TEST_CASE("kafka offsets: a partition the topic does not have is refused", "[kafka][e2e][offsets]") {
   TempDir dir;
-  DevBroker b(1, {{"in", 1}});
+  MockCluster b(1, {{"in", 1}});
   write_file(dir / "job.yaml", group_job(dir, b));
   auto r = run_connectrun({"offsets", "set", "--connector", "snk", "--partition",
                            "{\"kafka_topic\":\"in\",\"kafka_partition\":3}", "--offset", "{\"kafka_offset\":1}", "--yes",
@@ -119,7 +119,7 @@ TEST_CASE("kafka offsets: a partition the topic does not have is refused", "[kaf
 
 TEST_CASE("kafka offsets: topics.regex in Java syntax selects the sink's partitions to list and set", "[kafka][e2e][offsets]") {
   TempDir dir;
-  DevBroker b(1, {{"in", 2}, {"other", 1}});
+  MockCluster b(1, {{"in", 2}, {"other", 1}});
   produce(b, 0, 0, 4);
   // (?:…) is Java (PCRE2) syntax that POSIX regcomp rejects; "other" must not match.
   write_file(dir / "job.yaml", group_job(dir, b, R"x(topics.regex: "i(?:n)")x"));

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "connectors/connectors.h"
 #include "plugin/registry.h"
 #include "transforms/chain.h"
 

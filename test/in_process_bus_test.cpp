@@ -3,7 +3,7 @@
 #include <atomic>
 #include <thread>
 
-#include "runtime/in_process_bus.h"
+#include "bus/in_process_bus.h"
 
 using namespace connectrun;
 using namespace std::chrono_literals;

@@ -10,18 +10,18 @@
 
 #include <fmt/format.h>
 
-#include "runtime/dev_broker.h"
-#include "runtime/kafka_bus.h"
-#include "runtime/kafka_stats.h"
+#include "kafka/mock_cluster.h"
+#include "kafka/kafka_clients.h"
+#include "kafka/kafka_stats.h"
 #include "support.h"
 
 using namespace testsupport;
 using namespace std::chrono_literals;
-using connectrun::DevBroker;
+using connectrun::MockCluster;
 
 namespace {
 
-std::string job(const TempDir& dir, const DevBroker& b, const std::string& name, const std::string& subscription,
+std::string job(const TempDir& dir, const MockCluster& b, const std::string& name, const std::string& subscription,
                 const std::string& flush_interval = "200") {
   return fmt::format(R"(worker:
   bootstrap.servers: {1}
@@ -54,7 +54,7 @@ bool has_prefix(const std::vector<std::string>& out, const std::string& prefix) 
 
 TEST_CASE("kafka: topics.regex takes Java syntax, matches whole names and picks up new topics", "[kafka][e2e]") {
   TempDir dir;
-  DevBroker b(1, {{"in-1", 2}, {"in-22", 1}, {"in-x", 1}, {"xin-1", 1}});
+  MockCluster b(1, {{"in-1", 2}, {"in-22", 1}, {"in-x", 1}, {"xin-1", 1}});
   for (std::string t : {"in-1", "in-22", "in-x", "xin-1"}) {
     write_file(dir / (t + ".txt"), lines(t, 0, 20));
     kcat_write(b.bootstrap(), t, dir / (t + ".txt"), true);
@@ -85,7 +85,7 @@ TEST_CASE("kafka: topics.regex takes Java syntax, matches whole names and picks 
 
 TEST_CASE("kafka: --once with a topics.regex that matches no topic exits at once", "[kafka][e2e]") {
   TempDir dir;
-  DevBroker b(1, {{"other", 1}});
+  MockCluster b(1, {{"other", 1}});
   write_file(dir / "job.yaml", job(dir, b, "a", R"(topics.regex: "nothing-\\w+")"));
   auto r = run_connectrun({"run", "--once", dir / "job.yaml"}, 30s);
   INFO(r.err);
@@ -95,7 +95,7 @@ TEST_CASE("kafka: --once with a topics.regex that matches no topic exits at once
 
 TEST_CASE("kafka: a rebalance between two processes of one sink loses and repeats nothing", "[kafka][e2e][rebalance]") {
   TempDir dir;
-  DevBroker b(1, {{"in", 4}});
+  MockCluster b(1, {{"in", 4}});
   write_file(dir / "batch1.txt", lines("v", 0, 400));
   kcat_write(b.bootstrap(), "in", dir / "batch1.txt", true);
   write_file(dir / "a.yaml", job(dir, b, "a", "topics: in"));
@@ -142,7 +142,7 @@ TEST_CASE("kafka: a rebalance between two processes of one sink loses and repeat
 }
 
 TEST_CASE("kafka: librdkafka statistics become metric samples per client", "[kafka][metrics]") {
-  DevBroker b(1, {{"m", 2}});
+  MockCluster b(1, {{"m", 2}});
   auto metrics = std::make_shared<connectrun::KafkaClientMetrics>();
   connectrun::KafkaProducerOptions o;
   o.connector = "src";

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "json/json_reader.h"
-#include "runtime/offset_store.h"
+#include "offsets/offset_store.h"
 #include "support.h"
 
 using namespace connectrun;

@@ -2,9 +2,10 @@
 // is a valid value, and docs/plugins.md is what the declarations generate.
 #include <catch2/catch.hpp>
 
+#include "connectors/connectors.h"
 #include "plugin/plugin_docs.h"
 #include "plugin/registry.h"
-#include "runtime/job_config.h"
+#include "plan/job_config.h"
 #include "support.h"
 
 using namespace connectrun;

@@ -4,8 +4,8 @@
 
 #include <map>
 
-#include "runtime/listener.h"
-#include "runtime/rest_guard.h"
+#include "ops/listener.h"
+#include "ops/rest_guard.h"
 
 using namespace connectrun;
 using connectrun::rest::RequestGuard;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "connectors/connectors.h"
 #include "plugin/registry.h"
 
 namespace connectrun::testing {

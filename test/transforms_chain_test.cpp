@@ -1,5 +1,6 @@
 // TransformChain: configuration checks, predicates with negate, drops and
 // errors; and the registry's declarations of every transform and predicate.
+#include "connectors/connectors.h"
 #include "transform_test_util.h"
 
 #include "transforms/chain.h"

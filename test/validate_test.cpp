@@ -6,8 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "connectors/connectors.h"
 #include "config/loader.h"
-#include "runtime/job_config.h"
+#include "plan/job_config.h"
 #include "support.h"
 
 using namespace connectrun;
@@ -115,7 +116,8 @@ TEST_CASE("validate prints the effective configuration or every problem", "[vali
 TEST_CASE("secrets are shown as [hidden] in the effective configuration", "[validate]") {
   // A registry with one extra source whose key is a password.
   PluginRegistry registry;
-  register_builtin_plugins(registry);
+  register_core_plugins(registry);
+  register_connectors(registry);
   PluginInfo secret = *registry.find("FileStreamSource", {PluginKind::Source});
   secret.name = "SecretSource";
   secret.aliases.clear();

@@ -14,7 +14,7 @@
 
 #include "connectors/file/utf8_text.h"
 #include "json/json_writer.h"
-#include "runtime/job_config.h"
+#include "plugin/topic_name.h"
 
 namespace connectrun::file {
 

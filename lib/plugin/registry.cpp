@@ -54,13 +54,4 @@ std::vector<std::string> PluginRegistry::names(std::initializer_list<PluginKind>
   return out;
 }
 
-const PluginRegistry& builtin_plugins() {
-  static const PluginRegistry registry = [] {
-    PluginRegistry r;
-    register_builtin_plugins(r);
-    return r;
-  }();
-  return registry;
-}
-
 }  // namespace connectrun

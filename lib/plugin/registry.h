@@ -1,5 +1,8 @@
-// The plugin registry: every built-in connector, converter, transform and
-// predicate, registered explicitly by register_builtin_plugins().
+// The plugin registry: every connector, converter, transform and predicate,
+// registered explicitly. lib/ registers its converters, transforms and
+// predicates (register_core_plugins); the connector families register
+// themselves in connectors/connectors.cpp, whose builtin_plugins() is the
+// registry the command line uses. lib/ takes the registry it is given.
 #pragma once
 
 #include <functional>
@@ -48,9 +51,7 @@ class PluginRegistry {
   std::vector<PluginInfo> plugins_;
 };
 
-// Registers every built-in plugin. The one place that lists them.
-void register_builtin_plugins(PluginRegistry& registry);
-// The built-in registry, built once on first use and never changed after.
-const PluginRegistry& builtin_plugins();
+// Registers lib/'s plugins: the converters and the transforms and predicates.
+void register_core_plugins(PluginRegistry& registry);
 
 }  // namespace connectrun

@@ -1,5 +1,6 @@
 #include "transforms/insert_header.h"
 
+#include "converters/simple_header_converter.h"
 #include "plugin/registry.h"
 #include "transforms/transforms.h"
 #include "transforms/util.h"
@@ -18,13 +19,9 @@ void InsertHeader::configure(const config::ConfigValues& cfg) {
   header_ = cfg.get_string("header");
   // Kafka parses the literal with Values.parseString, which is what SimpleHeaderConverter does with
   // header text: reuse it so both agree on every type.
-  const PluginInfo* info = builtin_plugins().find("SimpleHeaderConverter", {PluginKind::HeaderConverter});
-  if (!info) throw config::ConfigError("value.literal", "SimpleHeaderConverter is not available to parse the literal");
-  auto converter = info->make_header_converter();
-  config::Problems problems;
-  converter->configure(config::parse(info->spec, {}, "", problems));
+  SimpleHeaderConverter converter;  // has no keys
   std::string literal = cfg.get_string("value.literal");  // trimmed, as ConfigDef trims strings
-  auto parsed = converter->to_connect_header("", header_, literal);
+  auto parsed = converter.to_connect_header("", header_, literal);
   schema_ = parsed.schema;
   value_ = parsed.value;
 }

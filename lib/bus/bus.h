@@ -1,0 +1,118 @@
+// The topic bus joins source and sink connectors. Two implementations sit
+// behind this interface: the in-process bus (default) and Kafka (kafka_bus.h).
+// Records cross it serialised, exactly as they would cross Kafka, so the same
+// job gives byte-identical sink output on either bus.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace connectrun {
+
+struct JobPlan;
+
+struct BusRecord {
+  std::string topic;
+  std::optional<int32_t> partition;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+  std::optional<int64_t> timestamp;
+  int64_t offset = -1;  // set by the bus (with partition, for consumed records)
+};
+
+// Called once per sent batch: nullopt when every record of it was delivered,
+// else the reason it was not.
+using DeliveryCallback = std::function<void(std::optional<std::string> error)>;
+
+class BusProducer {
+ public:
+  virtual ~BusProducer() = default;
+  // Hands a batch to the bus; blocks while the bus is full (backpressure).
+  // `done` may run on another thread, possibly before send returns.
+  virtual void send(std::vector<BusRecord>&& batch, DeliveryCallback done) = 0;
+  // No more sends from this producer.
+  virtual void close() = 0;
+};
+
+enum class ConsumeStatus { Ok, End };
+
+class BusConsumer {
+ public:
+  virtual ~BusConsumer() = default;
+  // Appends what is available, waiting up to `wait` for something. End means
+  // nothing more will come (every producer closed and everything consumed).
+  virtual ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) = 0;
+  // Everything polled so far has been flushed by the sink: acknowledge it.
+  virtual void commit() = 0;
+  // The sink failed: what it polled and did not commit, and all that is still
+  // routed to it, will never be delivered.
+  virtual void fail(const std::string& reason) = 0;
+  // The sink is paused (or resumed): stop (restart) fetching while the sink
+  // keeps polling, so the consumer keeps its group membership. False when the
+  // bus cannot: the sink then stops polling instead (in-process backpressure).
+  virtual bool pause_fetching(bool paused) {
+    (void)paused;
+    return false;
+  }
+};
+
+struct Subscription {
+  std::vector<std::string> topics;
+  std::string topics_regex;  // must match the whole topic name
+};
+
+class TopicBus {
+ public:
+  virtual ~TopicBus() = default;
+  virtual std::unique_ptr<BusProducer> producer(const std::string& connector) = 0;
+  virtual std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) = 0;
+  // The producer of a sink connector's dead letter topic. A consumer does not
+  // wait for its own connector's dead-letter producer to close before End.
+  virtual std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) { return producer(connector); }
+  // Shutdown, after every source finished: consumers whose end is not set by
+  // the bus's producers (Kafka's) return End at their next poll.
+  virtual void stop_consumers() {}
+  // --once: every source connector of the job finished, and what it read was
+  // delivered. Kafka consumers then read up to their topics' ends as they are
+  // now, not only as they were at start: a sink of a topic the job's own
+  // sources produce writes this run's records in this run.
+  virtual void sources_finished() {}
+  // The bus clients' statistics for /metrics: Prometheus sample names with
+  // their labels (e.g. connectrun_kafka_tx_msgs_total{client="connectrun-src"}) → value.
+  virtual std::vector<std::pair<std::string, double>> client_metrics() const { return {}; }
+  // Records waiting for a sink connector: queued for it and not yet taken
+  // (in-process), or its consumer's lag summed over its partitions from the
+  // last client statistics (Kafka). nullopt when not known.
+  virtual std::optional<int64_t> sink_lag(const std::string& connector) {
+    (void)connector;
+    return std::nullopt;
+  }
+  // True when consumers see End once every producer has closed (in-process);
+  // false when they end only when told to (Kafka: stop_consumers).
+  virtual bool consumers_end_with_producers() const { return false; }
+  // A sink connector's committed positions as Kafka Connect shows them
+  // (kafka_topic, kafka_partition → kafka_offset): its consumer group's on
+  // Kafka (a round trip; throws ConnectError when the cluster cannot be
+  // asked), none on the in-process bus.
+  struct SinkPosition {
+    std::string topic;
+    int32_t partition = 0;
+    int64_t offset = 0;
+  };
+  virtual std::vector<SinkPosition> sink_positions(const std::string& connector) {
+    (void)connector;
+    return {};
+  }
+  // SIGHUP loaded a new plan (kept alive by the Herder): clients created from
+  // now on take their connector's settings from it.
+  virtual void plan_changed(const JobPlan&) {}
+};
+
+}  // namespace connectrun

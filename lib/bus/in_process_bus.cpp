@@ -1,0 +1,331 @@
+#include "bus/in_process_bus.h"
+
+#include <algorithm>
+#include <atomic>
+
+namespace connectrun {
+
+struct InProcessBus::Ack {
+  explicit Ack(int n, DeliveryCallback cb) : pending(n), done(std::move(cb)) {}
+  std::atomic<int> pending;
+  DeliveryCallback done;
+  std::mutex mu;
+  std::optional<std::string> error;
+
+  void release(const std::optional<std::string>& err) {
+    if (err) {
+      std::lock_guard lock(mu);
+      if (!error) error = err;
+    }
+    if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::optional<std::string> e;
+      {
+        std::lock_guard lock(mu);
+        e = error;
+      }
+      done(std::move(e));
+    }
+  }
+};
+
+namespace {
+struct Chunk {
+  std::vector<BusRecord> records;
+  size_t bytes = 0;  // footprint() of the records
+  std::shared_ptr<InProcessBus::Ack> ack;
+};
+
+// About the memory a queued record holds: the record and its strings (those
+// short enough for the small-string buffer are counted twice, which is harmless).
+size_t footprint(const BusRecord& r) {
+  size_t n = sizeof(BusRecord) + r.topic.size();
+  if (r.key) n += r.key->size();
+  if (r.value) n += r.value->size();
+  for (auto& [name, value] : r.headers) n += sizeof(r.headers[0]) + name.size() + (value ? value->size() : 0);
+  return n;
+}
+}  // namespace
+
+struct InProcessBus::SinkQueue {
+  std::string connector;
+  Subscription sub;
+  std::optional<transforms::JavaRegex> re;  // Java syntax, whole name
+  std::deque<Chunk> chunks;
+  size_t queued = 0;          // bytes in chunks
+  size_t queued_records = 0;  // records in chunks: the sink's lag
+  std::condition_variable ready;
+  bool failed = false;
+  bool gone = false;  // unsubscribed; kept so a sender waiting for space never holds a dangling pointer
+  std::string fail_reason;
+  std::vector<std::shared_ptr<Ack>> polled;  // consumed, awaiting the sink's flush
+
+  void push(Chunk&& c) {
+    queued += c.bytes;
+    queued_records += c.records.size();
+    chunks.push_back(std::move(c));
+  }
+  Chunk pop_front() {
+    Chunk c = std::move(chunks.front());
+    chunks.pop_front();
+    queued -= c.bytes;
+    queued_records -= c.records.size();
+    return c;
+  }
+  // Empties the queue; what its chunks awaited goes to `acks`.
+  void drop_all(std::vector<std::shared_ptr<InProcessBus::Ack>>& acks) {
+    for (auto& c : chunks) acks.push_back(std::move(c.ack));
+    chunks.clear();
+    queued = 0;
+    queued_records = 0;
+  }
+
+  bool wants(const std::string& topic) const {
+    if (std::find(sub.topics.begin(), sub.topics.end(), topic) != sub.topics.end()) return true;
+    return re && re->full_match(topic);
+  }
+};
+
+namespace {
+class Producer : public BusProducer {
+ public:
+  explicit Producer(InProcessBus& bus, std::string dlq_of = "") : bus_(bus), dlq_of_(std::move(dlq_of)) {}
+  ~Producer() override { close(); }
+  void send(std::vector<BusRecord>&& batch, DeliveryCallback done) override { bus_.send(std::move(batch), std::move(done)); }
+  void close() override {
+    if (!closed_) {
+      closed_ = true;
+      bus_.close_producer(dlq_of_);
+    }
+  }
+
+ private:
+  InProcessBus& bus_;
+  std::string dlq_of_;
+  bool closed_ = false;
+};
+
+class Consumer : public BusConsumer {
+ public:
+  Consumer(std::mutex& mu, std::condition_variable& space, InProcessBus& bus,
+           std::shared_ptr<InProcessBus::SinkQueue> q)
+      : mu_(mu), space_(space), bus_(bus), q_(std::move(q)) {}
+  ~Consumer() override { bus_.unsubscribe(*q_); }
+
+  ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) override {
+    std::unique_lock lock(mu_);
+    auto none_open = [&] { return bus_.awaited_producers(q_->connector) == 0; };
+    q_->ready.wait_for(lock, wait, [&] { return !q_->chunks.empty() || none_open(); });
+    if (q_->chunks.empty()) return none_open() ? ConsumeStatus::End : ConsumeStatus::Ok;
+    // At most the sink's share (at least one chunk): what a sink holds while it
+    // converts and writes is bounded like its queue; the rest waits for the next poll.
+    const size_t share = bus_.sink_share();
+    size_t take = 0, records = 0;
+    for (size_t bytes = 0; take < q_->chunks.size(); ++take) {
+      const Chunk& c = q_->chunks[take];
+      if (take > 0 && bytes + c.bytes > share) break;
+      bytes += c.bytes;
+      records += c.records.size();
+    }
+    for (; take > 0; --take) {
+      Chunk c = q_->pop_front();
+      if (out.empty()) {
+        // Room for the rest at once: appending chunk after chunk would move
+        // every record again each time the vector grows.
+        out = std::move(c.records);
+        out.reserve(records);
+      } else {
+        std::move(c.records.begin(), c.records.end(), std::back_inserter(out));
+      }
+      q_->polled.push_back(std::move(c.ack));
+    }
+    lock.unlock();
+    space_.notify_all();
+    return ConsumeStatus::Ok;
+  }
+
+  void commit() override {
+    std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
+    {
+      std::lock_guard lock(mu_);
+      acks.swap(q_->polled);
+    }
+    for (auto& a : acks) a->release(std::nullopt);  // outside the lock: callbacks take other locks
+  }
+
+  void fail(const std::string& reason) override {
+    std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
+    {
+      std::lock_guard lock(mu_);
+      q_->failed = true;
+      q_->fail_reason = reason;
+      acks.swap(q_->polled);
+      q_->drop_all(acks);
+    }
+    space_.notify_all();
+    for (auto& a : acks) a->release(reason);
+  }
+
+ private:
+  std::mutex& mu_;
+  std::condition_variable& space_;
+  InProcessBus& bus_;
+  std::shared_ptr<InProcessBus::SinkQueue> q_;
+};
+}  // namespace
+
+std::unique_ptr<BusProducer> InProcessBus::producer(const std::string&) {
+  std::lock_guard lock(mu_);
+  ++open_producers_;
+  return std::make_unique<Producer>(*this);
+}
+
+std::unique_ptr<BusConsumer> InProcessBus::consumer(const std::string& connector, const Subscription& sub) {
+  auto q = std::make_shared<SinkQueue>();
+  q->connector = connector;
+  q->sub = sub;
+  if (!sub.topics_regex.empty()) q->re.emplace(sub.topics_regex, "topics.regex");
+  std::lock_guard lock(mu_);
+  sinks_.push_back(q);
+  ++live_sinks_;
+  routes_.clear();  // recomputed with the new subscriber
+  return std::make_unique<Consumer>(mu_, space_, *this, q);
+}
+
+std::unique_ptr<BusProducer> InProcessBus::dlq_producer(const std::string& connector) {
+  std::lock_guard lock(mu_);
+  ++open_producers_;
+  ++dlq_open_[connector];
+  return std::make_unique<Producer>(*this, connector);
+}
+
+std::optional<int64_t> InProcessBus::sink_lag(const std::string& connector) {
+  std::lock_guard lock(mu_);
+  for (auto& s : sinks_)
+    if (!s->gone && s->connector == connector) return static_cast<int64_t>(s->queued_records);
+  return std::nullopt;
+}
+
+void InProcessBus::close_producer(const std::string& dlq_of) {
+  {
+    std::lock_guard lock(mu_);
+    --open_producers_;
+    if (!dlq_of.empty()) --dlq_open_[dlq_of];
+  }
+  std::lock_guard lock(mu_);
+  for (auto& s : sinks_) s->ready.notify_all();
+}
+
+void InProcessBus::unsubscribe(SinkQueue& q) {
+  std::vector<std::shared_ptr<Ack>> acks;
+  {
+    std::lock_guard lock(mu_);
+    q.gone = true;
+    --live_sinks_;
+    routes_.clear();
+    acks.swap(q.polled);
+    q.drop_all(acks);
+  }
+  space_.notify_all();
+  for (auto& a : acks) a->release(std::nullopt);
+}
+
+size_t InProcessBus::sink_share() const { return std::min(per_sink_, budget_ / std::max<size_t>(live_sinks_, 1)); }
+
+std::vector<InProcessBus::SinkQueue*> InProcessBus::subscribers_of(const std::string& topic) {
+  auto it = routes_.find(topic);
+  if (it != routes_.end()) return it->second;
+  std::vector<SinkQueue*> subs;
+  for (auto& s : sinks_)
+    if (!s->gone && s->wants(topic)) subs.push_back(s.get());
+  routes_.emplace(topic, subs);
+  return subs;
+}
+
+void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
+  std::unique_lock lock(mu_);
+  // Which records go to which sink, in order. A run of one topic looks its
+  // offset counter and subscribers up once; while every record has the same
+  // subscribers (the usual case) no per-record index list is built at all.
+  std::vector<std::pair<SinkQueue*, std::vector<size_t>>> targets;
+  const std::string* last_topic = nullptr;
+  int64_t* next_offset = nullptr;
+  std::vector<SinkQueue*> subs, first_subs;
+  bool uniform = true;  // every record so far went to first_subs
+  auto add_index = [&](SinkQueue* s, size_t i) {
+    auto t = std::find_if(targets.begin(), targets.end(), [&](auto& p) { return p.first == s; });
+    if (t == targets.end()) targets.emplace_back(s, std::vector<size_t>{i});
+    else t->second.push_back(i);
+  };
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto& rec = batch[i];
+    if (!last_topic || *last_topic != rec.topic) {
+      next_offset = &next_offset_[rec.topic];  // map nodes are stable
+      subs = subscribers_of(rec.topic);
+      last_topic = &rec.topic;
+      if (i == 0) {
+        first_subs = subs;
+      } else if (uniform && subs != first_subs) {
+        uniform = false;  // spell out the records so far
+        for (size_t j = 0; j < i; ++j)
+          for (SinkQueue* s : first_subs) add_index(s, j);
+      }
+    }
+    rec.offset = (*next_offset)++;
+    if (!uniform)
+      for (SinkQueue* s : subs) add_index(s, i);
+  }
+  if (uniform)
+    for (SinkQueue* s : first_subs) targets.emplace_back(s, std::vector<size_t>{});  // empty: the whole batch
+  std::vector<size_t> bytes(targets.size());
+  size_t batch_bytes = 0;
+  for (auto& r : batch) batch_bytes += footprint(r);
+  for (size_t n = 0; n < targets.size(); ++n) {
+    auto& idx = targets[n].second;
+    if (uniform || idx.size() == batch.size()) bytes[n] = batch_bytes;
+    else
+      for (size_t i : idx) bytes[n] += footprint(batch[i]);
+  }
+  // Backpressure: wait until every target sink has room (or has failed).
+  space_.wait(lock, [&] {
+    const size_t share = sink_share();
+    for (size_t n = 0; n < targets.size(); ++n) {
+      const SinkQueue& q = *targets[n].first;
+      if (!q.failed && !q.gone && q.queued > 0 && q.queued + bytes[n] > share) return false;
+    }
+    return true;
+  });
+  auto ack = std::make_shared<Ack>(static_cast<int>(targets.size()) + 1, std::move(done));
+  std::vector<std::string> failures;
+  size_t gone = 0;
+  for (size_t n = 0; n < targets.size(); ++n) {
+    auto& [sink, idx] = targets[n];
+    if (sink->gone) {
+      ++gone;
+      continue;
+    }
+    if (sink->failed) {
+      failures.push_back("sink connector '" + sink->connector + "' failed: " + sink->fail_reason);
+      continue;
+    }
+    Chunk chunk;
+    chunk.ack = ack;
+    chunk.bytes = bytes[n];
+    bool last = n + 1 == targets.size();
+    if (uniform || idx.size() == batch.size()) {
+      // The whole batch: the last sink takes it (the common case: one sink), others copy it.
+      if (last) chunk.records = std::move(batch);
+      else chunk.records = batch;
+    } else {
+      chunk.records.reserve(idx.size());
+      for (size_t i : idx) chunk.records.push_back(last ? std::move(batch[i]) : batch[i]);
+    }
+    sink->push(std::move(chunk));
+    sink->ready.notify_one();
+  }
+  lock.unlock();
+  for (auto& f : failures) ack->release(f);
+  for (size_t i = 0; i < gone; ++i) ack->release(std::nullopt);
+  ack->release(std::nullopt);
+}
+
+}  // namespace connectrun

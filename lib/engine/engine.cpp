@@ -1,0 +1,211 @@
+#include "engine/engine.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "engine/herder.h"
+#include "bus/in_process_bus.h"
+#include "kafka/kafka_bus.h"
+#include "ops/listener.h"
+#include "offsets/offset_store.h"
+#include "plan/plan_loader.h"
+#include "ops/rest_server.h"
+#include "ops/run_monitor.h"
+
+namespace connectrun {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// SIGINT/SIGTERM (and SIGHUP) are blocked in every thread and taken by the
+// main thread with sigtimedwait, so no handler runs in an arbitrary thread.
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+// SIGHUP: load and validate the files again; apply the connectors' changes.
+void reload(Herder& herder, const RunOptions& options) {
+  auto log = spdlog::default_logger();
+  if (options.files.empty()) return;
+  log->info("received SIGHUP; reloading {}", options.files.front());
+  LoadedPlan loaded = load_plan(options.files, *herder.initial_plan().registry);
+  if (!loaded.plan) {
+    for (auto& p : loaded.problems) log->error("reload: {}", p);
+    log->error("reload: {} problem(s) found; the running configuration is kept", loaded.problems.size());
+    return;
+  }
+  try {
+    herder.reload(std::move(*loaded.plan));
+  } catch (const std::exception& e) {
+    log->error("reload: {}", e.what());
+  }
+}
+
+// Waits up to `timeout` for a shutdown signal; returns it or 0.
+int wait_signal(const sigset_t& set, std::chrono::milliseconds timeout) {
+  timespec ts{static_cast<time_t>(timeout.count() / 1000), static_cast<long>((timeout.count() % 1000) * 1000000)};
+  int sig = sigtimedwait(&set, nullptr, &ts);
+  return sig > 0 ? sig : 0;
+}
+
+
+}  // namespace
+
+RunResult run_job(const JobPlan& plan, const RunOptions& options) {
+  auto log = spdlog::default_logger();
+  std::string offsets_path = plan.worker.get_string("offset.storage.file.filename");
+  std::unique_ptr<OffsetStore> store;
+  try {
+    store = OffsetStore::open(offsets_path, options.wait_lock);
+  } catch (const OffsetStoreLocked& e) {
+    log->error("{}", e.what());
+    return {RunOutcome::Locked};
+  } catch (const OffsetStoreError& e) {
+    log->error("{}", e.what());
+    return {RunOutcome::ConnectorFailed};
+  }
+
+  sigset_t sigs = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+  // bootstrap.servers chooses the Kafka bus; without it connectors are joined in process.
+  std::unique_ptr<TopicBus> bus_owner;
+  if (plan.kafka()) bus_owner = make_kafka_bus(plan, options.once);
+  else bus_owner = std::make_unique<InProcessBus>();
+  TopicBus& bus = *bus_owner;
+  auto flush_interval = std::chrono::milliseconds(plan.worker.get_long("offset.flush.interval.ms"));
+
+  // Sinks subscribe before any source can produce, so nothing is routed past them.
+  // With the REST interface (and not --once) the job runs until a signal even
+  // when every connector failed or finished: they can be restarted over REST.
+  std::optional<Listener> listener;
+  try {
+    listener = worker_listener(plan.worker);
+  } catch (const std::exception& e) {
+    log->error("{}", e.what());  // validation reports it first: cannot happen
+    return {RunOutcome::BadConfig};
+  }
+  const bool keep_running = listener && !options.once;
+  Herder herder(plan, options.once, *store, bus, keep_running);
+  // The REST listener is bound before any connector starts: a taken port fails the run at once.
+  std::unique_ptr<RestServer> rest;
+  try {
+    if (listener) {
+      rest = std::make_unique<RestServer>(herder, bus, *listener);
+      rest->bind();
+    }
+    herder.start_all();
+  } catch (const std::exception& e) {
+    log->error("{}", e.what());  // a Kafka client that cannot be created (bad key value, say), a taken port
+    return {RunOutcome::ConnectorFailed};
+  }
+  if (rest) rest->start();
+  std::string running = fmt::format(
+      "running {} connector(s) on the {}{}", plan.connectors.size(),
+      plan.kafka() ? "Kafka bus (" + plan.worker.get_string("bootstrap.servers") + ")" : std::string("in-process bus"),
+      options.once ? " until the end of the data" : "");
+  log->info("{}", running);
+  RunMonitor monitor(options.status_line, [&] {  // sd_notify and the status line; connectors come and go (REST, SIGHUP)
+    std::vector<WorkerSample> out;
+    for (auto& s : herder.snapshots()) out.push_back({s.name, s.read, s.written, s.lag});
+    return out;
+  });
+  monitor.started(running);
+
+  auto flush_offsets = [&] { return herder.flush_offsets(); };
+  // How often the main thread looks at the workers: --once exits within a
+  // tick of the last delivery, so its tick is short (a cron run of a few
+  // records should not spend most of its time waiting here).
+  const auto tick = options.once ? 20ms : 100ms;
+
+  auto next_flush = Clock::now() + flush_interval;
+  bool signalled = false;
+  // Runs until a signal, or (--once) until every source is done; also stops
+  // when every connector has finished on its own (all failed, say).
+  while (true) {
+    monitor.tick();
+    int sig = wait_signal(sigs, tick);
+    if (sig == SIGHUP) {
+      reload(herder, options);
+    } else if (sig) {
+      log->info("received {}; stopping: draining in-flight records, flushing sinks, storing offsets (a second signal "
+                "exits at once)", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      signalled = true;
+      break;
+    }
+    if (Clock::now() >= next_flush) {
+      flush_offsets();
+      next_flush = Clock::now() + flush_interval;
+    }
+    if (options.once && herder.all_sources_finished()) break;
+    if (!keep_running && herder.all_finished()) break;
+  }
+
+  monitor.stopping(signalled ? "stopping on a signal" : "stopping: the connectors are done");
+  // No more REST requests (a restart now would start workers past shutdown);
+  // requests in progress complete first.
+  rest.reset();
+  herder.stop_sources();
+  // Wait for sources (they wait for their deliveries), then sinks (they end
+  // once every producer closed and they drained and flushed; Kafka consumers
+  // once told to stop, after the sources, so a job's own records are drained).
+  bool consumers_stopped = false, sources_announced = false;
+  while (!herder.all_finished()) {
+    monitor.tick();
+    if (!sources_announced && herder.all_sources_finished()) {
+      bus.sources_finished();  // --once: Kafka sinks read up to what the job's sources delivered
+      sources_announced = true;
+    }
+    if (!consumers_stopped && herder.all_sources_finished() && !(options.once && !signalled)) {
+      bus.stop_consumers();
+      consumers_stopped = true;
+    }
+    int sig = wait_signal(sigs, tick);
+    if (sig == SIGHUP) {
+      log->warn("received SIGHUP while stopping; ignored");
+    } else if (sig && !signalled) {
+      // --once left the first loop without a signal: this is the first one.
+      log->info("received {}; stopping (a second signal exits at once)", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      signalled = true;
+      herder.stop_sources();
+      bus.stop_consumers();
+      consumers_stopped = true;
+    } else if (sig) {
+      // Offsets on disk are the last flushed ones and the file is never torn:
+      // leaving now loses nothing, records after them are read again.
+      log->warn("second signal: exiting at once; records after the last stored offsets will be read again");
+      std::_Exit(130);
+    }
+    if (Clock::now() >= next_flush) {
+      flush_offsets();
+      next_flush = Clock::now() + flush_interval;
+    }
+  }
+  herder.join_all();
+  bool stored = flush_offsets();
+  Herder::Report report = herder.report();
+  // Records left undelivered at shutdown were not stored: not "everything delivered" (exit 0).
+  RunResult result;
+  if (!stored || report.failed || report.undelivered) result.outcome = RunOutcome::ConnectorFailed;
+  result.records_skipped = report.records_skipped;
+  return result;
+}
+
+}  // namespace connectrun

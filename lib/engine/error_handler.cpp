@@ -1,0 +1,41 @@
+#include "engine/error_handler.h"
+
+#include <cctype>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "plugin/connector.h"
+
+namespace connectrun {
+
+ErrorHandler::ErrorHandler(const config::ConfigValues& common, std::shared_ptr<spdlog::logger> log)
+    : log_(std::move(log)) {
+  std::string t = common.get_string("errors.tolerance");
+  for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  tolerate_all_ = t == "all";
+  log_enable_ = common.get_bool("errors.log.enable");
+  include_messages_ = common.get_bool("errors.log.include.messages");
+}
+
+void ErrorHandler::handle(std::string_view stage, std::string_view plugin, const std::string& position,
+                          const std::exception& e) {
+  if (!tolerate_all_)
+    throw ConnectError(fmt::format("Tolerance exceeded in error handler: stage {} ({}) failed on the record at {}: {}",
+                                   stage, plugin, position, e.what()));
+  uint64_t n = skipped_.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (log_enable_) {
+    if (include_messages_)
+      log_->error("Error encountered executing stage {} with class '{}' on the record at {}; skipped (errors.tolerance=all): {}",
+                  stage, plugin, position, e.what());
+    else
+      log_->error("Error encountered executing stage {} with class '{}'; skipped (errors.tolerance=all): {}", stage,
+                  plugin, e.what());
+  } else if ((n & (n - 1)) == 0) {
+    // Without errors.log.enable, say it at 1, 2, 4, 8 … skips so it is never silent.
+    log_->warn("{} record(s) skipped so far under errors.tolerance=all (last: stage {}: {}); set errors.log.enable=true to "
+               "log each", n, stage, e.what());
+  }
+}
+
+}  // namespace connectrun

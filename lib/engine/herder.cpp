@@ -1,0 +1,354 @@
+#include "engine/herder.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+
+namespace connectrun {
+
+namespace {
+std::map<std::string, std::string> raw_values(const ConnectorPlan& c) {
+  std::map<std::string, std::string> out;
+  for (auto& [k, e] : c.raw) out.emplace(k, e.value);
+  return out;
+}
+
+// The worker section alone, as `validate` shows it: two plans with equal texts
+// have the same worker configuration.
+std::string worker_text(const JobPlan& p) {
+  JobPlan w;
+  w.worker = p.worker;
+  w.client = p.client;
+  return describe_effective(w);
+}
+
+bool same_subscription(const Subscription& a, const Subscription& b) {
+  return a.topics == b.topics && a.topics_regex == b.topics_regex;
+}
+}  // namespace
+
+Herder::Herder(const JobPlan& plan, bool once, OffsetStore& store, TopicBus& bus, bool keep_open)
+    : once_(once),
+      store_(store),
+      bus_(bus),
+      flush_timeout_(plan.worker.get_long("offset.flush.timeout.ms")),
+      log_(spdlog::default_logger()),
+      last_flush_(std::chrono::steady_clock::now()),
+      keep_open_(keep_open) {
+  plans_.push_back(std::make_unique<const JobPlan>(plan));
+  for (auto& c : plans_.front()->connectors) entries_.push_back(Entry{&c, nullptr, nullptr, false});
+}
+
+Herder::~Herder() {
+  std::lock_guard lock(mu_);
+  for (auto& e : entries_) {
+    if (e.source) e.source->request_stop();
+    if (e.sink) e.sink->request_detach();
+  }
+  entries_.clear();  // sources first would be nicer, but every worker is stopped by now on a clean exit
+}
+
+void Herder::create(Entry& e) {
+  if (e.plan->is_source) e.source = std::make_unique<SourceWorker>(*e.plan, once_, store_, bus_, flush_timeout_);
+  else e.sink = std::make_unique<SinkWorker>(*e.plan, once_, bus_);
+  e.worker().set_paused(e.paused);
+}
+
+void Herder::start_all() {
+  std::lock_guard lock(mu_);
+  for (auto& e : entries_)
+    if (!e.plan->is_source) create(e);
+  // Kafka consumers end only when told to; the in-process bus's when no producer is open.
+  if (keep_open_ && bus_.consumers_end_with_producers()) keepalive_ = bus_.producer("");
+  for (auto& e : entries_)
+    if (e.plan->is_source) create(e);
+  for (auto& e : entries_)
+    if (!e.plan->is_source) e.sink->start();
+  for (auto& e : entries_)
+    if (e.plan->is_source) e.source->start();
+}
+
+bool Herder::all_sources_finished() const {
+  std::lock_guard lock(mu_);
+  return std::all_of(entries_.begin(), entries_.end(), [](const Entry& e) { return !e.source || e.source->finished(); });
+}
+
+bool Herder::all_finished() const {
+  std::lock_guard lock(mu_);
+  return std::all_of(entries_.begin(), entries_.end(), [](const Entry& e) { return e.worker().finished(); });
+}
+
+void Herder::stop_sources() {
+  std::lock_guard lock(mu_);
+  if (keepalive_) keepalive_->close();
+  for (auto& e : entries_) {
+    e.worker().set_paused(false);
+    if (e.source) e.source->request_stop();
+  }
+}
+
+void Herder::join_all() {
+  std::lock_guard lock(mu_);
+  for (auto& e : entries_)
+    if (e.source) e.source->join();
+  for (auto& e : entries_)
+    if (e.sink) e.sink->join();
+}
+
+bool Herder::flush_locked() {
+  if (auto err = store_.flush()) {
+    log_->error("cannot store offsets in {}: {}; the previous file is intact and the write is retried", store_.path(), *err);
+    return false;
+  }
+  last_flush_ = std::chrono::steady_clock::now();
+  return true;
+}
+
+bool Herder::flush_offsets() {
+  std::lock_guard lock(mu_);
+  return flush_locked();
+}
+
+double Herder::offset_flush_age_seconds() const {
+  std::lock_guard lock(mu_);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - last_flush_).count();
+}
+
+Herder::Report Herder::report() const {
+  std::lock_guard lock(mu_);
+  Report r;
+  // One summary line per connector (for cron mail). A failed record is either
+  // dead-lettered or skipped; "skipped" counts those not dead-lettered.
+  for (auto* kind : {"source", "sink"})
+    for (auto& e : entries_) {
+      if ((e.source != nullptr) != (std::string(kind) == "source")) continue;
+      const TaskWorker& w = e.worker();
+      auto failure = w.failure();
+      uint64_t dead = w.stats().dead_lettered.load();
+      uint64_t skipped = w.skipped() > dead ? w.skipped() - dead : 0;
+      uint64_t undelivered = w.stats().undelivered.load();
+      log_->info("connector '{}': {} read, {} written, {} skipped, {} dead-lettered, {:.2f} s{}{}", w.name(),
+                 w.stats().read.load(), w.stats().written.load(), skipped, dead, w.seconds(),
+                 undelivered ? fmt::format(" — {} NOT DELIVERED (read again on the next start)", undelivered) : "",
+                 failure ? " — FAILED: " + *failure : "");
+      if (failure) r.failed = true;
+      if (undelivered) r.undelivered = true;
+      if (skipped + dead > 0) r.records_skipped = true;
+    }
+  return r;
+}
+
+Herder::Entry* Herder::find(const std::string& name) {
+  for (auto& e : entries_)
+    if (e.plan->name == name) return &e;
+  return nullptr;
+}
+
+const Herder::Entry* Herder::find(const std::string& name) const {
+  for (auto& e : entries_)
+    if (e.plan->name == name) return &e;
+  return nullptr;
+}
+
+ConnectorSnapshot Herder::snapshot_of(const Entry& e) const {
+  ConnectorSnapshot s;
+  s.name = e.plan->name;
+  s.is_source = e.plan->is_source;
+  s.plan = e.plan;
+  const TaskWorker& w = e.worker();
+  if (auto f = w.failure()) {
+    s.state = "FAILED";
+    s.trace = *f;
+  } else if (w.finished()) {
+    s.state = "UNASSIGNED";
+  } else {
+    s.state = e.paused ? "PAUSED" : "RUNNING";
+  }
+  s.read = w.stats().read.load();
+  s.written = w.stats().written.load();
+  s.errors = w.skipped();
+  s.dead_lettered = w.stats().dead_lettered.load();
+  s.batches = w.stats().batches.load();
+  s.batch_seconds = static_cast<double>(w.stats().batch_nanos.load()) / 1e9;
+  if (!s.is_source) s.lag = bus_.sink_lag(s.name);
+  return s;
+}
+
+std::vector<std::string> Herder::names() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  for (auto& e : entries_) out.push_back(e.plan->name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<ConnectorSnapshot> Herder::snapshots() const {
+  std::lock_guard lock(mu_);
+  std::vector<ConnectorSnapshot> out;
+  for (auto& e : entries_) out.push_back(snapshot_of(e));
+  return out;
+}
+
+std::optional<ConnectorSnapshot> Herder::snapshot(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  const Entry* e = find(name);
+  if (!e) return std::nullopt;
+  return snapshot_of(*e);
+}
+
+std::optional<std::vector<OffsetEntry>> Herder::offsets(const std::string& name) const {
+  const ConnectorPlan* plan = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    const Entry* e = find(name);
+    if (!e) return std::nullopt;
+    plan = e->plan;  // every plan generation stays alive
+  }
+  std::vector<OffsetEntry> out;
+  if (!plan->is_source) {
+    // A sink's offsets are its consumer group's committed ones (Kafka bus
+    // only: the in-process bus keeps none). Asked outside the lock: it is a
+    // round trip to the cluster.
+    for (auto& o : bus_.sink_positions(name))
+        out.push_back(OffsetEntry{name, MapEntries{{"kafka_topic", o.topic}, {"kafka_partition", static_cast<int64_t>(o.partition)}},
+                                  MapEntries{{"kafka_offset", o.offset}}});
+    return out;
+  }
+  for (auto& o : store_.entries())
+    if (o.connector == name) out.push_back(o);
+  return out;
+}
+
+bool Herder::pause(const std::string& name) {
+  std::lock_guard lock(mu_);
+  Entry* e = find(name);
+  if (!e) return false;
+  if (!e->paused) log_->info("connector '{}': paused", name);
+  e->paused = true;
+  e->worker().set_paused(true);
+  return true;
+}
+
+bool Herder::resume(const std::string& name) {
+  std::lock_guard lock(mu_);
+  Entry* e = find(name);
+  if (!e) return false;
+  if (e->paused) log_->info("connector '{}': resumed", name);
+  e->paused = false;
+  e->worker().set_paused(false);
+  return true;
+}
+
+void Herder::stop(Entry& e) {
+  if (e.source) {
+    e.source->set_paused(false);
+    e.source->request_stop();
+    e.source->join();
+  } else {
+    e.sink->request_detach();
+    e.sink->join();
+  }
+  flush_locked();
+}
+
+void Herder::restart_locked(Entry& e, const ConnectorPlan& plan) {
+  log_->info("connector '{}': restarting", plan.name);
+  if (plan.is_source) {
+    // The new producer opens before the old one closes: the in-process bus's
+    // sinks never see every producer closed.
+    auto fresh = std::make_unique<SourceWorker>(plan, once_, store_, bus_, flush_timeout_);
+    stop(e);
+    e.source = std::move(fresh);
+  } else {
+    stop(e);
+    std::unique_ptr<BusConsumer> consumer;
+    // The consumer is kept (with what it holds) unless the sink failed or its topics changed.
+    if (!e.sink->failure() && same_subscription(e.plan->subscription, plan.subscription)) consumer = e.sink->release_consumer();
+    auto old = std::move(e.sink);
+    e.sink = std::make_unique<SinkWorker>(plan, once_, bus_, std::move(consumer));
+    old.reset();  // after the new consumer subscribed
+  }
+  e.plan = &plan;
+  e.worker().set_paused(e.paused);
+  e.worker().start();
+  log_->info("connector '{}': restarted", plan.name);
+}
+
+bool Herder::restart(const std::string& name) {
+  std::lock_guard lock(mu_);
+  Entry* e = find(name);
+  if (!e) return false;
+  restart_locked(*e, *e->plan);
+  return true;
+}
+
+void Herder::reload(JobPlan next_plan) {
+  std::lock_guard lock(mu_);
+  const bool worker_changed = worker_text(next_plan) != worker_text(*plans_.front());
+  if (worker_changed)
+    log_->error("reload: the worker section changed; worker settings (bootstrap.servers, the offsets file, "
+                "listeners, …) apply only when connectrun is restarted: the old ones stay in force");
+  plans_.push_back(std::make_unique<const JobPlan>(std::move(next_plan)));
+  const JobPlan& next = *plans_.back();
+  // New bus clients take their connector's keys from the new plan, unless the
+  // worker's changed: they would mix old and new worker keys.
+  if (!worker_changed) bus_.plan_changed(next);
+  std::set<std::string> next_names;
+  for (auto& c : next.connectors) next_names.insert(c.name);
+  std::vector<std::string> removed, added, changed, unchanged;
+  // Removed (or changed between source and sink): stopped and dropped.
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    auto n = std::find_if(next.connectors.begin(), next.connectors.end(), [&](auto& c) { return c.name == it->plan->name; });
+    if (n == next.connectors.end() || n->is_source != it->plan->is_source) {
+      log_->info("reload: stopping connector '{}'", it->plan->name);
+      stop(*it);
+      if (n == next.connectors.end()) removed.push_back(it->plan->name);
+      it = entries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::vector<std::string> fresh;
+  for (auto& c : next.connectors) {
+    Entry* e = find(c.name);
+    if (!e) {
+      entries_.push_back(Entry{&c, nullptr, nullptr, false});
+      added.push_back(c.name);
+      continue;
+    }
+    if (raw_values(c) == raw_values(*e->plan)) {
+      e->plan = &c;  // same configuration; the running worker keeps its own (equal) plan
+      unchanged.push_back(c.name);
+      continue;
+    }
+    changed.push_back(c.name);
+    restart_locked(*e, c);
+  }
+  // Added: sinks created before sources, as at start.
+  for (bool sources : {false, true})
+    for (auto& name : added) {
+      Entry* e = find(name);
+      if (e->plan->is_source != sources) continue;
+      try {
+        create(*e);
+        fresh.push_back(name);
+      } catch (const std::exception& ex) {
+        log_->error("reload: connector '{}' cannot be started: {}", name, ex.what());
+        entries_.erase(entries_.begin() + (e - entries_.data()));
+      }
+    }
+  for (auto& name : fresh) find(name)->worker().start();
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (auto& n : v) s += (s.empty() ? "" : ", ") + n;
+    return s.empty() ? std::string("none") : s;
+  };
+  log_->info("reload: restarted: {}; started: {}; stopped: {}; unchanged: {}", list(changed), list(added), list(removed),
+             list(unchanged));
+}
+
+}  // namespace connectrun

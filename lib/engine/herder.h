@@ -1,0 +1,113 @@
+// The Herder (Kafka Connect's name) owns the running connectors: it starts
+// them, pauses, resumes and restarts one (REST), applies a reloaded
+// configuration (SIGHUP) and reports their state and counters. Every method is
+// thread-safe; the engine's main thread and the REST threads share one Herder.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "plan/job_config.h"
+#include "offsets/offset_store.h"
+#include "engine/task_worker.h"
+
+namespace connectrun {
+
+// Kafka Connect's states: RUNNING, PAUSED, FAILED, UNASSIGNED (stopped or finished).
+struct ConnectorSnapshot {
+  std::string name;
+  bool is_source = true;
+  std::string state;
+  std::optional<std::string> trace;  // the failure, when FAILED
+  uint64_t read = 0, written = 0, errors = 0, dead_lettered = 0, batches = 0;
+  double batch_seconds = 0;  // total time of those batches
+  std::optional<int64_t> lag;  // sinks: records waiting for it on the bus, when known (TopicBus::sink_lag)
+  const ConnectorPlan* plan = nullptr;  // valid for the Herder's lifetime
+};
+
+class Herder {
+ public:
+  // `keep_open` (REST on, not --once): connectors that failed or finished stay
+  // restartable, so the in-process bus's sinks do not end when every source
+  // has closed: they end only at shutdown (stop_sources).
+  Herder(const JobPlan& plan, bool once, OffsetStore& store, TopicBus& bus, bool keep_open = false);
+  ~Herder();
+  Herder(const Herder&) = delete;
+  Herder& operator=(const Herder&) = delete;
+
+  // Creates every worker (sinks first, so they subscribe before any source
+  // produces) and starts them. Throws when a bus client cannot be created.
+  void start_all();
+
+  // ---- the engine's shutdown sequence
+  bool all_sources_finished() const;
+  bool all_finished() const;
+  void stop_sources();  // also resumes paused connectors, so sinks drain
+  void join_all();
+  // Writes the offsets file; logs and returns false on failure.
+  bool flush_offsets();
+  // Logs each connector's summary line (read, written, skipped, dead-lettered, seconds).
+  struct Report {
+    bool failed = false;           // a connector failed
+    bool undelivered = false;      // a source stopped with records the bus had not delivered
+    bool records_skipped = false;  // records skipped or dead-lettered under errors.tolerance=all
+  };
+  Report report() const;
+
+  // ---- REST
+  std::vector<std::string> names() const;
+  std::vector<ConnectorSnapshot> snapshots() const;
+  std::optional<ConnectorSnapshot> snapshot(const std::string& name) const;
+  // nullopt when there is no such connector. A sink's are its consumer
+  // group's on the Kafka bus (throws ConnectError when the cluster cannot be
+  // asked), none on the in-process bus.
+  std::optional<std::vector<OffsetEntry>> offsets(const std::string& name) const;
+  bool pause(const std::string& name);   // false: no such connector
+  bool resume(const std::string& name);
+  // Stops the connector (flushing and storing its offsets, as on shutdown) and
+  // starts a fresh one from the same plan. False: no such connector. Throws
+  // when the new worker cannot be created.
+  bool restart(const std::string& name);
+  // Seconds since the offsets file was last written (or since the start).
+  double offset_flush_age_seconds() const;
+  const JobPlan& initial_plan() const { return *plans_.front(); }
+
+  // ---- SIGHUP: stops removed connectors, starts added ones, restarts changed
+  // ones; unchanged ones are untouched. Worker-level changes are logged as
+  // needing a process restart and not applied.
+  void reload(JobPlan next);
+
+ private:
+  struct Entry {
+    const ConnectorPlan* plan = nullptr;
+    std::unique_ptr<SourceWorker> source;
+    std::unique_ptr<SinkWorker> sink;
+    bool paused = false;
+    TaskWorker& worker() const { return source ? static_cast<TaskWorker&>(*source) : *sink; }
+  };
+  Entry* find(const std::string& name);
+  const Entry* find(const std::string& name) const;
+  ConnectorSnapshot snapshot_of(const Entry& e) const;
+  void create(Entry& e);                                   // mu_ held
+  void stop(Entry& e);                                     // mu_ held; joins
+  void restart_locked(Entry& e, const ConnectorPlan& plan);  // mu_ held
+  bool flush_locked();
+
+  bool once_;
+  OffsetStore& store_;
+  TopicBus& bus_;
+  std::chrono::milliseconds flush_timeout_;
+  std::shared_ptr<spdlog::logger> log_;
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<const JobPlan>> plans_;  // every generation: workers refer to their plan
+  std::vector<Entry> entries_;
+  std::chrono::steady_clock::time_point last_flush_;
+  bool keep_open_;
+  std::unique_ptr<BusProducer> keepalive_;  // keep_open on the in-process bus: an idle producer
+};
+
+}  // namespace connectrun

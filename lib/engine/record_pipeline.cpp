@@ -1,0 +1,137 @@
+#include "engine/record_pipeline.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "converters/string_converter.h"
+
+namespace connectrun {
+
+RecordStages::RecordStages(const ConnectorPlan& plan) : plan_(plan) {
+  key_conv_ = make_converter(plan.key_converter);
+  value_conv_ = make_converter(plan.value_converter);
+  header_conv_ = make_header_converter(plan.header_converter);
+  string_keys_ = dynamic_cast<StringConverter*>(key_conv_.get()) != nullptr;
+  string_values_ = dynamic_cast<StringConverter*>(value_conv_.get()) != nullptr;
+  config::Problems problems;
+  std::set<std::string> used;
+  chain_ = std::make_unique<TransformChain>(TransformChain::build(*plan.registry, plan.raw, plan.name, problems, used));
+  if (!problems.empty()) throw ConnectError(problems.list().front().str());  // validated before; cannot happen
+}
+
+RecordStages::~RecordStages() = default;
+
+void RecordStages::to_bus(Record& r, BusRecord& b, std::string& buf, bool take) const {
+  const char* stage = "KEY_CONVERTER";
+  const PluginInfo* conv = plan_.key_converter.info;
+  try {
+    if (key_conv_->from_connect_data(r.topic, r.key_schema, r.key, buf)) b.key = buf;
+    stage = "VALUE_CONVERTER";
+    conv = plan_.value_converter.info;
+    if (take && string_values_ && StringConverter::take_string(r.value, buf)) b.value = std::move(buf);
+    else if (value_conv_->from_connect_data(r.topic, r.value_schema, r.value, buf)) b.value = std::move(buf);
+    stage = "HEADER_CONVERTER";
+    conv = plan_.header_converter.info;
+    for (auto& h : r.headers) {
+      std::string hb;
+      if (header_conv_->from_connect_header(r.topic, h.key, h.schema, h.value, hb)) b.headers.emplace_back(h.key, std::move(hb));
+      else b.headers.emplace_back(h.key, std::nullopt);
+    }
+  } catch (const std::exception& e) {
+    throw StageError(stage, conv->name, e.what());
+  }
+  if (take) b.topic = std::move(r.topic);
+  else b.topic = r.topic;
+  b.partition = r.partition;
+  b.timestamp = r.timestamp;
+}
+
+void RecordStages::from_bus(BusRecord& b, Record& r, bool take_bytes, bool take_topic) const {
+  r.is_source = false;
+  const char* stage = "KEY_CONVERTER";
+  const PluginInfo* conv = plan_.key_converter.info;
+  auto view = [](const std::optional<std::string>& s) {
+    return s ? std::optional<std::string_view>(*s) : std::nullopt;
+  };
+  try {
+    auto key = take_bytes && string_keys_ ? StringConverter::to_connect_data_owned(std::move(b.key))
+                                    : key_conv_->to_connect_data(b.topic, view(b.key));
+    stage = "VALUE_CONVERTER";
+    conv = plan_.value_converter.info;
+    auto value = take_bytes && string_values_ ? StringConverter::to_connect_data_owned(std::move(b.value))
+                                        : value_conv_->to_connect_data(b.topic, view(b.value));
+    stage = "HEADER_CONVERTER";
+    conv = plan_.header_converter.info;
+    for (auto& [hk, hv] : b.headers) {
+      auto h = header_conv_->to_connect_header(b.topic, hk, view(hv));
+      r.headers.push_back(Header{hk, std::move(h.schema), std::move(h.value)});
+    }
+    r.key_schema = std::move(key.schema);
+    r.key = std::move(key.value);
+    r.value_schema = std::move(value.schema);
+    r.value = std::move(value.value);
+  } catch (const std::exception& e) {
+    throw StageError(stage, conv->name, e.what());
+  }
+  if (take_topic) r.topic = std::move(b.topic);
+  else r.topic = b.topic;
+  r.partition = b.partition.value_or(0);
+  r.timestamp = b.timestamp;
+  r.bus_offset = b.offset;
+}
+
+namespace {
+std::optional<Record> apply_chain(TransformChain& chain, Record&& r) {
+  try {
+    return chain.apply(std::move(r));
+  } catch (const TransformError& e) {
+    throw StageError("TRANSFORMATION", e.plugin(), e.what());
+  }
+}
+}  // namespace
+
+std::optional<BusRecord> RecordPipeline::source_to_bus(Record&& in, Record* transformed) {
+  auto t = apply_chain(stages_.chain(), std::move(in));
+  if (!t) return std::nullopt;
+  BusRecord b;
+  std::string buf;
+  stages_.to_bus(*t, b, buf, /*take=*/transformed == nullptr);  // the caller wants the record kept whole
+  if (transformed) *transformed = std::move(*t);
+  return b;
+}
+
+std::optional<Record> RecordPipeline::bus_to_sink(const BusRecord& b) {
+  BusRecord copy = b;  // not the hot path: the caller keeps its record
+  Record r;
+  stages_.from_bus(copy, r, true, true);
+  return apply_chain(stages_.chain(), std::move(r));
+}
+
+std::string printable_bytes(const std::optional<std::string>& bytes) {
+  if (!bytes) return "null";
+  std::string out;
+  out.reserve(bytes->size());
+  for (unsigned char c : *bytes) {
+    if (c == '\\') out += "\\\\";
+    else if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
+    else out += fmt::format("\\x{:02x}", c);
+  }
+  return out;
+}
+
+std::string describe_bus_record(const BusRecord& b) {
+  std::string out = fmt::format("topic={} partition={} key={} value={} headers=[", b.topic,
+                                b.partition ? std::to_string(*b.partition) : "-", printable_bytes(b.key),
+                                printable_bytes(b.value));
+  bool first = true;
+  for (auto& [k, v] : b.headers) {
+    if (!first) out += ',';
+    first = false;
+    out += printable_bytes(k) + "=" + printable_bytes(v);
+  }
+  out += ']';
+  return out;
+}
+
+}  // namespace connectrun

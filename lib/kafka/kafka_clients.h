@@ -1,0 +1,105 @@
+// The Kafka topic bus: source connectors produce to a Kafka cluster with
+// librdkafka's idempotent producer, sink connectors consume from it in the
+// group connect-<name>, committing only what the sink flushed.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <vector>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "bus/bus.h"
+#include "plan/job_config.h"
+#include "kafka/client_keys.h"
+#include "kafka/rdkafka_handles.h"
+#include "kafka/kafka_stats.h"
+
+namespace spdlog { class logger; }
+
+namespace connectrun {
+
+class KafkaBus : public TopicBus {
+ public:
+  KafkaBus(const JobPlan& plan, bool once) : latest_(&plan), once_(once) {}
+  std::unique_ptr<BusProducer> producer(const std::string& connector) override;
+  std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) override;
+  std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) override;
+  void stop_consumers() override { stopping_.store(true); }
+  void sources_finished() override { sources_done_.store(true); }
+  std::vector<MetricSample> client_metrics() const override;
+  std::optional<int64_t> sink_lag(const std::string& connector) override;
+  std::vector<SinkPosition> sink_positions(const std::string& connector) override;
+  void plan_changed(const JobPlan& plan) override { latest_.store(&plan); }  // called by the Herder, under its lock
+
+ private:
+  std::shared_ptr<KafkaClientMetrics> metrics_for(const std::string& connector);
+  // What every producer of `connector` shares: its client keys, close timeout, metrics.
+  struct KafkaProducerOptions producer_options(const std::string& connector, const std::string& role);
+  const ConnectorPlan* find(const std::string& connector) const;
+  // The latest plan (SIGHUP); every generation stays alive, and worker keys
+  // never change. Atomic: REST threads read it while a reload replaces it.
+  std::atomic<const JobPlan*> latest_;
+  const JobPlan* plan() const { return latest_.load(); }
+  bool once_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> sources_done_{false};
+  mutable std::mutex metrics_mu_;
+  std::map<std::string, std::shared_ptr<KafkaClientMetrics>> metrics_;  // by client ("connector/role")
+};
+
+// Per-client options beyond the user's keys.
+struct KafkaProducerOptions {
+  std::string connector;
+  std::vector<std::pair<std::string, std::string>> settings;  // user keys, already layered
+  // KIP-158 topic creation for topics this producer has not seen (empty = rely
+  // on the broker's auto-creation, as Kafka Connect does).
+  std::optional<int> create_partitions;
+  std::optional<int> create_replication;
+  std::chrono::milliseconds close_timeout{5000};
+  std::shared_ptr<KafkaClientMetrics> metrics;  // filled by the statistics callback when set
+  std::vector<std::string> known_topics;  // looked up at once (the connector's `topic`), not at the first record
+};
+
+std::unique_ptr<BusProducer> make_kafka_producer(KafkaProducerOptions opts);
+
+struct KafkaConsumerOptions {
+  std::string connector;
+  std::vector<std::pair<std::string, std::string>> settings;
+  Subscription subscription;
+  bool once = false;
+  const std::atomic<bool>* stopping = nullptr;  // the bus's: End at the next poll once set
+  // --once in a job with source connectors: set once they finished
+  // (TopicBus::sources_finished); the consumer ends only after that, at the
+  // ends its topics have then. nullptr: nothing to wait for.
+  const std::atomic<bool>* sources_done = nullptr;
+  std::shared_ptr<KafkaClientMetrics> metrics;
+};
+
+std::unique_ptr<BusConsumer> make_kafka_consumer(KafkaConsumerOptions opts);
+
+// The subscription's topics that exist in the cluster (topics.regex in Java
+// syntax, whole names) with their partition ids, from one metadata request;
+// an error code when the cluster cannot be asked.
+using TopicPartitions = std::map<std::string, std::vector<int32_t>>;
+rd_kafka_resp_err_t subscribed_partitions(rd_kafka_t* rk, const Subscription& sub, int timeout_ms, TopicPartitions& out);
+// Every partition of `tps` in a librdkafka list (offsets unset), to assign or query.
+RdPartitions partition_list(const TopicPartitions& tps);
+
+// Logs librdkafka's errors and log lines through spdlog, at most once per
+// interval for the same error, so an unreachable broker is not a flood.
+// The conf's opaque must be a ClientLog that outlives the client.
+struct ClientLog {
+  std::shared_ptr<spdlog::logger> log;
+  void* owner = nullptr;  // the producer or consumer, for its own callbacks
+  std::shared_ptr<KafkaClientMetrics> metrics;  // statistics callback target, when set
+  std::mutex mu;
+  std::map<int, std::chrono::steady_clock::time_point> last;  // error code → last logged
+  bool should_log(int code, std::chrono::seconds interval);
+};
+void install_log_callbacks(rd_kafka_conf_t* conf, ClientLog* log);
+
+}  // namespace connectrun

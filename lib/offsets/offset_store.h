@@ -1,0 +1,92 @@
+// OffsetStore: source offsets in a readable JSON file, keyed as Kafka Connect's
+// standalone store keys them: ["<connector>", {<source partition>}] → {<offset>}.
+// Unlike Kafka's FileOffsetBackingStore it replaces the file atomically (temp
+// file, fsync, rename, fsync of the folder), refuses a corrupt file instead of
+// starting from zero, and holds an exclusive lock so two processes cannot share it.
+// Both files are private (mode 0600) and never written through a symbolic link
+// (runtime/private_file.h).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "data/value.h"
+#include "offsets/private_file.h"
+
+namespace connectrun {
+
+class OffsetStoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Another process holds the lock (exit 75).
+class OffsetStoreLocked : public OffsetStoreError {
+ public:
+  using OffsetStoreError::OffsetStoreError;
+};
+
+// An exclusive flock() on "<offsets file>.lock" (mode 0600, holding the pid),
+// released when destroyed.
+class FileLock {
+ public:
+  // Throws OffsetStoreLocked naming the holder's pid when another process
+  // holds it, OffsetStoreError when it cannot be taken (a symbolic link at the
+  // lock's path, say: refused, never followed).
+  explicit FileLock(const std::string& path);
+  FileLock(const Folder& folder, const std::string& path);
+
+ private:
+  UniqueFd fd_;
+};
+
+struct OffsetEntry {
+  std::string connector;
+  Value partition;  // schemaless map
+  Value offset;     // schemaless map
+};
+
+class OffsetStore {
+ public:
+  // Locks and loads `path` (a missing file is an empty store). Throws
+  // OffsetStoreError when the file is locked, unreadable, damaged (empty, a
+  // directory, a symbolic link, not the expected JSON) or its folder cannot be opened.
+  static std::unique_ptr<OffsetStore> open(const std::string& path);
+  // As open(), but while another process holds the lock, retries with backoff
+  // for up to `wait` (--wait-lock) before throwing OffsetStoreLocked.
+  static std::unique_ptr<OffsetStore> open(const std::string& path, std::chrono::milliseconds wait);
+  // Loads without locking, for inspection only (never flushed).
+  static std::unique_ptr<OffsetStore> read_only(const std::string& path);
+
+  Value get(const std::string& connector, const Value& partition) const;  // null when unknown
+  // A null offset removes the entry (Kafka's tombstone).
+  void put(const std::string& connector, const Value& partition, const Value& offset);
+  std::vector<OffsetEntry> entries() const;
+  // Writes the file if anything changed since the last successful flush.
+  // Returns an error text (and leaves the previous file intact) on failure.
+  std::optional<std::string> flush();
+  const std::string& path() const { return path_; }
+
+  // "[\"name\",{...}]": the exact key Kafka Connect uses.
+  static std::string key_of(const std::string& connector, const Value& partition);
+
+ private:
+  explicit OffsetStore(std::string path);
+  void load();
+
+  std::string path_;
+  Folder folder_;     // opened once: the file is read, replaced and locked relative to it
+  std::string name_;  // the file's name in folder_
+  std::unique_ptr<FileLock> lock_;
+  mutable std::mutex mu_;
+  std::map<std::string, OffsetEntry> entries_;  // by key_of()
+  bool dirty_ = false;
+};
+
+}  // namespace connectrun

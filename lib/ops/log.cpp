@@ -1,0 +1,75 @@
+#include "ops/log.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "ops/console_sink.h"
+
+namespace connectrun {
+
+namespace {
+
+LogFormat g_format = LogFormat::Text;
+bool g_journal = false;
+
+// systemd sets JOURNAL_STREAM to "DEVICE:INODE" of the stream it connected to
+// stdout/stderr; it counts only when stderr still is that stream (see systemd.exec(5)).
+bool stderr_is_journal() {
+  const char* env = std::getenv("JOURNAL_STREAM");
+  if (!env) return false;
+  unsigned long long dev = 0, ino = 0;
+  if (std::sscanf(env, "%llu:%llu", &dev, &ino) != 2) return false;
+  struct stat st{};
+  if (fstat(STDERR_FILENO, &st) != 0) return false;
+  return static_cast<unsigned long long>(st.st_dev) == dev && static_cast<unsigned long long>(st.st_ino) == ino;
+}
+
+std::shared_ptr<ConsoleSink>& sink() {
+  // One sink shared by every logger so lines from different threads never interleave.
+  static auto s = std::make_shared<ConsoleSink>(ConsoleSink::Style::Text);
+  return s;
+}
+
+}  // namespace
+
+void init_logging(std::string_view level, LogFormat format) {
+  g_format = format;
+  auto style = format == LogFormat::Json ? ConsoleSink::Style::Json
+               : stderr_is_journal()     ? ConsoleSink::Style::Journal
+                                         : ConsoleSink::Style::Text;
+  g_journal = style == ConsoleSink::Style::Journal;
+  sink() = std::make_shared<ConsoleSink>(style);
+  spdlog::set_level(spdlog::level::from_str(std::string(level)));
+  auto root = std::make_shared<spdlog::logger>(kRootLogger, sink());
+  spdlog::set_default_logger(root);
+}
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
+  auto log = std::make_shared<spdlog::logger>(name, sink());
+  log->set_level(spdlog::get_level());
+  return log;
+}
+
+void print_notice(Notice kind, std::string_view text) {
+  std::string line;
+  if (g_format == LogFormat::Json) {
+    auto level = kind == Notice::Error ? spdlog::level::err : kind == Notice::Warning ? spdlog::level::warn : spdlog::level::info;
+    spdlog::details::log_msg msg(kRootLogger, level, spdlog::string_view_t(text.data(), text.size()));
+    line = ConsoleSink::format(ConsoleSink::Style::Json, msg);
+  } else {
+    if (g_journal) line = kind == Notice::Error ? "<3>" : kind == Notice::Warning ? "<4>" : "<6>";
+    line += kind == Notice::Error ? "error: " : kind == Notice::Warning ? "warning: " : "";
+    line += text;
+  }
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+bool status_line_possible() { return g_format == LogFormat::Text && isatty(STDERR_FILENO) == 1; }
+
+void show_status_line(std::string_view line) { sink()->show_status(line); }
+
+}  // namespace connectrun

@@ -1,0 +1,180 @@
+#include "ops/rest_json.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "json/json_writer.h"
+#include "kafka/client_keys.h"
+
+namespace connectrun::rest {
+
+namespace {
+std::string str(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
+
+bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
+bool is_secret_key(const ConnectorPlan& c, const std::string& k) {
+  for (const config::ConfigSpec* spec : {&connector_common_spec(), &source_common_spec(), &sink_common_spec()})
+    if (auto* def = spec->find(k); def && def->is_secret()) return true;
+  if (c.plugin)
+    if (auto* def = c.plugin->spec.find(k); def && def->is_secret()) return true;
+  for (const ConverterPlan* conv : {&c.key_converter, &c.value_converter, &c.header_converter}) {
+    std::string prefix = conv->role + ".";
+    if (conv->info && starts_with(k, prefix))
+      if (auto* def = conv->info->spec.find(k.substr(prefix.size())); def && def->is_secret()) return true;
+  }
+  for (std::string_view prefix : {"producer.override.", "consumer.override.", "admin.override."})
+    if (starts_with(k, prefix) && is_secret_client_key(k.substr(prefix.size()))) return true;
+  std::string lower(k);  // "ssl.key.PASSWORD", "Client.Secret": any case
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return lower.find("password") != std::string::npos || lower.find("secret") != std::string::npos;
+}
+
+std::string type_of(const ConnectorSnapshot& s) { return s.is_source ? "source" : "sink"; }
+
+// Prometheus label values escape backslash, double quote and newline.
+std::string label(std::string_view v) {
+  std::string out;
+  for (char ch : v) {
+    if (ch == '\\') out += "\\\\";
+    else if (ch == '"') out += "\\\"";
+    else if (ch == '\n') out += "\\n";
+    else out += ch;
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> displayed_config(const ConnectorPlan& c) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& [k, e] : c.raw) out.emplace_back(k, is_secret_key(c, k) ? "[hidden]" : e.value);
+  return out;
+}
+
+std::string json_string(std::string_view s) { return str(s); }
+
+std::string error_json(int code, const std::string& message) {
+  return fmt::format(R"({{"error_code":{},"message":{}}})", code, str(message));
+}
+
+std::string root_json() {
+  return fmt::format(R"({{"version":{},"commit":"unknown","kafka_cluster_id":null}})", str(CONNECTRUN_VERSION));
+}
+
+std::string names_json(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (auto& n : names) {
+    if (out.size() > 1) out += ',';
+    out += str(n);
+  }
+  return out + "]";
+}
+
+std::string config_json(const ConnectorSnapshot& s) {
+  std::string out = "{";
+  for (auto& [k, v] : displayed_config(*s.plan)) {
+    if (out.size() > 1) out += ',';
+    out += str(k);
+    out += ':';
+    out += str(v);
+  }
+  return out + "}";
+}
+
+std::string info_json(const ConnectorSnapshot& s) {
+  return fmt::format(R"({{"name":{},"config":{},"tasks":[{{"connector":{},"task":0}}],"type":"{}"}})", str(s.name),
+                     config_json(s), str(s.name), type_of(s));
+}
+
+std::string task_status_json(const ConnectorSnapshot& s, const std::string& worker_id) {
+  std::string out = fmt::format(R"({{"id":0,"state":"{}","worker_id":{})", s.state, str(worker_id));
+  if (s.trace) out += ",\"trace\":" + str(*s.trace);
+  return out + "}";
+}
+
+std::string status_json(const ConnectorSnapshot& s, const std::string& worker_id) {
+  // One task per connector: the connector's state is its task's.
+  std::string connector = fmt::format(R"({{"state":"{}","worker_id":{})", s.state, str(worker_id));
+  if (s.trace) connector += ",\"trace\":" + str(*s.trace);
+  connector += "}";
+  return fmt::format(R"({{"name":{},"connector":{},"tasks":[{}],"type":"{}"}})", str(s.name), connector,
+                     task_status_json(s, worker_id), type_of(s));
+}
+
+std::string offsets_json(const std::vector<OffsetEntry>& offsets) {
+  std::string out = "{\"offsets\":[";
+  bool first = true;
+  for (auto& o : offsets) {
+    out += first ? "{\"partition\":" : ",{\"partition\":";
+    first = false;
+    append_schemaless_json(out, o.partition);
+    out += ",\"offset\":";
+    append_schemaless_json(out, o.offset);
+    out += "}";
+  }
+  return out + "]}";
+}
+
+std::string health_json(const std::vector<ConnectorSnapshot>& all) {
+  std::string not_running;
+  for (auto& s : all) {
+    if (s.state == "RUNNING") continue;
+    not_running += fmt::format(R"({}{{"name":{},"state":"{}"}})", not_running.empty() ? "" : ",", str(s.name), s.state);
+  }
+  return fmt::format(R"({{"healthy":{},"not_running":[{}]}})", not_running.empty() ? "true" : "false", not_running);
+}
+
+std::string metrics_text(const std::vector<ConnectorSnapshot>& all, double offset_flush_age_seconds,
+                         const std::vector<std::pair<std::string, double>>& client_metrics) {
+  std::string out;
+  auto family = [&](const char* name, const char* type, const char* help, auto&& value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+    for (auto& s : all)
+      out += fmt::format("{}{{connector=\"{}\",type=\"{}\"}} {}\n", name, label(s.name), type_of(s), value(s));
+  };
+  family("connectrun_connector_records_read_total", "counter",
+         "Records a connector took in: polled by a source, consumed from the bus by a sink (since its last start).",
+         [](auto& s) { return s.read; });
+  family("connectrun_connector_records_written_total", "counter",
+         "Records a connector handed on: sent to the bus by a source, put and flushed by a sink (since its last start).",
+         [](auto& s) { return s.written; });
+  family("connectrun_connector_errors_total", "counter",
+         "Records that failed a stage (converter, transform, produce) and were skipped under errors.tolerance=all.",
+         [](auto& s) { return s.errors; });
+  family("connectrun_connector_dead_lettered_total", "counter",
+         "Records a sink connector sent to its dead letter topic.", [](auto& s) { return s.dead_lettered; });
+  out += "# HELP connectrun_connector_batch_seconds Time per batch: convert and send (source), put and flush (sink).\n"
+         "# TYPE connectrun_connector_batch_seconds summary\n";
+  for (auto& s : all) {
+    out += fmt::format("connectrun_connector_batch_seconds_sum{{connector=\"{}\",type=\"{}\"}} {}\n", label(s.name),
+                       type_of(s), s.batch_seconds);
+    out += fmt::format("connectrun_connector_batch_seconds_count{{connector=\"{}\",type=\"{}\"}} {}\n", label(s.name),
+                       type_of(s), s.batches);
+  }
+  out += "# HELP connectrun_connector_lag Records waiting for a sink connector: queued for it on the in-process bus, "
+         "its consumer lag summed over its partitions on the Kafka bus (only when known).\n"
+         "# TYPE connectrun_connector_lag gauge\n";
+  for (auto& s : all)
+    if (s.lag) out += fmt::format("connectrun_connector_lag{{connector=\"{}\",type=\"sink\"}} {}\n", label(s.name), *s.lag);
+  out += "# HELP connectrun_connector_state 1 for the connector's current state (RUNNING, PAUSED, FAILED, UNASSIGNED).\n"
+         "# TYPE connectrun_connector_state gauge\n";
+  for (auto& s : all)
+    for (const char* state : {"RUNNING", "PAUSED", "FAILED", "UNASSIGNED"})
+      out += fmt::format("connectrun_connector_state{{connector=\"{}\",state=\"{}\"}} {}\n", label(s.name), state,
+                         s.state == state ? 1 : 0);
+  out += fmt::format("# HELP connectrun_offset_flush_age_seconds Seconds since source offsets were last written to the "
+                     "offsets file.\n# TYPE connectrun_offset_flush_age_seconds gauge\n"
+                     "connectrun_offset_flush_age_seconds {}\n",
+                     offset_flush_age_seconds);
+  for (auto& [name, value] : client_metrics) out += fmt::format("{} {}\n", name, value);
+  return out;
+}
+
+}  // namespace connectrun::rest

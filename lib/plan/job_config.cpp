@@ -1,0 +1,346 @@
+#include "plan/job_config.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "converters/converters.h"
+#include "ops/listener.h"
+#include "transforms/chain.h"
+#include "transforms/regex.h"
+
+namespace connectrun {
+
+using config::ConfigSpec;
+using config::KeyDef;
+using config::KeyType;
+using config::Location;
+using config::Problems;
+using config::RawConfig;
+namespace v = config::validators;
+
+namespace {
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// Resolves a converter class and parses its prefixed keys.
+ConverterPlan plan_converter(const PluginRegistry& registry, const std::string& role, const std::string& cls,
+                             const Location& cls_loc, const RawConfig& raw, const std::string& connector,
+                             Problems& problems, std::set<std::string>& used) {
+  ConverterPlan plan;
+  plan.role = role;
+  bool header = role == "header.converter";
+  // (Two calls, not a conditional initializer_list: its backing array would not outlive the expression.)
+  plan.info = header ? registry.find(cls, {PluginKind::HeaderConverter, PluginKind::Converter})
+                     : registry.find(cls, {PluginKind::Converter});
+  std::string prefix = role + ".";
+  RawConfig sub = config::with_prefix(raw, prefix);
+  for (auto& [k, e] : sub) used.insert(prefix + k);
+  if (!plan.info) {
+    problems.add(cls_loc, connector, role,
+                 fmt::format("unknown converter '{}'{}", cls,
+                             config::did_you_mean(cls, header ? registry.names({PluginKind::HeaderConverter, PluginKind::Converter})
+                                                              : registry.names({PluginKind::Converter}))));
+    return plan;
+  }
+  plan.cfg = config::parse(plan.info->spec, sub, connector, problems, cls_loc);
+  for (auto& [k, e] : sub)
+    if (!plan.info->spec.find(k))
+      problems.add(e.loc, connector, prefix + k,
+                   fmt::format("unknown key for {}{}", plan.info->name, config::did_you_mean(k, plan.info->spec.names())));
+  try {
+    if (header) make_header_converter(plan);
+    else make_converter(plan);
+  } catch (const config::ConfigError& e) {
+    problems.add(e.key().empty() ? cls_loc : plan.cfg.location_of(e.key()), connector,
+                 e.key().empty() ? role : prefix + e.key(), e.what());
+  }
+  return plan;
+}
+
+ConnectorPlan plan_connector(const config::RawSection& section, const config::ConfigValues& worker,
+                             const RawConfig& worker_raw, const PluginRegistry& registry, Problems& problems,
+                             std::vector<std::string>& warnings) {
+  ConnectorPlan plan;
+  plan.registry = &registry;
+  plan.loc = section.loc;
+  plan.raw = section.entries;
+  const RawConfig& raw = section.entries;
+  auto name_it = raw.find("name");
+  plan.name = name_it == raw.end() ? std::string("<unnamed>") : name_it->second.value;
+  std::set<std::string> used;
+  const std::string& cn = plan.name;
+
+  plan.common = config::parse(connector_common_spec(), raw, cn, problems, section.loc);
+  for (auto& k : connector_common_spec().names()) used.insert(k);
+  std::string cls = plan.common.get_string("connector.class");
+  if (!cls.empty()) {
+    plan.plugin = registry.find(cls, {PluginKind::Source, PluginKind::Sink});
+    if (!plan.plugin)
+      problems.add(plan.common.location_of("connector.class"), cn, "connector.class",
+                   fmt::format("unknown connector '{}'{}", cls,
+                               config::did_you_mean(cls, registry.names({PluginKind::Source, PluginKind::Sink}))));
+  }
+  std::vector<std::string> known = connector_common_spec().names();
+  if (plan.plugin) {
+    plan.is_source = plan.plugin->kind == PluginKind::Source;
+    const ConfigSpec& kind_spec = plan.is_source ? source_common_spec() : sink_common_spec();
+    auto kind_values = config::parse(kind_spec, raw, cn, problems, section.loc);
+    for (auto& [k, val] : kind_values.values()) plan.common.set(k, val);
+    for (auto& k : kind_spec.names()) used.insert(k), known.push_back(k);
+    RawConfig merged_raw = plan.common.raw();
+    for (auto& [k, e] : kind_values.raw()) merged_raw.emplace(k, e);
+    plan.common.set_raw(merged_raw);
+
+    plan.plugin_cfg = config::parse(plan.plugin->spec, raw, cn, problems, section.loc);
+    for (auto& k : plan.plugin->spec.names()) used.insert(k), known.push_back(k);
+
+    if (!plan.is_source) {
+      auto topics = plan.common.get_list("topics");
+      auto regex = plan.common.get_string("topics.regex");
+      if (topics.empty() == regex.empty())
+        problems.add(section.loc, cn, "topics",
+                     topics.empty() ? "a sink connector needs one of 'topics' or 'topics.regex'"
+                                    : "set only one of 'topics' and 'topics.regex', not both");
+      for (auto& t : topics)
+        if (auto p = topic_name_problem(t)) problems.add(plan.common.location_of("topics"), cn, "topics", *p);
+      // Java's regex syntax (PCRE2), matched against whole topic names on both buses.
+      bool regex_ok = regex.empty();
+      if (!regex.empty()) {
+        if (auto p = transforms::JavaRegex::check(regex))
+          problems.add(plan.common.location_of("topics.regex"), cn, "topics.regex",
+                       fmt::format("invalid regular expression '{}': {}", regex, *p));
+        else
+          regex_ok = true;
+      }
+      plan.subscription = Subscription{topics, regex};
+      plan.dlq_topic = plan.common.get_string("errors.deadletterqueue.topic.name");
+      if (!plan.dlq_topic.empty()) {
+        auto loc = plan.common.location_of("errors.deadletterqueue.topic.name");
+        bool input = std::find(topics.begin(), topics.end(), plan.dlq_topic) != topics.end() ||
+                     (!regex.empty() && regex_ok && transforms::JavaRegex(regex, "topics.regex").full_match(plan.dlq_topic));
+        if (auto p = topic_name_problem(plan.dlq_topic))
+          problems.add(loc, cn, "errors.deadletterqueue.topic.name", *p);
+        else if (input)
+          problems.add(loc, cn, "errors.deadletterqueue.topic.name",
+                       fmt::format("the dead letter topic '{}' is one of this sink's input topics: every bad record "
+                                   "would come back; choose another topic", plan.dlq_topic));
+      }
+    } else {
+      bool p = !plan.common.is_null("topic.creation.default.partitions");
+      bool r = !plan.common.is_null("topic.creation.default.replication.factor");
+      if (p != r)
+        problems.add(section.loc, cn, p ? "topic.creation.default.replication.factor" : "topic.creation.default.partitions",
+                     "topic creation needs both topic.creation.default.partitions and "
+                     "topic.creation.default.replication.factor (KIP-158)");
+      if (p && r) {
+        plan.topic_partitions = static_cast<int>(plan.common.get_long("topic.creation.default.partitions"));
+        plan.topic_replication = static_cast<int>(plan.common.get_long("topic.creation.default.replication.factor"));
+      }
+      if (!plan.common.get_list("topic.creation.groups").empty())
+        problems.add(plan.common.location_of("topic.creation.groups"), cn, "topic.creation.groups",
+                     "only the default topic creation group is supported; use the topic.creation.default.* keys");
+    }
+    // Cross-key rules the plugin knows (topic names, stdin, …).
+    try {
+      if (plan.is_source) plan.plugin->make_source()->configure(plan.plugin_cfg);
+      else plan.plugin->make_sink()->configure(plan.plugin_cfg);
+    } catch (const config::ConfigError& e) {
+      problems.add(e.key().empty() ? section.loc : plan.plugin_cfg.location_of(e.key()), cn, e.key(), e.what());
+    }
+  }
+
+  // Converters: the connector's own only when it sets the class (Kafka's Plugins.newConverter rule).
+  for (const std::string role : {"key.converter", "value.converter", "header.converter"}) {
+    ConverterPlan* target = role == "key.converter" ? &plan.key_converter
+                            : role == "value.converter" ? &plan.value_converter
+                                                        : &plan.header_converter;
+    if (plan.common.was_set(role)) {
+      *target = plan_converter(registry, role, plan.common.get_string(role), plan.common.location_of(role), raw, cn,
+                               problems, used);
+    } else {
+      Problems ignore;  // worker converters are checked once, for the worker
+      std::set<std::string> unused;
+      auto wit = worker_raw.find(role);
+      *target = plan_converter(registry, role, worker.get_string(role), wit == worker_raw.end() ? Location{} : wit->second.loc,
+                               worker_raw, cn, ignore, unused);
+      for (auto& [k, e] : config::with_prefix(raw, role + ".")) {
+        used.insert(role + "." + k);
+        warnings.push_back(fmt::format("{}: connector '{}': key '{}.{}' has no effect because the connector does not "
+                                       "set '{}' (Kafka Connect ignores it too)",
+                                       e.loc.str(), cn, role, k, role));
+      }
+    }
+  }
+
+  // The chain validates transforms.* and predicates.*; each task builds its own instance later.
+  TransformChain::build(registry, raw, cn, problems, used);
+
+  for (auto& [k, e] : raw) {
+    if (used.count(k)) continue;
+    bool client_key = false;
+    for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin}) {
+      std::string prefix = override_prefix(role);
+      if (!starts_with(k, prefix)) continue;
+      plan.client.of(role).emplace(k.substr(prefix.size()), e);
+      client_key = true;
+    }
+    if (client_key) continue;
+    if (starts_with(k, "topic.creation.")) {
+      problems.add(e.loc, cn, k, "only the default topic creation group is supported (topic.creation.default.partitions "
+                                 "and topic.creation.default.replication.factor)");
+      continue;
+    }
+    problems.add(e.loc, cn, k,
+                 fmt::format("unknown key{}{}", plan.plugin ? fmt::format(" for {}", plan.plugin->name) : "",
+                             config::did_you_mean(k, known)));
+  }
+  for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin}) {
+    auto& keys = plan.client.of(role);
+    if (keys.empty()) continue;
+    if (worker.is_null("bootstrap.servers"))
+      for (auto& [k, e] : keys)
+        warnings.push_back(fmt::format("{}: connector '{}': key '{}{}' has no effect on the in-process bus (no "
+                                       "bootstrap.servers)", e.loc.str(), cn, override_prefix(role), k));
+    validate_client_keys(keys, override_prefix(role), role, cn, problems);
+  }
+
+  return plan;
+}
+
+// One name per file, whatever path reaches it: device and inode when it
+// exists (hard and symbolic links), else the path with its existing part resolved.
+std::string file_identity(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) return fmt::format("inode {}:{}", st.st_dev, st.st_ino);
+  std::error_code ec;
+  auto canonical = std::filesystem::weakly_canonical(path, ec);
+  return ec ? path : canonical.string();
+}
+
+// A connector writing a file that another connector of the job reads: what it
+// writes is read again, and with the source feeding the sink the file grows
+// without end. One pass over the connectors (a map by file), never pairs.
+void check_shared_files(const std::vector<ConnectorPlan>& connectors, Problems& problems) {
+  struct Use {
+    const ConnectorPlan* connector;
+    const config::KeyDef* key;
+    std::string path;
+  };
+  std::unordered_map<std::string, Use> readers;
+  std::vector<std::pair<Use, std::string>> writers;  // with the file's identity
+  for (auto& c : connectors) {
+    if (!c.plugin) continue;
+    for (auto& def : c.plugin->spec.keys()) {
+      auto use = def.file_use;
+      if (use == config::FileUse::None || !c.plugin_cfg.has(def.name)) continue;
+      std::string path = c.plugin_cfg.get_string(def.name);
+      if (path.empty()) continue;  // stdin or stdout
+      std::string id = file_identity(path);
+      if (use == config::FileUse::Reads) readers.try_emplace(id, Use{&c, &def, path});
+      else writers.emplace_back(Use{&c, &def, path}, id);
+    }
+  }
+  for (auto& [w, id] : writers) {
+    auto r = readers.find(id);
+    if (r == readers.end()) continue;
+    const Use& reader = r->second;
+    std::string same = reader.path == w.path ? std::string("the same path") : fmt::format("reached as '{}'", reader.path);
+    problems.add(w.connector->plugin_cfg.location_of(w.key->name), w.connector->name, w.key->name,
+                 fmt::format("connector '{}' ({}) writes '{}', the file that connector '{}' ({}) reads ({}): every "
+                             "line written would be read again and written again, growing the file without end; "
+                             "give the two connectors different files",
+                             w.connector->name, w.connector->plugin->name, w.path, reader.connector->name,
+                             reader.connector->plugin->name, same));
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Converter> make_converter(const ConverterPlan& plan) {
+  auto c = plan.info->make_converter();
+  c->configure(plan.cfg, plan.role == "key.converter");
+  return c;
+}
+
+std::unique_ptr<HeaderConverter> make_header_converter(const ConverterPlan& plan) {
+  std::unique_ptr<HeaderConverter> h;
+  if (plan.info->make_header_converter) h = plan.info->make_header_converter();
+  else h = header_converter_from(plan.info->make_converter());
+  h->configure(plan.cfg);
+  return h;
+}
+
+JobPlan plan_job(const config::RawJob& job, const PluginRegistry& registry, Problems& problems) {
+  JobPlan plan;
+  plan.registry = &registry;
+  const RawConfig& wraw = job.worker.entries;
+  plan.worker = config::parse(worker_spec(), wraw, "", problems, job.worker.loc);
+  std::set<std::string> used;
+  for (auto& k : worker_spec().names()) used.insert(k);
+  // The worker's converters, checked once.
+  for (const std::string role : {"key.converter", "value.converter", "header.converter"}) {
+    std::string cls = plan.worker.get_string(role);
+    if (cls.empty()) continue;
+    plan_converter(registry, role, cls, plan.worker.location_of(role), wraw, "", problems, used);
+  }
+  if (auto problem = listeners_problem(plan.worker)) problems.add(plan.worker.location_of("listeners"), "", "listeners", *problem);
+  for (auto& [k, e] : wraw) {
+    if (used.count(k) || starts_with(k, "config.providers.")) continue;
+    if (is_worker_client_key(k)) {
+      plan.client.common.emplace(k, e);
+      continue;
+    }
+    bool client_key = false;
+    for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin}) {
+      std::string prefix = worker_prefix(role);
+      if (!starts_with(k, prefix)) continue;
+      plan.client.of(role).emplace(k.substr(prefix.size()), e);
+      client_key = true;
+    }
+    if (client_key) continue;
+    problems.add(e.loc, "", k, fmt::format("unknown worker key{}", config::did_you_mean(k, worker_spec().names())));
+  }
+  if (auto it = wraw.find("bootstrap.servers"); it != wraw.end()) plan.client.common.emplace(it->first, it->second);
+  validate_client_keys(plan.client.common, "", ClientRole::Admin, "", problems);
+  for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin})
+    validate_client_keys(plan.client.of(role), worker_prefix(role), role, "", problems);
+  plan.connectors.reserve(job.connectors.size());  // no copies of plans as the vector grows
+  for (auto& section : job.connectors)
+    plan.connectors.push_back(plan_connector(section, plan.worker, wraw, registry, problems, plan.warnings));
+  check_shared_files(plan.connectors, problems);
+
+  // Topics that no sink in this job reads: on the in-process bus their records go nowhere.
+  // The sinks' topics and patterns are gathered once: a job of many connectors stays linear.
+  if (plan.worker.is_null("bootstrap.servers")) {
+    std::unordered_set<std::string> read_topics;
+    std::vector<transforms::JavaRegex> read_patterns;
+    for (auto& s : plan.connectors) {
+      if (!s.plugin || s.is_source) continue;
+      read_topics.insert(s.subscription.topics.begin(), s.subscription.topics.end());
+      const std::string& re = s.subscription.topics_regex;
+      if (!re.empty() && !transforms::JavaRegex::check(re)) read_patterns.emplace_back(re, "topics.regex");
+    }
+    for (auto& c : plan.connectors) {
+      if (!c.plugin || !c.is_source || !c.plugin_cfg.has("topic")) continue;
+      std::string topic = c.plugin_cfg.get_string("topic");
+      bool read = read_topics.count(topic) > 0 || std::any_of(read_patterns.begin(), read_patterns.end(),
+                                                              [&](auto& re) { return re.full_match(topic); });
+      if (!read)
+        plan.warnings.push_back(fmt::format("{}: connector '{}': no sink connector in this job reads topic '{}'; on "
+                                            "the in-process bus its records are discarded once produced",
+                                            c.loc.str(), c.name, topic));
+    }
+  }
+  // Every message above may quote a value; none may show what a placeholder resolved to.
+  config::hide_resolved_values(job, problems, plan.warnings);
+  return plan;
+}
+
+}  // namespace connectrun
