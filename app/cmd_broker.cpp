@@ -1,7 +1,5 @@
 // `connectrun broker`: librdkafka's mock cluster as a Kafka-protocol broker
 // for development and tests (lib/kafka/mock_cluster.h).
-#include <signal.h>
-
 #include <cstdio>
 #include <iostream>
 #include <stdexcept>
@@ -11,6 +9,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "kafka/mock_cluster.h"
+#include "ops/signals.h"
 #include "plan/job_config.h"
 
 namespace connectrun::cli {
@@ -66,13 +65,8 @@ int BrokerCommand::run() {
     }
     parsed.push_back(*t);
   }
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  // Blocked before the cluster's threads start, so they inherit the mask and
-  // only sigwait below takes the signal.
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // Blocked before the cluster's threads start, so only sigwait below takes them.
+  const sigset_t set = block_signals({SIGINT, SIGTERM});
   try {
     MockCluster cluster(brokers, parsed);
     std::printf("%s\n", cluster.bootstrap().c_str());

@@ -32,10 +32,6 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-Value kafka_partition(const SinkOffset& o) {
-  return MapEntries{{"kafka_topic", o.topic}, {"kafka_partition", static_cast<int64_t>(o.partition)}};
-}
-
 Value parse_json_arg(const std::string& flag, const std::string& text) {
   try {
     return parse_schemaless_json(text);
@@ -58,15 +54,10 @@ void print_table(const std::vector<Row>& rows, std::ostream& out) {
 
 // Kafka Connect's GET /connectors/NAME/offsets body.
 std::string offsets_json(const std::vector<Row>& rows, const std::string& connector) {
-  std::string out = "{\"offsets\":[";
-  bool first = true;
-  for (auto& r : rows) {
-    if (r.connector != connector) continue;
-    if (!first) out += ',';
-    first = false;
-    out += "{\"partition\":" + json(r.partition) + ",\"offset\":" + json(r.offset) + "}";
-  }
-  return out + "]}";
+  std::vector<OffsetEntry> mine;
+  for (auto& r : rows)
+    if (r.connector == connector) mine.push_back(OffsetEntry{r.connector, r.partition, r.offset});
+  return connector_offsets_json(mine);
 }
 
 // Asks on the terminal; refuses without one unless --yes.
@@ -100,8 +91,10 @@ class Offsets {
         for (auto& e : store->entries())
           if (e.connector == c.name) rows.push_back(Row{c.name, "source", e.partition, e.offset});
       } else if (plan_.kafka()) {
-        for (auto& o : list_sink_offsets(plan_, c))
-          rows.push_back(Row{c.name, "sink", kafka_partition(o), MapEntries{{"kafka_offset", o.offset}}});
+        for (auto& o : list_sink_offsets(plan_, c)) {
+          OffsetEntry e = sink_offset_entry(c.name, o.topic, o.partition, o.offset);
+          rows.push_back(Row{c.name, "sink", std::move(e.partition), std::move(e.offset)});
+        }
       }
     }
     // Offsets of connectors no longer in the job are still in the file: show them.

@@ -27,6 +27,14 @@ struct BusRecord {
   int64_t offset = -1;  // set by the bus (with partition, for consumed records)
 };
 
+// A sink connector's committed position in one topic partition: the offset of
+// the next record it will read there.
+struct SinkOffset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+};
+
 // Called once per sent batch: nullopt when every record of it was delivered,
 // else the reason it was not.
 using DeliveryCallback = std::function<void(std::optional<std::string> error)>;
@@ -101,12 +109,7 @@ class TopicBus {
   // (kafka_topic, kafka_partition → kafka_offset): its consumer group's on
   // Kafka (a round trip; throws ConnectError when the cluster cannot be
   // asked), none on the in-process bus.
-  struct SinkPosition {
-    std::string topic;
-    int32_t partition = 0;
-    int64_t offset = 0;
-  };
-  virtual std::vector<SinkPosition> sink_positions(const std::string& connector) {
+  virtual std::vector<SinkOffset> sink_positions(const std::string& connector) {
     (void)connector;
     return {};
   }

@@ -71,22 +71,8 @@ bool append_logical(std::string& out, const Schema& s, const Value& v, const Opt
 
 // The schema type a schemaless value stands for (ConnectSchema.schemaType).
 Type type_of_value(const Value& v) {
-  switch (v.storage().index()) {
-    case 1: return Type::Boolean;
-    case 2: return Type::Int8;
-    case 3: return Type::Int16;
-    case 4: return Type::Int32;
-    case 5: return Type::Int64;
-    case 6: return Type::Float32;
-    case 7: return Type::Float64;
-    case 8: return Type::String;
-    case 9: return Type::Bytes;
-    case 10: return Type::Array;
-    case 11: return Type::Map;
-    case 12: return Type::Struct;
-    default:
-      throw DataException(fmt::format("Java class class {} does not have corresponding schema type.", v.java_class()));
-  }
+  if (auto t = v.schema_type()) return *t;
+  throw DataException(fmt::format("Java class class {} does not have corresponding schema type.", v.java_class()));
 }
 
 template <class T>

@@ -19,7 +19,7 @@ class StringConverter : public Converter {
                          std::string& out) override;
   SchemaAndValue to_connect_data(std::string_view topic, std::optional<std::string_view> bytes) override;
 
-  // The engine's fast paths (lib/runtime/task_worker), for when it has no
+  // The engine's fast paths (lib/engine/task_worker), for when it has no
   // further use for the value or the bytes: a string is its own bytes, so it
   // is moved instead of copied. Same results as the two above.
   // True (and `value`'s string moved into `out`) when `value` holds a string.

@@ -160,6 +160,24 @@ const Value* Value::find(std::string_view key) const {
   return nullptr;
 }
 
+std::optional<Type> Value::schema_type() const {
+  switch (v_.index()) {
+    case 1: return Type::Boolean;
+    case 2: return Type::Int8;
+    case 3: return Type::Int16;
+    case 4: return Type::Int32;
+    case 5: return Type::Int64;
+    case 6: return Type::Float32;
+    case 7: return Type::Float64;
+    case 8: return Type::String;
+    case 9: return Type::Bytes;
+    case 10: return Type::Array;
+    case 11: return Type::Map;
+    case 12: return Type::Struct;
+  }
+  return std::nullopt;
+}
+
 std::string_view Value::java_class() const {
   switch (v_.index()) {
     case 0: return "null";

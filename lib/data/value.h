@@ -101,6 +101,9 @@ class Value {
 
   // Java class name of the held value, for error messages ("java.lang.String").
   std::string_view java_class() const;
+  // The schema type the held value stands for (Java's ConnectSchema.schemaType
+  // of its class); nullopt for null, Decimal and Timestamp, which have none.
+  std::optional<Type> schema_type() const;
 
   bool operator==(const Value& o) const;
 

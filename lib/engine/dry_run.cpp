@@ -1,4 +1,5 @@
 #include "engine/dry_run.h"
+#include "engine/task_worker.h"
 
 #include <atomic>
 #include <ostream>
@@ -30,10 +31,7 @@ bool dry_run_source(const ConnectorPlan& c, const OffsetStore& offsets, long max
     task->configure(c.plugin_cfg);
     std::atomic<bool> stopping{false};
     SourceTaskContext ctx;
-    ctx.connector_name = c.name;
-    ctx.once = true;  // stop at the end of what is there now, as --once does
-    ctx.log = log;
-    ctx.stopping = &stopping;
+    init_task_context(ctx, c.name, /*once=*/true, log, stopping);  // stop at the end of what is there now
     ctx.offset_for = [&](const Value& partition) { return offsets.get(c.name, partition); };
     ctx.on_error = [&](const std::string& position, const std::exception& e) {
       std::string what = fmt::format("TASK_POLL '{}' failed at {}: {}", c.plugin->name, position, e.what());

@@ -21,6 +21,7 @@
 #include "plan/plan_loader.h"
 #include "ops/rest_server.h"
 #include "ops/run_monitor.h"
+#include "ops/signals.h"
 
 namespace connectrun {
 
@@ -28,17 +29,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// SIGINT/SIGTERM (and SIGHUP) are blocked in every thread and taken by the
-// main thread with sigtimedwait, so no handler runs in an arbitrary thread.
-sigset_t shutdown_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
-  return set;
-}
 
 // SIGHUP: load and validate the files again; apply the connectors' changes.
 void reload(Herder& herder, const RunOptions& options) {
@@ -82,8 +72,8 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
     return {RunOutcome::ConnectorFailed};
   }
 
-  sigset_t sigs = shutdown_signals();
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  // Taken by the main thread with sigtimedwait: SIGINT/SIGTERM stop, SIGHUP reloads.
+  const sigset_t sigs = block_signals({SIGINT, SIGTERM, SIGHUP});
 
   // bootstrap.servers chooses the Kafka bus; without it connectors are joined in process.
   std::unique_ptr<TopicBus> bus_owner;

@@ -213,9 +213,7 @@ std::optional<std::vector<OffsetEntry>> Herder::offsets(const std::string& name)
     // A sink's offsets are its consumer group's committed ones (Kafka bus
     // only: the in-process bus keeps none). Asked outside the lock: it is a
     // round trip to the cluster.
-    for (auto& o : bus_.sink_positions(name))
-        out.push_back(OffsetEntry{name, MapEntries{{"kafka_topic", o.topic}, {"kafka_partition", static_cast<int64_t>(o.partition)}},
-                                  MapEntries{{"kafka_offset", o.offset}}});
+    for (auto& o : bus_.sink_positions(name)) out.push_back(sink_offset_entry(name, o.topic, o.partition, o.offset));
     return out;
   }
   for (auto& o : store_.entries())

@@ -77,6 +77,14 @@ std::optional<std::string> TaskWorker::failure() const {
 
 // ---------------------------------------------------------------- source
 
+void init_task_context(TaskContext& ctx, const std::string& connector, bool once,
+                       std::shared_ptr<spdlog::logger> log, const std::atomic<bool>& stopping) {
+  ctx.connector_name = connector;
+  ctx.once = once;
+  ctx.log = std::move(log);
+  ctx.stopping = &stopping;
+}
+
 SourceWorker::SourceWorker(const ConnectorPlan& plan, bool once, OffsetStore& store, TopicBus& bus,
                            std::chrono::milliseconds flush_timeout)
     : TaskWorker(plan, once), store_(store), producer_(bus.producer(plan.name)), flush_timeout_(flush_timeout) {}
@@ -93,10 +101,7 @@ void SourceWorker::run() {
     task = plan_.plugin->make_source();
     task->configure(plan_.plugin_cfg);
     SourceTaskContext ctx;
-    ctx.connector_name = plan_.name;
-    ctx.once = once_;
-    ctx.log = log_;
-    ctx.stopping = &stopping_;
+    init_task_context(ctx, plan_.name, once_, log_, stopping_);
     ctx.offset_for = [this](const Value& partition) { return store_.get(plan_.name, partition); };
     ctx.on_error = [this](const std::string& position, const std::exception& e) {
       errors_.handle("TASK_POLL", plan_.plugin->name, position, e);
@@ -339,10 +344,7 @@ void SinkWorker::run() {
     task = plan_.plugin->make_sink();
     task->configure(plan_.plugin_cfg);
     SinkTaskContext ctx;
-    ctx.connector_name = plan_.name;
-    ctx.once = once_;
-    ctx.log = log_;
-    ctx.stopping = &stopping_;
+    init_task_context(ctx, plan_.name, once_, log_, stopping_);
     task->start(ctx);
     std::vector<BusRecord> in;
     std::vector<Record> batch;

@@ -23,6 +23,11 @@
 
 namespace connectrun {
 
+// What every task context gets from the engine: its connector's name, the
+// logger, whether to stop at the end of the data, and the stop flag.
+void init_task_context(TaskContext& ctx, const std::string& connector, bool once,
+                       std::shared_ptr<spdlog::logger> log, const std::atomic<bool>& stopping);
+
 struct TaskStats {
   std::atomic<uint64_t> read{0};     // records taken from the outside system / the bus
   std::atomic<uint64_t> written{0};  // records delivered by the bus (source) / flushed by the sink

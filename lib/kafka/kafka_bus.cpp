@@ -117,12 +117,9 @@ RdPartitions partition_list(const TopicPartitions& tps) {
   return list;
 }
 
-std::vector<TopicBus::SinkPosition> KafkaBus::sink_positions(const std::string& connector) {
+std::vector<SinkOffset> KafkaBus::sink_positions(const std::string& connector) {
   const ConnectorPlan* sink = find(connector);
-  if (!sink) return {};
-  std::vector<SinkPosition> out;
-  for (auto& o : list_sink_offsets(*plan(), *sink)) out.push_back({o.topic, o.partition, o.offset});
-  return out;
+  return sink ? list_sink_offsets(*plan(), *sink) : std::vector<SinkOffset>{};
 }
 
 }  // namespace connectrun

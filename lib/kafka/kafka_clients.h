@@ -32,7 +32,7 @@ class KafkaBus : public TopicBus {
   void sources_finished() override { sources_done_.store(true); }
   std::vector<MetricSample> client_metrics() const override;
   std::optional<int64_t> sink_lag(const std::string& connector) override;
-  std::vector<SinkPosition> sink_positions(const std::string& connector) override;
+  std::vector<SinkOffset> sink_positions(const std::string& connector) override;
   void plan_changed(const JobPlan& plan) override { latest_.store(&plan); }  // called by the Herder, under its lock
 
  private:

@@ -9,15 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "bus/bus.h"
 #include "plan/job_config.h"
 
 namespace connectrun {
-
-struct SinkOffset {
-  std::string topic;
-  int32_t partition = 0;
-  int64_t offset = 0;
-};
 
 // The group's committed offsets for every partition of the topics the sink
 // subscribes to (topics, or topics.regex against the cluster's topics).

@@ -17,6 +17,26 @@
 
 namespace connectrun {
 
+OffsetEntry sink_offset_entry(const std::string& connector, const std::string& topic, int32_t partition,
+                              int64_t offset) {
+  return OffsetEntry{connector, MapEntries{{"kafka_topic", topic}, {"kafka_partition", static_cast<int64_t>(partition)}},
+                     MapEntries{{"kafka_offset", offset}}};
+}
+
+std::string connector_offsets_json(const std::vector<OffsetEntry>& entries) {
+  std::string out = "{\"offsets\":[";
+  bool first = true;
+  for (auto& o : entries) {
+    out += first ? "{\"partition\":" : ",{\"partition\":";
+    first = false;
+    append_schemaless_json(out, o.partition);
+    out += ",\"offset\":";
+    append_schemaless_json(out, o.offset);
+    out += "}";
+  }
+  return out + "]}";
+}
+
 namespace {
 std::string os_error() { return std::strerror(errno); }
 

@@ -4,7 +4,7 @@
 // file, fsync, rename, fsync of the folder), refuses a corrupt file instead of
 // starting from zero, and holds an exclusive lock so two processes cannot share it.
 // Both files are private (mode 0600) and never written through a symbolic link
-// (runtime/private_file.h).
+// (offsets/private_file.h).
 #pragma once
 
 #include <chrono>
@@ -51,6 +51,14 @@ struct OffsetEntry {
   Value partition;  // schemaless map
   Value offset;     // schemaless map
 };
+
+// A sink connector's offset as Kafka Connect shows it (KIP-875):
+// {"kafka_topic","kafka_partition"} → {"kafka_offset"}.
+OffsetEntry sink_offset_entry(const std::string& connector, const std::string& topic, int32_t partition,
+                              int64_t offset);
+// Kafka Connect's ConnectorOffsets body (GET /connectors/NAME/offsets):
+// {"offsets":[{"partition":{…},"offset":{…}},…]}.
+std::string connector_offsets_json(const std::vector<OffsetEntry>& entries);
 
 class OffsetStore {
  public:

@@ -1,5 +1,5 @@
 // The one spdlog sink every logger writes to: stderr, in one of three styles,
-// sharing the terminal with the live status line (lib/runtime/status_line.h).
+// sharing the terminal with the live status line (ops/run_monitor.h).
 //   Text     "2026-12-01T07:42:47.123 info [src] message" (a terminal, a file)
 //   Journal  "<6>[src] message": sd-daemon priority prefixes and no timestamp,
 //            which journald adds itself (stderr is the journal stream)

@@ -108,20 +108,6 @@ std::string status_json(const ConnectorSnapshot& s, const std::string& worker_id
                      task_status_json(s, worker_id), type_of(s));
 }
 
-std::string offsets_json(const std::vector<OffsetEntry>& offsets) {
-  std::string out = "{\"offsets\":[";
-  bool first = true;
-  for (auto& o : offsets) {
-    out += first ? "{\"partition\":" : ",{\"partition\":";
-    first = false;
-    append_schemaless_json(out, o.partition);
-    out += ",\"offset\":";
-    append_schemaless_json(out, o.offset);
-    out += "}";
-  }
-  return out + "]}";
-}
-
 std::string health_json(const std::vector<ConnectorSnapshot>& all) {
   std::string not_running;
   for (auto& s : all) {

@@ -23,7 +23,6 @@ std::string info_json(const ConnectorSnapshot& s);                              
 std::string config_json(const ConnectorSnapshot& s);                                // GET /connectors/NAME/config
 std::string status_json(const ConnectorSnapshot& s, const std::string& worker_id);  // GET /connectors/NAME/status
 std::string task_status_json(const ConnectorSnapshot& s, const std::string& worker_id);
-std::string offsets_json(const std::vector<OffsetEntry>& offsets);
 // {"healthy":bool,"not_running":[{"name":..,"state":..}]} for /health.
 std::string health_json(const std::vector<ConnectorSnapshot>& all);
 

@@ -176,7 +176,7 @@ void RestServer::routes() {
     try {
       auto offsets = herder_.offsets(name);
       if (!offsets) return not_found(res, name);
-      reply(res, 200, rest::offsets_json(*offsets));
+      reply(res, 200, connector_offsets_json(*offsets));
     } catch (const std::exception& e) {
       reply(res, 500, rest::error_json(500, e.what()));  // the cluster could not be asked
     }

@@ -29,6 +29,20 @@ namespace {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+// Files `k` under the client whose prefix it has (`prefix_of`: the worker's
+// producer./consumer./admin. or a connector's *.override.), without the
+// prefix. False when it has none.
+bool take_client_key(ClientKeys& keys, const std::string& k, const config::RawEntry& e,
+                     std::string (*prefix_of)(ClientRole)) {
+  for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin}) {
+    std::string prefix = prefix_of(role);
+    if (!starts_with(k, prefix)) continue;
+    keys.of(role).emplace(k.substr(prefix.size()), e);
+    return true;
+  }
+  return false;
+}
+
 // Resolves a converter class and parses its prefixed keys.
 ConverterPlan plan_converter(const PluginRegistry& registry, const std::string& role, const std::string& cls,
                              const Location& cls_loc, const RawConfig& raw, const std::string& connector,
@@ -184,14 +198,7 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
 
   for (auto& [k, e] : raw) {
     if (used.count(k)) continue;
-    bool client_key = false;
-    for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin}) {
-      std::string prefix = override_prefix(role);
-      if (!starts_with(k, prefix)) continue;
-      plan.client.of(role).emplace(k.substr(prefix.size()), e);
-      client_key = true;
-    }
-    if (client_key) continue;
+    if (take_client_key(plan.client, k, e, override_prefix)) continue;
     if (starts_with(k, "topic.creation.")) {
       problems.add(e.loc, cn, k, "only the default topic creation group is supported (topic.creation.default.partitions "
                                  "and topic.creation.default.replication.factor)");
@@ -297,14 +304,7 @@ JobPlan plan_job(const config::RawJob& job, const PluginRegistry& registry, Prob
       plan.client.common.emplace(k, e);
       continue;
     }
-    bool client_key = false;
-    for (ClientRole role : {ClientRole::Producer, ClientRole::Consumer, ClientRole::Admin}) {
-      std::string prefix = worker_prefix(role);
-      if (!starts_with(k, prefix)) continue;
-      plan.client.of(role).emplace(k.substr(prefix.size()), e);
-      client_key = true;
-    }
-    if (client_key) continue;
+    if (take_client_key(plan.client, k, e, worker_prefix)) continue;
     problems.add(e.loc, "", k, fmt::format("unknown worker key{}", config::did_you_mean(k, worker_spec().names())));
   }
   if (auto it = wraw.find("bootstrap.servers"); it != wraw.end()) plan.client.common.emplace(it->first, it->second);

@@ -8,6 +8,7 @@
 
 #include "transforms/java_text.h"
 #include "transforms/transforms.h"
+#include "transforms/util.h"
 
 namespace connectrun::transforms {
 
@@ -26,20 +27,6 @@ std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return std::string(s);
-}
-
-// Java's String.split(":"): trailing empty strings removed.
-std::vector<std::string> split_colon(const std::string& s) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t p = s.find(':', start);
-    parts.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
-    if (p == std::string::npos) break;
-    start = p + 1;
-  }
-  while (parts.size() > 1 && parts.back().empty()) parts.pop_back();
-  return parts;
 }
 
 bool is_output_type(Type t) { return is_primitive(t) && t != Type::Bytes; }
@@ -106,25 +93,6 @@ struct NumberOf {
 std::optional<Number> as_number(const Value& v) { return std::visit(NumberOf{}, v.storage()); }
 
 struct NumberFormatError {};
-
-// Java's schemaType(value.getClass()); nullopt for classes Connect has no type for.
-std::optional<Type> inferred_type(const Value& v) {
-  switch (v.storage().index()) {
-    case 1: return Type::Boolean;
-    case 2: return Type::Int8;
-    case 3: return Type::Int16;
-    case 4: return Type::Int32;
-    case 5: return Type::Int64;
-    case 6: return Type::Float32;
-    case 7: return Type::Float64;
-    case 8: return Type::String;
-    case 9: return Type::Bytes;
-    case 10: return Type::Array;
-    case 11: return Type::Map;
-    case 12: return Type::Struct;
-    default: return std::nullopt;
-  }
-}
 
 Value encode_logical(const Schema& schema, const Value& v) {
   auto* ts = v.get_if<Timestamp>();
@@ -244,7 +212,7 @@ void Cast::configure(const config::ConfigValues& cfg) {
 
 Value Cast::cast_value(const SchemaPtr& schema, const Value& value, Type target) {
   if (value.is_null()) return value;
-  auto type = schema ? std::optional<Type>(schema->type) : inferred_type(value);
+  auto type = schema ? std::optional<Type>(schema->type) : value.schema_type();
   if (!type)
     throw DataException(fmt::format("Cast transformation was passed a value of type class {} which is not "
                                     "supported by Connect's data API", value.java_class()));

@@ -16,20 +16,6 @@ config::KeyDef list_key(std::string name, std::string doc, std::optional<config:
                         std::move(doc), std::move(validator)};
 }
 
-// Java's String.split(":"), trailing empty strings removed.
-std::vector<std::string> split_colon(const std::string& s) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t p = s.find(':', start);
-    parts.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
-    if (p == std::string::npos) break;
-    start = p + 1;
-  }
-  while (parts.size() > 1 && parts.back().empty()) parts.pop_back();
-  return parts;
-}
-
 // Kafka 4.0 dropped the 3.x names `blacklist`/`whitelist`; connectrun still reads them so older
 // configurations keep working, and refuses a configuration that sets both names of one key.
 std::vector<std::string> with_legacy(const config::ConfigValues& cfg, const std::string& key, const std::string& legacy) {

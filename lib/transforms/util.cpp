@@ -162,4 +162,17 @@ config::Validator non_empty_string_config() {
                            "non-empty string"};
 }
 
+std::vector<std::string> split_colon(const std::string& s) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t p = s.find(':', start);
+    parts.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
+    if (p == std::string::npos) break;
+    start = p + 1;
+  }
+  while (parts.size() > 1 && parts.back().empty()) parts.pop_back();
+  return parts;
+}
+
 }  // namespace connectrun::transforms

@@ -80,6 +80,8 @@ void add_key_value(PluginRegistry& registry, const std::string& base, const std:
 
 // Kafka's `replace.null.with.default` key, shared by several transforms.
 config::KeyDef replace_null_with_default_key();
+// Java's String.split(":") of a "field:type" or "from:to" mapping: trailing empty strings removed.
+std::vector<std::string> split_colon(const std::string& s);
 
 // Validators Kafka's transforms use.
 config::Validator non_empty_list();             // NonEmptyListValidator: "Empty list"

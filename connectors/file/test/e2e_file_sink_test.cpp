@@ -79,7 +79,7 @@ TEST_CASE("FileStreamSink's text for bytes, Decimal, Date, Time and Timestamp", 
   auto r = run_connectrun({"run", "--once", dir / "job.yaml"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  // docs/file-connectors.md: bytes as a base64 string, Decimal as its plain
+  // docs/connectors/file.md: bytes as a base64 string, Decimal as its plain
   // number, Date/Time/Timestamp as epoch milliseconds (Kafka prints Java's
   // toString(): "[B@1b6d3586", "123.45", "Sat Jan 08 00:00:00 UTC 2022", …).
   CHECK(read_lines(dir / "out.txt") == std::vector<std::string>{
