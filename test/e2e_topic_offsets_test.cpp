@@ -118,3 +118,39 @@ TEST_CASE("records read again after kill -9 get the offsets they had", "[e2e][to
   REQUIRE(out.size() == 12);
   CHECK(out.back() == std::pair<int, long>{7, 7});
 }
+
+TEST_CASE("dead letter topic offsets on the in-process bus continue from one run to the next", "[e2e][topic-offsets]") {
+  TempDir dir;
+  // snk dead-letters lines that are not JSON; dlq-snk shows their offsets in the dead letter topic.
+  LinesJob job;
+  job.sink_extra =
+      "    value.converter: JsonConverter\n"
+      "    value.converter.schemas.enable: false\n"
+      "    errors.tolerance: all\n"
+      "    errors.deadletterqueue.topic.name: dlq\n"
+      "  - name: dlq-snk\n"
+      "    connector.class: FileStreamSink\n"
+      "    file: " + dir / "dlq.txt" + "\n"
+      "    topics: dlq\n"
+      "    transforms: hoist,offset\n"
+      "    transforms.hoist.type: HoistField$Value\n"
+      "    transforms.hoist.field: line\n"
+      "    transforms.offset.type: InsertField$Value\n"
+      "    transforms.offset.offset.field: off\n";
+  write_file(dir / "job.yaml", lines_job(dir.path(), job));
+  write_file(dir / "in.txt", "{\"n\":0}\nbad a\n{\"n\":2}\nbad b\n");
+  auto r = run_connectrun({"run", "--once", dir / "job.yaml"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  append_file(dir / "in.txt", "bad c\n{\"n\":5}\n");
+  r = run_connectrun({"run", "--once", dir / "job.yaml"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  INFO(read_file(dir / "dlq.txt"));
+  CHECK(read_lines(dir / "dlq.txt") ==
+        std::vector<std::string>{R"({"line":"bad a","off":0})", R"({"line":"bad b","off":1})", R"({"line":"bad c","off":2})"});
+  const std::string offsets = read_file(dir / "offsets.json");
+  INFO(offsets);
+  CHECK(offsets.find(R"({"topic":"dlq","partition":0,"next_offset":3})") != std::string::npos);
+  CHECK(offsets.find(R"({"topic":"lines","partition":0,"next_offset":6})") != std::string::npos);
+}
