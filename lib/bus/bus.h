@@ -35,6 +35,15 @@ struct SinkOffset {
   int64_t offset = 0;
 };
 
+// The offset a bus that numbers records itself (in-process) gives the next
+// record of one topic partition.
+struct NextOffset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  bool operator==(const NextOffset&) const = default;
+};
+
 // Called once per sent batch: nullopt when every record of it was delivered,
 // else the reason it was not.
 using DeliveryCallback = std::function<void(std::optional<std::string> error)>;
@@ -43,8 +52,15 @@ class BusProducer {
  public:
   virtual ~BusProducer() = default;
   // Hands a batch to the bus; blocks while the bus is full (backpressure).
-  // `done` may run on another thread, possibly before send returns.
-  virtual void send(std::vector<BusRecord>&& batch, DeliveryCallback done) = 0;
+  // `done` may run on another thread, possibly before send returns. A bus that
+  // numbers records itself (in-process) sets `*numbered`, when given, to the
+  // next offset of each topic partition the batch's records were numbered in,
+  // before any of them can be delivered (so before `done` runs): a source
+  // stores it with the batch's source offsets, so that records read again
+  // after a crash get the offsets they had. Kafka numbers on the broker and
+  // leaves it empty.
+  virtual void send(std::vector<BusRecord>&& batch, DeliveryCallback done, std::vector<NextOffset>* numbered) = 0;
+  void send(std::vector<BusRecord>&& batch, DeliveryCallback done) { send(std::move(batch), std::move(done), nullptr); }
   // No more sends from this producer.
   virtual void close() = 0;
 };
@@ -111,6 +127,12 @@ class TopicBus {
   // asked), none on the in-process bus.
   virtual std::vector<SinkOffset> sink_positions(const std::string& connector) {
     (void)connector;
+    return {};
+  }
+  // The next offset of every partition of `topics`, on a bus that numbers
+  // records itself (in-process); none on Kafka.
+  virtual std::vector<NextOffset> next_offsets(const std::vector<std::string>& topics) {
+    (void)topics;
     return {};
   }
   // SIGHUP loaded a new plan (kept alive by the Herder): clients created from

@@ -90,7 +90,10 @@ class Producer : public BusProducer {
  public:
   explicit Producer(InProcessBus& bus, std::string dlq_of = "") : bus_(bus), dlq_of_(std::move(dlq_of)) {}
   ~Producer() override { close(); }
-  void send(std::vector<BusRecord>&& batch, DeliveryCallback done) override { bus_.send(std::move(batch), std::move(done)); }
+  using BusProducer::send;
+  void send(std::vector<BusRecord>&& batch, DeliveryCallback done, std::vector<NextOffset>* numbered) override {
+    bus_.send(std::move(batch), std::move(done), numbered);
+  }
   void close() override {
     if (!closed_) {
       closed_ = true;
@@ -229,6 +232,16 @@ void InProcessBus::unsubscribe(SinkQueue& q) {
   for (auto& a : acks) a->release(std::nullopt);
 }
 
+std::vector<NextOffset> InProcessBus::next_offsets(const std::vector<std::string>& topics) {
+  std::lock_guard lock(mu_);
+  return offsets_.next_offsets(topics);
+}
+
+void InProcessBus::restore_offsets(const std::vector<NextOffset>& stored) {
+  std::lock_guard lock(mu_);
+  offsets_.restore(stored);
+}
+
 size_t InProcessBus::sink_share() const { return std::min(per_sink_, budget_ / std::max<size_t>(live_sinks_, 1)); }
 
 std::vector<InProcessBus::SinkQueue*> InProcessBus::subscribers_of(const std::string& topic) {
@@ -241,14 +254,14 @@ std::vector<InProcessBus::SinkQueue*> InProcessBus::subscribers_of(const std::st
   return subs;
 }
 
-void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
+void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done, std::vector<NextOffset>* numbered) {
   std::unique_lock lock(mu_);
   // Which records go to which sink, in order. A run of one topic looks its
-  // offset counter and subscribers up once; while every record has the same
-  // subscribers (the usual case) no per-record index list is built at all.
+  // subscribers up once; while every record has the same subscribers (the
+  // usual case) no per-record index list is built at all.
   std::vector<std::pair<SinkQueue*, std::vector<size_t>>> targets;
   const std::string* last_topic = nullptr;
-  int64_t* next_offset = nullptr;
+  TopicOffsets::Numbering numbering(offsets_);
   std::vector<SinkQueue*> subs, first_subs;
   bool uniform = true;  // every record so far went to first_subs
   auto add_index = [&](SinkQueue* s, size_t i) {
@@ -259,7 +272,6 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& rec = batch[i];
     if (!last_topic || *last_topic != rec.topic) {
-      next_offset = &next_offset_[rec.topic];  // map nodes are stable
       subs = subscribers_of(rec.topic);
       last_topic = &rec.topic;
       if (i == 0) {
@@ -270,10 +282,11 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done) {
           for (SinkQueue* s : first_subs) add_index(s, j);
       }
     }
-    rec.offset = (*next_offset)++;
+    rec.offset = numbering.next(rec.topic, rec.partition.value_or(0));
     if (!uniform)
       for (SinkQueue* s : subs) add_index(s, i);
   }
+  if (numbered) *numbered = numbering.numbered();  // before a sink can see (and acknowledge) the batch
   if (uniform)
     for (SinkQueue* s : first_subs) targets.emplace_back(s, std::vector<size_t>{});  // empty: the whole batch
   std::vector<size_t> bytes(targets.size());

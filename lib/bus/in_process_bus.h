@@ -11,6 +11,7 @@
 #include "transforms/regex.h"
 
 #include "bus/bus.h"
+#include "bus/topic_offsets.h"
 
 namespace connectrun {
 
@@ -28,11 +29,14 @@ class InProcessBus : public TopicBus {
   std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) override;
   std::optional<int64_t> sink_lag(const std::string& connector) override;
   bool consumers_end_with_producers() const override { return true; }
+  std::vector<NextOffset> next_offsets(const std::vector<std::string>& topics) override;
+  // Numbering continues from these (the offsets file's), before any send.
+  void restore_offsets(const std::vector<NextOffset>& stored);
 
   // Internal pieces, public for the producer/consumer implementations.
   struct Ack;
   struct SinkQueue;
-  void send(std::vector<BusRecord>&& batch, DeliveryCallback done);
+  void send(std::vector<BusRecord>&& batch, DeliveryCallback done, std::vector<NextOffset>* numbered);
   void close_producer(const std::string& dlq_of = "");
   // A consumer is gone (its sink connector was removed or restarted afresh):
   // records queued for it and routed to it from now on count as delivered.
@@ -58,7 +62,7 @@ class InProcessBus : public TopicBus {
   std::vector<std::shared_ptr<SinkQueue>> sinks_;
   size_t live_sinks_ = 0;  // sinks_ not gone
   std::map<std::string, std::vector<SinkQueue*>> routes_;  // topic → subscribers
-  std::map<std::string, int64_t> next_offset_;             // per topic (one partition)
+  TopicOffsets offsets_;                                   // the records' offsets, per topic partition
 };
 
 }  // namespace connectrun

@@ -100,6 +100,12 @@ void Herder::join_all() {
 }
 
 bool Herder::flush_locked() {
+  // Dead letters are covered by no source offset: their topics' numbering is
+  // stored as it stands (a dead letter written again after a crash gets a new offset).
+  std::vector<std::string> dlq_topics;
+  for (auto& e : entries_)
+    if (e.sink && !e.plan->dlq_topic.empty()) dlq_topics.push_back(e.plan->dlq_topic);
+  if (!dlq_topics.empty()) store_.put_next_offsets(bus_.next_offsets(dlq_topics));
   if (auto err = store_.flush()) {
     log_->error("cannot store offsets in {}: {}; the previous file is intact and the write is retried", store_.path(), *err);
     return false;

@@ -168,15 +168,21 @@ void SourceWorker::process(std::vector<Record>& batch) {
     out.push_back(std::move(b));
   }
   uint64_t seq;
+  std::vector<NextOffset>* numbered;
   {
     std::lock_guard lock(mu_);
     seq = next_seq_++;
     p.seq = seq;
     p.records = out.size();
     pending_.push_back(std::move(p));
+    // A deque's elements stay put while others are added or removed; this
+    // one is not removed before on_delivered, which the bus calls only after
+    // it set `numbered`.
+    numbered = &pending_.back().numbered;
   }
   // `written` counts what the bus delivered (on_delivered), not what was handed to it.
-  producer_->send(std::move(out), [this, seq](std::optional<std::string> error) { on_delivered(seq, std::move(error)); });
+  producer_->send(
+      std::move(out), [this, seq](std::optional<std::string> error) { on_delivered(seq, std::move(error)); }, numbered);
   stats_.batches.fetch_add(1, std::memory_order_relaxed);
   stats_.batch_nanos.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count(),
                                std::memory_order_relaxed);
@@ -202,7 +208,13 @@ void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) 
       lock.lock();
       break;
     }
-    for (auto& [partition, offset] : front.offsets) store_.put(plan_.name, *partition, offset);
+    {
+      // The records' bus offsets are stored with the source offsets that
+      // cover them: read again after a crash, they are numbered as before.
+      auto held = store_.hold_flush();
+      for (auto& [partition, offset] : front.offsets) store_.put(plan_.name, *partition, offset);
+      store_.put_next_offsets(front.numbered);
+    }
     pending_.pop_front();
   }
   delivered_.notify_all();

@@ -103,6 +103,7 @@ class SourceWorker : public TaskWorker {
     bool done = false;
     std::optional<std::string> error;
     std::vector<std::pair<std::shared_ptr<const Value>, Value>> offsets;  // last offset per source partition in the batch
+    std::vector<NextOffset> numbered;  // where the in-process bus's numbering of the batch left each topic partition
   };
   void run() override;
   void process(std::vector<Record>& batch);

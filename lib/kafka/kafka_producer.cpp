@@ -49,6 +49,7 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
 
 class KafkaProducer : public BusProducer {
  public:
+  using BusProducer::send;
   explicit KafkaProducer(KafkaProducerOptions opts) : opts_(std::move(opts)) {
     log_.log = make_logger(opts_.connector);
     RdConf conf(rd_kafka_conf_new());
@@ -88,7 +89,8 @@ class KafkaProducer : public BusProducer {
     rd_kafka_flush(rk_.get(), 1000);  // serves the purged messages' reports (freeing their BatchAcks)
   }
 
-  void send(std::vector<BusRecord>&& batch, DeliveryCallback done) override {
+  // Kafka numbers records on the broker: `numbered` stays empty.
+  void send(std::vector<BusRecord>&& batch, DeliveryCallback done, std::vector<NextOffset>*) override {
     if (batch.empty()) {
       done(std::nullopt);
       return;

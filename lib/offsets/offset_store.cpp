@@ -185,6 +185,24 @@ void OffsetStore::load() {
     const auto& k = key->as<Array>();
     put(k[0].as<std::string>(), k[1], *offset);
   }
+  // Files written before topic offsets were kept have none: numbering starts at 0.
+  if (const Value* topics = doc.find("topic_offsets")) {
+    if (!topics->is<Array>()) throw corrupt("\"topic_offsets\" must be an array");
+    std::vector<NextOffset> next;
+    for (const auto& item : topics->as<Array>()) {
+      const Value* topic = item.find("topic");
+      const Value* partition = item.find("partition");
+      const Value* offset = item.find("next_offset");
+      if (!topic || !partition || !offset || !topic->is<std::string>() || !partition->is<int64_t>() ||
+          !offset->is<int64_t>() || partition->as<int64_t>() < 0 || partition->as<int64_t>() > INT32_MAX ||
+          offset->as<int64_t>() < 0)
+        throw corrupt("each \"topic_offsets\" entry needs \"topic\": string, \"partition\" and \"next_offset\": "
+                      "non-negative integers");
+      next.push_back(NextOffset{topic->as<std::string>(), static_cast<int32_t>(partition->as<int64_t>()),
+                                offset->as<int64_t>()});
+    }
+    put_next_offsets(next);
+  }
   dirty_ = false;
 }
 
@@ -214,9 +232,30 @@ std::vector<OffsetEntry> OffsetStore::entries() const {
   return out;
 }
 
+std::vector<NextOffset> OffsetStore::next_offsets() const {
+  std::lock_guard lock(mu_);
+  std::vector<NextOffset> out;
+  for (auto& [tp, next] : next_offsets_) out.push_back(NextOffset{tp.first, tp.second, next});
+  return out;
+}
+
+void OffsetStore::put_next_offsets(const std::vector<NextOffset>& next) {
+  std::lock_guard lock(mu_);
+  for (auto& n : next) {
+    auto [it, added] = next_offsets_.try_emplace({n.topic, n.partition}, n.offset);
+    if (added) {
+      dirty_ = true;
+    } else if (n.offset > it->second) {
+      it->second = n.offset;
+      dirty_ = true;
+    }
+  }
+}
+
 std::optional<std::string> OffsetStore::flush() {
   std::string text;
   {
+    auto held = hold_flush();
     std::lock_guard lock(mu_);
     if (!dirty_) return std::nullopt;
     // One entry per line: readable, and diffable between flushes.
@@ -229,7 +268,20 @@ std::optional<std::string> OffsetStore::flush() {
       append_schemaless_json(text, e.offset);
       text += '}';
     }
-    text += "\n]}\n";
+    text += "\n]";
+    if (!next_offsets_.empty()) {
+      text += ",\n\"topic_offsets\":[";
+      first = true;
+      for (auto& [tp, next] : next_offsets_) {
+        text += first ? "\n  " : ",\n  ";
+        first = false;
+        text += "{\"topic\":";
+        append_json_string(text, tp.first);
+        text += fmt::format(",\"partition\":{},\"next_offset\":{}}}", tp.second, next);
+      }
+      text += "\n]";
+    }
+    text += "}\n";
     dirty_ = false;
   }
   if (auto err = write_file_atomically(folder_, name_, text)) {

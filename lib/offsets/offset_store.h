@@ -5,6 +5,13 @@
 // starting from zero, and holds an exclusive lock so two processes cannot share it.
 // Both files are private (mode 0600) and never written through a symbolic link
 // (offsets/private_file.h).
+//
+// Beside the source offsets, the file keeps where the in-process bus's
+// numbering of each topic partition stands (bus/topic_offsets.h), in a member
+// of its own that listings never show and older versions ignore:
+//   {"offsets":[{"key":["name",{…}],"offset":{…}},…],
+//    "topic_offsets":[{"topic":"t","partition":0,"next_offset":42},…]}
+// Written only when there is one, so a Kafka-bus job's file is as before.
 #pragma once
 
 #include <chrono>
@@ -16,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bus/bus.h"
 #include "data/value.h"
 #include "offsets/private_file.h"
 
@@ -75,7 +83,15 @@ class OffsetStore {
   Value get(const std::string& connector, const Value& partition) const;  // null when unknown
   // A null offset removes the entry (Kafka's tombstone).
   void put(const std::string& connector, const Value& partition, const Value& offset);
-  std::vector<OffsetEntry> entries() const;
+  std::vector<OffsetEntry> entries() const;  // source offsets only
+  // The in-process bus's next offset per topic partition.
+  std::vector<NextOffset> next_offsets() const;
+  // Stores next offsets; one never moves back (producers of one topic store
+  // theirs out of order, and an offset given must never be given again).
+  void put_next_offsets(const std::vector<NextOffset>& next);
+  // Holds flush() back while held: a source batch's offsets and its records'
+  // next offsets, put one by one, reach the file together or not at all.
+  [[nodiscard]] std::unique_lock<std::mutex> hold_flush() { return std::unique_lock(flush_mu_); }
   // Writes the file if anything changed since the last successful flush.
   // Returns an error text (and leaves the previous file intact) on failure.
   std::optional<std::string> flush();
@@ -92,8 +108,10 @@ class OffsetStore {
   Folder folder_;     // opened once: the file is read, replaced and locked relative to it
   std::string name_;  // the file's name in folder_
   std::unique_ptr<FileLock> lock_;
+  std::mutex flush_mu_;  // taken before mu_
   mutable std::mutex mu_;
   std::map<std::string, OffsetEntry> entries_;  // by key_of()
+  std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;  // (topic, partition) → next offset
   bool dirty_ = false;
 };
 
