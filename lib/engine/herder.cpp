@@ -100,10 +100,16 @@ void Herder::join_all() {
 }
 
 bool Herder::flush_locked() {
+  // What each source had stored before the write is what the write covers:
+  // its task's commit() follows (SourceTask::commit).
+  std::vector<std::pair<SourceWorker*, uint64_t>> covered;
+  for (auto& e : entries_)
+    if (e.source) covered.emplace_back(e.source.get(), e.source->offsets_stored());
   if (auto err = store_.flush()) {
     log_->error("cannot store offsets in {}: {}; the previous file is intact and the write is retried", store_.path(), *err);
     return false;
   }
+  for (auto& [source, stored] : covered) source->offsets_flushed(stored);
   last_flush_ = std::chrono::steady_clock::now();
   return true;
 }

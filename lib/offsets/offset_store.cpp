@@ -215,6 +215,10 @@ std::vector<OffsetEntry> OffsetStore::entries() const {
 }
 
 std::optional<std::string> OffsetStore::flush() {
+  // One flush at a time (the engine's and a stopping source task's): a flush
+  // that returns has written everything put before it, and an older text
+  // never replaces a newer one.
+  std::lock_guard flushing(flush_mu_);
   std::string text;
   {
     std::lock_guard lock(mu_);

@@ -78,6 +78,7 @@ class OffsetStore {
   std::vector<OffsetEntry> entries() const;
   // Writes the file if anything changed since the last successful flush.
   // Returns an error text (and leaves the previous file intact) on failure.
+  // Thread-safe: concurrent flushes take turns.
   std::optional<std::string> flush();
   const std::string& path() const { return path_; }
 
@@ -92,6 +93,7 @@ class OffsetStore {
   Folder folder_;     // opened once: the file is read, replaced and locked relative to it
   std::string name_;  // the file's name in folder_
   std::unique_ptr<FileLock> lock_;
+  std::mutex flush_mu_;  // held for a whole flush, taken before mu_
   mutable std::mutex mu_;
   std::map<std::string, OffsetEntry> entries_;  // by key_of()
   bool dirty_ = false;
