@@ -98,7 +98,7 @@ class FileStreamSourceTask : public SourceTask {
 
   PollStatus poll(std::vector<Record>& out, std::chrono::milliseconds max_wait) override {
     if (fd_ < 0 && !open_input()) {
-      if (ctx_->once) return PollStatus::Exhausted;
+      if (ctx_->stop_at_end_of_data) return PollStatus::Exhausted;
       std::this_thread::sleep_for(std::min(max_wait, std::chrono::milliseconds(1000)));
       return PollStatus::Ok;
     }
@@ -120,7 +120,7 @@ class FileStreamSourceTask : public SourceTask {
       }
       if (n == 0) {
         if (budget.records > 0) return PollStatus::Ok;
-        if (ctx_->once) return PollStatus::Exhausted;
+        if (ctx_->stop_at_end_of_data) return PollStatus::Exhausted;
         check_truncated();
         std::this_thread::sleep_for(std::min(max_wait, std::chrono::milliseconds(100)));
         return PollStatus::Ok;

@@ -10,7 +10,7 @@
 namespace connectrun {
 
 ErrorHandler::ErrorHandler(const config::ConfigValues& common, std::shared_ptr<spdlog::logger> log)
-    : log_(std::move(log)) {
+    : retry_policy_(RetryPolicy::from(common)), log_(std::move(log)) {
   std::string t = common.get_string("errors.tolerance");
   for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   tolerate_all_ = t == "all";

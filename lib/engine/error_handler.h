@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "config/spec.h"
+#include "plugin/retry.h"
 
 namespace spdlog { class logger; }
 
@@ -21,8 +22,12 @@ class ErrorHandler {
   // record at `position`. Throws ConnectError when the failure is not tolerated.
   void handle(std::string_view stage, std::string_view plugin, const std::string& position, const std::exception& e);
   uint64_t skipped() const { return skipped_.load(std::memory_order_relaxed); }
+  // errors.retry.timeout and errors.retry.delay.max.ms: how an operation that
+  // failed with a retriable ConnectError is retried (plugin/retry.h).
+  const RetryPolicy& retry_policy() const { return retry_policy_; }
 
  private:
+  RetryPolicy retry_policy_;
   bool tolerate_all_;
   bool log_enable_;
   bool include_messages_;

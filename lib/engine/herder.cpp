@@ -106,10 +106,16 @@ bool Herder::flush_locked() {
   for (auto& e : entries_)
     if (e.sink && !e.plan->dlq_topic.empty()) dlq_topics.push_back(e.plan->dlq_topic);
   if (!dlq_topics.empty()) store_.put_next_offsets(bus_.next_offsets(dlq_topics));
+  // What each source had stored before the write is what the write covers:
+  // its task's commit() follows (SourceTask::commit).
+  std::vector<std::pair<SourceWorker*, uint64_t>> covered;
+  for (auto& e : entries_)
+    if (e.source) covered.emplace_back(e.source.get(), e.source->offsets_stored());
   if (auto err = store_.flush()) {
     log_->error("cannot store offsets in {}: {}; the previous file is intact and the write is retried", store_.path(), *err);
     return false;
   }
+  for (auto& [source, stored] : covered) source->offsets_flushed(stored);
   last_flush_ = std::chrono::steady_clock::now();
   return true;
 }

@@ -1,5 +1,7 @@
 #include "engine/task_worker.h"
 
+#include <iterator>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -77,12 +79,14 @@ std::optional<std::string> TaskWorker::failure() const {
 
 // ---------------------------------------------------------------- source
 
-void init_task_context(TaskContext& ctx, const std::string& connector, bool once,
-                       std::shared_ptr<spdlog::logger> log, const std::atomic<bool>& stopping) {
+void init_task_context(TaskContext& ctx, const std::string& connector, bool stop_at_end_of_data,
+                       std::shared_ptr<spdlog::logger> log, const std::atomic<bool>& stopping,
+                       const config::ConfigValues& common) {
   ctx.connector_name = connector;
-  ctx.once = once;
+  ctx.stop_at_end_of_data = stop_at_end_of_data;
   ctx.log = std::move(log);
   ctx.stopping = &stopping;
+  ctx.retry_policy = RetryPolicy::from(common);
 }
 
 SourceWorker::SourceWorker(const ConnectorPlan& plan, bool once, OffsetStore& store, TopicBus& bus,
@@ -101,26 +105,80 @@ void SourceWorker::run() {
     task = plan_.plugin->make_source();
     task->configure(plan_.plugin_cfg);
     SourceTaskContext ctx;
-    init_task_context(ctx, plan_.name, once_, log_, stopping_);
+    init_task_context(ctx, plan_.name, once_, log_, stopping_, plan_.common);
     ctx.offset_for = [this](const Value& partition) { return store_.get(plan_.name, partition); };
     ctx.on_error = [this](const std::string& position, const std::exception& e) {
       errors_.handle("TASK_POLL", plan_.plugin->name, position, e);
     };
     task->start(ctx);
+    commit_records_ = task->wants_commit_record();
     std::vector<Record> batch;
     while (!stopping_.load()) {
+      commit_delivered(*task);
       if (wait_while_paused()) continue;
       batch.clear();
       PollStatus status = task->poll(batch, 200ms);
       if (!batch.empty()) process(batch);
       if (status == PollStatus::Exhausted) break;
     }
+  } catch (const RetryStopped& e) {
+    log_->info("stopped while retrying: {}", e.what());  // asked to stop: not a failure
   } catch (const std::exception& e) {
     fail(e.what());
   }
-  if (task) task->stop();
   producer_->close();
   wait_for_deliveries();
+  if (!task) return;
+  // The task hears about every delivery and the final flush before it stops.
+  try {
+    commit_delivered(*task);
+    final_commit(*task);
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+  {
+    std::lock_guard lock(mu_);
+    commits_closed_ = true;
+    delivered_records_.clear();
+  }
+  task->stop();
+}
+
+void SourceWorker::offsets_flushed(uint64_t stored) {
+  uint64_t seen = offsets_flushed_.load();
+  while (seen < stored && !offsets_flushed_.compare_exchange_weak(seen, stored)) {
+  }
+}
+
+void SourceWorker::commit_delivered(SourceTask& task) {
+  // commit() first: a flush seen here is one that happened before the records
+  // committed below were delivered or after; either way, it is reported now.
+  const uint64_t flushed = offsets_flushed_.load();
+  if (flushed > offsets_committed_) {
+    offsets_committed_ = flushed;
+    task.commit();
+  }
+  if (!commit_records_) return;
+  std::vector<Committable> ready;
+  {
+    std::lock_guard lock(mu_);
+    ready.swap(delivered_records_);
+  }
+  for (auto& c : ready) task.commit_record(c.record, c.metadata ? &*c.metadata : nullptr);
+}
+
+void SourceWorker::final_commit(SourceTask& task) {
+  const uint64_t stored = offsets_stored_.load();
+  if (stored <= offsets_flushed_.load()) {
+    commit_delivered(task);  // a flush this thread has not reported yet
+    return;
+  }
+  if (auto err = store_.flush()) {
+    log_->error("cannot store offsets in {}: {}; the task is not told its offsets were committed", store_.path(), *err);
+    return;
+  }
+  offsets_flushed(stored);
+  commit_delivered(task);
 }
 
 namespace {
@@ -143,7 +201,13 @@ void SourceWorker::process(std::vector<Record>& batch) {
   std::vector<BusRecord> out;
   out.reserve(batch.size());
   std::string buf;
+  std::optional<Record> original;  // as polled, for commit_record
+  auto keep = [&](std::optional<RecordMetadata> metadata) {
+    if (original) p.commits.push_back(Committable{std::move(*original), std::move(metadata)});
+    original.reset();
+  };
   for (auto& in : batch) {
+    if (commit_records_ && !in.offset_only) original = in;  // copied before the transforms change it
     // The offset advances for every record, including ones dropped or skipped
     // below (unlike Kafka, where a dropped record's offset waits for a later one).
     if (in.source_partition) {
@@ -156,15 +220,22 @@ void SourceWorker::process(std::vector<Record>& batch) {
     if (in.offset_only) continue;  // skipped input: counted by the error handler when the task reported it
     if (!stages_->chain().empty()) {
       const std::string topic = in.topic;  // error messages name the record as the connector gave it
-      if (!transform(in, [&] { return source_position(topic, p); })) continue;
+      if (!transform(in, [&] { return source_position(topic, p); })) {
+        keep(std::nullopt);  // dropped, or skipped under errors.tolerance=all
+        continue;
+      }
     }
     BusRecord b;
     try {
       stages_->to_bus(in, b, buf, true);
     } catch (const StageError& e) {
       errors_.handle(e.stage(), e.plugin(), source_position(in.topic, p), e);
+      keep(std::nullopt);
       continue;
     }
+    // The bus does not report back each record's partition and offset: what
+    // the record asked for, else -1.
+    if (original) keep(RecordMetadata{b.topic, b.partition.value_or(-1), -1});
     out.push_back(std::move(b));
   }
   uint64_t seq;
@@ -198,8 +269,12 @@ void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) 
   // its record and every record before it were delivered.
   while (!pending_.empty() && pending_.front().done && !delivery_failed_) {
     Pending& front = pending_.front();
-    if (front.error && tolerate_produce_error(*front.error)) front.error.reset();
-    else if (!front.error) stats_.written.fetch_add(front.records, std::memory_order_relaxed);
+    if (front.error && tolerate_produce_error(*front.error)) {
+      front.error.reset();
+      for (auto& c : front.commits) c.metadata.reset();  // not written; its offset moves on (Kafka: commitRecord(r, null))
+    } else if (!front.error) {
+      stats_.written.fetch_add(front.records, std::memory_order_relaxed);
+    }
     if (front.error) {
       delivery_failed_ = true;
       std::string reason = fmt::format("records were not delivered: {}", *front.error);
@@ -214,6 +289,11 @@ void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) 
       auto held = store_.hold_flush();
       for (auto& [partition, offset] : front.offsets) store_.put(plan_.name, *partition, offset);
       store_.put_next_offsets(front.numbered);
+    }
+    if (!front.offsets.empty()) offsets_stored_.fetch_add(1);
+    if (!front.commits.empty() && !commits_closed_) {
+      if (delivered_records_.empty()) delivered_records_ = std::move(front.commits);
+      else std::move(front.commits.begin(), front.commits.end(), std::back_inserter(delivered_records_));
     }
     pending_.pop_front();
   }
@@ -356,29 +436,12 @@ void SinkWorker::run() {
     task = plan_.plugin->make_sink();
     task->configure(plan_.plugin_cfg);
     SinkTaskContext ctx;
-    init_task_context(ctx, plan_.name, once_, log_, stopping_);
+    init_task_context(ctx, plan_.name, once_, log_, stopping_, plan_.common);
     task->start(ctx);
     std::vector<BusRecord> in;
     std::vector<Record> batch;
-    const auto retry_timeout = std::chrono::milliseconds(plan_.common.get_long("errors.retry.timeout"));
-    const auto max_delay = std::chrono::milliseconds(plan_.common.get_long("errors.retry.delay.max.ms"));
     // Runs put/flush, retrying a retriable failure within errors.retry.timeout.
-    auto with_retries = [&](auto&& op) {
-      auto deadline = std::chrono::steady_clock::now() + retry_timeout;
-      auto delay = 300ms;
-      for (int attempt = 1;; ++attempt) {
-        try {
-          op();
-          return;
-        } catch (const ConnectError& e) {
-          bool forever = retry_timeout.count() < 0;
-          if (!e.retriable() || (!forever && std::chrono::steady_clock::now() + delay > deadline) || stopping_.load()) throw;
-          log_->warn("attempt {} failed, retrying in {} ms: {}", attempt, delay.count(), e.what());
-          std::this_thread::sleep_for(delay);
-          delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(max_delay));
-        }
-      }
-    };
+    auto with_retries = [&](const char* what, auto&& op) { retry(errors_.retry_policy(), what, op, &stopping_, log_.get()); };
     // A sink drains until every producer closed, even when asked to stop, so
     // nothing accepted by the bus is left unwritten.
     bool fetch_paused = false;  // the bus paused fetching for this paused sink
@@ -397,8 +460,8 @@ void SinkWorker::run() {
         batch.clear();
         convert(in, batch);
         const auto started = std::chrono::steady_clock::now();
-        if (!batch.empty()) with_retries([&] { task->put(batch); });
-        with_retries([&] { task->flush(); });
+        if (!batch.empty()) with_retries("put", [&] { task->put(batch); });
+        with_retries("flush", [&] { task->flush(); });
         stats_.batches.fetch_add(1, std::memory_order_relaxed);
         stats_.batch_nanos.fetch_add(
             std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count(),

@@ -24,9 +24,11 @@
 namespace connectrun {
 
 // What every task context gets from the engine: its connector's name, the
-// logger, whether to stop at the end of the data, and the stop flag.
-void init_task_context(TaskContext& ctx, const std::string& connector, bool once,
-                       std::shared_ptr<spdlog::logger> log, const std::atomic<bool>& stopping);
+// logger, whether to stop at the end of the data, the stop flag and the
+// connector's retry policy (its errors.retry.* keys in `common`).
+void init_task_context(TaskContext& ctx, const std::string& connector, bool stop_at_end_of_data,
+                       std::shared_ptr<spdlog::logger> log, const std::atomic<bool>& stopping,
+                       const config::ConfigValues& common);
 
 struct TaskStats {
   std::atomic<uint64_t> read{0};     // records taken from the outside system / the bus
@@ -96,7 +98,20 @@ class SourceWorker : public TaskWorker {
                std::chrono::milliseconds flush_timeout);
   ~SourceWorker() override;
 
+  // For SourceTask::commit(): how many times this worker stored offsets in
+  // the store so far. The Herder reads it before writing the offsets file and,
+  // once written, hands it back to offsets_flushed(): the task's thread then
+  // calls commit() (between polls) when that covers offsets not yet committed.
+  uint64_t offsets_stored() const { return offsets_stored_.load(); }
+  void offsets_flushed(uint64_t stored);
+
  private:
+  // A polled record kept for SourceTask::commit_record until its batch is
+  // delivered: as polled, with where it went (nullopt: not written).
+  struct Committable {
+    Record record;
+    std::optional<RecordMetadata> metadata;
+  };
   struct Pending {
     uint64_t seq;
     size_t records = 0;  // sent to the bus
@@ -104,12 +119,19 @@ class SourceWorker : public TaskWorker {
     std::optional<std::string> error;
     std::vector<std::pair<std::shared_ptr<const Value>, Value>> offsets;  // last offset per source partition in the batch
     std::vector<NextOffset> numbered;  // where the in-process bus's numbering of the batch left each topic partition
+    std::vector<Committable> commits;  // only when the task wants commit_record
   };
   void run() override;
   void process(std::vector<Record>& batch);
   void on_delivered(uint64_t seq, std::optional<std::string> error);
   void wait_for_deliveries();
   bool tolerate_produce_error(const std::string& error);
+  // On the task's thread: commit() when offsets of the task were flushed since
+  // the last one, then commit_record for each record delivered since the last call.
+  void commit_delivered(SourceTask& task);
+  // At the end: writes the offsets file itself (when this task stored offsets
+  // since the last flush it saw) so the final commit() follows a flush.
+  void final_commit(SourceTask& task);
 
   OffsetStore& store_;
   std::unique_ptr<BusProducer> producer_;
@@ -119,6 +141,12 @@ class SourceWorker : public TaskWorker {
   std::deque<Pending> pending_;
   uint64_t next_seq_ = 0;
   bool delivery_failed_ = false;
+  bool commit_records_ = false;  // the task wants commit_record: keep what it polled until delivered
+  bool commits_closed_ = false;  // the task has stopped: late deliveries are not queued for it
+  std::vector<Committable> delivered_records_;  // mu_: delivered, waiting for the task's thread
+  std::atomic<uint64_t> offsets_stored_{0};
+  std::atomic<uint64_t> offsets_flushed_{0};
+  uint64_t offsets_committed_ = 0;  // the task's thread only
 };
 
 class SinkWorker : public TaskWorker {

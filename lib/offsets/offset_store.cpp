@@ -253,6 +253,10 @@ void OffsetStore::put_next_offsets(const std::vector<NextOffset>& next) {
 }
 
 std::optional<std::string> OffsetStore::flush() {
+  // One flush at a time (the engine's and a stopping source task's): a flush
+  // that returns has written everything put before it, and an older text
+  // never replaces a newer one.
+  std::lock_guard flushing(flush_mu_);
   std::string text;
   {
     auto held = hold_flush();

@@ -91,9 +91,10 @@ class OffsetStore {
   void put_next_offsets(const std::vector<NextOffset>& next);
   // Holds flush() back while held: a source batch's offsets and its records'
   // next offsets, put one by one, reach the file together or not at all.
-  [[nodiscard]] std::unique_lock<std::mutex> hold_flush() { return std::unique_lock(flush_mu_); }
+  [[nodiscard]] std::unique_lock<std::mutex> hold_flush() { return std::unique_lock(batch_mu_); }
   // Writes the file if anything changed since the last successful flush.
   // Returns an error text (and leaves the previous file intact) on failure.
+  // Thread-safe: concurrent flushes take turns.
   std::optional<std::string> flush();
   const std::string& path() const { return path_; }
 
@@ -108,7 +109,8 @@ class OffsetStore {
   Folder folder_;     // opened once: the file is read, replaced and locked relative to it
   std::string name_;  // the file's name in folder_
   std::unique_ptr<FileLock> lock_;
-  std::mutex flush_mu_;  // taken before mu_
+  std::mutex flush_mu_;  // held for a whole flush (write included), taken first
+  std::mutex batch_mu_;  // hold_flush(): a batch's puts against the taking of the file's text; before mu_
   mutable std::mutex mu_;
   std::map<std::string, OffsetEntry> entries_;  // by key_of()
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;  // (topic, partition) → next offset

@@ -11,35 +11,48 @@
 
 #include "config/spec.h"
 #include "data/value.h"
+#include "plugin/connect_error.h"
+#include "plugin/retry.h"
 
 namespace spdlog { class logger; }
 
 namespace connectrun {
 
-// A connector failure. `retriable` errors are retried by the engine within
-// errors.retry.timeout; others fail the connector.
-class ConnectError : public std::runtime_error {
- public:
-  explicit ConnectError(const std::string& msg, bool retriable = false)
-      : std::runtime_error(msg), retriable_(retriable) {}
-  bool retriable() const { return retriable_; }
-
- private:
-  bool retriable_;
-};
-
 struct TaskContext {
   std::string connector_name;
   int task_id = 0;
-  bool once = false;  // --once: report exhaustion instead of waiting for more input
+  // --once: at the end of the data report PollStatus::Exhausted instead of
+  // waiting for more input.
+  bool stop_at_end_of_data = false;
   std::shared_ptr<spdlog::logger> log;
   const std::atomic<bool>* stopping = nullptr;  // set when the task should wind down
   bool stop_requested() const { return stopping && stopping->load(std::memory_order_relaxed); }
+  // The connector's errors.retry.timeout and errors.retry.delay.max.ms.
+  RetryPolicy retry_policy;
+  // Runs `fn` (an operation on the outside system), retrying it while it throws
+  // a retriable ConnectError: exponential backoff with full jitter, bounded
+  // by errors.retry.delay.max.ms, for up to errors.retry.timeout; then the
+  // last error is rethrown. Throws RetryStopped when the task is asked to stop
+  // meanwhile. Returns what `fn` returns. `what` names the operation in the
+  // log ("connect to db.example.com").
+  template <class F>
+  auto retry(std::string_view what, F&& fn) const {
+    return connectrun::retry(retry_policy, what, std::forward<F>(fn), stopping, log.get());
+  }
 };
 
 struct SourceTaskContext : TaskContext {
   // The last stored offset for a source partition (a schemaless map), or null.
   std::function<Value(const Value& partition)> offset_for;
+  // The stored offsets of several source partitions at once (Kafka's
+  // OffsetStorageReader.offsets): one per partition, in their order, null
+  // where none is stored.
+  std::vector<Value> offsets(const std::vector<Value>& partitions) const {
+    std::vector<Value> out;
+    out.reserve(partitions.size());
+    for (auto& p : partitions) out.push_back(offset_for ? offset_for(p) : Value());
+    return out;
+  }
   // The connector's error policy (errors.tolerance) for input the task cannot
   // turn into a record (Kafka's stage TASK_POLL), at `position` ("file F byte
   // N"). Throws ConnectError when the error is not tolerated; otherwise logs
@@ -57,6 +70,13 @@ enum class PollStatus {
   Exhausted,  // nothing more for now (EOF in --once mode); records may still be returned with it
 };
 
+// Where the bus put a record (Kafka's RecordMetadata), as far as it says.
+struct RecordMetadata {
+  std::string topic;    // the topic it was written to (after the transforms)
+  int32_t partition = -1;  // the partition the record asked for; -1 when the bus chose (not reported back yet)
+  int64_t offset = -1;     // not reported back by the bus yet: always -1
+};
+
 class SourceTask {
  public:
   virtual ~SourceTask() = default;
@@ -66,6 +86,31 @@ class SourceTask {
   // when there is no data, and returns early when the context says stop.
   // Throws ConnectError on failure.
   virtual PollStatus poll(std::vector<Record>& out, std::chrono::milliseconds max_wait) = 0;
+
+  // Kafka's SourceTask.commitRecord: the engine is done with `record` (as
+  // poll returned it, before the transforms). Called on the task's thread,
+  // between polls, once per record, in poll order; only when
+  // wants_commit_record() (keeping records until delivery costs memory).
+  //  - metadata set: the bus delivered it (Kafka acknowledged it; in-process:
+  //    every subscribed sink flushed it).
+  //  - metadata null: it was not written and never will be, but its source
+  //    offset moves past it: a transform dropped it, or it failed a converter
+  //    or its delivery under errors.tolerance=all (as Kafka does).
+  // Never for records the bus did not deliver (the connector fails, or it
+  // stopped first: they are read again), nor for offset_only records. A
+  // record is committed only after every record polled before it.
+  virtual void commit_record(const Record& record, const RecordMetadata* metadata) {
+    (void)record;
+    (void)metadata;
+  }
+  // Read once, after start().
+  virtual bool wants_commit_record() const { return false; }
+  // Kafka's SourceTask.commit: the offsets file now holds offsets of records
+  // this task polled (stored since the last commit()): acknowledge them in the
+  // outside system if it wants that. Called on the task's thread, between
+  // polls, after each such periodic flush (offset.flush.interval.ms), and once
+  // at the end after the final flush, before stop().
+  virtual void commit() {}
   virtual void stop() {}
 };
 

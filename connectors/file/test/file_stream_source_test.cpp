@@ -39,7 +39,7 @@ struct Harness {
     task = info->make_source();
     task->configure(cfg);
     ctx.connector_name = "test";
-    ctx.once = once;
+    ctx.stop_at_end_of_data = once;
     ctx.log = make_logger("test");
     ctx.stopping = &stopping;
     ctx.offset_for = [this](const Value&) { return stored; };
