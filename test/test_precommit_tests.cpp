@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "bus/in_process_bus.h"
 #include "kafka/mock_cluster.h"
 #include "kafka/sink_offsets.h"
 #include "support.h"
@@ -151,4 +152,36 @@ connectors:
   for (auto& o : connectrun::list_sink_offsets(job->plan, job->plan.connectors[0]))
     committed[TopicPartition{o.topic, o.partition}] = o.offset;
   CHECK(committed == expected);
+}
+
+TEST_CASE("in-process bus: a commit of positions acknowledges the batches wholly below them", "[precommit][bus]") {
+  connectrun::InProcessBus bus;
+  auto consumer = bus.consumer("snk", {.topics = {"a", "b"}});
+  auto producer = bus.producer("src");
+  std::vector<std::optional<std::optional<std::string>>> results(3);  // per batch: not yet / its delivery error
+  auto send = [&](size_t i, std::vector<std::string> topics) {
+    std::vector<connectrun::BusRecord> batch;
+    for (auto& t : topics) batch.push_back({.topic = t, .value = "x"});
+    producer->send(std::move(batch), [&results, i](std::optional<std::string> e) { results[i] = std::move(e); });
+  };
+  send(0, {"a", "a"});  // a-0 offsets 0, 1
+  send(1, {"b"});       // b-0 offset 0
+  send(2, {"a"});       // a-0 offset 2
+  std::vector<connectrun::BusRecord> polled;
+  while (polled.size() < 4) consumer->poll(polled, 100ms);
+  consumer->commit(TopicPartitionOffsets{{TopicPartition{"b", 0}, 1}});
+  CHECK(!results[0]);
+  REQUIRE(results[1]);
+  CHECK(!*results[1]);
+  consumer->commit(TopicPartitionOffsets{{TopicPartition{"a", 0}, 1}});  // half of the first batch: not yet
+  CHECK(!results[0]);
+  consumer->commit(TopicPartitionOffsets{{TopicPartition{"a", 0}, 2}});
+  REQUIRE(results[0]);
+  CHECK(!*results[0]);
+  CHECK(!results[2]);
+  consumer->abandon_uncommitted();
+  REQUIRE(results[2]);
+  REQUIRE(*results[2]);
+  CHECK(connectrun::is_not_committed(**results[2]));
+  producer->close();
 }
