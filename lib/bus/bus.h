@@ -10,8 +10,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
+
+#include "plugin/topic_partition.h"
 
 namespace connectrun {
 
@@ -48,6 +51,12 @@ struct NextOffset {
 // else the reason it was not.
 using DeliveryCallback = std::function<void(std::optional<std::string> error)>;
 
+// The reason given for a batch a sink task never committed although nothing
+// failed (its pre_commit held the records back until it stopped): the source
+// stores no offset from it on and counts it as undelivered (read again).
+inline constexpr std::string_view kNotCommitted = "not committed: ";
+inline bool is_not_committed(const std::string& error) { return error.starts_with(kNotCommitted); }
+
 class BusProducer {
  public:
   virtual ~BusProducer() = default;
@@ -75,6 +84,14 @@ class BusConsumer {
   virtual ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) = 0;
   // Everything polled so far has been flushed by the sink: acknowledge it.
   virtual void commit() = 0;
+  // Acknowledges, per partition, the records before `positions` (the sink's
+  // pre_commit). A position past what was polled, or of a partition this
+  // consumer does not hold, is ignored; one below an earlier commit changes nothing.
+  virtual void commit(const TopicPartitionOffsets& positions) = 0;
+  // The sink task stopped: what it polled and did not commit never will be.
+  // In-process its batches are reported kNotCommitted to their sources; on
+  // Kafka their positions are simply not committed.
+  virtual void abandon_uncommitted() {}
   // The sink failed: what it polled and did not commit, and all that is still
   // routed to it, will never be delivered.
   virtual void fail(const std::string& reason) = 0;

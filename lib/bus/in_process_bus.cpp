@@ -57,7 +57,20 @@ struct InProcessBus::SinkQueue {
   bool failed = false;
   bool gone = false;  // unsubscribed; kept so a sender waiting for space never holds a dangling pointer
   std::string fail_reason;
-  std::vector<std::shared_ptr<Ack>> polled;  // consumed, awaiting the sink's flush
+  // Consumed chunks awaiting the sink's commit, each with the position after
+  // its last record per partition: it is acknowledged once every one of them is committed.
+  struct Polled {
+    std::shared_ptr<Ack> ack;
+    std::vector<std::pair<TopicPartition, int64_t>> ends;
+  };
+  std::vector<Polled> polled;
+  TopicPartitionOffsets committed;  // the sink's committed positions
+
+  // Hands the acks of every polled chunk to `acks`.
+  void take_polled(std::vector<std::shared_ptr<Ack>>& acks) {
+    for (auto& p : polled) acks.push_back(std::move(p.ack));
+    polled.clear();
+  }
 
   void push(Chunk&& c) {
     queued += c.bytes;
@@ -131,6 +144,7 @@ class Consumer : public BusConsumer {
     }
     for (; take > 0; --take) {
       Chunk c = q_->pop_front();
+      auto ends = partition_ends(c.records);
       if (out.empty()) {
         // Room for the rest at once: appending chunk after chunk would move
         // every record again each time the vector grows.
@@ -139,7 +153,7 @@ class Consumer : public BusConsumer {
       } else {
         std::move(c.records.begin(), c.records.end(), std::back_inserter(out));
       }
-      q_->polled.push_back(std::move(c.ack));
+      q_->polled.push_back({std::move(c.ack), std::move(ends)});
     }
     lock.unlock();
     space_.notify_all();
@@ -150,9 +164,49 @@ class Consumer : public BusConsumer {
     std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
     {
       std::lock_guard lock(mu_);
-      acks.swap(q_->polled);
+      for (auto& p : q_->polled)
+        for (auto& [tp, end] : p.ends) advance(tp, end);
+      q_->take_polled(acks);
     }
     for (auto& a : acks) a->release(std::nullopt);  // outside the lock: callbacks take other locks
+  }
+
+  void commit(const TopicPartitionOffsets& positions) override {
+    std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
+    {
+      std::lock_guard lock(mu_);
+      // Only up to what was polled: a position past it would acknowledge records the sink never saw.
+      TopicPartitionOffsets polled_ends;
+      for (auto& p : q_->polled)
+        for (auto& [tp, end] : p.ends) polled_ends[tp] = std::max(polled_ends[tp], end);
+      for (auto& [tp, position] : positions) {
+        auto it = polled_ends.find(tp);
+        if (it != polled_ends.end()) advance(tp, std::min(position, it->second));
+      }
+      // Chunks are acknowledged whole, in any order: a chunk of one partition
+      // may be committed while an earlier one of another waits.
+      auto covered = [&](const InProcessBus::SinkQueue::Polled& p) {
+        return std::all_of(p.ends.begin(), p.ends.end(), [&](auto& e) {
+          auto c = q_->committed.find(e.first);
+          return c != q_->committed.end() && c->second >= e.second;
+        });
+      };
+      auto keep = std::stable_partition(q_->polled.begin(), q_->polled.end(), [&](auto& p) { return !covered(p); });
+      for (auto it = keep; it != q_->polled.end(); ++it) acks.push_back(std::move(it->ack));
+      q_->polled.erase(keep, q_->polled.end());
+    }
+    for (auto& a : acks) a->release(std::nullopt);
+  }
+
+  void abandon_uncommitted() override {
+    std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
+    {
+      std::lock_guard lock(mu_);
+      q_->take_polled(acks);
+    }
+    const std::string reason =
+        std::string(kNotCommitted) + "sink connector '" + q_->connector + "' stopped before its task committed them";
+    for (auto& a : acks) a->release(reason);
   }
 
   void fail(const std::string& reason) override {
@@ -161,7 +215,7 @@ class Consumer : public BusConsumer {
       std::lock_guard lock(mu_);
       q_->failed = true;
       q_->fail_reason = reason;
-      acks.swap(q_->polled);
+      q_->take_polled(acks);
       q_->drop_all(acks);
     }
     space_.notify_all();
@@ -169,6 +223,29 @@ class Consumer : public BusConsumer {
   }
 
  private:
+  // The position after each partition's last record in `records`, in order of first appearance.
+  static std::vector<std::pair<TopicPartition, int64_t>> partition_ends(const std::vector<BusRecord>& records) {
+    std::vector<std::pair<TopicPartition, int64_t>> ends;
+    const BusRecord* prev = nullptr;
+    size_t cur = 0;  // the entry of prev's partition
+    for (auto& r : records) {
+      if (!prev || prev->topic != r.topic || prev->partition != r.partition) {  // else a run of one partition
+        TopicPartition tp{r.topic, r.partition.value_or(0)};
+        auto it = std::find_if(ends.begin(), ends.end(), [&](auto& e) { return e.first == tp; });
+        if (it == ends.end()) it = ends.emplace(ends.end(), std::move(tp), 0);
+        cur = static_cast<size_t>(it - ends.begin());
+      }
+      ends[cur].second = r.offset + 1;
+      prev = &r;
+    }
+    return ends;
+  }
+  // Commits only move forward. mu_ held.
+  void advance(const TopicPartition& tp, int64_t position) {
+    auto [it, added] = q_->committed.try_emplace(tp, position);
+    if (!added) it->second = std::max(it->second, position);
+  }
+
   std::mutex& mu_;
   std::condition_variable& space_;
   InProcessBus& bus_;
@@ -225,7 +302,7 @@ void InProcessBus::unsubscribe(SinkQueue& q) {
     q.gone = true;
     --live_sinks_;
     routes_.clear();
-    acks.swap(q.polled);
+    q.take_polled(acks);
     q.drop_all(acks);
   }
   space_.notify_all();

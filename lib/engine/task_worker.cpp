@@ -269,6 +269,18 @@ void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) 
   // its record and every record before it were delivered.
   while (!pending_.empty() && pending_.front().done && !delivery_failed_) {
     Pending& front = pending_.front();
+    // A sink never committed these records (its pre_commit held them back
+    // until it stopped): nothing failed, but no offset can be stored from here on.
+    if (!not_committed_ && front.error && is_not_committed(*front.error)) {
+      not_committed_ = true;
+      log_->warn("records were not acknowledged ({}); from them on no source offset is stored, they will be read again",
+                 *front.error);
+    }
+    if (not_committed_) {
+      stats_.undelivered.fetch_add(front.records, std::memory_order_relaxed);
+      pending_.pop_front();
+      continue;
+    }
     if (front.error && tolerate_produce_error(*front.error)) {
       front.error.reset();
       for (auto& c : front.commits) c.metadata.reset();  // not written; its offset moves on (Kafka: commitRecord(r, null))
@@ -321,7 +333,7 @@ void SourceWorker::wait_for_deliveries() {
         // Not a clean stop: the run did not deliver everything it read (Herder::report, exit 1).
         uint64_t n = 0;
         for (auto& p : pending_) n += p.records;
-        stats_.undelivered.store(n);
+        stats_.undelivered.fetch_add(n);
         log_->error("{} records were not delivered before shutdown (offset.flush.timeout.ms: {} ms); their offsets "
                     "were not stored, they will be read again",
                     n, flush_timeout_.count());
@@ -368,26 +380,31 @@ void SinkWorker::dead_letter(const BusRecord& original, const StageFailure& f) {
     add("__connect.errors.task.id", "0");
     add("__connect.errors.stage", f.stage);
     add("__connect.errors.class.name", java_class_of(f.plugin, *plan_.registry));
-    add("__connect.errors.exception.class.name", "org.apache.kafka.connect.errors.DataException");
+    add("__connect.errors.exception.class.name", f.exception_class);
     add("__connect.errors.exception.message", f.message);
   }
+  std::lock_guard lock(errant_mu_);
   dlq_batch_.push_back(std::move(d));
 }
 
 void SinkWorker::flush_dead_letters() {
-  if (dlq_batch_.empty()) return;
+  std::vector<BusRecord> batch;
+  {
+    std::lock_guard lock(errant_mu_);
+    batch.swap(dlq_batch_);
+  }
+  if (batch.empty()) return;
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
   std::optional<std::string> error;
-  const size_t n = dlq_batch_.size();
-  dlq_->send(std::move(dlq_batch_), [&](std::optional<std::string> e) {
+  const size_t n = batch.size();
+  dlq_->send(std::move(batch), [&](std::optional<std::string> e) {
     std::lock_guard lock(mu);
     error = std::move(e);
     done = true;
     cv.notify_all();
   });
-  dlq_batch_.clear();
   std::unique_lock lock(mu);
   cv.wait(lock, [&] { return done; });
   if (error)
@@ -400,19 +417,23 @@ SinkWorker::~SinkWorker() {
   join();
 }
 
-void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
+void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out, std::vector<uint32_t>* origin) {
   out.reserve(in.size());
+  if (origin) origin->clear();
   // Without a dead letter queue the bus record is not needed after conversion
   // (error messages use only its coordinates), so StringConverter may take its
   // bytes; its topic too when no transform's error message names it.
   const bool take_bytes = !dlq_;
   const bool take_topic = !dlq_ && stages_->chain().empty();
   for (auto& b : in) {
+    // Its index in `in`, for the errant record reporter; popped with the record.
+    if (origin) origin->push_back(static_cast<uint32_t>(&b - in.data()));
     Record& r = out.emplace_back();  // built in place; popped again when it fails or is dropped
     try {
       stages_->from_bus(b, r, take_bytes, take_topic);
     } catch (const StageError& e) {
       out.pop_back();
+      if (origin) origin->pop_back();
       errors_.handle(e.stage(), e.plugin(), fmt::format("topic '{}' partition {} offset {}", b.topic, b.partition.value_or(0), b.offset), e);
       dead_letter(b, StageFailure{e.stage(), e.plugin(), e.what()});
       continue;
@@ -424,6 +445,7 @@ void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out) {
     });
     if (!kept) {
       out.pop_back();
+      if (origin) origin->pop_back();
       if (last_failure_) dead_letter(b, *last_failure_);
     }
   }
@@ -437,11 +459,14 @@ void SinkWorker::run() {
     task->configure(plan_.plugin_cfg);
     SinkTaskContext ctx;
     init_task_context(ctx, plan_.name, once_, log_, stopping_, plan_.common);
+    ctx.errant_reporter = [this](const Record& r, const std::exception& e) { report_errant(r, e); };
     task->start(ctx);
     std::vector<BusRecord> in;
     std::vector<Record> batch;
-    // Runs put/flush, retrying a retriable failure within errors.retry.timeout.
+    std::vector<uint32_t> origin;  // with a dead letter queue: batch[i] came from in[origin[i]]
+    // Runs put/flush/pre_commit, retrying a retriable failure within errors.retry.timeout.
     auto with_retries = [&](const char* what, auto&& op) { retry(errors_.retry_policy(), what, op, &stopping_, log_.get()); };
+    auto retrying = [&](const std::function<void()>& op) { with_retries("pre_commit", op); };
     // A sink drains until every producer closed, even when asked to stop, so
     // nothing accepted by the bus is left unwritten.
     bool fetch_paused = false;  // the bus paused fetching for this paused sink
@@ -457,22 +482,36 @@ void SinkWorker::run() {
       ConsumeStatus status = consumer_->poll(in, 100ms);
       if (!in.empty()) {
         stats_.read.fetch_add(in.size(), std::memory_order_relaxed);
+        note_positions(in);
         batch.clear();
-        convert(in, batch);
+        convert(in, batch, dlq_ ? &origin : nullptr);
+        if (dlq_) keep_originals(std::move(in), std::move(origin), batch);  // moved-from: cleared before reuse
         const auto started = std::chrono::steady_clock::now();
         if (!batch.empty()) with_retries("put", [&] { task->put(batch); });
-        with_retries("flush", [&] { task->flush(); });
+        {
+          std::lock_guard lock(errant_mu_);
+          put_batch_ = nullptr;  // later reports find their originals by coordinates
+        }
+        check_errant();
+        commit(*task, retrying);
         stats_.batches.fetch_add(1, std::memory_order_relaxed);
         stats_.batch_nanos.fetch_add(
             std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count(),
             std::memory_order_relaxed);
-        flush_dead_letters();
         stats_.written.fetch_add(batch.size(), std::memory_order_relaxed);
-        consumer_->commit();
+      } else if (uncommitted()) {
+        commit(*task, retrying);  // a task holding records back may release them while no new ones come
       }
       if (status == ConsumeStatus::End) break;
     }
     if (fetch_paused) consumer_->pause_fetching(false);  // a restart's new worker pauses again if it must
+    // Kafka's last preCommit when a task closes; then what it still holds back is left uncommitted.
+    if (uncommitted()) commit(*task, retrying);
+    if (uncommitted()) {
+      log_->warn("the task stopped without committing every record it was given; they are not acknowledged and "
+                 "will be read again");
+      consumer_->abandon_uncommitted();
+    }
   } catch (const std::exception& e) {
     fail(e.what());
     consumer_->fail(e.what());

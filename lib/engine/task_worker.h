@@ -75,6 +75,7 @@ class TaskWorker {
   // The last failure skipped under errors.tolerance=all, for the dead letter queue.
   struct StageFailure {
     std::string stage, plugin, message;
+    std::string exception_class = "org.apache.kafka.connect.errors.DataException";  // Kafka's, for the DLQ headers
   };
   std::optional<StageFailure> last_failure_;
   // Applies the chain to `r` in place; false when dropped or skipped under
@@ -147,6 +148,7 @@ class SourceWorker : public TaskWorker {
   std::atomic<uint64_t> offsets_stored_{0};
   std::atomic<uint64_t> offsets_flushed_{0};
   uint64_t offsets_committed_ = 0;  // the task's thread only
+  bool not_committed_ = false;  // a sink left a batch unacknowledged (kNotCommitted): offsets stop there
 };
 
 class SinkWorker : public TaskWorker {
@@ -162,17 +164,48 @@ class SinkWorker : public TaskWorker {
 
  private:
   void run() override;
-  void convert(std::vector<BusRecord>& in, std::vector<Record>& out);
+  // `origin`, when given, receives for each record of `out` its index in `in`.
+  void convert(std::vector<BusRecord>& in, std::vector<Record>& out, std::vector<uint32_t>* origin = nullptr);
   // Queues the original record for the dead letter topic (when configured).
   void dead_letter(const BusRecord& original, const StageFailure& f);
   // Sends the queued dead letters and waits for them: offsets are committed
   // only after their dead letters are written.
   void flush_dead_letters();
 
+  // The commit path (sink_commit.cpp): SinkTask::pre_commit, the bus commit
+  // of what it returned, and the errant record reporter.
+  //
+  // Notes the position after each partition's last record in `in`.
+  void note_positions(const std::vector<BusRecord>& in);
+  bool uncommitted() const;  // some position taken is not committed
+  // pre_commit (retried by `retry`), then the dead letters, then the bus commit of what it returned.
+  void commit(SinkTask& task, const std::function<void(const std::function<void()>&)>& retry);
+  // SinkTaskContext::report: counts, dead-letters or (tolerance none) fails.
+  void report_errant(const Record& record, const std::exception& error);
+  // Throws when a report failed the task (the task may have caught it).
+  void check_errant() const;
+  // With a dead letter queue: keeps `in` (the originals of `batch`, origin[i]
+  // being batch[i]'s) until committed, for report_errant.
+  void keep_originals(std::vector<BusRecord>&& in, std::vector<uint32_t>&& origin, const std::vector<Record>& batch);
+  const BusRecord* find_original(const Record& r) const;  // errant_mu_ held
+
   std::unique_ptr<BusConsumer> consumer_;
   std::atomic<bool> detach_{false};
   std::unique_ptr<BusProducer> dlq_;
+  mutable std::mutex errant_mu_;  // dlq_batch_, originals_, errant_failure_: reports may come from the task's threads
   std::vector<BusRecord> dlq_batch_;
+  TopicPartitionOffsets current_;    // after the last record taken, per partition
+  TopicPartitionOffsets committed_;  // what pre_commit returned and the bus committed
+  bool warned_positions_ = false;    // a pre_commit position was ignored (said once)
+  // Batches not yet committed, with a dead letter queue only.
+  struct Originals {
+    std::vector<BusRecord> records;
+    std::vector<std::pair<TopicPartition, int64_t>> ends;  // after each partition's last record
+  };
+  std::deque<Originals> originals_;
+  const std::vector<Record>* put_batch_ = nullptr;  // the batch being put, and where its records came from
+  std::vector<uint32_t> put_origin_;
+  std::optional<std::string> errant_failure_;
 };
 
 }  // namespace connectrun

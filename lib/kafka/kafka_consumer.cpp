@@ -45,8 +45,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-using TopicPartition = std::pair<std::string, int32_t>;
-
 class KafkaConsumer : public BusConsumer {
  public:
   explicit KafkaConsumer(KafkaConsumerOptions opts) : opts_(std::move(opts)) {
@@ -132,9 +130,23 @@ class KafkaConsumer : public BusConsumer {
     return ConsumeStatus::Ok;
   }
 
-  void commit() override {
-    flushed_.insert_or_assign_range(polled_);
-    polled_.clear();
+  void commit() override { commit(TopicPartitionOffsets(polled_)); }
+
+  void commit(const TopicPartitionOffsets& positions) override {
+    bool moved = false;
+    for (auto& [tp, position] : positions) {
+      // Only partitions held now, and only up to what was polled from them.
+      auto p = polled_.find(tp);
+      if (p == polled_.end()) continue;
+      int64_t next = std::min(position, p->second);
+      auto [f, added] = flushed_.try_emplace(tp, next);
+      if (!added) {
+        if (f->second >= next) continue;  // commits only move forward
+        f->second = next;
+      }
+      moved = true;
+    }
+    if (!moved) return;
     uncommitted_ = true;
     if (!commit_in_flight_) commit_now(true);
   }
@@ -157,13 +169,13 @@ class KafkaConsumer : public BusConsumer {
     polled_.clear();
   }
 
+  void abandon_uncommitted() override {
+    // What the task never committed stays uncommitted: the group's next
+    // consumer reads it again. (This consumer, handed to a restarted task,
+    // goes on from its fetch position.)
+  }
+
  private:
-  // Positions by partition: next offset to read.
-  struct Positions : std::map<TopicPartition, int64_t> {
-    void insert_or_assign_range(const Positions& other) {
-      for (auto& [tp, next] : other) (*this)[tp] = next;
-    }
-  };
 
   void subscribe(const std::vector<std::string>& topics) {
     RdPartitions list(rd_kafka_topic_partition_list_new(static_cast<int>(std::max<size_t>(1, topics.size()))));
@@ -272,7 +284,7 @@ class KafkaConsumer : public BusConsumer {
       if (only && !only->count(tp)) continue;
       auto c = committed_.find(tp);
       if (c != committed_.end() && c->second >= next) continue;
-      rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = next;
+      rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = next;
     }
     if (list->cnt == 0) {
       if (!only) uncommitted_ = false;
@@ -368,7 +380,7 @@ class KafkaConsumer : public BusConsumer {
       consumed_.erase(tp);
       if (out_)
         out_->erase(std::remove_if(out_->begin(), out_->end(),
-                                   [&](const BusRecord& r) { return r.topic == tp.first && r.partition == tp.second; }),
+                                   [&](const BusRecord& r) { return r.topic == tp.topic && r.partition == tp.partition; }),
                     out_->end());
     }
     if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
@@ -390,7 +402,7 @@ class KafkaConsumer : public BusConsumer {
       TopicPartition tp{p.topic, p.partition};
       int64_t high = p.offset;
       if (e || p.err || high < 0) {
-        log_.log->warn("--once: cannot read the end offset of {}-{}: {}; reading it until its end", tp.first, tp.second,
+        log_.log->warn("--once: cannot read the end offset of {}-{}: {}; reading it until its end", tp.topic, tp.partition,
                        rd_kafka_err2str(e ? e : p.err));
         high = 0;  // done at its first end of partition
       }
@@ -404,8 +416,8 @@ class KafkaConsumer : public BusConsumer {
   KafkaConsumerOptions opts_;
   ClientLog log_;
   RdKafka rk_;
-  Positions polled_;                         // returned by poll, not yet flushed
-  Positions flushed_;                        // flushed by the sink: committable
+  TopicPartitionOffsets polled_;   // after the last record poll returned, by partition held since assignment
+  TopicPartitionOffsets flushed_;  // what the sink committed: committable
   std::map<TopicPartition, int64_t> committed_;  // confirmed by the group coordinator
   bool commit_in_flight_ = false;  // an async commit awaits its result
   bool uncommitted_ = false;       // flushed positions not yet sent in a commit

@@ -13,6 +13,7 @@
 #include "data/value.h"
 #include "plugin/connect_error.h"
 #include "plugin/retry.h"
+#include "plugin/topic_partition.h"
 
 namespace spdlog { class logger; }
 
@@ -114,7 +115,21 @@ class SourceTask {
   virtual void stop() {}
 };
 
-struct SinkTaskContext : TaskContext {};
+struct SinkTaskContext : TaskContext {
+  // Kafka's ErrantRecordReporter (KIP-610): the task could not write `record`
+  // (one it was given by put, or a copy keeping its partition and bus_offset).
+  // Under errors.tolerance=all the record is counted as skipped and, with
+  // errors.deadletterqueue.topic.name, its original bytes go to the dead
+  // letter topic (stage TASK_PUT) before any commit that covers it; the task
+  // goes on with the rest. Under errors.tolerance=none it throws ConnectError
+  // and the task fails (even if the task catches it). Thread-safe; call it
+  // before pre_commit returns a position past the record.
+  std::function<void(const Record& record, const std::exception& error)> errant_reporter;
+  void report(const Record& record, const std::exception& error) const {
+    if (!errant_reporter) throw ConnectError(std::string("cannot write a record: ") + error.what());
+    errant_reporter(record, error);
+  }
+};
 
 class SinkTask {
  public:
@@ -124,8 +139,24 @@ class SinkTask {
   // Takes a batch; the records may be buffered until flush(). Throws ConnectError.
   virtual void put(std::vector<Record>& batch) = 0;
   // Makes everything put so far durable in the outside system (as durable as
-  // the connector promises). Only then does the engine acknowledge it.
+  // the connector promises). The default pre_commit calls it after every
+  // batch, so the engine acknowledges everything put once it returns.
   virtual void flush() = 0;
+  // Kafka's SinkTask.preCommit. `current` holds, per partition the task was
+  // given records from, the position after the last record taken (including
+  // records converters or transforms dropped). Returns the positions that are
+  // safe to commit: only those are acknowledged (Kafka bus: committed for the
+  // consumer group; in-process bus: their records count as delivered, so
+  // their sources store offsets up to them). A task writing asynchronously
+  // returns less and the rest later: the engine calls pre_commit after every
+  // batch, and again while idle as long as something is uncommitted. A
+  // partition left out keeps its last commit; a position past `current` is
+  // ignored (with a warning). Whatever was never returned when the task
+  // stops stays unacknowledged: read again (at least once). Throws ConnectError.
+  virtual TopicPartitionOffsets pre_commit(const TopicPartitionOffsets& current) {
+    flush();
+    return current;
+  }
   virtual void stop() {}
 };
 
