@@ -78,7 +78,11 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
   // bootstrap.servers chooses the Kafka bus; without it connectors are joined in process.
   std::unique_ptr<TopicBus> bus_owner;
   if (plan.kafka()) bus_owner = make_kafka_bus(plan, options.once);
-  else bus_owner = std::make_unique<InProcessBus>();
+  else {
+    auto in_process = std::make_unique<InProcessBus>();
+    in_process->plan_changed(plan);  // the partitions of the topics its sources create
+    bus_owner = std::move(in_process);
+  }
   TopicBus& bus = *bus_owner;
   auto flush_interval = std::chrono::milliseconds(plan.worker.get_long("offset.flush.interval.ms"));
 

@@ -34,6 +34,7 @@
 #include <map>
 #include <set>
 
+#include "bus/partitioner.h"
 #include "plugin/connector.h"
 #include "kafka/kafka_clients.h"
 #include "ops/log.h"
@@ -45,7 +46,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-using TopicPartition = std::pair<std::string, int32_t>;
+using PartitionKey = std::pair<std::string, int32_t>;  // a map key; the plugin API's TopicPartition is for tasks
+
+RdPartitions partition_list_of(const std::vector<TopicPartition>& tps) {
+  RdPartitions list(rd_kafka_topic_partition_list_new(static_cast<int>(std::max<size_t>(1, tps.size()))));
+  for (auto& tp : tps) rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
+  return list;
+}
 
 class KafkaConsumer : public BusConsumer {
  public:
@@ -56,7 +63,8 @@ class KafkaConsumer : public BusConsumer {
     const std::string& cn = opts_.connector;
     RdConf conf(rd_kafka_conf_new());
     conf_set(conf.get(), "group.id", "connect-" + cn, cn);
-    conf_set(conf.get(), "client.id", "connectrun-" + cn, cn);
+    // One client per sink task: tasks after the first get their id as a suffix.
+    conf_set(conf.get(), "client.id", "connectrun-" + cn + (opts_.task.id ? fmt::format("-{}", opts_.task.id) : ""), cn);
     conf_set(conf.get(), "auto.offset.reset", "earliest", cn);  // Kafka Connect's sink default
     if (opts_.metrics) conf_set(conf.get(), "statistics.interval.ms", "5000", cn);  // for /metrics
     for (auto& [k, v] : opts_.settings) conf_set(conf.get(), k, v, cn);
@@ -157,9 +165,20 @@ class KafkaConsumer : public BusConsumer {
     polled_.clear();
   }
 
+  // Queued by the rebalance callback (and --once's own assignments), which
+  // runs inside poll() on the sink task's thread; the worker takes them after
+  // poll returns, before it puts the batch: a C callback must not throw, and
+  // a task's close() may.
+  std::vector<PartitionChange> take_partition_changes() override { return std::exchange(changes_, {}); }
+
+  void replay_assignment() override {
+    changes_.clear();
+    if (!assigned_.empty()) changes_.push_back(PartitionChange{true, {assigned_.begin(), assigned_.end()}});
+  }
+
  private:
   // Positions by partition: next offset to read.
-  struct Positions : std::map<TopicPartition, int64_t> {
+  struct Positions : std::map<PartitionKey, int64_t> {
     void insert_or_assign_range(const Positions& other) {
       for (auto& [tp, next] : other) (*this)[tp] = next;
     }
@@ -189,6 +208,14 @@ class KafkaConsumer : public BusConsumer {
       return;
     }
     assign_failed_ = false;
+    // Without a group, the connector's tasks split each topic's partitions
+    // themselves, as the RangeAssignor would.
+    if (opts_.task.count > 1)
+      for (auto& [topic, ids] : found) {
+        std::sort(ids.begin(), ids.end());
+        PartitionRange r = range_assignment(static_cast<int32_t>(ids.size()), opts_.task.id, opts_.task.count);
+        ids = std::vector<int32_t>(ids.begin() + r.first, ids.begin() + r.first + r.count);
+      }
     RdPartitions parts = partition_list(found);
     // Before the job's sources are done, a missing topic may be one they are about to create.
     if (!opts_.sources_done || after_sources)
@@ -205,6 +232,15 @@ class KafkaConsumer : public BusConsumer {
     }
     if (auto e = rd_kafka_assign(rk_.get(), parts.get()))
       throw ConnectError(fmt::format("connector '{}': cannot assign partitions: {}", opts_.connector, rd_kafka_err2str(e)));
+    {
+      std::set<TopicPartition> now;
+      for (int i = 0; i < parts->cnt; ++i) now.insert({parts->elems[i].topic, parts->elems[i].partition});
+      PartitionChange lost{false, {}};
+      for (auto& tp : assigned_)
+        if (!now.count(tp)) lost.partitions.push_back(tp);
+      if (!lost.partitions.empty()) note_change(false, partition_list_of(lost.partitions).get());
+      note_change(true, parts.get());
+    }
     pending_targets_ = std::move(parts);
     assigned_once_ = true;
     if (after_sources) retargeted_ = true;
@@ -254,7 +290,7 @@ class KafkaConsumer : public BusConsumer {
         r.headers.emplace_back(name, value ? std::optional<std::string>(std::string(static_cast<const char*>(value), size))
                                            : std::nullopt);
     }
-    TopicPartition tp{r.topic, m.partition};
+    PartitionKey tp{r.topic, m.partition};
     polled_[tp] = m.offset + 1;
     if (opts_.once) {
       consumed_[tp] = m.offset + 1;
@@ -266,7 +302,7 @@ class KafkaConsumer : public BusConsumer {
 
   // Commits the flushed positions not yet committed. Async: the result
   // arrives in committed(); on failure they stay and go with the next commit.
-  void commit_now(bool async, const std::set<TopicPartition>* only = nullptr) {
+  void commit_now(bool async, const std::set<PartitionKey>* only = nullptr) {
     RdPartitions list(rd_kafka_topic_partition_list_new(static_cast<int>(std::max<size_t>(1, flushed_.size()))));
     for (auto& [tp, next] : flushed_) {
       if (only && !only->count(tp)) continue;
@@ -318,7 +354,7 @@ class KafkaConsumer : public BusConsumer {
   void on_error(const rd_kafka_message_t& m) {
     if (m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       if (m.rkt) {
-        TopicPartition tp{rd_kafka_topic_name(m.rkt), m.partition};
+        PartitionKey tp{rd_kafka_topic_name(m.rkt), m.partition};
         done_.insert(tp);
         int64_t& c = consumed_[tp];  // the end it reached: its position
         c = std::max(c, m.offset);
@@ -351,12 +387,13 @@ class KafkaConsumer : public BusConsumer {
       assigned_once_ = true;
       if (paused_) rd_kafka_pause_partitions(rk, parts);  // the sink is paused: so are partitions it gains
       log_.log->info("assigned {} partition(s)", parts->cnt);
+      note_change(true, parts);
       return;
     }
     // Revoked: commit what the sink flushed from those partitions while they
     // are still ours; drop what this poll collected from them and forget
     // their unflushed positions. The next owner reads from the commit.
-    std::set<TopicPartition> revoked;
+    std::set<PartitionKey> revoked;
     for (int i = 0; i < parts->cnt; ++i) revoked.insert({parts->elems[i].topic, parts->elems[i].partition});
     commit_now(false, &revoked);
     for (auto& tp : revoked) {
@@ -373,6 +410,18 @@ class KafkaConsumer : public BusConsumer {
     }
     if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
     else rd_kafka_assign(rk, nullptr);
+    note_change(false, parts);
+  }
+
+  // Queues an assignment change for the sink task, and follows the assignment.
+  void note_change(bool assigned, const rd_kafka_topic_partition_list_t* parts) {
+    PartitionChange c{assigned, {}};
+    for (int i = 0; i < parts->cnt; ++i) {
+      TopicPartition tp{parts->elems[i].topic, parts->elems[i].partition};
+      bool changed = assigned ? assigned_.insert(tp).second : assigned_.erase(tp) > 0;
+      if (changed) c.partitions.push_back(std::move(tp));
+    }
+    if (!c.partitions.empty()) changes_.push_back(std::move(c));
   }
 
   // Records each newly assigned partition's high watermark. A partition whose
@@ -387,7 +436,7 @@ class KafkaConsumer : public BusConsumer {
     rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(rk_.get(), ends.get(), 10000);
     for (int i = 0; i < ends->cnt; ++i) {
       const auto& p = ends->elems[i];
-      TopicPartition tp{p.topic, p.partition};
+      PartitionKey tp{p.topic, p.partition};
       int64_t high = p.offset;
       if (e || p.err || high < 0) {
         log_.log->warn("--once: cannot read the end offset of {}-{}: {}; reading it until its end", tp.first, tp.second,
@@ -406,7 +455,7 @@ class KafkaConsumer : public BusConsumer {
   RdKafka rk_;
   Positions polled_;                         // returned by poll, not yet flushed
   Positions flushed_;                        // flushed by the sink: committable
-  std::map<TopicPartition, int64_t> committed_;  // confirmed by the group coordinator
+  std::map<PartitionKey, int64_t> committed_;  // confirmed by the group coordinator
   bool commit_in_flight_ = false;  // an async commit awaits its result
   bool uncommitted_ = false;       // flushed positions not yet sent in a commit
   Clock::time_point retry_commit_at_;  // after a refused commit
@@ -414,11 +463,13 @@ class KafkaConsumer : public BusConsumer {
   bool assigned_once_ = false;
   bool paused_ = false;  // pause_fetching(true): partitions assigned meanwhile are paused too
   RdPartitions pending_targets_;                   // --once: assigned, end offsets not yet read
-  std::map<TopicPartition, int64_t> targets_;      // --once: high watermark at assignment
-  std::set<TopicPartition> done_;
-  std::map<TopicPartition, int64_t> consumed_;  // --once: position after what was taken or the end reached
+  std::map<PartitionKey, int64_t> targets_;      // --once: high watermark at assignment
+  std::set<PartitionKey> done_;
+  std::map<PartitionKey, int64_t> consumed_;  // --once: position after what was taken or the end reached
   bool retargeted_ = false;     // --once: assigned again after the job's sources were done
   bool assign_failed_ = false;  // --once: the last assign_all could not list the topics
+  std::set<TopicPartition> assigned_;     // what the sink task was told it holds
+  std::vector<PartitionChange> changes_;  // not yet taken by the sink task
   const bool regex_ = !opts_.subscription.topics_regex.empty();  // topics.regex (matched by subscribed_partitions)
   std::set<std::string> regex_topics_;          // the topics it matched at the last refresh
   bool regex_listed_ = false;

@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <compare>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -69,6 +71,13 @@ class SourceTask {
   virtual void stop() {}
 };
 
+// Kafka's TopicPartition: one partition of one topic.
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+  auto operator<=>(const TopicPartition&) const = default;
+};
+
 struct SinkTaskContext : TaskContext {};
 
 class SinkTask {
@@ -81,6 +90,14 @@ class SinkTask {
   // Makes everything put so far durable in the outside system (as durable as
   // the connector promises). Only then does the engine acknowledge it.
   virtual void flush() = 0;
+  // Kafka's SinkTask.open/close: the task's thread is told which topic
+  // partitions it now reads (before any record of them is put) and which it
+  // no longer reads (after what it was given of them was flushed). On the
+  // in-process bus a task opens its share of a topic when the topic appears
+  // and closes everything it holds when it stops; on Kafka they follow the
+  // consumer group's rebalances. Throws ConnectError.
+  virtual void open(const std::vector<TopicPartition>& partitions) { (void)partitions; }
+  virtual void close(const std::vector<TopicPartition>& partitions) { (void)partitions; }
   virtual void stop() {}
 };
 
