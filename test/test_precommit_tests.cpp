@@ -57,13 +57,14 @@ TEST_CASE("pre_commit holding a record back keeps the source offset before it un
     CHECK(stored_position(dir / "offsets.json") == 4);
   }
   // The next run reads c again; "go" releases the hold: everything is committed and stored.
+  // Record offsets continue from the offsets file: c gets offset 2 again, go 5.
   append_file(dir / "in.txt", "go\n");
   state->put.clear();
   {
     auto job = plan_precommit_job(lines_to_test_sink(dir, "    hold: c\n    release: go"), state);
     CHECK(run_precommit_job(*job) == RunOutcome::Ok);
     CHECK(state->values("snk") == std::vector<std::string>{"c", "d", "e", "go"});
-    CHECK(state->returned["snk"] == TopicPartitionOffsets{{TopicPartition{"lines", 0}, 4}});
+    CHECK(state->returned["snk"] == TopicPartitionOffsets{{TopicPartition{"lines", 0}, 6}});
     CHECK(stored_position(dir / "offsets.json") == 13);
   }
 }

@@ -211,7 +211,7 @@ connectors:
   auto store = OffsetStore::open(dir / "offsets.json");
   auto bus = make_kafka_bus(plan, false);
   {
-    SourceWorker worker(plan.connectors[0], false, *store, *bus, 500ms);
+    SourceWorker worker(plan.connectors[0], TaskSlot{0, 1, plan.connectors[0].plugin_cfg}, false, *store, *bus, 500ms);
     worker.start();
     script->emit(std::string("a"));
     script->emit(std::string("b"));

@@ -171,6 +171,12 @@ PluginInfo file_stream_sink_plugin() {
   p.spec.define({.name = "file", .type = KeyType::String, .default_value = config::ConfigValue{std::string()},
                  .doc = "Destination file. Empty: write to stdout.", .file_use = config::FileUse::Writes});
   p.make_sink = [] { return std::make_unique<FileStreamSinkTask>(); };
+  // One task, whatever tasks.max says (Kafka's FileStreamSinkConnector runs
+  // tasks.max copies appending to one file). Appends of whole lines would be
+  // safe, but a task cuts a failed write, and a torn last line at open, back
+  // to the last complete line, and with several writers that line may be
+  // another task's.
+  p.task_configs = [](const config::ConfigValues& cfg, int) { return std::vector<config::ConfigValues>{cfg}; };
   return p;
 }
 

@@ -22,12 +22,27 @@ struct JobPlan;
 
 struct BusRecord {
   std::string topic;
+  // A source's explicit partition (else the bus picks one: the key's hash, or
+  // round robin); for consumed records, the partition they were read from.
   std::optional<int32_t> partition;
   std::optional<std::string> key;
   std::optional<std::string> value;
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
   std::optional<int64_t> timestamp;
-  int64_t offset = -1;  // set by the bus (with partition, for consumed records)
+  int64_t offset = -1;  // set by the bus (with partition, for consumed records): per topic partition
+};
+
+// Partitions a consumer was given or lost (Kafka's rebalance listener).
+struct PartitionChange {
+  bool assigned = true;  // false: revoked
+  std::vector<TopicPartition> partitions;
+};
+
+// Which task of its sink connector a consumer serves: the connector's tasks
+// share each topic's partitions (one consumer group).
+struct ConsumerTask {
+  int id = 0;
+  int count = 1;
 };
 
 // A sink connector's committed position in one topic partition: the offset of
@@ -102,6 +117,14 @@ class BusConsumer {
     (void)paused;
     return false;
   }
+  // Partitions assigned and revoked since the last call, in order, for the
+  // sink task's open/close. Called on the polling thread, between polls: a
+  // record returned by poll() belongs to a partition announced by then.
+  virtual std::vector<PartitionChange> take_partition_changes() { return {}; }
+  // Drops the changes not yet taken and announces the whole current
+  // assignment as assigned: a new sink task taking over this consumer (a
+  // restart) opens what it holds.
+  virtual void replay_assignment() {}
 };
 
 struct Subscription {
@@ -113,7 +136,8 @@ class TopicBus {
  public:
   virtual ~TopicBus() = default;
   virtual std::unique_ptr<BusProducer> producer(const std::string& connector) = 0;
-  virtual std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) = 0;
+  virtual std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub,
+                                                ConsumerTask task = {}) = 0;
   // The producer of a sink connector's dead letter topic. A consumer does not
   // wait for its own connector's dead-letter producer to close before End.
   virtual std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) { return producer(connector); }

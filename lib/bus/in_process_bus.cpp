@@ -3,7 +3,20 @@
 #include <algorithm>
 #include <atomic>
 
+#include <fmt/format.h>
+
+#include "bus/partitioner.h"
+#include "plan/job_config.h"
+
 namespace connectrun {
+
+struct InProcessBus::TopicState {
+  std::string name;
+  int32_t partitions = 1;
+  uint32_t round_robin = 0;  // the next partition for a record with neither partition nor key
+  bool routed = false;       // routes are up to date
+  std::vector<std::vector<SinkQueue*>> routes;  // per partition: the queues its records go to
+};
 
 struct InProcessBus::Ack {
   explicit Ack(int n, DeliveryCallback cb) : pending(n), done(std::move(cb)) {}
@@ -49,6 +62,8 @@ size_t footprint(const BusRecord& r) {
 struct InProcessBus::SinkQueue {
   std::string connector;
   Subscription sub;
+  ConsumerTask task;
+  std::vector<PartitionChange> changes;  // not yet taken by the sink task
   std::optional<transforms::JavaRegex> re;  // Java syntax, whole name
   std::deque<Chunk> chunks;
   size_t queued = 0;          // bytes in chunks
@@ -101,11 +116,12 @@ struct InProcessBus::SinkQueue {
 namespace {
 class Producer : public BusProducer {
  public:
-  explicit Producer(InProcessBus& bus, std::string dlq_of = "") : bus_(bus), dlq_of_(std::move(dlq_of)) {}
+  explicit Producer(InProcessBus& bus, std::string dlq_of = "", int32_t partitions = 1)
+      : bus_(bus), dlq_of_(std::move(dlq_of)), partitions_(partitions) {}
   ~Producer() override { close(); }
   using BusProducer::send;
   void send(std::vector<BusRecord>&& batch, DeliveryCallback done, std::vector<NextOffset>* numbered) override {
-    bus_.send(std::move(batch), std::move(done), numbered);
+    bus_.send(std::move(batch), std::move(done), partitions_, numbered);
   }
   void close() override {
     if (!closed_) {
@@ -117,6 +133,7 @@ class Producer : public BusProducer {
  private:
   InProcessBus& bus_;
   std::string dlq_of_;
+  int32_t partitions_;  // for the topics it creates
   bool closed_ = false;
 };
 
@@ -222,6 +239,18 @@ class Consumer : public BusConsumer {
     for (auto& a : acks) a->release(reason);
   }
 
+  std::vector<PartitionChange> take_partition_changes() override {
+    std::lock_guard lock(mu_);
+    return std::exchange(q_->changes, {});
+  }
+
+  void replay_assignment() override {
+    std::lock_guard lock(mu_);
+    q_->changes.clear();
+    auto parts = bus_.assignment_of(*q_);
+    if (!parts.empty()) q_->changes.push_back(PartitionChange{true, std::move(parts)});
+  }
+
  private:
   // The position after each partition's last record in `records`, in order of first appearance.
   static std::vector<std::pair<TopicPartition, int64_t>> partition_ends(const std::vector<BusRecord>& records) {
@@ -253,21 +282,58 @@ class Consumer : public BusConsumer {
 };
 }  // namespace
 
-std::unique_ptr<BusProducer> InProcessBus::producer(const std::string&) {
+InProcessBus::InProcessBus(size_t budget, size_t per_sink) : budget_(budget), per_sink_(per_sink) {}
+InProcessBus::~InProcessBus() = default;
+
+std::unique_ptr<BusProducer> InProcessBus::producer(const std::string& connector) {
   std::lock_guard lock(mu_);
   ++open_producers_;
-  return std::make_unique<Producer>(*this);
+  return std::make_unique<Producer>(*this, "", create_partitions(connector));
 }
 
-std::unique_ptr<BusConsumer> InProcessBus::consumer(const std::string& connector, const Subscription& sub) {
+int32_t InProcessBus::create_partitions(const std::string& connector) {
+  auto it = create_partitions_.find(connector);
+  return it == create_partitions_.end() ? 1 : it->second;
+}
+
+void InProcessBus::plan_changed(const JobPlan& plan) {
+  std::lock_guard lock(mu_);
+  create_partitions_.clear();
+  if (!plan.worker.has("topic.creation.enable") || plan.worker.get_bool("topic.creation.enable"))
+    for (auto& c : plan.connectors)
+      if (c.is_source && c.topic_partitions) create_partitions_[c.name] = *c.topic_partitions;
+}
+
+std::optional<int32_t> InProcessBus::partitions_of(const std::string& topic) {
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) return std::nullopt;
+  return it->second->partitions;
+}
+
+std::vector<TopicPartition> InProcessBus::assignment_of(const SinkQueue& q) const {
+  std::vector<TopicPartition> out;
+  for (auto& [name, t] : topics_) {
+    if (!q.wants(name)) continue;
+    PartitionRange r = range_assignment(t->partitions, q.task.id, q.task.count);
+    for (int32_t p = r.first; p < r.first + r.count; ++p) out.push_back({name, p});
+  }
+  return out;
+}
+
+std::unique_ptr<BusConsumer> InProcessBus::consumer(const std::string& connector, const Subscription& sub,
+                                                    ConsumerTask task) {
   auto q = std::make_shared<SinkQueue>();
   q->connector = connector;
   q->sub = sub;
+  q->task = task;
   if (!sub.topics_regex.empty()) q->re.emplace(sub.topics_regex, "topics.regex");
   std::lock_guard lock(mu_);
+  // Topics that exist already: its share of them is its first assignment.
+  if (auto parts = assignment_of(*q); !parts.empty()) q->changes.push_back(PartitionChange{true, std::move(parts)});
   sinks_.push_back(q);
   ++live_sinks_;
-  routes_.clear();  // recomputed with the new subscriber
+  invalidate_routes();  // recomputed with the new subscriber
   return std::make_unique<Consumer>(mu_, space_, *this, q);
 }
 
@@ -280,9 +346,10 @@ std::unique_ptr<BusProducer> InProcessBus::dlq_producer(const std::string& conne
 
 std::optional<int64_t> InProcessBus::sink_lag(const std::string& connector) {
   std::lock_guard lock(mu_);
+  std::optional<int64_t> lag;  // summed over the connector's tasks
   for (auto& s : sinks_)
-    if (!s->gone && s->connector == connector) return static_cast<int64_t>(s->queued_records);
-  return std::nullopt;
+    if (!s->gone && s->connector == connector) lag = lag.value_or(0) + static_cast<int64_t>(s->queued_records);
+  return lag;
 }
 
 void InProcessBus::close_producer(const std::string& dlq_of) {
@@ -301,7 +368,7 @@ void InProcessBus::unsubscribe(SinkQueue& q) {
     std::lock_guard lock(mu_);
     q.gone = true;
     --live_sinks_;
-    routes_.clear();
+    invalidate_routes();
     q.take_polled(acks);
     q.drop_all(acks);
   }
@@ -321,25 +388,68 @@ void InProcessBus::restore_offsets(const std::vector<NextOffset>& stored) {
 
 size_t InProcessBus::sink_share() const { return std::min(per_sink_, budget_ / std::max<size_t>(live_sinks_, 1)); }
 
-std::vector<InProcessBus::SinkQueue*> InProcessBus::subscribers_of(const std::string& topic) {
-  auto it = routes_.find(topic);
-  if (it != routes_.end()) return it->second;
-  std::vector<SinkQueue*> subs;
-  for (auto& s : sinks_)
-    if (!s->gone && s->wants(topic)) subs.push_back(s.get());
-  routes_.emplace(topic, subs);
-  return subs;
+void InProcessBus::invalidate_routes() {
+  for (auto& [name, t] : topics_) t->routed = false;
 }
 
-void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done, std::vector<NextOffset>* numbered) {
+InProcessBus::TopicState& InProcessBus::topic_state(const std::string& topic, int32_t create_partitions) {
+  auto it = topics_.find(topic);
+  if (it != topics_.end()) return *it->second;
+  // A new topic: created with the producing connector's partition count, as
+  // Kafka Connect creates a missing topic; every subscribed task opens its share.
+  auto t = std::make_unique<TopicState>();
+  t->name = topic;
+  t->partitions = std::max<int32_t>(1, create_partitions);
+  for (auto& s : sinks_) {
+    if (s->gone || !s->wants(topic)) continue;
+    PartitionRange r = range_assignment(t->partitions, s->task.id, s->task.count);
+    if (r.count == 0) continue;
+    PartitionChange c;
+    for (int32_t p = r.first; p < r.first + r.count; ++p) c.partitions.push_back({topic, p});
+    s->changes.push_back(std::move(c));
+  }
+  return *topics_.emplace(topic, std::move(t)).first->second;
+}
+
+const std::vector<InProcessBus::SinkQueue*>& InProcessBus::subscribers_of(TopicState& topic, int32_t p) {
+  if (!topic.routed) {
+    const std::string& name = topic.name;
+    topic.routes.assign(static_cast<size_t>(topic.partitions), {});
+    for (auto& s : sinks_) {
+      if (s->gone || !s->wants(name)) continue;
+      PartitionRange r = range_assignment(topic.partitions, s->task.id, s->task.count);
+      for (int32_t q = r.first; q < r.first + r.count; ++q) topic.routes[static_cast<size_t>(q)].push_back(s.get());
+    }
+    topic.routed = true;
+  }
+  return topic.routes[static_cast<size_t>(p)];
+}
+
+void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done, int32_t create_partitions,
+                        std::vector<NextOffset>* numbered) {
   std::unique_lock lock(mu_);
+  // An explicit partition must exist (Kafka's producer fails such a record);
+  // checked first, so a refused batch takes no offsets.
+  for (auto& rec : batch) {
+    if (!rec.partition) continue;
+    const int32_t n = topic_state(rec.topic, create_partitions).partitions;
+    if (*rec.partition < 0 || *rec.partition >= n) {
+      std::string error = fmt::format("topic '{}' has {} partition(s): partition {} does not exist", rec.topic, n,
+                                      *rec.partition);
+      lock.unlock();
+      done(std::move(error));
+      return;
+    }
+  }
   // Which records go to which sink, in order. A run of one topic looks its
-  // subscribers up once; while every record has the same subscribers (the
-  // usual case) no per-record index list is built at all.
+  // state up once; while every record has the same subscribers (the usual
+  // case: one task per sink connector) no per-record index list is built at all.
   std::vector<std::pair<SinkQueue*, std::vector<size_t>>> targets;
   const std::string* last_topic = nullptr;
   TopicOffsets::Numbering numbering(offsets_);
-  std::vector<SinkQueue*> subs, first_subs;
+  TopicState* topic = nullptr;
+  const std::vector<SinkQueue*>* subs = nullptr;
+  std::vector<SinkQueue*> first_subs;
   bool uniform = true;  // every record so far went to first_subs
   auto add_index = [&](SinkQueue* s, size_t i) {
     auto t = std::find_if(targets.begin(), targets.end(), [&](auto& p) { return p.first == s; });
@@ -349,19 +459,29 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done, s
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& rec = batch[i];
     if (!last_topic || *last_topic != rec.topic) {
-      subs = subscribers_of(rec.topic);
+      topic = &topic_state(rec.topic, create_partitions);  // map nodes are stable
       last_topic = &rec.topic;
+    }
+    // Kafka's default partitioner: a keyed record by its key's hash; the others round robin.
+    if (!rec.partition) {
+      if (topic->partitions == 1) rec.partition = 0;
+      else if (rec.key) rec.partition = partition_for_key(*rec.key, topic->partitions);
+      else rec.partition = static_cast<int32_t>(topic->round_robin++ % static_cast<uint32_t>(topic->partitions));
+    }
+    rec.offset = numbering.next(rec.topic, *rec.partition);  // bus/topic_offsets.h
+    const std::vector<SinkQueue*>& now = subscribers_of(*topic, *rec.partition);
+    if (&now != subs) {
+      subs = &now;
       if (i == 0) {
-        first_subs = subs;
-      } else if (uniform && subs != first_subs) {
+        first_subs = now;
+      } else if (uniform && now != first_subs) {
         uniform = false;  // spell out the records so far
         for (size_t j = 0; j < i; ++j)
           for (SinkQueue* s : first_subs) add_index(s, j);
       }
     }
-    rec.offset = numbering.next(rec.topic, rec.partition.value_or(0));
     if (!uniform)
-      for (SinkQueue* s : subs) add_index(s, i);
+      for (SinkQueue* s : *subs) add_index(s, i);
   }
   if (numbered) *numbered = numbering.numbered();  // before a sink can see (and acknowledge) the batch
   if (uniform)

@@ -2,6 +2,14 @@
 // counts as delivered only when every sink subscribed to its topics has
 // flushed it; a topic no sink subscribes to delivers at once (nothing reads it,
 // as with a Kafka topic nobody consumes) — validation warns about that.
+//
+// Topics have partitions as on Kafka: a topic gets its producing source
+// connector's topic.creation.default.partitions (else 1) when its first record
+// is sent. A record keeps an explicit partition (out of range: the batch
+// fails), a keyed one goes where Kafka's default partitioner puts it
+// (murmur2), others round robin. Offsets count per topic partition. The tasks
+// of one sink connector (one consumer each) split every topic's partitions as
+// Kafka's RangeAssignor does, so each record goes to one task per connector.
 #pragma once
 
 #include <condition_variable>
@@ -23,20 +31,32 @@ class InProcessBus : public TopicBus {
   // `per_sink` bytes. A producer waits while a target sink's queue is at its
   // share (a batch larger than the share still goes to an empty queue), and a
   // sink takes at most its share per poll.
-  explicit InProcessBus(size_t budget = 16u << 20, size_t per_sink = 2u << 20) : budget_(budget), per_sink_(per_sink) {}
+  explicit InProcessBus(size_t budget = 16u << 20, size_t per_sink = 2u << 20);
+  ~InProcessBus() override;
   std::unique_ptr<BusProducer> producer(const std::string& connector) override;
-  std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) override;
+  std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub,
+                                        ConsumerTask task = {}) override;
   std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) override;
   std::optional<int64_t> sink_lag(const std::string& connector) override;
   bool consumers_end_with_producers() const override { return true; }
   std::vector<NextOffset> next_offsets(const std::vector<std::string>& topics) override;
   // Numbering continues from these (the offsets file's), before any send.
   void restore_offsets(const std::vector<NextOffset>& stored);
+  // Takes each source connector's topic.creation.default.partitions, for the
+  // topics its producers create from now on.
+  void plan_changed(const JobPlan& plan) override;
+  // Partitions of `topic`, once it exists (its first record was sent).
+  std::optional<int32_t> partitions_of(const std::string& topic);
 
   // Internal pieces, public for the producer/consumer implementations.
   struct Ack;
   struct SinkQueue;
-  void send(std::vector<BusRecord>&& batch, DeliveryCallback done, std::vector<NextOffset>* numbered);
+  struct TopicState;
+  void send(std::vector<BusRecord>&& batch, DeliveryCallback done, int32_t create_partitions = 1,
+            std::vector<NextOffset>* numbered = nullptr);
+  int32_t create_partitions(const std::string& connector);
+  // The partitions of every existing topic `q` reads that its task owns. mu_ held.
+  std::vector<TopicPartition> assignment_of(const SinkQueue& q) const;
   void close_producer(const std::string& dlq_of = "");
   // A consumer is gone (its sink connector was removed or restarted afresh):
   // records queued for it and routed to it from now on count as delivered.
@@ -51,7 +71,11 @@ class InProcessBus : public TopicBus {
   size_t sink_share() const;
 
  private:
-  std::vector<SinkQueue*> subscribers_of(const std::string& topic);  // mu_ held
+  // The queues a record of `topic` partition `p` goes to: one per subscribed
+  // sink connector, its task owning p. mu_ held.
+  const std::vector<SinkQueue*>& subscribers_of(TopicState& topic, int32_t p);
+  TopicState& topic_state(const std::string& topic, int32_t create_partitions);  // mu_ held; creates it
+  void invalidate_routes();  // mu_ held: a consumer came or went
 
   std::mutex mu_;
   std::condition_variable space_;  // producers wait here for queue space
@@ -61,8 +85,9 @@ class InProcessBus : public TopicBus {
   std::map<std::string, size_t> dlq_open_;  // sink connector → its open dead-letter producers
   std::vector<std::shared_ptr<SinkQueue>> sinks_;
   size_t live_sinks_ = 0;  // sinks_ not gone
-  std::map<std::string, std::vector<SinkQueue*>> routes_;  // topic → subscribers
   TopicOffsets offsets_;                                   // the records' offsets, per topic partition
+  std::map<std::string, std::unique_ptr<TopicState>> topics_;
+  std::map<std::string, int32_t> create_partitions_;  // source connector → topic.creation.default.partitions
 };
 
 }  // namespace connectrun

@@ -82,6 +82,7 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
     // Numbering continues where the last run stored it (bus/topic_offsets.h).
     auto in_process = std::make_unique<InProcessBus>();
     in_process->restore_offsets(store->next_offsets());
+    in_process->plan_changed(plan);  // the partitions of the topics its sources create
     bus_owner = std::move(in_process);
   }
   TopicBus& bus = *bus_owner;

@@ -29,7 +29,27 @@ std::string worker_text(const JobPlan& p) {
 bool same_subscription(const Subscription& a, const Subscription& b) {
   return a.topics == b.topics && a.topics_regex == b.topics_regex;
 }
+
+// The connector's tasks: tasks.max split by the plugin (Kafka's Connector.taskConfigs).
+std::vector<TaskSlot> task_slots(const ConnectorPlan& plan) {
+  auto cfgs = connector_task_configs(*plan.plugin, plan.plugin_cfg, static_cast<int>(plan.common.get_long("tasks.max")));
+  std::vector<TaskSlot> out;
+  for (size_t i = 0; i < cfgs.size(); ++i) out.push_back(TaskSlot{static_cast<int>(i), static_cast<int>(cfgs.size()), std::move(cfgs[i])});
+  return out;
+}
 }  // namespace
+
+std::vector<TaskWorker*> Herder::Entry::workers() const {
+  std::vector<TaskWorker*> out;
+  for (auto& w : sources) out.push_back(w.get());
+  for (auto& w : sinks) out.push_back(w.get());
+  return out;
+}
+
+bool Herder::Entry::finished() const {
+  auto all = workers();
+  return std::all_of(all.begin(), all.end(), [](TaskWorker* w) { return w->finished(); });
+}
 
 Herder::Herder(const JobPlan& plan, bool once, OffsetStore& store, TopicBus& bus, bool keep_open)
     : once_(once),
@@ -40,22 +60,29 @@ Herder::Herder(const JobPlan& plan, bool once, OffsetStore& store, TopicBus& bus
       last_flush_(std::chrono::steady_clock::now()),
       keep_open_(keep_open) {
   plans_.push_back(std::make_unique<const JobPlan>(plan));
-  for (auto& c : plans_.front()->connectors) entries_.push_back(Entry{&c, nullptr, nullptr, false});
+  for (auto& c : plans_.front()->connectors) entries_.push_back(Entry{&c, {}, {}, false});
 }
 
 Herder::~Herder() {
   std::lock_guard lock(mu_);
   for (auto& e : entries_) {
-    if (e.source) e.source->request_stop();
-    if (e.sink) e.sink->request_detach();
+    for (auto& w : e.sources) w->request_stop();
+    for (auto& w : e.sinks) w->request_detach();
   }
   entries_.clear();  // sources first would be nicer, but every worker is stopped by now on a clean exit
 }
 
 void Herder::create(Entry& e) {
-  if (e.plan->is_source) e.source = std::make_unique<SourceWorker>(*e.plan, once_, store_, bus_, flush_timeout_);
-  else e.sink = std::make_unique<SinkWorker>(*e.plan, once_, bus_);
-  e.worker().set_paused(e.paused);
+  for (auto& slot : task_slots(*e.plan)) {
+    if (e.plan->is_source)
+      e.sources.push_back(std::make_unique<SourceWorker>(*e.plan, std::move(slot), once_, store_, bus_, flush_timeout_));
+    else e.sinks.push_back(std::make_unique<SinkWorker>(*e.plan, std::move(slot), once_, bus_));
+  }
+  for (TaskWorker* w : e.workers()) w->set_paused(e.paused);
+}
+
+void Herder::start(Entry& e) {
+  for (TaskWorker* w : e.workers()) w->start();
 }
 
 void Herder::start_all() {
@@ -67,36 +94,36 @@ void Herder::start_all() {
   for (auto& e : entries_)
     if (e.plan->is_source) create(e);
   for (auto& e : entries_)
-    if (!e.plan->is_source) e.sink->start();
+    if (!e.plan->is_source) start(e);
   for (auto& e : entries_)
-    if (e.plan->is_source) e.source->start();
+    if (e.plan->is_source) start(e);
 }
 
 bool Herder::all_sources_finished() const {
   std::lock_guard lock(mu_);
-  return std::all_of(entries_.begin(), entries_.end(), [](const Entry& e) { return !e.source || e.source->finished(); });
+  return std::all_of(entries_.begin(), entries_.end(), [](const Entry& e) { return !e.plan->is_source || e.finished(); });
 }
 
 bool Herder::all_finished() const {
   std::lock_guard lock(mu_);
-  return std::all_of(entries_.begin(), entries_.end(), [](const Entry& e) { return e.worker().finished(); });
+  return std::all_of(entries_.begin(), entries_.end(), [](const Entry& e) { return e.finished(); });
 }
 
 void Herder::stop_sources() {
   std::lock_guard lock(mu_);
   if (keepalive_) keepalive_->close();
   for (auto& e : entries_) {
-    e.worker().set_paused(false);
-    if (e.source) e.source->request_stop();
+    for (TaskWorker* w : e.workers()) w->set_paused(false);
+    for (auto& w : e.sources) w->request_stop();
   }
 }
 
 void Herder::join_all() {
   std::lock_guard lock(mu_);
   for (auto& e : entries_)
-    if (e.source) e.source->join();
+    for (auto& w : e.sources) w->join();
   for (auto& e : entries_)
-    if (e.sink) e.sink->join();
+    for (auto& w : e.sinks) w->join();
 }
 
 bool Herder::flush_locked() {
@@ -104,13 +131,13 @@ bool Herder::flush_locked() {
   // stored as it stands (a dead letter written again after a crash gets a new offset).
   std::vector<std::string> dlq_topics;
   for (auto& e : entries_)
-    if (e.sink && !e.plan->dlq_topic.empty()) dlq_topics.push_back(e.plan->dlq_topic);
+    if (!e.sinks.empty() && !e.plan->dlq_topic.empty()) dlq_topics.push_back(e.plan->dlq_topic);
   if (!dlq_topics.empty()) store_.put_next_offsets(bus_.next_offsets(dlq_topics));
   // What each source had stored before the write is what the write covers:
   // its task's commit() follows (SourceTask::commit).
   std::vector<std::pair<SourceWorker*, uint64_t>> covered;
   for (auto& e : entries_)
-    if (e.source) covered.emplace_back(e.source.get(), e.source->offsets_stored());
+    for (auto& w : e.sources) covered.emplace_back(w.get(), w->offsets_stored());
   if (auto err = store_.flush()) {
     log_->error("cannot store offsets in {}: {}; the previous file is intact and the write is retried", store_.path(), *err);
     return false;
@@ -135,16 +162,26 @@ Herder::Report Herder::report() const {
   Report r;
   // One summary line per connector (for cron mail). A failed record is either
   // dead-lettered or skipped; "skipped" counts those not dead-lettered.
-  for (auto* kind : {"source", "sink"})
+  // A connector's tasks are summed; its time is its longest task's.
+  for (bool sources : {true, false})
     for (auto& e : entries_) {
-      if ((e.source != nullptr) != (std::string(kind) == "source")) continue;
-      const TaskWorker& w = e.worker();
-      auto failure = w.failure();
-      uint64_t dead = w.stats().dead_lettered.load();
-      uint64_t skipped = w.skipped() > dead ? w.skipped() - dead : 0;
-      uint64_t undelivered = w.stats().undelivered.load();
-      log_->info("connector '{}': {} read, {} written, {} skipped, {} dead-lettered, {:.2f} s{}{}", w.name(),
-                 w.stats().read.load(), w.stats().written.load(), skipped, dead, w.seconds(),
+      if (e.plan->is_source != sources) continue;
+      std::optional<std::string> failure;
+      uint64_t read = 0, written = 0, dead = 0, skipped_all = 0, undelivered = 0;
+      double seconds = 0;
+      auto workers = e.workers();
+      for (TaskWorker* w : workers) {
+        if (!failure) failure = w->failure();
+        read += w->stats().read.load();
+        written += w->stats().written.load();
+        dead += w->stats().dead_lettered.load();
+        skipped_all += w->skipped();
+        undelivered += w->stats().undelivered.load();
+        seconds = std::max(seconds, w->seconds());
+      }
+      uint64_t skipped = skipped_all > dead ? skipped_all - dead : 0;
+      log_->info("connector '{}': {} read, {} written, {} skipped, {} dead-lettered, {:.2f} s{}{}{}", e.plan->name, read,
+                 written, skipped, dead, seconds, workers.size() > 1 ? fmt::format(" ({} tasks)", workers.size()) : "",
                  undelivered ? fmt::format(" — {} NOT DELIVERED (read again on the next start)", undelivered) : "",
                  failure ? " — FAILED: " + *failure : "");
       if (failure) r.failed = true;
@@ -171,21 +208,33 @@ ConnectorSnapshot Herder::snapshot_of(const Entry& e) const {
   s.name = e.plan->name;
   s.is_source = e.plan->is_source;
   s.plan = e.plan;
-  const TaskWorker& w = e.worker();
-  if (auto f = w.failure()) {
-    s.state = "FAILED";
-    s.trace = *f;
-  } else if (w.finished()) {
-    s.state = "UNASSIGNED";
-  } else {
-    s.state = e.paused ? "PAUSED" : "RUNNING";
+  uint64_t batch_nanos = 0;
+  for (TaskWorker* w : e.workers()) {
+    TaskSnapshot t;
+    t.id = w->task_id();
+    if (auto f = w->failure()) {
+      t.state = "FAILED";
+      t.trace = *f;
+      if (!s.trace) s.trace = *f;
+    } else if (w->finished()) {
+      t.state = "UNASSIGNED";
+    } else {
+      t.state = e.paused ? "PAUSED" : "RUNNING";
+    }
+    t.read = w->stats().read.load();
+    t.written = w->stats().written.load();
+    s.read += t.read;
+    s.written += t.written;
+    s.errors += w->skipped();
+    s.dead_lettered += w->stats().dead_lettered.load();
+    s.batches += w->stats().batches.load();
+    batch_nanos += w->stats().batch_nanos.load();
+    s.tasks.push_back(std::move(t));
   }
-  s.read = w.stats().read.load();
-  s.written = w.stats().written.load();
-  s.errors = w.skipped();
-  s.dead_lettered = w.stats().dead_lettered.load();
-  s.batches = w.stats().batches.load();
-  s.batch_seconds = static_cast<double>(w.stats().batch_nanos.load()) / 1e9;
+  if (s.trace) s.state = "FAILED";
+  else if (e.finished()) s.state = "UNASSIGNED";
+  else s.state = e.paused ? "PAUSED" : "RUNNING";
+  s.batch_seconds = static_cast<double>(batch_nanos) / 1e9;
   if (!s.is_source) s.lag = bus_.sink_lag(s.name);
   return s;
 }
@@ -239,7 +288,7 @@ bool Herder::pause(const std::string& name) {
   if (!e) return false;
   if (!e->paused) log_->info("connector '{}': paused", name);
   e->paused = true;
-  e->worker().set_paused(true);
+  for (TaskWorker* w : e->workers()) w->set_paused(true);
   return true;
 }
 
@@ -249,42 +298,47 @@ bool Herder::resume(const std::string& name) {
   if (!e) return false;
   if (e->paused) log_->info("connector '{}': resumed", name);
   e->paused = false;
-  e->worker().set_paused(false);
+  for (TaskWorker* w : e->workers()) w->set_paused(false);
   return true;
 }
 
 void Herder::stop(Entry& e) {
-  if (e.source) {
-    e.source->set_paused(false);
-    e.source->request_stop();
-    e.source->join();
-  } else {
-    e.sink->request_detach();
-    e.sink->join();
+  for (auto& w : e.sources) {
+    w->set_paused(false);
+    w->request_stop();
   }
+  for (auto& w : e.sinks) w->request_detach();
+  for (TaskWorker* w : e.workers()) w->join();
   flush_locked();
 }
 
 void Herder::restart_locked(Entry& e, const ConnectorPlan& plan) {
   log_->info("connector '{}': restarting", plan.name);
+  auto slots = task_slots(plan);
   if (plan.is_source) {
-    // The new producer opens before the old one closes: the in-process bus's
+    // The new producers open before the old ones close: the in-process bus's
     // sinks never see every producer closed.
-    auto fresh = std::make_unique<SourceWorker>(plan, once_, store_, bus_, flush_timeout_);
+    std::vector<std::unique_ptr<SourceWorker>> fresh;
+    for (auto& slot : slots)
+      fresh.push_back(std::make_unique<SourceWorker>(plan, std::move(slot), once_, store_, bus_, flush_timeout_));
     stop(e);
-    e.source = std::move(fresh);
+    e.sources = std::move(fresh);
   } else {
     stop(e);
-    std::unique_ptr<BusConsumer> consumer;
-    // The consumer is kept (with what it holds) unless the sink failed or its topics changed.
-    if (!e.sink->failure() && same_subscription(e.plan->subscription, plan.subscription)) consumer = e.sink->release_consumer();
-    auto old = std::move(e.sink);
-    e.sink = std::make_unique<SinkWorker>(plan, once_, bus_, std::move(consumer));
-    old.reset();  // after the new consumer subscribed
+    // The consumers are kept (with what they hold) unless a task failed, the
+    // topics changed or the number of tasks did (the partitions' split would).
+    const bool keep = same_subscription(e.plan->subscription, plan.subscription) && slots.size() == e.sinks.size() &&
+                      std::none_of(e.sinks.begin(), e.sinks.end(), [](auto& w) { return w->failure().has_value(); });
+    auto old = std::move(e.sinks);
+    e.sinks.clear();
+    for (size_t i = 0; i < slots.size(); ++i)
+      e.sinks.push_back(std::make_unique<SinkWorker>(plan, std::move(slots[i]), once_, bus_,
+                                                     keep ? old[i]->release_consumer() : nullptr));
+    old.clear();  // after the new consumers subscribed
   }
   e.plan = &plan;
-  e.worker().set_paused(e.paused);
-  e.worker().start();
+  for (TaskWorker* w : e.workers()) w->set_paused(e.paused);
+  start(e);
   log_->info("connector '{}': restarted", plan.name);
 }
 
@@ -326,7 +380,7 @@ void Herder::reload(JobPlan next_plan) {
   for (auto& c : next.connectors) {
     Entry* e = find(c.name);
     if (!e) {
-      entries_.push_back(Entry{&c, nullptr, nullptr, false});
+      entries_.push_back(Entry{&c, {}, {}, false});
       added.push_back(c.name);
       continue;
     }
@@ -351,7 +405,7 @@ void Herder::reload(JobPlan next_plan) {
         entries_.erase(entries_.begin() + (e - entries_.data()));
       }
     }
-  for (auto& name : fresh) find(name)->worker().start();
+  for (auto& name : fresh) start(*find(name));
   auto list = [](const std::vector<std::string>& v) {
     std::string s;
     for (auto& n : v) s += (s.empty() ? "" : ", ") + n;

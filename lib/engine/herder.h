@@ -18,6 +18,15 @@
 namespace connectrun {
 
 // Kafka Connect's states: RUNNING, PAUSED, FAILED, UNASSIGNED (stopped or finished).
+struct TaskSnapshot {
+  int id = 0;
+  std::string state;
+  std::optional<std::string> trace;  // the failure, when FAILED
+  uint64_t read = 0, written = 0;
+};
+
+// A connector: its tasks' counters summed; FAILED when a task failed (the
+// first failure is its trace), UNASSIGNED when every task ended.
 struct ConnectorSnapshot {
   std::string name;
   bool is_source = true;
@@ -27,6 +36,7 @@ struct ConnectorSnapshot {
   double batch_seconds = 0;  // total time of those batches
   std::optional<int64_t> lag;  // sinks: records waiting for it on the bus, when known (TopicBus::sink_lag)
   const ConnectorPlan* plan = nullptr;  // valid for the Herder's lifetime
+  std::vector<TaskSnapshot> tasks;      // by id
 };
 
 class Herder {
@@ -66,11 +76,12 @@ class Herder {
   // group's on the Kafka bus (throws ConnectError when the cluster cannot be
   // asked), none on the in-process bus.
   std::optional<std::vector<OffsetEntry>> offsets(const std::string& name) const;
+  // Pause, resume and restart act on every task of the connector.
   bool pause(const std::string& name);   // false: no such connector
   bool resume(const std::string& name);
-  // Stops the connector (flushing and storing its offsets, as on shutdown) and
-  // starts a fresh one from the same plan. False: no such connector. Throws
-  // when the new worker cannot be created.
+  // Stops the connector's tasks (flushing and storing its offsets, as on
+  // shutdown) and starts fresh ones from the same plan. False: no such
+  // connector. Throws when a new worker cannot be created.
   bool restart(const std::string& name);
   // Seconds since the offsets file was last written (or since the start).
   double offset_flush_age_seconds() const;
@@ -84,15 +95,17 @@ class Herder {
  private:
   struct Entry {
     const ConnectorPlan* plan = nullptr;
-    std::unique_ptr<SourceWorker> source;
-    std::unique_ptr<SinkWorker> sink;
+    std::vector<std::unique_ptr<SourceWorker>> sources;  // one per task
+    std::vector<std::unique_ptr<SinkWorker>> sinks;
     bool paused = false;
-    TaskWorker& worker() const { return source ? static_cast<TaskWorker&>(*source) : *sink; }
+    std::vector<TaskWorker*> workers() const;
+    bool finished() const;  // every task ended (or none was created)
   };
   Entry* find(const std::string& name);
   const Entry* find(const std::string& name) const;
   ConnectorSnapshot snapshot_of(const Entry& e) const;
   void create(Entry& e);                                   // mu_ held
+  void start(Entry& e);                                    // mu_ held
   void stop(Entry& e);                                     // mu_ held; joins
   void restart_locked(Entry& e, const ConnectorPlan& plan);  // mu_ held
   bool flush_locked();

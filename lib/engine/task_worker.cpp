@@ -12,8 +12,13 @@ namespace connectrun {
 
 using namespace std::chrono_literals;
 
-TaskWorker::TaskWorker(const ConnectorPlan& plan, bool once)
-    : plan_(plan), once_(once), log_(make_logger(plan.name)), errors_(plan.common, log_) {}
+TaskWorker::TaskWorker(const ConnectorPlan& plan, bool once, TaskSlot slot)
+    : plan_(plan),
+      slot_(std::move(slot)),
+      once_(once),
+      // Tasks after the first log as NAME-ID (Kafka's task names).
+      log_(make_logger(slot_.id ? fmt::format("{}-{}", plan.name, slot_.id) : plan.name)),
+      errors_(plan.common, log_) {}
 
 TaskWorker::~TaskWorker() {
   request_stop();
@@ -89,9 +94,9 @@ void init_task_context(TaskContext& ctx, const std::string& connector, bool stop
   ctx.retry_policy = RetryPolicy::from(common);
 }
 
-SourceWorker::SourceWorker(const ConnectorPlan& plan, bool once, OffsetStore& store, TopicBus& bus,
+SourceWorker::SourceWorker(const ConnectorPlan& plan, TaskSlot slot, bool once, OffsetStore& store, TopicBus& bus,
                            std::chrono::milliseconds flush_timeout)
-    : TaskWorker(plan, once), store_(store), producer_(bus.producer(plan.name)), flush_timeout_(flush_timeout) {}
+    : TaskWorker(plan, once, std::move(slot)), store_(store), producer_(bus.producer(plan.name)), flush_timeout_(flush_timeout) {}
 
 SourceWorker::~SourceWorker() {
   request_stop();
@@ -103,9 +108,10 @@ void SourceWorker::run() {
   try {
     build_stages();
     task = plan_.plugin->make_source();
-    task->configure(plan_.plugin_cfg);
+    task->configure(slot_.cfg);
     SourceTaskContext ctx;
     init_task_context(ctx, plan_.name, once_, log_, stopping_, plan_.common);
+    ctx.task_id = slot_.id;
     ctx.offset_for = [this](const Value& partition) { return store_.get(plan_.name, partition); };
     ctx.on_error = [this](const std::string& position, const std::exception& e) {
       errors_.handle("TASK_POLL", plan_.plugin->name, position, e);
@@ -346,8 +352,11 @@ void SourceWorker::wait_for_deliveries() {
 
 // ---------------------------------------------------------------- sink
 
-SinkWorker::SinkWorker(const ConnectorPlan& plan, bool once, TopicBus& bus, std::unique_ptr<BusConsumer> consumer)
-    : TaskWorker(plan, once), consumer_(consumer ? std::move(consumer) : bus.consumer(plan.name, plan.subscription)) {
+SinkWorker::SinkWorker(const ConnectorPlan& plan, TaskSlot slot, bool once, TopicBus& bus,
+                       std::unique_ptr<BusConsumer> consumer)
+    : TaskWorker(plan, once, std::move(slot)),
+      consumer_(consumer ? std::move(consumer)
+                         : bus.consumer(plan.name, plan.subscription, ConsumerTask{slot_.id, slot_.count})) {
   if (!plan.dlq_topic.empty()) dlq_ = bus.dlq_producer(plan.name);
 }
 
@@ -377,7 +386,7 @@ void SinkWorker::dead_letter(const BusRecord& original, const StageFailure& f) {
     add("__connect.errors.partition", std::to_string(original.partition.value_or(0)));
     add("__connect.errors.offset", std::to_string(original.offset));
     add("__connect.errors.connector.name", plan_.name);
-    add("__connect.errors.task.id", "0");
+    add("__connect.errors.task.id", std::to_string(slot_.id));
     add("__connect.errors.stage", f.stage);
     add("__connect.errors.class.name", java_class_of(f.plugin, *plan_.registry));
     add("__connect.errors.exception.class.name", f.exception_class);
@@ -456,11 +465,14 @@ void SinkWorker::run() {
   try {
     build_stages();
     task = plan_.plugin->make_sink();
-    task->configure(plan_.plugin_cfg);
+    task->configure(slot_.cfg);
     SinkTaskContext ctx;
     init_task_context(ctx, plan_.name, once_, log_, stopping_, plan_.common);
     ctx.errant_reporter = [this](const Record& r, const std::exception& e) { report_errant(r, e); };
+    ctx.task_id = slot_.id;
     task->start(ctx);
+    consumer_->replay_assignment();  // a consumer taken over from a restarted task: open what it holds
+    apply_partition_changes(*task);
     std::vector<BusRecord> in;
     std::vector<Record> batch;
     std::vector<uint32_t> origin;  // with a dead letter queue: batch[i] came from in[origin[i]]
@@ -480,6 +492,7 @@ void SinkWorker::run() {
       }
       in.clear();
       ConsumeStatus status = consumer_->poll(in, 100ms);
+      apply_partition_changes(*task);  // before any record of a new partition is put
       if (!in.empty()) {
         stats_.read.fetch_add(in.size(), std::memory_order_relaxed);
         note_positions(in);
@@ -512,12 +525,40 @@ void SinkWorker::run() {
                  "will be read again");
       consumer_->abandon_uncommitted();
     }
+    close_partitions(*task);
   } catch (const std::exception& e) {
     fail(e.what());
     consumer_->fail(e.what());
+    if (task) {
+      try {
+        close_partitions(*task);  // as Kafka's WorkerSinkTask does on its way out; a failure here only logs
+      } catch (const std::exception& e2) {
+        log_->warn("closing partitions after the failure: {}", e2.what());
+      }
+    }
   }
   if (dlq_) dlq_->close();
   if (task) task->stop();
+}
+
+void SinkWorker::apply_partition_changes(SinkTask& task) {
+  for (auto& c : consumer_->take_partition_changes()) {
+    if (c.partitions.empty()) continue;
+    if (c.assigned) {
+      task.open(c.partitions);
+      open_.insert(c.partitions.begin(), c.partitions.end());
+    } else {
+      task.close(c.partitions);
+      for (auto& tp : c.partitions) open_.erase(tp);
+    }
+  }
+}
+
+void SinkWorker::close_partitions(SinkTask& task) {
+  if (open_.empty()) return;
+  std::vector<TopicPartition> all(open_.begin(), open_.end());
+  open_.clear();
+  task.close(all);
 }
 
 }  // namespace connectrun

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -29,6 +30,14 @@ namespace connectrun {
 void init_task_context(TaskContext& ctx, const std::string& connector, bool stop_at_end_of_data,
                        std::shared_ptr<spdlog::logger> log, const std::atomic<bool>& stopping,
                        const config::ConfigValues& common);
+
+// One task of a connector: its id (0 … count-1) and its configuration (one of
+// the connector's task configurations, connector_task_configs).
+struct TaskSlot {
+  int id = 0;
+  int count = 1;
+  config::ConfigValues cfg;
+};
 
 struct TaskStats {
   std::atomic<uint64_t> read{0};     // records taken from the outside system / the bus
@@ -51,17 +60,19 @@ class TaskWorker {
   void join();
   std::optional<std::string> failure() const;
   const std::string& name() const { return plan_.name; }
+  int task_id() const { return slot_.id; }
   const TaskStats& stats() const { return stats_; }
   uint64_t skipped() const { return errors_.skipped(); }
   // Seconds from start() to the end of the task's thread (or to now while it runs).
   double seconds() const;
 
  protected:
-  TaskWorker(const ConnectorPlan& plan, bool once);
+  TaskWorker(const ConnectorPlan& plan, bool once, TaskSlot slot);
   virtual void run() = 0;
   void fail(const std::string& reason);
 
   const ConnectorPlan& plan_;
+  TaskSlot slot_;
   bool once_;
   std::shared_ptr<spdlog::logger> log_;
   std::atomic<bool> stopping_{false};
@@ -95,7 +106,7 @@ class TaskWorker {
 class SourceWorker : public TaskWorker {
  public:
   // Creates the bus producer at once, so sinks know a producer exists.
-  SourceWorker(const ConnectorPlan& plan, bool once, OffsetStore& store, TopicBus& bus,
+  SourceWorker(const ConnectorPlan& plan, TaskSlot slot, bool once, OffsetStore& store, TopicBus& bus,
                std::chrono::milliseconds flush_timeout);
   ~SourceWorker() override;
 
@@ -154,8 +165,10 @@ class SourceWorker : public TaskWorker {
 class SinkWorker : public TaskWorker {
  public:
   // Subscribes at once, so no record produced after construction is missed;
-  // or takes over `consumer` (a restart: what it holds is not lost).
-  SinkWorker(const ConnectorPlan& plan, bool once, TopicBus& bus, std::unique_ptr<BusConsumer> consumer = nullptr);
+  // or takes over `consumer` (a restart: what it holds is not lost). The
+  // connector's tasks share the topics' partitions (ConsumerTask).
+  SinkWorker(const ConnectorPlan& plan, TaskSlot slot, bool once, TopicBus& bus,
+             std::unique_ptr<BusConsumer> consumer = nullptr);
   ~SinkWorker() override;
   // Stops after the batch in hand is written and committed, without waiting
   // for the bus's end (a restart or a removal); then join() and release_consumer().
@@ -166,6 +179,10 @@ class SinkWorker : public TaskWorker {
   void run() override;
   // `origin`, when given, receives for each record of `out` its index in `in`.
   void convert(std::vector<BusRecord>& in, std::vector<Record>& out, std::vector<uint32_t>* origin = nullptr);
+  // Tells the task the partitions the consumer gained or lost (open/close).
+  void apply_partition_changes(SinkTask& task);
+  // The end of the task: it closes every partition it still holds.
+  void close_partitions(SinkTask& task);
   // Queues the original record for the dead letter topic (when configured).
   void dead_letter(const BusRecord& original, const StageFailure& f);
   // Sends the queued dead letters and waits for them: offsets are committed
@@ -206,6 +223,7 @@ class SinkWorker : public TaskWorker {
   const std::vector<Record>* put_batch_ = nullptr;  // the batch being put, and where its records came from
   std::vector<uint32_t> put_origin_;
   std::optional<std::string> errant_failure_;
+  std::set<TopicPartition> open_;  // partitions the task was told it holds
 };
 
 }  // namespace connectrun

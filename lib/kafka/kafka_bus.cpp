@@ -51,18 +51,20 @@ std::unique_ptr<BusProducer> KafkaBus::dlq_producer(const std::string& connector
   return make_kafka_producer(std::move(o));
 }
 
-std::unique_ptr<BusConsumer> KafkaBus::consumer(const std::string& connector, const Subscription& sub) {
+std::unique_ptr<BusConsumer> KafkaBus::consumer(const std::string& connector, const Subscription& sub,
+                                                ConsumerTask task) {
   const ConnectorPlan* c = find(connector);
   static const ClientKeys none;
   KafkaConsumerOptions o;
   o.connector = connector;
   o.settings = client_settings(plan()->client, c ? c->client : none, ClientRole::Consumer);
   o.subscription = sub;
+  o.task = task;
   o.once = once_;
   o.stopping = &stopping_;
   if (once_ && std::any_of(plan()->connectors.begin(), plan()->connectors.end(), [](auto& p) { return p.is_source; }))
     o.sources_done = &sources_done_;
-  o.metrics = metrics_for(connector + "/consumer");
+  o.metrics = metrics_for(connector + (task.id == 0 ? "/consumer" : fmt::format("/consumer-{}", task.id)));
   return make_kafka_consumer(std::move(o));
 }
 
@@ -86,9 +88,15 @@ std::vector<MetricSample> KafkaBus::client_metrics() const {
 
 std::optional<int64_t> KafkaBus::sink_lag(const std::string& connector) {
   std::lock_guard lock(metrics_mu_);
-  auto it = metrics_.find(connector + "/consumer");
-  if (it == metrics_.end()) return std::nullopt;
-  return it->second->consumer_lag();
+  // Summed over the connector's tasks: "NAME/consumer", "NAME/consumer-1", …
+  const std::string prefix = connector + "/consumer";
+  std::optional<int64_t> lag;
+  for (auto it = metrics_.lower_bound(prefix); it != metrics_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    std::string_view rest = std::string_view(it->first).substr(prefix.size());
+    if (!rest.empty() && rest[0] != '-') continue;
+    if (auto l = it->second->consumer_lag()) lag = lag.value_or(0) + *l;
+  }
+  return lag;
 }
 
 rd_kafka_resp_err_t subscribed_partitions(rd_kafka_t* rk, const Subscription& sub, int timeout_ms, TopicPartitions& out) {

@@ -26,7 +26,8 @@ class KafkaBus : public TopicBus {
  public:
   KafkaBus(const JobPlan& plan, bool once) : latest_(&plan), once_(once) {}
   std::unique_ptr<BusProducer> producer(const std::string& connector) override;
-  std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub) override;
+  std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub,
+                                        ConsumerTask task = {}) override;
   std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) override;
   void stop_consumers() override { stopping_.store(true); }
   void sources_finished() override { sources_done_.store(true); }
@@ -70,6 +71,7 @@ struct KafkaConsumerOptions {
   std::string connector;
   std::vector<std::pair<std::string, std::string>> settings;
   Subscription subscription;
+  ConsumerTask task;  // one consumer per sink task, all in the connector's group
   bool once = false;
   const std::atomic<bool>* stopping = nullptr;  // the bus's: End at the next poll once set
   // --once in a job with source connectors: set once they finished

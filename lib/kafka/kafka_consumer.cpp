@@ -34,6 +34,7 @@
 #include <map>
 #include <set>
 
+#include "bus/partitioner.h"
 #include "plugin/connector.h"
 #include "kafka/kafka_clients.h"
 #include "ops/log.h"
@@ -45,6 +46,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+
+RdPartitions partition_list_of(const std::vector<TopicPartition>& tps) {
+  RdPartitions list(rd_kafka_topic_partition_list_new(static_cast<int>(std::max<size_t>(1, tps.size()))));
+  for (auto& tp : tps) rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
+  return list;
+}
+
 class KafkaConsumer : public BusConsumer {
  public:
   explicit KafkaConsumer(KafkaConsumerOptions opts) : opts_(std::move(opts)) {
@@ -54,7 +62,8 @@ class KafkaConsumer : public BusConsumer {
     const std::string& cn = opts_.connector;
     RdConf conf(rd_kafka_conf_new());
     conf_set(conf.get(), "group.id", "connect-" + cn, cn);
-    conf_set(conf.get(), "client.id", "connectrun-" + cn, cn);
+    // One client per sink task: tasks after the first get their id as a suffix.
+    conf_set(conf.get(), "client.id", "connectrun-" + cn + (opts_.task.id ? fmt::format("-{}", opts_.task.id) : ""), cn);
     conf_set(conf.get(), "auto.offset.reset", "earliest", cn);  // Kafka Connect's sink default
     if (opts_.metrics) conf_set(conf.get(), "statistics.interval.ms", "5000", cn);  // for /metrics
     for (auto& [k, v] : opts_.settings) conf_set(conf.get(), k, v, cn);
@@ -174,6 +183,16 @@ class KafkaConsumer : public BusConsumer {
     // consumer reads it again. (This consumer, handed to a restarted task,
     // goes on from its fetch position.)
   }
+  // Queued by the rebalance callback (and --once's own assignments), which
+  // runs inside poll() on the sink task's thread; the worker takes them after
+  // poll returns, before it puts the batch: a C callback must not throw, and
+  // a task's close() may.
+  std::vector<PartitionChange> take_partition_changes() override { return std::exchange(changes_, {}); }
+
+  void replay_assignment() override {
+    changes_.clear();
+    if (!assigned_.empty()) changes_.push_back(PartitionChange{true, {assigned_.begin(), assigned_.end()}});
+  }
 
  private:
 
@@ -201,6 +220,14 @@ class KafkaConsumer : public BusConsumer {
       return;
     }
     assign_failed_ = false;
+    // Without a group, the connector's tasks split each topic's partitions
+    // themselves, as the RangeAssignor would.
+    if (opts_.task.count > 1)
+      for (auto& [topic, ids] : found) {
+        std::sort(ids.begin(), ids.end());
+        PartitionRange r = range_assignment(static_cast<int32_t>(ids.size()), opts_.task.id, opts_.task.count);
+        ids = std::vector<int32_t>(ids.begin() + r.first, ids.begin() + r.first + r.count);
+      }
     RdPartitions parts = partition_list(found);
     // Before the job's sources are done, a missing topic may be one they are about to create.
     if (!opts_.sources_done || after_sources)
@@ -217,6 +244,15 @@ class KafkaConsumer : public BusConsumer {
     }
     if (auto e = rd_kafka_assign(rk_.get(), parts.get()))
       throw ConnectError(fmt::format("connector '{}': cannot assign partitions: {}", opts_.connector, rd_kafka_err2str(e)));
+    {
+      std::set<TopicPartition> now;
+      for (int i = 0; i < parts->cnt; ++i) now.insert({parts->elems[i].topic, parts->elems[i].partition});
+      PartitionChange lost{false, {}};
+      for (auto& tp : assigned_)
+        if (!now.count(tp)) lost.partitions.push_back(tp);
+      if (!lost.partitions.empty()) note_change(false, partition_list_of(lost.partitions).get());
+      note_change(true, parts.get());
+    }
     pending_targets_ = std::move(parts);
     assigned_once_ = true;
     if (after_sources) retargeted_ = true;
@@ -363,6 +399,7 @@ class KafkaConsumer : public BusConsumer {
       assigned_once_ = true;
       if (paused_) rd_kafka_pause_partitions(rk, parts);  // the sink is paused: so are partitions it gains
       log_.log->info("assigned {} partition(s)", parts->cnt);
+      note_change(true, parts);
       return;
     }
     // Revoked: commit what the sink flushed from those partitions while they
@@ -385,6 +422,18 @@ class KafkaConsumer : public BusConsumer {
     }
     if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
     else rd_kafka_assign(rk, nullptr);
+    note_change(false, parts);
+  }
+
+  // Queues an assignment change for the sink task, and follows the assignment.
+  void note_change(bool assigned, const rd_kafka_topic_partition_list_t* parts) {
+    PartitionChange c{assigned, {}};
+    for (int i = 0; i < parts->cnt; ++i) {
+      TopicPartition tp{parts->elems[i].topic, parts->elems[i].partition};
+      bool changed = assigned ? assigned_.insert(tp).second : assigned_.erase(tp) > 0;
+      if (changed) c.partitions.push_back(std::move(tp));
+    }
+    if (!c.partitions.empty()) changes_.push_back(std::move(c));
   }
 
   // Records each newly assigned partition's high watermark. A partition whose
@@ -431,6 +480,8 @@ class KafkaConsumer : public BusConsumer {
   std::map<TopicPartition, int64_t> consumed_;  // --once: position after what was taken or the end reached
   bool retargeted_ = false;     // --once: assigned again after the job's sources were done
   bool assign_failed_ = false;  // --once: the last assign_all could not list the topics
+  std::set<TopicPartition> assigned_;     // what the sink task was told it holds
+  std::vector<PartitionChange> changes_;  // not yet taken by the sink task
   const bool regex_ = !opts_.subscription.topics_regex.empty();  // topics.regex (matched by subscribed_partitions)
   std::set<std::string> regex_topics_;          // the topics it matched at the last refresh
   bool regex_listed_ = false;

@@ -61,6 +61,10 @@ class KafkaProducer : public BusProducer {
     conf_set(conf.get(), "client.id", "connectrun-" + opts_.connector, opts_.connector);
     log_.metrics = opts_.metrics;
     if (opts_.metrics) conf_set(conf.get(), "statistics.interval.ms", "5000", opts_.connector);  // for /metrics
+    // Java's default partitioner for keyed records (murmur2), so a key lands
+    // where a Java producer, and the in-process bus, put it. A user's
+    // producer.override.partitioner still wins.
+    conf_set(conf.get(), "partitioner", "murmur2_random", opts_.connector);
     for (auto& [k, v] : opts_.settings) conf_set(conf.get(), k, v, opts_.connector);
     rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
     install_log_callbacks(conf.get(), &log_);

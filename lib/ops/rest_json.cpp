@@ -89,23 +89,28 @@ std::string config_json(const ConnectorSnapshot& s) {
 }
 
 std::string info_json(const ConnectorSnapshot& s) {
-  return fmt::format(R"({{"name":{},"config":{},"tasks":[{{"connector":{},"task":0}}],"type":"{}"}})", str(s.name),
-                     config_json(s), str(s.name), type_of(s));
+  std::string tasks;
+  for (auto& t : s.tasks)
+    tasks += fmt::format(R"({}{{"connector":{},"task":{}}})", tasks.empty() ? "" : ",", str(s.name), t.id);
+  return fmt::format(R"({{"name":{},"config":{},"tasks":[{}],"type":"{}"}})", str(s.name), config_json(s), tasks,
+                     type_of(s));
 }
 
-std::string task_status_json(const ConnectorSnapshot& s, const std::string& worker_id) {
-  std::string out = fmt::format(R"({{"id":0,"state":"{}","worker_id":{})", s.state, str(worker_id));
-  if (s.trace) out += ",\"trace\":" + str(*s.trace);
+std::string task_status_json(const TaskSnapshot& t, const std::string& worker_id) {
+  std::string out = fmt::format(R"({{"id":{},"state":"{}","worker_id":{})", t.id, t.state, str(worker_id));
+  if (t.trace) out += ",\"trace\":" + str(*t.trace);
   return out + "}";
 }
 
 std::string status_json(const ConnectorSnapshot& s, const std::string& worker_id) {
-  // One task per connector: the connector's state is its task's.
+  // The connector's state sums up its tasks' (there is no separate connector instance).
   std::string connector = fmt::format(R"({{"state":"{}","worker_id":{})", s.state, str(worker_id));
   if (s.trace) connector += ",\"trace\":" + str(*s.trace);
   connector += "}";
-  return fmt::format(R"({{"name":{},"connector":{},"tasks":[{}],"type":"{}"}})", str(s.name), connector,
-                     task_status_json(s, worker_id), type_of(s));
+  std::string tasks;
+  for (auto& t : s.tasks) tasks += (tasks.empty() ? "" : ",") + task_status_json(t, worker_id);
+  return fmt::format(R"({{"name":{},"connector":{},"tasks":[{}],"type":"{}"}})", str(s.name), connector, tasks,
+                     type_of(s));
 }
 
 std::string health_json(const std::vector<ConnectorSnapshot>& all) {

@@ -22,7 +22,7 @@ std::string names_json(const std::vector<std::string>& names);
 std::string info_json(const ConnectorSnapshot& s);                                  // GET /connectors/NAME
 std::string config_json(const ConnectorSnapshot& s);                                // GET /connectors/NAME/config
 std::string status_json(const ConnectorSnapshot& s, const std::string& worker_id);  // GET /connectors/NAME/status
-std::string task_status_json(const ConnectorSnapshot& s, const std::string& worker_id);
+std::string task_status_json(const TaskSnapshot& t, const std::string& worker_id);  // GET /connectors/NAME/tasks/N/status
 // {"healthy":bool,"not_running":[{"name":..,"state":..}]} for /health.
 std::string health_json(const std::vector<ConnectorSnapshot>& all);
 

@@ -36,6 +36,13 @@ void not_found_message(httplib::Response& res, const std::string& message) {
 }
 
 // Jersey's Boolean query parameters: "true" in any case, anything else false.
+// The task with id `id` (decimal text) of a connector, or nullptr.
+const TaskSnapshot* find_task(const ConnectorSnapshot& s, const std::string& id) {
+  for (auto& t : s.tasks)
+    if (std::to_string(t.id) == id) return &t;
+  return nullptr;
+}
+
 bool param_true(const httplib::Request& req, const char* key) {
   std::string v = req.get_param_value(key);
   std::transform(v.begin(), v.end(), v.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
@@ -164,12 +171,12 @@ void RestServer::routes() {
   get(R"(/connectors/([^/]+)/config)", "Connector {} not found",
       [](const ConnectorSnapshot& c, const std::string&) { return rest::config_json(c); });
   get(R"(/connectors/([^/]+)/status)", "No status found for connector {}", rest::status_json);
-  // One task per connector: task 0.
   s.Get(at(R"(/connectors/([^/]+)/tasks/([0-9]+)/status)"), [this](const httplib::Request& req, httplib::Response& res) {
     std::string name = req.matches[1], task = req.matches[2];
     auto snap = herder_.snapshot(name);
-    if (!snap || task != "0") return not_found_message(res, fmt::format("No status found for task {}-{}", name, task));
-    reply(res, 200, rest::task_status_json(*snap, worker_id_));
+    const TaskSnapshot* t = snap ? find_task(*snap, task) : nullptr;
+    if (!t) return not_found_message(res, fmt::format("No status found for task {}-{}", name, task));
+    reply(res, 200, rest::task_status_json(*t, worker_id_));
   });
   s.Get(at(R"(/connectors/([^/]+)/offsets)"), [this](const httplib::Request& req, httplib::Response& res) {
     std::string name = req.matches[1];
@@ -191,8 +198,8 @@ void RestServer::routes() {
     res.status = 202;
   });
   // Kafka's RestartRequest: without includeTasks/onlyFailed, 204 and no body;
-  // with either, 202 and the connector's status. The connector and its one
-  // task are one unit here: onlyFailed restarts it only when it failed.
+  // with either, 202 and the connector's status. The connector and its tasks
+  // are one unit here: onlyFailed restarts them all when any task failed.
   s.Post(at(R"(/connectors/([^/]+)/restart)"), [this](const httplib::Request& req, httplib::Response& res) {
     std::string name = req.matches[1];
     bool include_tasks = param_true(req, "includeTasks"), only_failed = param_true(req, "onlyFailed");
@@ -216,8 +223,10 @@ void RestServer::routes() {
          [this](const httplib::Request& req, httplib::Response& res) {
            std::string name = req.matches[1], task = req.matches[2];
            try {
-             if (!herder_.snapshot(name)) return not_found(res, name);
-             if (task != "0") return not_found_message(res, fmt::format("Task {}-{} not found", name, task));
+             auto snap = herder_.snapshot(name);
+             if (!snap) return not_found(res, name);
+             // A task restarts with its connector's other tasks (they share the partitions).
+             if (!find_task(*snap, task)) return not_found_message(res, fmt::format("Task {}-{} not found", name, task));
              if (!herder_.restart(name)) return not_found(res, name);
              res.status = 204;
            } catch (const std::exception& e) {

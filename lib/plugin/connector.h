@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <compare>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -157,6 +159,14 @@ class SinkTask {
     flush();
     return current;
   }
+  // Kafka's SinkTask.open/close: the task's thread is told which topic
+  // partitions it now reads (before any record of them is put) and which it
+  // no longer reads (after what it was given of them was flushed). On the
+  // in-process bus a task opens its share of a topic when the topic appears
+  // and closes everything it holds when it stops; on Kafka they follow the
+  // consumer group's rebalances. Throws ConnectError.
+  virtual void open(const std::vector<TopicPartition>& partitions) { (void)partitions; }
+  virtual void close(const std::vector<TopicPartition>& partitions) { (void)partitions; }
   virtual void stop() {}
 };
 

@@ -55,3 +55,18 @@ std::vector<std::string> PluginRegistry::names(std::initializer_list<PluginKind>
 }
 
 }  // namespace connectrun
+
+namespace connectrun {
+
+std::vector<config::ConfigValues> connector_task_configs(const PluginInfo& plugin, const config::ConfigValues& cfg,
+                                                         int max_tasks) {
+  max_tasks = std::max(1, max_tasks);
+  std::vector<config::ConfigValues> out;
+  if (plugin.task_configs) out = plugin.task_configs(cfg, max_tasks);
+  else out.assign(plugin.kind == PluginKind::Sink ? static_cast<size_t>(max_tasks) : 1u, cfg);
+  if (out.empty()) out.push_back(cfg);  // a connector with nothing to split still runs one task
+  if (out.size() > static_cast<size_t>(max_tasks)) out.resize(static_cast<size_t>(max_tasks));
+  return out;
+}
+
+}  // namespace connectrun

@@ -35,7 +35,16 @@ struct PluginInfo {
   std::function<std::unique_ptr<HeaderConverter>()> make_header_converter;
   std::function<std::unique_ptr<Transformation>()> make_transform;
   std::function<std::unique_ptr<Predicate>()> make_predicate;
+  // Connectors only, optional: Kafka's Connector.taskConfigs. Splits the
+  // connector's configuration into at most `max_tasks` (tasks.max) task
+  // configurations, one task each. Absent: a sink runs max_tasks copies of its
+  // configuration (the tasks share the topics' partitions), a source one task.
+  std::function<std::vector<config::ConfigValues>(const config::ConfigValues& cfg, int max_tasks)> task_configs;
 };
+
+// The task configurations of a connector plugin for tasks.max = max_tasks (at least one).
+std::vector<config::ConfigValues> connector_task_configs(const PluginInfo& plugin, const config::ConfigValues& cfg,
+                                                         int max_tasks);
 
 class PluginRegistry {
  public:
