@@ -1,5 +1,7 @@
 #include "test_precommit_sink.h"
 
+#include "test_job.h"
+
 #include <catch2/catch.hpp>
 
 #include "connectors/connectors.h"
@@ -74,25 +76,9 @@ PluginInfo precommit_test_sink_plugin(std::shared_ptr<PrecommitSinkState> state)
 
 std::unique_ptr<PrecommitJob> plan_precommit_job(const std::string& yaml, std::shared_ptr<PrecommitSinkState> state) {
   auto job = std::make_unique<PrecommitJob>();
-  register_core_plugins(job->registry);
-  register_connectors(job->registry);
-  job->registry.add(precommit_test_sink_plugin(std::move(state)));
-  config::Problems problems;
-  config::RawJob raw = config::load_yaml_text(yaml, "job.yaml", problems);
-  config::resolve_placeholders(raw, problems);
-  job->plan = plan_job(raw, job->registry, problems);
-  std::string all;
-  for (auto& p : problems.list()) all += p.message + "\n";
-  INFO(all);
-  REQUIRE(problems.empty());
+  job->registry = test_registry([&](PluginRegistry& r) { r.add(precommit_test_sink_plugin(std::move(state))); });
+  job->plan = plan_yaml(yaml, *job->registry);
   return job;
-}
-
-RunOutcome run_precommit_job(const PrecommitJob& job) {
-  RunOptions options;
-  options.once = true;
-  options.status_line = false;
-  return run_job(job.plan, options).outcome;
 }
 
 std::string header_json(const Record& r, const std::string& name) {

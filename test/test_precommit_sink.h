@@ -31,12 +31,11 @@ connectrun::PluginInfo precommit_test_sink_plugin(std::shared_ptr<PrecommitSinkS
 
 // The registry the job is planned against, and the plan (kept together: the plan points into the registry).
 struct PrecommitJob {
-  connectrun::PluginRegistry registry;
+  std::unique_ptr<connectrun::PluginRegistry> registry;  // lives as long as the plan
   connectrun::JobPlan plan;
 };
-// Plans `yaml` (REQUIREs that it is valid).
+// Plans `yaml` with PrecommitTestSink registered (REQUIREs that it is valid; test_job.h).
 std::unique_ptr<PrecommitJob> plan_precommit_job(const std::string& yaml, std::shared_ptr<PrecommitSinkState> state);
-connectrun::RunOutcome run_precommit_job(const PrecommitJob& job);
 
 // A header's value as schemaless JSON ("\"lines\"", "0"), or "" when the record has no such header.
 std::string header_json(const connectrun::Record& r, const std::string& name);

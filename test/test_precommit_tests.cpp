@@ -10,6 +10,7 @@
 #include "kafka/mock_cluster.h"
 #include "kafka/sink_offsets.h"
 #include "support.h"
+#include "test_job.h"
 #include "test_precommit_sink.h"
 
 using namespace testsupport;
@@ -51,7 +52,7 @@ TEST_CASE("pre_commit holding a record back keeps the source offset before it un
     auto job = plan_precommit_job(lines_to_test_sink(dir, "    hold: c\n    release: go"), state);
     // Everything was put, but c and what follows were never committed: not
     // acknowledged, so the source stored its offset only up to b (exit 1: undelivered).
-    CHECK(run_precommit_job(*job) == RunOutcome::ConnectorFailed);
+    CHECK(testsupport::run_job_once(job->plan) == RunOutcome::ConnectorFailed);
     CHECK(state->values("snk") == std::vector<std::string>{"a", "b", "c", "d", "e"});
     CHECK(state->returned["snk"] == TopicPartitionOffsets{{TopicPartition{"lines", 0}, 2}});
     CHECK(stored_position(dir / "offsets.json") == 4);
@@ -62,7 +63,7 @@ TEST_CASE("pre_commit holding a record back keeps the source offset before it un
   state->put.clear();
   {
     auto job = plan_precommit_job(lines_to_test_sink(dir, "    hold: c\n    release: go"), state);
-    CHECK(run_precommit_job(*job) == RunOutcome::Ok);
+    CHECK(testsupport::run_job_once(job->plan) == RunOutcome::Ok);
     CHECK(state->values("snk") == std::vector<std::string>{"c", "d", "e", "go"});
     CHECK(state->returned["snk"] == TopicPartitionOffsets{{TopicPartition{"lines", 0}, 6}});
     CHECK(stored_position(dir / "offsets.json") == 13);
@@ -74,7 +75,7 @@ TEST_CASE("the default pre_commit flushes and commits everything as before", "[p
   write_file(dir / "in.txt", "a\nb\nc\n");
   auto state = std::make_shared<PrecommitSinkState>();
   auto job = plan_precommit_job(lines_to_test_sink(dir, ""), state);
-  CHECK(run_precommit_job(*job) == RunOutcome::Ok);
+  CHECK(testsupport::run_job_once(job->plan) == RunOutcome::Ok);
   CHECK(state->values("snk") == std::vector<std::string>{"a", "b", "c"});
   CHECK(stored_position(dir / "offsets.json") == 6);
 }
@@ -94,7 +95,7 @@ TEST_CASE("the errant record reporter sends exactly the reported record to the d
                                                    "    connector.class: PrecommitTestSink\n"
                                                    "    topics: dlq"),
                                 state);
-  CHECK(run_precommit_job(*job) == RunOutcome::Ok);
+  CHECK(testsupport::run_job_once(job->plan) == RunOutcome::Ok);
   CHECK(state->values("snk") == std::vector<std::string>{"a", "b", "c"});
   CHECK(stored_position(dir / "offsets.json") == 10);
   std::lock_guard lock(state->mu);
@@ -118,7 +119,7 @@ TEST_CASE("the errant record reporter fails the task under errors.tolerance none
   write_file(dir / "in.txt", "a\nb\nbad\nc\n");
   auto state = std::make_shared<PrecommitSinkState>();
   auto job = plan_precommit_job(lines_to_test_sink(dir, "    report: bad"), state);
-  CHECK(run_precommit_job(*job) == RunOutcome::ConnectorFailed);
+  CHECK(testsupport::run_job_once(job->plan) == RunOutcome::ConnectorFailed);
   CHECK(state->values("snk") == std::vector<std::string>{"a", "b"});
   // Nothing from the failed record on was acknowledged.
   CHECK(stored_position(dir / "offsets.json") <= 4);
@@ -146,7 +147,7 @@ connectors:
 )",
                                              dir.path(), b.bootstrap()),
                                 state);
-  CHECK(run_precommit_job(*job) == RunOutcome::Ok);  // on Kafka the sources' delivery does not wait for sinks
+  CHECK(testsupport::run_job_once(job->plan) == RunOutcome::Ok);  // on Kafka the sources' delivery does not wait for sinks
   TopicPartitionOffsets expected{{TopicPartition{"in", 0}, 5}, {TopicPartition{"in", 1}, 1}};
   CHECK(state->returned["snk"] == expected);
   TopicPartitionOffsets committed;

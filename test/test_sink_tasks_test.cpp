@@ -20,6 +20,7 @@
 #include "ops/rest_json.h"
 #include "plan/plan_loader.h"
 #include "support.h"
+#include "test_job.h"
 #include "test_sink_plugins.h"
 
 using namespace connectrun;
@@ -30,23 +31,16 @@ namespace {
 
 struct TestJob {
   std::shared_ptr<testsink::Recorder> recorder = std::make_shared<testsink::Recorder>();
-  PluginRegistry registry;
+  std::unique_ptr<PluginRegistry> registry;  // lives as long as the plan
   std::optional<JobPlan> plan;
 };
 
 // Plans `yaml` against the core plugins, the connectors and the test plugins.
-std::unique_ptr<TestJob> plan_test_job(const TempDir& dir, const std::string& yaml) {
+std::unique_ptr<TestJob> plan_test_job(const std::string& yaml) {
   auto job = std::make_unique<TestJob>();
-  register_core_plugins(job->registry);
-  register_connectors(job->registry);
-  testsink::register_test_sink_plugins(job->registry, job->recorder);
-  testsupport::write_file(dir / "job.yaml", yaml);
-  LoadedPlan loaded = load_plan({dir / "job.yaml"}, job->registry);
-  std::string problems;
-  for (auto& p : loaded.problems) problems += p + "\n";
-  INFO(problems);
-  REQUIRE(loaded.plan);
-  job->plan = std::move(loaded.plan);
+  job->registry = testsupport::test_registry(
+      [&](PluginRegistry& r) { testsink::register_test_sink_plugins(r, job->recorder); });
+  job->plan = testsupport::plan_yaml(yaml, *job->registry);
   return job;
 }
 
@@ -222,11 +216,8 @@ TEST_CASE("in-process bus: null-key records round robin over the partitions", "[
 
 TEST_CASE("in-process: a sink with tasks.max 3 splits a 6-partition topic between its tasks", "[sink-tasks]") {
   TempDir dir;
-  auto job = plan_test_job(dir, keyed_job(dir, 1000, 3));
-  RunOptions options;
-  options.once = true;
-  options.status_line = false;
-  REQUIRE(run_job(*job->plan, options).outcome == RunOutcome::Ok);
+  auto job = plan_test_job(keyed_job(dir, 1000, 3));
+  REQUIRE(testsupport::run_job_once(*job->plan) == RunOutcome::Ok);
   check_split(*job->recorder, 1000, 3);
   // Offsets count per partition: each partition's records are numbered 0, 1, … in order.
   std::map<int32_t, std::vector<int64_t>> offsets;
@@ -237,14 +228,14 @@ TEST_CASE("in-process: a sink with tasks.max 3 splits a 6-partition topic betwee
     for (size_t i = 0; i < list.size(); ++i) CHECK(list[i] == static_cast<int64_t>(i));
 
   TempDir dir1;
-  auto one = plan_test_job(dir1, keyed_job(dir1, 1000, 1));
-  REQUIRE(run_job(*one->plan, options).outcome == RunOutcome::Ok);
+  auto one = plan_test_job(keyed_job(dir1, 1000, 1));
+  REQUIRE(testsupport::run_job_once(*one->plan) == RunOutcome::Ok);
   check_split(*one->recorder, 1000, 1);
 }
 
 TEST_CASE("herder: a sink's tasks each have a status and pause together", "[sink-tasks]") {
   TempDir dir;
-  auto job = plan_test_job(dir, keyed_job(dir, 50, 3));
+  auto job = plan_test_job(keyed_job(dir, 50, 3));
   auto store = OffsetStore::open(dir / "offsets.json");
   InProcessBus bus;
   bus.plan_changed(*job->plan);
@@ -279,11 +270,8 @@ TEST_CASE("kafka: a sink with tasks.max 3 reads a 6-partition topic once between
     INFO("tasks.max " << tasks);
     MockCluster cluster(1, {{"keyed", 6}});
     TempDir dir;
-    auto job = plan_test_job(dir, keyed_job(dir, 600, tasks, fmt::format("  bootstrap.servers: {}\n", cluster.bootstrap())));
-    RunOptions options;
-    options.once = true;
-    options.status_line = false;
-    REQUIRE(run_job(*job->plan, options).outcome == RunOutcome::Ok);
+    auto job = plan_test_job(keyed_job(dir, 600, tasks, fmt::format("  bootstrap.servers: {}\n", cluster.bootstrap())));
+    REQUIRE(testsupport::run_job_once(*job->plan) == RunOutcome::Ok);
     // The producer partitions keys with murmur2 too, so check_split's partition check holds on Kafka.
     check_split(*job->recorder, 600, tasks);
   }
@@ -292,7 +280,7 @@ TEST_CASE("kafka: a sink with tasks.max 3 reads a 6-partition topic once between
 TEST_CASE("kafka: a rebalance between two consumers of one group revokes and assigns partitions", "[sink-tasks][kafka]") {
   MockCluster cluster(1, {{"keyed", 6}});
   TempDir dir;
-  auto job = plan_test_job(dir, keyed_job(dir, 10, 1,
+  auto job = plan_test_job(keyed_job(dir, 10, 1,
                                           fmt::format("  bootstrap.servers: {}\n  consumer.session.timeout.ms: 6000\n"
                                                       "  consumer.heartbeat.interval.ms: 500\n",
                                                       cluster.bootstrap())));

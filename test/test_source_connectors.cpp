@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "test_job.h"
+
 #include "config/loader.h"
 #include "connectors/connectors.h"
 
@@ -159,22 +161,10 @@ PluginInfo failing_sink_plugin(std::shared_ptr<SinkScript> script) {
 }
 
 std::unique_ptr<PluginRegistry> test_registry(std::shared_ptr<SourceScript> source, std::shared_ptr<SinkScript> sink) {
-  auto registry = std::make_unique<PluginRegistry>();
-  register_core_plugins(*registry);
-  register_connectors(*registry);
-  registry->add(counting_source_plugin(std::move(source)));
-  if (sink) registry->add(failing_sink_plugin(std::move(sink)));
-  return registry;
-}
-
-JobPlan plan_yaml(const std::string& yaml, const PluginRegistry& registry) {
-  config::Problems problems;
-  auto job = config::load_yaml_text(yaml, "job.yaml", problems);
-  JobPlan plan;
-  if (problems.empty()) plan = plan_job(job, registry, problems);
-  for (auto& p : problems.list()) UNSCOPED_INFO(p.str());
-  REQUIRE(problems.empty());
-  return plan;
+  return testsupport::test_registry([&](PluginRegistry& registry) {
+    registry.add(counting_source_plugin(std::move(source)));
+    if (sink) registry.add(failing_sink_plugin(std::move(sink)));
+  });
 }
 
 }  // namespace testsource

@@ -61,11 +61,8 @@ struct SinkScript {
 };
 connectrun::PluginInfo failing_sink_plugin(std::shared_ptr<SinkScript> script);
 
-// The core plugins and the connector families, with these two added.
+// The core plugins and the connector families, with these two added (test_job.h).
 std::unique_ptr<connectrun::PluginRegistry> test_registry(std::shared_ptr<SourceScript> source,
                                                           std::shared_ptr<SinkScript> sink = nullptr);
-
-// Plans a YAML job against `registry`; fails the test on a problem.
-connectrun::JobPlan plan_yaml(const std::string& yaml, const connectrun::PluginRegistry& registry);
 
 }  // namespace testsource

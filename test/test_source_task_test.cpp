@@ -18,6 +18,7 @@
 #include "kafka/mock_cluster.h"
 #include "offsets/offset_store.h"
 #include "support.h"
+#include "test_job.h"
 #include "test_source_connectors.h"
 
 using namespace connectrun;
@@ -40,16 +41,8 @@ connectors:
                      dir.path(), connectors);
 }
 
-// run_job on its own thread: it blocks SIGINT/SIGTERM/SIGHUP in the thread
-// that runs it, which must not be the test's (children inherit the mask).
-RunOutcome run_once(const JobPlan& plan) {
-  RunOptions options;
-  options.once = true;
-  options.status_line = false;
-  RunOutcome outcome{};
-  std::thread([&] { outcome = run_job(plan, options).outcome; }).join();
-  return outcome;
-}
+using testsupport::plan_yaml;
+RunOutcome run_once(const JobPlan& plan) { return testsupport::run_job_once(plan); }
 
 const Value kPartition(MapEntries{{Value("source"), Value("counting")}});
 

@@ -105,11 +105,11 @@ SourceWorker::~SourceWorker() {
 
 void SourceWorker::run() {
   std::unique_ptr<SourceTask> task;
+  SourceTaskContext ctx;  // out of the try: the task may still use it in stop()
   try {
     build_stages();
     task = plan_.plugin->make_source();
     task->configure(slot_.cfg);
-    SourceTaskContext ctx;
     init_task_context(ctx, plan_.name, once_, log_, stopping_, plan_.common);
     ctx.task_id = slot_.id;
     ctx.offset_for = [this](const Value& partition) { return store_.get(plan_.name, partition); };
@@ -462,11 +462,11 @@ void SinkWorker::convert(std::vector<BusRecord>& in, std::vector<Record>& out, s
 
 void SinkWorker::run() {
   std::unique_ptr<SinkTask> task;
+  SinkTaskContext ctx;  // out of the try: the task may still use it in stop()
   try {
     build_stages();
     task = plan_.plugin->make_sink();
     task->configure(slot_.cfg);
-    SinkTaskContext ctx;
     init_task_context(ctx, plan_.name, once_, log_, stopping_, plan_.common);
     ctx.errant_reporter = [this](const Record& r, const std::exception& e) { report_errant(r, e); };
     ctx.task_id = slot_.id;
