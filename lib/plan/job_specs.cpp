@@ -100,7 +100,9 @@ const ConfigSpec& connector_common_spec() {
     s.define({.name = "connector.class", .type = KeyType::Class, .default_value = std::nullopt,
               .doc = "The connector plugin: our name (FileStreamSource) or its Java class name."});
     s.define({.name = "tasks.max", .type = KeyType::Int, .default_value = config::ConfigValue{int64_t{1}},
-              .doc = "Maximum number of tasks. The file connectors always use one.", .validator = v::at_least(1)});
+              .doc = "Maximum number of tasks. A sink connector runs this many, sharing its topics' partitions; a "
+                     "source as many as its connector splits its work into. The file connectors use one.",
+              .validator = v::at_least(1)});
     for (const char* role : {"key.converter", "value.converter", "header.converter"})
       s.define({.name = role, .type = KeyType::Class, .default_value = config::ConfigValue{},
                 .doc = fmt::format("Overrides the worker's {} for this connector; its {}.* keys then come from this "

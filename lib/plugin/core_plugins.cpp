@@ -1,6 +1,6 @@
 // lib/'s own plugins, registered explicitly (static self-registration is
-// fragile in static libraries). Connector families register in
-// connectors/connectors.cpp.
+// fragile in static libraries). Connector families register themselves
+// outside lib/, in the binary's one list of them.
 #include "converters/converters.h"
 #include "plugin/registry.h"
 #include "transforms/transforms.h"

@@ -1,8 +1,8 @@
 // The plugin registry: every connector, converter, transform and predicate,
 // registered explicitly. lib/ registers its converters, transforms and
 // predicates (register_core_plugins); the connector families register
-// themselves in connectors/connectors.cpp, whose builtin_plugins() is the
-// registry the command line uses. lib/ takes the registry it is given.
+// themselves outside lib/ (the binary's builtin_plugins() holds both). lib/
+// takes the registry it is given.
 #pragma once
 
 #include <functional>
