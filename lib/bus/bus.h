@@ -113,6 +113,10 @@ class BusConsumer {
   // The sink is paused (or resumed): stop (restart) fetching while the sink
   // keeps polling, so the consumer keeps its group membership. False when the
   // bus cannot: the sink then stops polling instead (in-process backpressure).
+  // The sink is paused while `held()` is true: a poll that is already waiting
+  // when the pause comes takes nothing (in-process; Kafka pauses fetching
+  // instead). Set and cleared by the sink's own thread; nullptr clears.
+  virtual void hold_while(std::function<bool()> held) { (void)held; }
   virtual bool pause_fetching(bool paused) {
     (void)paused;
     return false;

@@ -149,6 +149,7 @@ class Consumer : public BusConsumer {
     auto none_open = [&] { return bus_.awaited_producers(q_->connector) == 0; };
     q_->ready.wait_for(lock, wait, [&] { return !q_->chunks.empty() || none_open(); });
     if (q_->chunks.empty()) return none_open() ? ConsumeStatus::End : ConsumeStatus::Ok;
+    if (held_ && held_()) return ConsumeStatus::Ok;  // paused while waiting: the records stay queued (its lag)
     // At most the sink's share (at least one chunk): what a sink holds while it
     // converts and writes is bounded like its queue; the rest waits for the next poll.
     const size_t share = bus_.sink_share();
@@ -176,6 +177,8 @@ class Consumer : public BusConsumer {
     space_.notify_all();
     return ConsumeStatus::Ok;
   }
+
+  void hold_while(std::function<bool()> held) override { held_ = std::move(held); }
 
   void commit() override {
     std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
@@ -279,6 +282,7 @@ class Consumer : public BusConsumer {
   std::condition_variable& space_;
   InProcessBus& bus_;
   std::shared_ptr<InProcessBus::SinkQueue> q_;
+  std::function<bool()> held_;  // hold_while: the sink is paused (its thread only)
 };
 }  // namespace
 

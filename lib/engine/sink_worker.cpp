@@ -139,6 +139,8 @@ void SinkWorker::run() {
     auto retrying = [&](const std::function<void()>& op) { with_retries("pre_commit", op); };
     // A sink drains until every producer closed, even when asked to stop, so
     // nothing accepted by the bus is left unwritten.
+    // A poll already waiting when a pause comes takes nothing (in-process).
+    consumer_->hold_while([this] { return paused_.load() && !stopping_.load() && !detach_.load(); });
     bool fetch_paused = false;  // the bus paused fetching for this paused sink
     for (;;) {
       if (detach_.load()) break;
@@ -176,6 +178,7 @@ void SinkWorker::run() {
       if (status == ConsumeStatus::End) break;
     }
     if (fetch_paused) consumer_->pause_fetching(false);  // a restart's new worker pauses again if it must
+    consumer_->hold_while(nullptr);  // the consumer may go to a restarted worker: no reference to this one
     // Kafka's last preCommit when a task closes; then what it still holds back is left uncommitted.
     if (uncommitted()) commit(*task, retrying);
     if (uncommitted()) {
