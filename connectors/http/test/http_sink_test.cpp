@@ -206,7 +206,7 @@ TEST_CASE("HttpSink parses Retry-After as seconds or an HTTP date", "[http][http
   CHECK_FALSE(http::parse_retry_after("-5", now).has_value());
 }
 
-TEST_CASE("HttpSink retries a response slower than http.timeout and a server answering garbage", "[http][httpsink]") {
+TEST_CASE("HttpSink retries a response slower than http.timeout and a server answering garbage or resetting", "[http][httpsink]") {
   {
     ScheduledServer server;
     server.schedule({{.status = 200, .delay = 2500ms}});
@@ -215,8 +215,9 @@ TEST_CASE("HttpSink retries a response slower than http.timeout and a server ans
     CHECK(h.commit() == 1);
     CHECK(server.bodies() == std::vector<std::string>{"slow", "slow"});  // timed out once, then answered at once
   }
-  {
-    GarbageServer garbage;
+  for (bool reset : {false, true}) {
+    INFO((reset ? "connection reset" : "garbage"));
+    GarbageServer garbage(reset);
     const std::string url = fmt::format("http://127.0.0.1:{}/sink", garbage.port());
     Harness h({{"http.url", url}, {"max.retries", "2"}, {"retry.backoff.ms", "10"}});
     h.put_strings({"x"});

@@ -103,10 +103,12 @@ class ScheduledServer {
   std::vector<std::string> token_requests_;
 };
 
-// Accepts connections and answers each with bytes that are not HTTP, then closes it.
+// Accepts connections and answers each with bytes that are not HTTP, then
+// closes it; with `reset`, reads the request and resets the connection
+// (SO_LINGER 0: an RST) without answering.
 class GarbageServer {
  public:
-  GarbageServer() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+  explicit GarbageServer(bool reset = false) : reset_(reset), fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -138,11 +140,17 @@ class GarbageServer {
       pollfd q{c, POLLIN, 0};
       char buf[4096];
       if (::poll(&q, 1, 2000) > 0) (void)!::recv(c, buf, sizeof(buf), 0);
-      const char garbage[] = "\x01\x02 this is not HTTP\r\n\r\n";
-      (void)!::send(c, garbage, sizeof(garbage) - 1, MSG_NOSIGNAL);
+      if (reset_) {
+        linger l{1, 0};
+        ::setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+      } else {
+        const char garbage[] = "\x01\x02 this is not HTTP\r\n\r\n";
+        (void)!::send(c, garbage, sizeof(garbage) - 1, MSG_NOSIGNAL);
+      }
       ::close(c);
     }
   }
+  bool reset_;
   int fd_;
   int port_ = 0;
   std::atomic<bool> stop_{false};
