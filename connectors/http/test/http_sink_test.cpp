@@ -363,3 +363,17 @@ TEST_CASE("HttpSink refuses bad configuration naming the key", "[http][httpsink]
   CHECK_THAT(with({{"http.ssl.client.key.file", "/k.pem"}}),
              Catch::Contains("http.ssl.client.key.file: is set but http.ssl.client.cert.file is not"));
 }
+
+TEST_CASE("HttpSink sends through the proxy of http.proxy.host and http.proxy.port", "[http][httpsink]") {
+  ScheduledServer proxy;  // stands in for a forward proxy: it sees the absolute URL in the request line
+  Harness h({{"http.url", "http://sink.invalid/ingest"},
+             {"http.proxy.host", "127.0.0.1"},
+             {"http.proxy.port", std::to_string(proxy.port())}});
+  h.put_strings({"via proxy"});
+  CHECK(h.commit() == 1);
+  auto got = proxy.received();
+  REQUIRE(got.size() == 1);
+  CHECK_THAT(got[0].path, Catch::EndsWith("/ingest"));
+  CHECK_THAT(got[0].path, Catch::Contains("sink.invalid"));
+  CHECK(got[0].body == "via proxy");
+}

@@ -43,7 +43,7 @@ class ScheduledServer {
       res.set_content(fmt::format(R"({{"access_token":"tok-{}","token_type":"Bearer"}})", token_requests_.size()),
                       "application/json");
     });
-    server_.Post(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    server_.Post(R"(.*)", [this](const httplib::Request& req, httplib::Response& res) {
       Reply reply;
       {
         std::lock_guard lock(mu_);
