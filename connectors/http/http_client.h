@@ -56,6 +56,9 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 class HttpClient {
  public:
   explicit HttpClient(ClientOptions options);
+  // Not copied or moved: libcurl keeps a pointer to error_buf_.
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
   // POSTs `body` to `url` with `headers`. Never throws for network or HTTP
   // errors: they are in the response.
   HttpResponse post(const std::string& url, const curl_slist* headers, std::string_view body);
