@@ -2,6 +2,7 @@
 // a Connect value for it. Internal to the datagen family.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -102,9 +103,11 @@ struct IntNode : GenNode {
   Value generate(Rng& rng) override {
     if (!ranged) return is_long ? Value(static_cast<int64_t>(rng.next_u64())) : Value(static_cast<int32_t>(rng.next_u64() >> 32));
     // Java: min + (long)(nextDouble() * (max - min)): [min, max), max exclusive.
+    // In unsigned arithmetic: a span wider than int64 (no min given) must not overflow.
     const double span = static_cast<double>(max) - static_cast<double>(min);
-    int64_t v = min + static_cast<int64_t>(rng.next_double() * span);
-    if (v >= max) v = max - 1;  // rounding of very wide spans
+    const double offset = std::min(rng.next_double() * span, 0x1.fffffffffffffp+63);
+    int64_t v = static_cast<int64_t>(static_cast<uint64_t>(min) + static_cast<uint64_t>(offset));
+    if (v >= max || v < min) v = max - 1;  // rounding of very wide spans
     return is_long ? Value(v) : Value(static_cast<int32_t>(v));
   }
 };

@@ -126,6 +126,9 @@ TEST_CASE("range keeps numbers in min inclusive to max exclusive and covers it",
     REQUIRE(v.as<double>() >= 0.1);
     REQUIRE(v.as<double>() < 10.0);
   }
+  // Only max: the span is wider than int64, drawn without overflow.
+  for (auto& v : draw(one_field(R"({"type":"long","arg.properties":{"range":{"max":0}}})"), 200))
+    REQUIRE(v.as<int64_t>() < 0);
   CHECK_THAT(error_of(one_field(R"({"type":"int","arg.properties":{"range":{"min":5,"max":5}}})")),
              Catch::Contains("'min' field must be strictly less than 'max' field"));
 }
