@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <set>
 #include <string>
 
 #include "support.h"
@@ -112,4 +113,22 @@ TEST_CASE("a bad DataGen configuration is refused naming the key", "[e2e][datage
   INFO(all);
   CHECK(all.find("schema.string") != std::string::npos);
   CHECK(all.find("field r.code: the regex \"(?<=a)b\"") != std::string::npos);
+}
+
+TEST_CASE("tasks.max 2 runs two tasks that each generate iterations records of their own", "[e2e][datagen]") {
+  TempDir dir;
+  write_file(dir / "job.yaml",
+             datagen_job(dir, "out.txt",
+                         "    tasks.max: 2\n    quickstart: users\n    iterations: 50\n    random.seed: 5\n"));
+  auto r = run_connectrun({"run", "--once", dir / "job.yaml"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto lines = read_lines(dir / "out.txt");
+  CHECK(lines.size() == 100);
+  // Task 1 advances the seed once first, so the tasks' records differ.
+  const std::set<std::string> distinct(lines.begin(), lines.end());
+  CHECK(distinct.size() > 90);
+  const std::string offsets = read_file(dir / "offsets.json");
+  CHECK(offsets.find("{\"task.id\":0}") != std::string::npos);
+  CHECK(offsets.find("{\"task.id\":1}") != std::string::npos);
 }
