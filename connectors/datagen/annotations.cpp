@@ -1,9 +1,12 @@
 #include "connectors/datagen/annotations.h"
 
+#include <cerrno>
+#include <cstring>
 #include <limits>
 
 #include <fmt/format.h>
 
+#include "json/json_reader.h"
 #include "json/json_writer.h"
 
 namespace connectrun::datagen {
@@ -95,14 +98,59 @@ Value option_value(const Value& v, const SchemaPtr& schema, const std::string& w
   }
 }
 
+namespace {
+
+// Avro's JSON encoding wraps a union's value in {"type": value}: unwrapped for ["null", T].
+Value unwrap_union(const Value& v, const SchemaPtr& schema) {
+  if (schema->optional && v.is<MapEntries>() && v.as<MapEntries>().size() == 1 && schema->type != Type::Map &&
+      schema->type != Type::Struct)
+    return v.as<MapEntries>().front().second;
+  return v;
+}
+
+// {"file": F, "encoding": "json"}: the values in F, Avro's JSON encoding, one after another.
+std::vector<Value> options_from_file(const Value& spec, const std::string& where) {
+  const Value* file = spec.find("file");
+  const Value* encoding = spec.find("encoding");
+  if (!file || !encoding) fail(where, "options property must contain 'file' and 'encoding' fields when given as object");
+  if (!file->is<std::string>()) fail(where, "'file' field of options property must be given as string");
+  if (!encoding->is<std::string>()) fail(where, "'encoding' field of options property must be given as string");
+  const std::string& path = file->as<std::string>();
+  if (encoding->as<std::string>() == "binary")
+    fail(where, "options in Avro binary encoding (\"encoding\": \"binary\") are not supported by connectrun: "
+                "write them as JSON (\"encoding\": \"json\")");
+  if (encoding->as<std::string>() != "json")
+    fail(where, "'encoding' field of options property only supports two formats: 'binary' and 'json'");
+  simdjson::padded_string text;
+  if (simdjson::padded_string::load(path).get(text))
+    fail(where, fmt::format("Unable to read options file '{}': {}", path, std::strerror(errno)));
+  std::vector<Value> values;
+  simdjson::dom::parser parser;
+  simdjson::dom::document_stream docs;
+  if (parser.parse_many(text).get(docs)) fail(where, fmt::format("the options file '{}' is not JSON", path));
+  for (auto doc : docs) {
+    simdjson::dom::element e;
+    if (doc.get(e)) fail(where, fmt::format("the options file '{}' is not JSON values one after another", path));
+    values.push_back(json_element_to_value(e));
+  }
+  return values;
+}
+
+}  // namespace
+
 GenPtr options_node(const Value& options, const SchemaPtr& schema, const std::string& where) {
-  if (options.is<MapEntries>())
-    fail(where, "options read from a file ({\"file\": …, \"encoding\": …}) are not supported by connectrun: list "
-                "them in the schema as an array");
-  if (!options.is<Array>()) fail(where, fmt::format("\"options\" must be an array, not {}", kind_of(options)));
-  if (options.as<Array>().empty()) fail(where, "\"options\" cannot be empty");
+  std::vector<Value> listed;
+  const bool from_file = options.is<MapEntries>();
+  if (from_file) {
+    listed = options_from_file(options, where);
+  } else if (options.is<Array>()) {
+    listed = options.as<Array>();
+  } else {
+    fail(where, fmt::format("\"options\" must be an array or an object, not {}", kind_of(options)));
+  }
+  if (listed.empty()) fail(where, "\"options\" cannot be empty");
   auto node = std::make_unique<OptionsNode>();
-  for (const Value& o : options.as<Array>()) node->options.push_back(option_value(o, schema, where));
+  for (const Value& o : listed) node->options.push_back(option_value(from_file ? unwrap_union(o, schema) : o, schema, where));
   return node;
 }
 

@@ -3,6 +3,9 @@
 // clear errors for schemas connectrun cannot generate from.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <regex>
 #include <set>
 
@@ -156,7 +159,23 @@ TEST_CASE("options draw only the listed values and all of them", "[datagen]") {
              Catch::Contains("field r.f: the option \"x\" is not a valid int32 value"));
   CHECK_THAT(error_of(one_field(R"({"type":"string","arg.properties":{"options":[]}})")),
              Catch::Contains("\"options\" cannot be empty"));
-  CHECK_THAT(error_of(one_field(R"({"type":"string","arg.properties":{"options":{"file":"x.json","encoding":"json"}}})")),
+  // Options from a file, in Avro's JSON encoding (values one after another).
+  char path[] = "/tmp/datagen-options-XXXXXX";
+  const int fd = ::mkstemp(path);
+  REQUIRE(fd >= 0);
+  const std::string values = "\"north\" \"south\"\n\"east\"\n";
+  REQUIRE(::write(fd, values.data(), values.size()) == static_cast<ssize_t>(values.size()));
+  ::close(fd);
+  std::set<std::string> from_file;
+  for (auto& v : draw(one_field(std::string(R"({"type":"string","arg.properties":{"options":{"file":")") + path +
+                                R"(","encoding":"json"}}})"),
+                      100))
+    from_file.insert(v.as<std::string>());
+  ::unlink(path);
+  CHECK(from_file == std::set<std::string>{"north", "south", "east"});
+  CHECK_THAT(error_of(one_field(R"({"type":"string","arg.properties":{"options":{"file":"/nonexistent/o.json","encoding":"json"}}})")),
+             Catch::Contains("field r.f: Unable to read options file '/nonexistent/o.json'"));
+  CHECK_THAT(error_of(one_field(R"({"type":"string","arg.properties":{"options":{"file":"o.bin","encoding":"binary"}}})")),
              Catch::Contains("not supported by connectrun"));
 }
 
