@@ -9,6 +9,9 @@
 #ifdef CONNECTRUN_WITH_HTTP
 #include "connectors/http/http.h"
 #endif
+#ifdef CONNECTRUN_WITH_DATAGEN
+#include "connectors/datagen/datagen.h"
+#endif
 
 namespace connectrun {
 
@@ -18,6 +21,9 @@ void register_connectors([[maybe_unused]] PluginRegistry& registry) {
 #endif
 #ifdef CONNECTRUN_WITH_HTTP
   http::register_family(registry);  // HttpSink
+#endif
+#ifdef CONNECTRUN_WITH_DATAGEN
+  datagen::register_family(registry);  // DataGen
 #endif
 }
 
