@@ -6,12 +6,18 @@
 #ifdef CONNECTRUN_WITH_FILE
 #include "connectors/file/file.h"
 #endif
+#ifdef CONNECTRUN_WITH_SPOOLDIR
+#include "connectors/spooldir/spooldir.h"
+#endif
 
 namespace connectrun {
 
 void register_connectors([[maybe_unused]] PluginRegistry& registry) {
 #ifdef CONNECTRUN_WITH_FILE
   file::register_family(registry);  // FileStreamSource, FileStreamSink
+#endif
+#ifdef CONNECTRUN_WITH_SPOOLDIR
+  spooldir::register_family(registry);  // SpoolDirCsvSource, SpoolDirJsonSource, SpoolDirLineDelimitedSource, SpoolDirSchemaLessJsonSource
 #endif
 }
 
