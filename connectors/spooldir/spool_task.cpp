@@ -304,8 +304,8 @@ void SpoolTask::cleanup_success(FileState& st) {
     // not read again (its stored offset covers it), so this is not fatal.
     ctx_->log->error("{} was delivered but cannot be cleaned up: {}", f.path, e.what());
   }
-  remove_empty_dirs(f);
   ::unlink(marker_path(f).c_str());
+  remove_empty_dirs(f);
 }
 
 void SpoolTask::cleanup_error(FileState& st) {
