@@ -122,6 +122,12 @@ bool SpoolTask::open_next() {
     headers_.push_back({"file.last.modified", schemas::timestamp().build(), Value(Timestamp{f.last_modified_ms})});
     if (!f.relative_dir.empty()) headers_.push_back({"file.relative.path", schemas::string(), Value(f.relative_dir)});
     try {
+      // kafka-connect-spooldir decompresses by extension; connectrun does not, and says so.
+      const std::string ext = fs::path(f.name).extension().string();
+      for (const char* z : {".gz", ".bz2", ".snappy", ".lz4", ".z", ".Z"})
+        if (ext == z)
+          throw ParseError("", fmt::format("compressed files ({}) are not supported by connectrun: decompress them "
+                                           "before they are put in input.path", ext));
       const int64_t offset = stored_offset(*state->partition, f);
       ctx_->log->info("reading {}{}", f.path, offset >= 0 ? fmt::format(" after its stored offset {}", offset) : "");
       open_file(f, offset);

@@ -319,6 +319,13 @@ TEST_CASE("bad input: the file goes to error.path with its .error file after the
     CHECK(report.find("at: record 1 (line 2)\n") != std::string::npos);
     CHECK(report.find("error: not valid JSON") != std::string::npos);
   }
+  SECTION("a compressed file") {
+    Spool s;
+    write_file(s.in() + "/a.csv.gz", "\x1f\x8b");
+    s.start("SpoolDirLineDelimitedSource", {{"halt.on.error", "false"}});
+    CHECK(s.poll_all().empty());
+    CHECK(read_file(s.err() + "/a.csv.gz.error").find("compressed files (.gz) are not supported by connectrun") != std::string::npos);
+  }
   SECTION("a CSV file that ends inside a quoted field") {
     Spool s;
     write_file(s.in() + "/a.csv", "id,first_name\n1,\"Ann\n");
