@@ -22,10 +22,16 @@ class JsonStream {
 
  private:
   int64_t line_at(size_t pos);
+  bool next_by_lines(simdjson::dom::element& out);
   simdjson::padded_string text_;
   simdjson::dom::parser parser_;
   simdjson::dom::document_stream stream_;
   simdjson::dom::document_stream::iterator it_, end_;
+  // After parse_many reports an error (it may fail a whole window), values are
+  // read line by line from where it stopped, so the bad one is found exactly.
+  simdjson::dom::parser line_parser_;
+  bool line_mode_ = false;
+  size_t line_pos_ = 0;
   bool started_ = false;
   int64_t index_ = -1;
   size_t pos_ = 0;          // byte position of the value last returned

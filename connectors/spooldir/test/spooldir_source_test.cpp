@@ -319,6 +319,18 @@ TEST_CASE("bad input: the file goes to error.path with its .error file after the
     CHECK(report.find("at: record 1 (line 2)\n") != std::string::npos);
     CHECK(report.find("error: not valid JSON") != std::string::npos);
   }
+  SECTION("an unclosed string: the values before it are delivered and the error names its line") {
+    Spool s;
+    write_file(s.in() + "/a.json", "{\"a\":\"1\"}\n{\n  \"a\": \"2\"\n}\n{\"a\":\"3}\n{\"a\":\"4\"}\n");
+    s.start("SpoolDirSchemaLessJsonSource", {{"halt.on.error", "false"}});
+    auto records = s.poll_all();
+    REQUIRE(records.size() == 2);
+    CHECK(records[1].value == Value(R"({"a":"2"})"));
+    s.commit(records);
+    const std::string report = read_file(s.err() + "/a.json.error");
+    INFO(report);
+    CHECK(report.find("at: record 2 (line 5)\n") != std::string::npos);
+  }
   SECTION("a compressed file") {
     Spool s;
     write_file(s.in() + "/a.csv.gz", "\x1f\x8b");
