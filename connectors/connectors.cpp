@@ -12,6 +12,9 @@
 #ifdef CONNECTRUN_WITH_DATAGEN
 #include "connectors/datagen/datagen.h"
 #endif
+#ifdef CONNECTRUN_WITH_SPOOLDIR
+#include "connectors/spooldir/spooldir.h"
+#endif
 
 namespace connectrun {
 
@@ -24,6 +27,9 @@ void register_connectors([[maybe_unused]] PluginRegistry& registry) {
 #endif
 #ifdef CONNECTRUN_WITH_DATAGEN
   datagen::register_family(registry);  // DataGen
+#endif
+#ifdef CONNECTRUN_WITH_SPOOLDIR
+  spooldir::register_family(registry);  // SpoolDirCsvSource, SpoolDirJsonSource, SpoolDirLineDelimitedSource, SpoolDirSchemaLessJsonSource
 #endif
 }
 
