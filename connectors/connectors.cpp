@@ -6,12 +6,18 @@
 #ifdef CONNECTRUN_WITH_FILE
 #include "connectors/file/file.h"
 #endif
+#ifdef CONNECTRUN_WITH_TAIL
+#include "connectors/tail/tail.h"
+#endif
 
 namespace connectrun {
 
 void register_connectors([[maybe_unused]] PluginRegistry& registry) {
 #ifdef CONNECTRUN_WITH_FILE
   file::register_family(registry);  // FileStreamSource, FileStreamSink
+#endif
+#ifdef CONNECTRUN_WITH_TAIL
+  tail::register_family(registry);  // FileTail
 #endif
 }
 
