@@ -78,6 +78,7 @@ class FileTailTask : public SourceTask {
 
   PollStatus poll(std::vector<Record>& out, std::chrono::milliseconds max_wait) override {
     const auto now = Clock::now();
+    const size_t before = out.size();
     const bool first = !scanned_;
     if (first || rescan_ || now >= next_scan_) {
       rescan_ = false;
@@ -99,17 +100,19 @@ class FileTailTask : public SourceTask {
         all_eof = false;
         break;
       }
+      // A file found at its end last time may have been truncated since:
+      // checked before reading on, or the new bytes would be read from the old position.
+      if (f->at_eof) f->check_truncated(out, s_, *ctx_);
       if (!f->read(out, budget, s_, *ctx_, deadline)) {
         all_eof = false;
         continue;
       }
-      f->check_truncated(out, s_, *ctx_);
       f->release_buffer();  // at its end with nothing left: many files by one glob keep little memory
       if (!f->at_eof) all_eof = false;
       f->flush_event(out, s_, ctx_->stop_at_end_of_data);
     }
     release(out);
-    if (!out.empty()) return PollStatus::Ok;
+    if (out.size() > before) return PollStatus::Ok;
     if (ctx_->stop_at_end_of_data && all_eof) return PollStatus::Exhausted;
     wait(max_wait);
     return PollStatus::Ok;
