@@ -158,7 +158,7 @@ class FileTailTask : public SourceTask {
     const auto now = Clock::now();
     std::set<FileId> seen;
     const auto paths = matches();
-    if (paths.empty() && !warned_nothing_) {
+    if (paths.empty() && files_.empty() && !warned_nothing_) {
       ctx_->log->info("no file matches {} yet; waiting for one", fmt::join(paths_, ", "));
       warned_nothing_ = true;
     }
