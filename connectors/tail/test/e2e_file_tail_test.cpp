@@ -201,3 +201,23 @@ TEST_CASE("FileTail over 200 files by one glob survives kill -9 and rotation whi
   for (size_t at = offsets.find("\"inode\""); at != std::string::npos; at = offsets.find("\"inode\"", at + 1)) ++n;
   CHECK(n == kFiles);
 }
+
+TEST_CASE("FileTail run as an unprivileged user skips a file it may not read with one warning", "[e2e][tail]") {
+  // As root, chmod 000 denies nothing (CAP_DAC_OVERRIDE): the binary runs as
+  // nobody, so the permission check is the kernel's.
+  TempDir dir;
+  REQUIRE(::chmod(dir.path().c_str(), 0777) == 0);
+  write_file(dir / "ok.log", "readable 0\nreadable 1\n");
+  write_file(dir / "secret.log", "hidden\n");
+  REQUIRE(::chmod((dir / "secret.log").c_str(), 0) == 0);
+  write_file(dir / "job.yaml", tail_job(dir, dir / "*.log"));
+  int status = -1;
+  const auto err = shell(fmt::format("setpriv --reuid=65534 --regid=65534 --clear-groups {} run --once {} 2>&1",
+                                     CONNECTRUN_BINARY, dir / "job.yaml"),
+                         &status);
+  INFO(err);
+  CHECK(status == 0);
+  CHECK(err.find(fmt::format("cannot open {}: Permission denied; skipped until it can be read", dir / "secret.log")) !=
+        std::string::npos);
+  CHECK(read_lines(dir / "out.txt") == std::vector<std::string>{"readable 0", "readable 1"});
+}
