@@ -223,10 +223,12 @@ Record& TailedFile::emit(std::vector<Record>& out, const TailSettings& s, std::s
   r.value_schema = s.string_schema;
   r.value = Value(std::move(value));
   r.timestamp = now_ms();
-  r.headers.reserve(3);
-  r.headers.push_back(Header{"file.path", s.string_schema, Value(path_)});
-  r.headers.push_back(Header{"file.name", s.string_schema, Value(name_)});
-  r.headers.push_back(Header{"file.offset", s.int64_schema, Value(begin)});
+  if (s.headers) {
+    r.headers.reserve(3);
+    r.headers.push_back(Header{"file.path", s.string_schema, Value(path_)});
+    r.headers.push_back(Header{"file.name", s.string_schema, Value(name_)});
+    r.headers.push_back(Header{"file.offset", s.int64_schema, Value(begin)});
+  }
   position_ = end;
   r.source_partition = partition_;
   r.source_offset = offset_value(end);

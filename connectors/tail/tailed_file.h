@@ -61,6 +61,7 @@ struct TailSettings {
   size_t max_line_bytes = 1u << 20;
   std::optional<transforms::JavaRegex> multiline_start;  // wrapped to behave as Matcher.find()
   std::chrono::milliseconds multiline_timeout{1000};
+  bool headers = true;  // file.path, file.name, file.offset on every record
   size_t batch_size = 2000;
   size_t batch_max_bytes = 1u << 20;
   SchemaPtr string_schema = schemas::string();

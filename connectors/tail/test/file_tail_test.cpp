@@ -120,6 +120,10 @@ TEST_CASE("FileTail reads lines with path name and offset headers and resumes fr
     Harness again(dir / "*.log", true);
     again.stored = h.stored;
     CHECK(values(again.poll_all()) == std::vector<std::string>{"partial line", "four"});
+    Harness bare(dir / "*.log", true, {{"headers.enabled", "false"}});
+    auto plain = bare.poll_all();
+    REQUIRE(!plain.empty());
+    CHECK(plain[0].headers.empty());
   }
   SECTION("read.from=end skips what is there at the first scan, not files that appear later") {
     Harness h(dir / "*.log", false, {{"read.from", "end"}, {"glob.interval.ms", "50"}});
