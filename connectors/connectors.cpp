@@ -15,6 +15,9 @@
 #ifdef CONNECTRUN_WITH_SPOOLDIR
 #include "connectors/spooldir/spooldir.h"
 #endif
+#ifdef CONNECTRUN_WITH_TAIL
+#include "connectors/tail/tail.h"
+#endif
 
 namespace connectrun {
 
@@ -30,6 +33,9 @@ void register_connectors([[maybe_unused]] PluginRegistry& registry) {
 #endif
 #ifdef CONNECTRUN_WITH_SPOOLDIR
   spooldir::register_family(registry);  // SpoolDirCsvSource, SpoolDirJsonSource, SpoolDirLineDelimitedSource, SpoolDirSchemaLessJsonSource
+#endif
+#ifdef CONNECTRUN_WITH_TAIL
+  tail::register_family(registry);  // FileTail
 #endif
 }
 

@@ -48,6 +48,35 @@ class FileStreamSinkTask : public SinkTask {
       fd_ = 1;
       return;
     }
+    open_file();
+    repair_torn_tail();
+  }
+
+  void put(std::vector<Record>& batch) override {
+    for (auto& r : batch) {
+      append_value_text(buf_, r.value);
+      buf_ += '\n';
+    }
+    // Large buffers go out early to bound memory; they count only at flush().
+    if (buf_.size() >= (4u << 20)) {
+      reopen_if_rotated();
+      write_out();
+    }
+  }
+
+  void flush() override {
+    reopen_if_rotated();
+    write_out();
+  }
+
+  void stop() override {
+    if (fd_ > 1) ::close(fd_);
+    fd_ = -1;
+  }
+  ~FileStreamSinkTask() override { stop(); }
+
+ private:
+  void open_file() {
     // A regular file (or a new one) is opened for reading too: the repair of
     // a torn last line reads its end. Anything else (a FIFO, a terminal,
     // /dev/stdout) is only written, as before. The path is followed through
@@ -62,24 +91,23 @@ class FileStreamSinkTask : public SinkTask {
     repair_torn_tail();
   }
 
-  void put(std::vector<Record>& batch) override {
-    for (auto& r : batch) {
-      append_value_text(buf_, r.value);
-      buf_ += '\n';
-    }
-    // Large buffers go out early to bound memory; they count only at flush().
-    if (buf_.size() >= (4u << 20)) write_out();
-  }
-
-  void flush() override { write_out(); }
-
-  void stop() override {
-    if (fd_ > 1) ::close(fd_);
+  // logrotate's create mode renames the file (and may create a new one), a
+  // cleaner may delete it: when the path no longer names the open file, the
+  // rest goes to a file under that path again, as daemons do on rotation.
+  // Checked once per flush (one stat), so no SIGHUP is needed.
+  void reopen_if_rotated() {
+    if (file_.empty() || good_size_ < 0 || buf_.empty()) return;
+    struct stat named{};
+    struct stat open_now{};
+    if (::fstat(fd_, &open_now) != 0) return;
+    const bool gone = ::stat(file_.c_str(), &named) != 0;
+    if (!gone && named.st_ino == open_now.st_ino && named.st_dev == open_now.st_dev) return;
+    ctx_->log->info("{} was {} under the sink (rotation): reopening it", file_, gone ? "deleted or renamed" : "replaced");
+    ::close(fd_);
     fd_ = -1;
+    open_file();
   }
-  ~FileStreamSinkTask() override { stop(); }
 
- private:
   std::string display_name() const { return file_.empty() ? std::string("stdout") : file_; }
 
   // A crash in the middle of a write can leave part of a line at the end of
