@@ -6,12 +6,18 @@
 #ifdef CONNECTRUN_WITH_FILE
 #include "connectors/file/file.h"
 #endif
+#ifdef CONNECTRUN_WITH_S3
+#include "connectors/s3/s3.h"
+#endif
 
 namespace connectrun {
 
 void register_connectors([[maybe_unused]] PluginRegistry& registry) {
 #ifdef CONNECTRUN_WITH_FILE
   file::register_family(registry);  // FileStreamSource, FileStreamSink
+#endif
+#ifdef CONNECTRUN_WITH_S3
+  s3::register_family(registry);  // S3Sink, S3Source
 #endif
 }
 
