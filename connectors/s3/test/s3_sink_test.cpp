@@ -152,3 +152,14 @@ TEST_CASE("S3Sink refuses what it does not implement with the key named", "[s3]"
              Catch::Contains("unknown time zone 'Mars/Olympus'"));
   CHECK(problems("    partitioner.class: DailyPartitioner\n    locale: en-US\n    timezone: Europe/Paris\n").empty());
 }
+
+TEST_CASE("S3Sink uploads an object larger than s3.part.size as a multipart upload", "[s3]") {
+  S3rverServer s3;
+  TempDir dir;
+  std::string input = json_lines(0, 120000);  // 5.6 MB: a part of 5 MiB and the rest
+  write_file(dir / "in.txt", input);
+  SinkJob job{.dir = dir.path(), .sink_extra = "    flush.size: 120000\n    s3.part.size: 5242880\n"};
+  REQUIRE(run_in_process(sink_job(s3, job)));
+  REQUIRE(s3.keys("test-bucket") == std::vector<std::string>{"topics/events/partition=0/events+0+0000000000.json"});
+  CHECK(s3.get("test-bucket", "topics/events/partition=0/events+0+0000000000.json") == input);
+}
