@@ -29,11 +29,12 @@ using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 using XmlDocPtr = std::unique_ptr<xmlDoc, XmlDocDeleter>;
 
-// libcurl's global state, set up once per process before the first handle
-// (curl_global_init is not thread-safe; a function-local static is).
+// libcurl's and libxml2's global state, set up once per process before the
+// first use (neither initialiser is thread-safe; a function-local static is).
 void curl_global() {
   static const bool done = [] {
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    xmlInitParser();
     return true;
   }();
   (void)done;
