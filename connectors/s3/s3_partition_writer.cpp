@@ -15,11 +15,34 @@ std::string object_key(const SinkSettings& s, const std::string& topic, const st
                      topic, s.file_delim, partition, s.file_delim, start_offset, s.pad_width, extension(s.format));
 }
 
-PartitionWriter::PartitionWriter(TopicPartition tp, const SinkSettings& settings, const Partitioner& partitioner,
-                                 S3Client& client, const SinkTaskContext& ctx)
-    : tp_(std::move(tp)), s_(settings), partitioner_(partitioner), client_(client), ctx_(ctx) {}
+void Uploader::submit(std::function<void()> job) {
+  wait();
+  inflight_ = std::async(std::launch::async, std::move(job));
+}
 
-PartitionWriter::~PartitionWriter() { abandon(); }
+void Uploader::wait() {
+  if (inflight_.valid()) inflight_.get();
+}
+
+void Uploader::check() {
+  if (inflight_.valid() && inflight_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) inflight_.get();
+}
+
+void Uploader::wait_quietly() {
+  try {
+    wait();
+  } catch (const std::exception&) {  // already reported, or the task is going away: its records are read again
+  }
+}
+
+PartitionWriter::PartitionWriter(TopicPartition tp, const SinkSettings& settings, const Partitioner& partitioner,
+                                 S3Client& client, Uploader& uploader, const SinkTaskContext& ctx)
+    : tp_(std::move(tp)), s_(settings), partitioner_(partitioner), client_(client), uploader_(uploader), ctx_(ctx) {}
+
+PartitionWriter::~PartitionWriter() {
+  uploader_.wait_quietly();  // a batch in flight refers to this writer
+  abandon();
+}
 
 // Each S3 operation is tried within errors.retry.timeout (after the client's
 // own s3.part.retries); what still fails then fails the task, not retried again
@@ -68,7 +91,7 @@ void PartitionWriter::write(const Record& r, const std::string& encoded, int64_t
   }
   current_encoded_ = encoded;
   ++record_count_;
-  if (it->second.buffer->ready_size() >= s_.part_size) upload_parts(it->second, false);
+  if (it->second.buffer->ready_size() >= s_.part_size) upload_parts(it->second, false, client_);
   if (record_count_ >= s_.flush_size) commit_all();
 }
 
@@ -81,40 +104,55 @@ void PartitionWriter::rotate_if_due(int64_t now_ms) {
   if (scheduled || periodic) commit_all();
 }
 
-void PartitionWriter::upload_parts(OpenObject& o, bool last) {
+void PartitionWriter::upload_parts(OpenObject& o, bool last, S3Client& client) {
   std::string part = last ? o.buffer->finish() : o.buffer->take_ready();
   if (last && o.upload_id.empty()) {
-    s3_call("write s3://" + o.key, [&] { client_.put_object(o.key, part); });
+    s3_call("write s3://" + o.key, [&] { client.put_object(o.key, part); });
     return;
   }
   if (o.upload_id.empty())
-    s3_call("start " + o.key, [&] { o.upload_id = client_.create_multipart_upload(o.key); });
+    s3_call("start " + o.key, [&] { o.upload_id = client.create_multipart_upload(o.key); });
   if (!part.empty() || o.etags.empty()) {
     int number = static_cast<int>(o.etags.size()) + 1;
     std::string etag;
     s3_call(fmt::format("upload part {} of {}", number, o.key),
-            [&] { etag = client_.upload_part(o.key, o.upload_id, number, part); });
+            [&] { etag = client.upload_part(o.key, o.upload_id, number, part); });
     o.etags.push_back(etag);
   }
-  if (last) s3_call("complete " + o.key, [&] { client_.complete_multipart_upload(o.key, o.upload_id, o.etags); });
+  if (last) s3_call("complete " + o.key, [&] { client.complete_multipart_upload(o.key, o.upload_id, o.etags); });
 }
 
 void PartitionWriter::commit_all() {
-  // Completed in key order; a failure leaves the rest open and fails the task,
-  // so the position stays before every record of the partition not yet written.
-  while (!open_.empty()) {
-    auto it = open_.begin();
-    upload_parts(it->second, true);
-    ctx_.log->debug("wrote s3 object {}", it->second.key);
-    open_.erase(it);
+  // The open objects go to the uploader as one batch, completed in key order
+  // while the task goes on; the position stays before their first record
+  // until the whole batch is done. A failure fails the task at its next call.
+  if (!open_.empty()) {
+    auto batch = std::make_shared<std::vector<OpenObject>>();
+    int64_t first = open_.begin()->second.start_offset;
+    for (auto& [_, o] : open_) {
+      first = std::min(first, o.start_offset);
+      batch->push_back(std::move(o));
+    }
+    open_.clear();
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    pending_.push_back({first, done});
+    uploader_.submit([this, batch, done] {
+      for (auto& o : *batch) {
+        upload_parts(o, true, uploader_.client());
+        ctx_.log->debug("wrote s3 object {}", o.key);
+      }
+      done->store(true);
+    });
   }
   record_count_ = 0;
   base_ts_.reset();
   next_scheduled_ = -1;
 }
 
-int64_t PartitionWriter::safe_position(int64_t taken) const {
+int64_t PartitionWriter::safe_position(int64_t taken) {
+  while (!pending_.empty() && pending_.front().done->load()) pending_.pop_front();
   int64_t pos = taken;
+  for (const auto& p : pending_) pos = std::min(pos, p.start_offset);
   for (const auto& [_, o] : open_) pos = std::min(pos, o.start_offset);
   return pos;
 }

@@ -5,7 +5,11 @@
 // completed at once, and only then does its position advance.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -35,19 +39,42 @@ struct SinkSettings {
 std::string object_key(const SinkSettings& s, const std::string& topic, const std::string& encoded, int32_t partition,
                        int64_t start_offset);
 
+// Completes objects on a thread of its own, one batch at a time with a client
+// of its own, so the task goes on encoding the next records meanwhile.
+class Uploader {
+ public:
+  explicit Uploader(std::unique_ptr<S3Client> client) : client_(std::move(client)) {}
+  ~Uploader() { wait_quietly(); }
+  Uploader(const Uploader&) = delete;
+  Uploader& operator=(const Uploader&) = delete;
+  S3Client& client() { return *client_; }
+  // Waits for the batch in flight (rethrowing its failure), then starts `job`.
+  void submit(std::function<void()> job);
+  // Waits for the batch in flight; rethrows its failure.
+  void wait();
+  // Rethrows the failure of a batch that has finished, without waiting.
+  void check();
+  void wait_quietly();
+
+ private:
+  std::unique_ptr<S3Client> client_;
+  std::future<void> inflight_;
+};
+
 class PartitionWriter {
  public:
   PartitionWriter(TopicPartition tp, const SinkSettings& settings, const Partitioner& partitioner, S3Client& client,
-                  const SinkTaskContext& ctx);
+                  Uploader& uploader, const SinkTaskContext& ctx);
   ~PartitionWriter();
   // Adds a record (its encoded partition given), completing the objects first
   // or after when a rotation rule says so. Throws ConnectError when S3 fails.
   void write(const Record& r, const std::string& encoded, int64_t now_ms);
   // Completes the objects when a time rule is due while no records come.
   void rotate_if_due(int64_t now_ms);
-  // The position safe to commit: the first record still in an open object, or
-  // `taken` (the position after what was taken) when none is open.
-  int64_t safe_position(int64_t taken) const;
+  // The position safe to commit: the first record still in an open object or
+  // in one being completed, or `taken` (the position after what was taken)
+  // when there is none.
+  int64_t safe_position(int64_t taken);
   // Drops the open objects (their records are read again), aborting uploads.
   void abandon();
 
@@ -61,14 +88,20 @@ class PartitionWriter {
   };
   bool due_on_time(const std::string& encoded, int64_t record_ts, int64_t now_ms) const;
   void commit_all();
-  void upload_parts(OpenObject& o, bool last);
+  void upload_parts(OpenObject& o, bool last, S3Client& client);
   template <class F> void s3_call(const std::string& what, F&& fn);
 
   TopicPartition tp_;
   const SinkSettings& s_;
   const Partitioner& partitioner_;
   S3Client& client_;
+  Uploader& uploader_;
   const SinkTaskContext& ctx_;
+  struct Pending {
+    int64_t start_offset;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::deque<Pending> pending_;  // batches handed to the uploader, oldest first
   std::map<std::string, OpenObject> open_;  // by encoded partition
   int64_t record_count_ = 0;
   std::optional<int64_t> base_ts_;

@@ -86,6 +86,7 @@ class S3SinkTask : public SinkTask {
   void start(SinkTaskContext& ctx) override {
     ctx_ = &ctx;
     client_ = make_client(cfg_);
+    uploader_ = std::make_unique<Uploader>(make_client(cfg_));
     if (s_.rotate_schedule_interval_ms > 0 || partitioner_->uses_wallclock())
       ctx.log->warn("{}: object names depend on the wall clock, so a replay after a crash may write the same records "
                     "into differently named objects (not exactly once; see docs/connectors/s3.md)",
@@ -96,7 +97,7 @@ class S3SinkTask : public SinkTask {
   void open(const std::vector<TopicPartition>& partitions) override {
     for (const auto& tp : partitions)
       if (!writers_.count(tp))
-        writers_.emplace(tp, std::make_unique<PartitionWriter>(tp, s_, *partitioner_, *client_, *ctx_));
+        writers_.emplace(tp, std::make_unique<PartitionWriter>(tp, s_, *partitioner_, *client_, *uploader_, *ctx_));
   }
 
   void close(const std::vector<TopicPartition>& partitions) override {
@@ -104,6 +105,8 @@ class S3SinkTask : public SinkTask {
   }
 
   void put(std::vector<Record>& batch) override {
+    upload_result([&] { uploader_->check(); });
+    put_since_commit_ = true;
     int64_t now = now_ms();
     for (auto& r : batch) {
       if (r.value.is_null()) {
@@ -119,7 +122,7 @@ class S3SinkTask : public SinkTask {
       TopicPartition tp{r.topic, r.partition.value_or(0)};
       auto it = writers_.find(tp);
       if (it == writers_.end())
-        it = writers_.emplace(tp, std::make_unique<PartitionWriter>(tp, s_, *partitioner_, *client_, *ctx_)).first;
+        it = writers_.emplace(tp, std::make_unique<PartitionWriter>(tp, s_, *partitioner_, *client_, *uploader_, *ctx_)).first;
       try {
         std::string encoded = partitioner_->encode(r, now);
         it->second->write(r, encoded, now);
@@ -137,14 +140,15 @@ class S3SinkTask : public SinkTask {
   TopicPartitionOffsets pre_commit(const TopicPartitionOffsets& current) override {
     TopicPartitionOffsets out;
     int64_t now = now_ms();
+    for (auto& [tp, w] : writers_) w->rotate_if_due(now);
+    // Called after a batch: the upload in flight goes on beside the next
+    // batch. Called while idle (and the last time, at stop): wait for it.
+    upload_result([&] { put_since_commit_ ? uploader_->check() : uploader_->wait(); });
+    put_since_commit_ = false;
     for (const auto& [tp, pos] : current) {
       auto it = writers_.find(tp);
-      if (it == writers_.end()) {
-        out[tp] = pos;  // nothing of it buffered: everything taken was skipped
-        continue;
-      }
-      it->second->rotate_if_due(now);
-      out[tp] = it->second->safe_position(pos);
+      out[tp] = it == writers_.end() ? pos  // nothing of it buffered: everything taken was skipped
+                                     : it->second->safe_position(pos);
     }
     return out;
   }
@@ -152,12 +156,26 @@ class S3SinkTask : public SinkTask {
   void stop() override { writers_.clear(); }
 
  private:
+  // An upload's failure fails the task (it was retried within errors.retry.timeout already).
+  template <class F>
+  void upload_result(F&& f) {
+    try {
+      f();
+    } catch (const RetryStopped&) {
+      throw;
+    } catch (const ConnectError& e) {
+      throw ConnectError(e.what(), false);
+    }
+  }
+
   config::ConfigValues cfg_;
   SinkSettings s_;
   bool ignore_nulls_ = false;
   std::unique_ptr<Partitioner> partitioner_;
   SinkTaskContext* ctx_ = nullptr;
   std::unique_ptr<S3Client> client_;
+  std::unique_ptr<Uploader> uploader_;  // after the client, before the writers: writers wait for it when they go
+  bool put_since_commit_ = false;
   std::map<TopicPartition, std::unique_ptr<PartitionWriter>> writers_;
 };
 
