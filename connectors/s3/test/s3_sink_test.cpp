@@ -3,8 +3,11 @@
 // the rotation rules, and --once runs that continue the names.
 #include <catch2/catch.hpp>
 
+#include <stdlib.h>
+
 #include <fmt/format.h>
 
+#include "connectors/s3/s3_client.h"
 #include "connectors/s3/test/s3_test_support.h"
 #include "support.h"
 
@@ -162,4 +165,32 @@ TEST_CASE("S3Sink uploads an object larger than s3.part.size as a multipart uplo
   REQUIRE(run_in_process(sink_job(s3, job)));
   REQUIRE(s3.keys("test-bucket") == std::vector<std::string>{"topics/events/partition=0/events+0+0000000000.json"});
   CHECK(s3.get("test-bucket", "topics/events/partition=0/events+0+0000000000.json") == input);
+}
+
+TEST_CASE("S3 credentials come from the keys then the environment then the shared credentials file", "[s3]") {
+  using connectrun::s3::resolve_credentials;
+  TempDir dir;
+  write_file(dir / "credentials", "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = filesecret\n"
+                                  "[other]\naws_access_key_id = OTHERKEY\naws_secret_access_key = othersecret\n"
+                                  "aws_session_token = tok\n");
+  ::unsetenv("AWS_ACCESS_KEY_ID");
+  ::unsetenv("AWS_SECRET_ACCESS_KEY");
+  ::unsetenv("AWS_PROFILE");
+  ::setenv("AWS_SHARED_CREDENTIALS_FILE", (dir / "credentials").c_str(), 1);
+  CHECK(resolve_credentials("", "").access_key == "FILEKEY");
+  ::setenv("AWS_PROFILE", "other", 1);
+  auto other = resolve_credentials("", "");
+  CHECK(other.access_key == "OTHERKEY");
+  CHECK(other.session_token == "tok");
+  ::setenv("AWS_ACCESS_KEY_ID", "ENVKEY", 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
+  CHECK(resolve_credentials("", "").access_key == "ENVKEY");
+  CHECK(resolve_credentials("KEY", "secret").secret_key == "secret");
+  CHECK_THROWS_WITH(resolve_credentials("KEY", ""), Catch::Contains("set both aws.access.key.id and aws.secret.access.key"));
+  ::unsetenv("AWS_ACCESS_KEY_ID");
+  ::unsetenv("AWS_SECRET_ACCESS_KEY");
+  ::setenv("AWS_PROFILE", "missing", 1);
+  CHECK_THROWS_WITH(resolve_credentials("", ""), Catch::Contains("profile [missing] in " + dir / "credentials"));
+  ::unsetenv("AWS_PROFILE");
+  ::unsetenv("AWS_SHARED_CREDENTIALS_FILE");
 }
