@@ -18,6 +18,9 @@
 #ifdef CONNECTRUN_WITH_TAIL
 #include "connectors/tail/tail.h"
 #endif
+#ifdef CONNECTRUN_WITH_S3
+#include "connectors/s3/s3.h"
+#endif
 
 namespace connectrun {
 
@@ -36,6 +39,9 @@ void register_connectors([[maybe_unused]] PluginRegistry& registry) {
 #endif
 #ifdef CONNECTRUN_WITH_TAIL
   tail::register_family(registry);  // FileTail
+#endif
+#ifdef CONNECTRUN_WITH_S3
+  s3::register_family(registry);  // S3Sink, S3Source
 #endif
 }
 

@@ -1,0 +1,111 @@
+#include "connectors/s3/s3_format.h"
+
+#include <fmt/format.h>
+
+#include "config/spec.h"
+#include "json/json_writer.h"
+#include "plugin/connect_error.h"
+
+namespace connectrun::s3 {
+
+FormatKind parse_format_class(const std::string& cls) {
+  std::string n = cls.substr(cls.rfind('.') == std::string::npos ? 0 : cls.rfind('.') + 1);
+  if (n == "JsonFormat") return FormatKind::Json;
+  if (n == "ByteArrayFormat") return FormatKind::ByteArray;
+  if (n == "AvroFormat")
+    throw config::ConfigError("format.class", "AvroFormat is not supported by connectrun yet: use JsonFormat or "
+                                              "ByteArrayFormat (docs/connectors/s3.md)");
+  if (n == "ParquetFormat")
+    throw config::ConfigError("format.class", "ParquetFormat is not supported by connectrun (Debian has no Parquet C++ "
+                                              "library): use JsonFormat or ByteArrayFormat");
+  throw config::ConfigError("format.class", fmt::format("unknown format.class '{}': use "
+                                                        "io.confluent.connect.s3.format.json.JsonFormat or "
+                                                        "io.confluent.connect.s3.format.bytearray.ByteArrayFormat", cls));
+}
+
+std::string unescape_java(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 == s.size()) {
+      out += s[i];
+      continue;
+    }
+    char c = s[++i];
+    switch (c) {
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case '0': out += '\0'; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+void encode_record(const FormatOptions& f, const Record& r, std::string& out) {
+  if (f.kind == FormatKind::Json) {
+    append_schemaless_json(out, r.value);
+    out += '\n';
+    return;
+  }
+  if (auto* b = r.value.get_if<Bytes>()) out += b->data;
+  else if (auto* s = r.value.get_if<std::string>()) out += *s;
+  else
+    throw DataException(fmt::format("ByteArrayFormat writes bytes, and the value is {}: use "
+                                    "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
+                                    r.value.is_null() ? std::string("null") : std::string(r.value.java_class())));
+  out += f.bytearray_separator;
+}
+
+std::string extension(const FormatOptions& f) {
+  std::string ext = f.kind == FormatKind::Json ? ".json" : f.bytearray_extension;
+  return f.gzip ? ext + ".gz" : ext;
+}
+
+ObjectBuffer::ObjectBuffer(const FormatOptions& f) : f_(f) {
+  if (!f_.gzip) return;
+  z_ = std::make_unique<z_stream>();
+  // windowBits 15 + 16: a gzip header and trailer, as java.util.zip.GZIPOutputStream writes.
+  if (deflateInit2(z_.get(), f_.gzip_level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    z_.reset();
+    throw ConnectError("cannot start gzip compression (zlib)");
+  }
+}
+
+ObjectBuffer::~ObjectBuffer() {
+  if (z_) deflateEnd(z_.get());
+}
+
+void ObjectBuffer::deflate_into(std::string_view in, int flush) {
+  z_->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z_->avail_in = static_cast<uInt>(in.size());
+  char chunk[64 * 1024];
+  do {
+    z_->next_out = reinterpret_cast<Bytef*>(chunk);
+    z_->avail_out = sizeof chunk;
+    deflate(z_.get(), flush);
+    out_.append(chunk, sizeof chunk - z_->avail_out);
+  } while (z_->avail_out == 0 || z_->avail_in > 0);
+}
+
+void ObjectBuffer::add(const Record& r) {
+  line_.clear();
+  encode_record(f_, r, line_);
+  if (z_) deflate_into(line_, Z_NO_FLUSH);
+  else out_ += line_;
+}
+
+std::string ObjectBuffer::take_ready() {
+  std::string s;
+  s.swap(out_);
+  return s;
+}
+
+std::string ObjectBuffer::finish() {
+  if (z_) deflate_into({}, Z_FINISH);
+  return take_ready();
+}
+
+}  // namespace connectrun::s3

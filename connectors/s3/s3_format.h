@@ -1,0 +1,58 @@
+// The object formats of Confluent's S3 sink: JsonFormat (one JSON value per
+// line, as JsonConverter with schemas.enable=false writes it) and
+// ByteArrayFormat (the raw bytes and a separator), optionally gzip-compressed
+// as one gzip stream per object (s3.compression.type).
+#pragma once
+
+#include <zlib.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "data/value.h"
+
+namespace connectrun::s3 {
+
+enum class FormatKind { Json, ByteArray };
+
+struct FormatOptions {
+  FormatKind kind = FormatKind::Json;
+  std::string bytearray_extension = ".bin";
+  std::string bytearray_separator = "\n";
+  bool gzip = false;
+  int gzip_level = -1;
+};
+
+// format.class → kind; throws config::ConfigError for Avro / Parquet / unknown.
+FormatKind parse_format_class(const std::string& cls);
+// "\\n" → "\n" and the other Java escapes, as format.bytearray.separator takes them.
+std::string unescape_java(std::string_view s);
+
+// Appends one record's bytes (with its line separator). Throws DataException.
+void encode_record(const FormatOptions& f, const Record& r, std::string& out);
+// ".json", ".json.gz", ".bin", …
+std::string extension(const FormatOptions& f);
+
+// The bytes of one object being written: records go in, compressed when
+// gzip is on; take() hands out what is ready for upload.
+class ObjectBuffer {
+ public:
+  explicit ObjectBuffer(const FormatOptions& f);
+  ~ObjectBuffer();
+  ObjectBuffer(const ObjectBuffer&) = delete;
+  ObjectBuffer& operator=(const ObjectBuffer&) = delete;
+  void add(const Record& r);  // throws DataException, leaving the buffer as it was
+  size_t ready_size() const { return out_.size(); }
+  std::string take_ready();   // what is ready so far (for a multipart part)
+  std::string finish();       // the rest, closing the gzip stream
+
+ private:
+  void deflate_into(std::string_view in, int flush);
+  const FormatOptions& f_;
+  std::string line_;
+  std::string out_;
+  std::unique_ptr<z_stream> z_;
+};
+
+}  // namespace connectrun::s3

@@ -1,0 +1,73 @@
+#include "connectors/s3/test/s3_test_support.h"
+
+#include <fmt/format.h>
+
+#include "config/loader.h"
+#include "plan/job_config.h"
+#include "test_job.h"
+
+namespace s3test {
+
+std::string sink_job(const testsupport::S3rverServer& s3, const SinkJob& job) {
+  bool has_flush = job.sink_extra.find("flush.size") != std::string::npos;
+  bool has_format = job.sink_extra.find("format.class") != std::string::npos;
+  return fmt::format(R"(worker:
+  offset.storage.file.filename: {dir}/offsets.json
+  offset.flush.interval.ms: 100
+  key.converter: StringConverter
+  value.converter: StringConverter
+{worker}
+connectors:
+  - name: src
+    connector.class: FileStreamSource
+    file: {dir}/in.txt
+    topic: {topic}
+  - name: s3
+    connector.class: io.confluent.connect.s3.S3SinkConnector
+    topics: {topic}
+    s3.bucket.name: {bucket}
+    store.url: {url}
+    aws.access.key.id: S3RVER
+    aws.secret.access.key: S3RVER
+    value.converter: {conv}
+{schemas}    s3.retry.backoff.ms: 50
+{flush}{format}{sink}
+{more}
+)",
+                     fmt::arg("dir", job.dir), fmt::arg("conv", job.value_converter),
+                     fmt::arg("schemas", job.value_converter != "JsonConverter" ? ""
+                                       : job.schemas ? "    value.converter.schemas.enable: true\n"
+                                                     : "    value.converter.schemas.enable: false\n"), fmt::arg("worker", job.worker_extra),
+                     fmt::arg("topic", job.topic), fmt::arg("bucket", job.bucket), fmt::arg("url", s3.url()),
+                     fmt::arg("flush", has_flush ? "" : "    flush.size: 3\n"),
+                     fmt::arg("format", has_format ? "" : "    format.class: io.confluent.connect.s3.format.json.JsonFormat\n"), fmt::arg("sink", job.sink_extra),
+                     fmt::arg("more", job.more_connectors));
+}
+
+bool run_in_process(const std::string& yaml) {
+  auto registry = testsupport::test_registry([](connectrun::PluginRegistry&) {});
+  auto plan = testsupport::plan_yaml(yaml, *registry);
+  return testsupport::run_job_once(plan) == connectrun::RunOutcome::Ok;
+}
+
+std::string plan_problems(const std::string& yaml) {
+  auto registry = testsupport::test_registry([](connectrun::PluginRegistry&) {});
+  connectrun::config::Problems problems;
+  auto job = connectrun::config::load_yaml_text(yaml, "job.yaml", problems);
+  if (problems.empty()) connectrun::config::resolve_placeholders(job, problems);
+  if (problems.empty()) (void)connectrun::plan_job(job, *registry, problems);
+  std::string all;
+  for (auto& p : problems.list()) all += p.str() + "\n";
+  return all;
+}
+
+std::string json_lines(int from, int to) {
+  static const char* countries[] = {"fr", "de", "it"};
+  std::string out;
+  for (int i = from; i < to; ++i)
+    out += fmt::format(R"({{"id":{},"country":"{}","ts":{}}})" "\n", i, countries[i % 3],
+                       1767225600000LL + int64_t{i} * 1800000);  // 2026-01-01T00:00Z, every half hour
+  return out;
+}
+
+}  // namespace s3test
