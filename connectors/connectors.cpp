@@ -6,12 +6,18 @@
 #ifdef CONNECTRUN_WITH_FILE
 #include "connectors/file/file.h"
 #endif
+#ifdef CONNECTRUN_WITH_RABBITMQ
+#include "connectors/rabbitmq/rabbitmq.h"
+#endif
 
 namespace connectrun {
 
 void register_connectors([[maybe_unused]] PluginRegistry& registry) {
 #ifdef CONNECTRUN_WITH_FILE
   file::register_family(registry);  // FileStreamSource, FileStreamSink
+#endif
+#ifdef CONNECTRUN_WITH_RABBITMQ
+  rabbitmq::register_family(registry);  // RabbitMQSource, RabbitMQSink
 #endif
 }
 
