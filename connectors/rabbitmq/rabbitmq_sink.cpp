@@ -157,8 +157,16 @@ class RabbitMQSinkTask : public SinkTask {
     }
   }
 
+  // As guarded, but a reconnection already published `p` again (it is
+  // outstanding and unconfirmed): it is not published a second time.
   void publish_guarded(Published& p) {
-    guarded([&] { publish(p); });
+    try {
+      if (!conn_) recover("the connection was lost");  // publishes p too
+      else publish(p);
+    } catch (const ConnectError& e) {
+      if (!e.retriable() || !settings_.automatic_recovery) throw;
+      recover(e.what());
+    }
   }
 
   void recover(const std::string& why) {
