@@ -137,8 +137,11 @@ TEST_CASE("RabbitMQ to file and file to RabbitMQ with properties headers errors 
   REQUIRE(dead.has_value());
   CHECK(dead->body == "cannot be a record");
 
-  // ExtractField$Value field=body: the bodies alone, in order.
-  CHECK(read_file(dir / "bodies.txt") == bodies);
+  // ExtractField$Value field=body: the bodies alone, in order (amqp-publish -l
+  // keeps each line's newline in the body; the sink adds its own).
+  std::string expected_bodies;
+  for (int i = 0; i < 30; ++i) expected_bodies += fmt::format("body {:03d}\n\n", i);
+  CHECK(read_file(dir / "bodies.txt") == expected_bodies);
   // Every message was acknowledged: nothing is left in the queues.
   CHECK(client.ready("full") == 0);
   CHECK(client.ready("bodies") == 0);
@@ -149,7 +152,7 @@ TEST_CASE("RabbitMQ to file and file to RabbitMQ with properties headers errors 
   for (int i = 0; i < 30; ++i) {
     auto m = client.get("copy");
     REQUIRE(m.has_value());
-    CHECK(m->body == fmt::format("body {:03d}", i));
+    CHECK(m->body == fmt::format("body {:03d}\n", i));
     CHECK(m->delivery_mode == 2);
     CHECK(m->string_headers["x-origin"] == "lines");
   }
@@ -230,7 +233,7 @@ struct Seen {
   int duplicates_not_redelivered = 0;
 };
 Seen seen(const std::string& path) {
-  static const std::regex id(R"("messageId":"(m\d+)")");
+  static const std::regex id(R"re("messageId":"(m\d+)")re");
   static const std::regex redelivered(R"("isRedeliver":(true|false))");
   Seen s;
   for (auto& line : read_lines(path)) {

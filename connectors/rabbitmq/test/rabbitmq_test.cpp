@@ -18,6 +18,8 @@ namespace {
 std::string source_job(const std::string& dir, int port, const std::string& extra) {
   return fmt::format(R"(worker:
   offset.storage.file.filename: {0}/offsets.json
+  key.converter: StringConverter
+  value.converter: StringConverter
 connectors:
   - name: rmq
     connector.class: com.github.jcustenborder.kafka.connect.rabbitmq.RabbitMQSourceConnector
@@ -56,6 +58,8 @@ TEST_CASE("RabbitMQ keys connectrun does not implement are refused with a messag
   // The sink: auto.create needs a routing key to name the queue.
   write_file(dir / "sink.yaml", fmt::format(R"(worker:
   offset.storage.file.filename: {0}/offsets.json
+  key.converter: StringConverter
+  value.converter: StringConverter
 connectors:
   - name: in
     connector.class: FileStreamSource
