@@ -9,6 +9,9 @@
 #ifdef CONNECTRUN_WITH_RABBITMQ
 #include "connectors/rabbitmq/rabbitmq.h"
 #endif
+#ifdef CONNECTRUN_WITH_MQTT
+#include "connectors/mqtt/mqtt.h"
+#endif
 
 namespace connectrun {
 
@@ -18,6 +21,9 @@ void register_connectors([[maybe_unused]] PluginRegistry& registry) {
 #endif
 #ifdef CONNECTRUN_WITH_RABBITMQ
   rabbitmq::register_family(registry);  // RabbitMQSource, RabbitMQSink
+#endif
+#ifdef CONNECTRUN_WITH_MQTT
+  mqtt::register_family(registry);  // MqttSource, MqttSink
 #endif
 }
 
