@@ -69,8 +69,9 @@ class MqttSinkTask : public SinkTask {
                                                  mosquitto_strerror(rc))));
         continue;
       }
-      // MOSQ_ERR_NO_CONN: libmosquitto queued the message; it is sent after the reconnection.
-      if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN)
+      // MOSQ_ERR_NO_CONN: libmosquitto queued a QoS 1/2 message; it is sent after the
+      // reconnection. A QoS 0 message is dropped: fail, so the record is written again.
+      if (rc != MOSQ_ERR_SUCCESS && (rc != MOSQ_ERR_NO_CONN || settings_.qos == 0))
         throw ConnectError(fmt::format("{}: publish to '{}': {}", client_->where(), topic, mosquitto_strerror(rc)),
                            true);
       std::lock_guard lock(mu_);
