@@ -177,3 +177,48 @@ TEST_CASE("MQTT faults: wrong credentials and a broker that is down are named", 
   CHECK(warn.exit_code == 0);
   CHECK(warn.err.find("acknowledged on receipt by libmosquitto 2.0") != std::string::npos);
 }
+
+TEST_CASE("MQTT source and sink reconnect after a broker restart", "[mqtt][e2e]") {
+  MosquittoServer broker;
+  TempDir dir;
+  const std::string pub = fmt::format("mosquitto_pub -p {} -q 1 ", broker.port());
+  const std::string checker = fmt::format("mosquitto_sub -p {} -c -i checker -q 1 -t out/t ", broker.port());
+  shell(checker + "-E");  // a persistent session: the broker keeps what MqttSink publishes, across the restart
+  write_file(dir / "job.yaml", worker(dir.path()) + source_connector(broker.uri(), "") + fmt::format(R"(  - name: out
+    connector.class: FileStreamSink
+    file: {0}/out.txt
+    topics: msgs
+    value.converter: StringConverter
+  - name: mqtt-out
+    connector.class: MqttSink
+    mqtt.server.uri: {1}
+    topics: msgs
+    mqtt.topic: out/t
+    mqtt.qos: 1
+)", dir.path(), broker.uri()));
+  Process run({"run", dir / "job.yaml"}, dir / "run.log");
+  const auto count = [&](const std::string& what) {
+    const std::string log = read_file(dir / "run.log");
+    size_t n = 0;
+    for (auto at = log.find(what); at != std::string::npos; at = log.find(what, at + 1)) ++n;
+    return n;
+  };
+  REQUIRE(wait_for([&] { return count("subscribed to") == 1 && count("publishing to") == 1; }));
+  shell(pub + "-t sensors/a -m before");
+  REQUIRE(wait_for([&] { return read_lines(dir / "out.txt").size() == 1; }));
+  broker.restart();
+  // Both clients (source and sink) come back by themselves.
+  INFO(read_file(dir / "run.log"));
+  REQUIRE(wait_for([&] { return count("reconnected to") >= 2; }, 60s));
+  // Retained: delivered whether the new subscription is made before or after it arrives.
+  shell(pub + "-r -t sensors/b -m after");
+  REQUIRE(wait_for([&] { return read_lines(dir / "out.txt").size() == 2; }));
+  CHECK(read_lines(dir / "out.txt") == std::vector<std::string>{"before", "after"});
+  CHECK(count("lost the connection to") >= 2);
+  // Everything the broker kept for the session (a resent duplicate would be allowed).
+  const std::string got = shell(checker + "-W 5");
+  CHECK(got.find("before\n") != std::string::npos);
+  CHECK(got.find("after\n") != std::string::npos);
+  run.signal(SIGTERM);
+  CHECK(run.wait(30s) == 0);
+}
