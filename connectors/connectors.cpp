@@ -21,6 +21,12 @@
 #ifdef CONNECTRUN_WITH_S3
 #include "connectors/s3/s3.h"
 #endif
+#ifdef CONNECTRUN_WITH_RABBITMQ
+#include "connectors/rabbitmq/rabbitmq.h"
+#endif
+#ifdef CONNECTRUN_WITH_MQTT
+#include "connectors/mqtt/mqtt.h"
+#endif
 
 namespace connectrun {
 
@@ -42,6 +48,12 @@ void register_connectors([[maybe_unused]] PluginRegistry& registry) {
 #endif
 #ifdef CONNECTRUN_WITH_S3
   s3::register_family(registry);  // S3Sink, S3Source
+#endif
+#ifdef CONNECTRUN_WITH_RABBITMQ
+  rabbitmq::register_family(registry);  // RabbitMQSource, RabbitMQSink
+#endif
+#ifdef CONNECTRUN_WITH_MQTT
+  mqtt::register_family(registry);  // MqttSource, MqttSink
 #endif
 }
 

@@ -1,0 +1,153 @@
+#include "connectors/mqtt/mqtt_sink.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "connectors/mqtt/mqtt_client.h"
+
+namespace connectrun::mqtt {
+
+namespace {
+
+using config::ConfigValue;
+using config::KeyType;
+
+// How long a flush waits for the broker's PUBACK/PUBCOMP of everything
+// published (libmosquitto resends unacknowledged messages after a reconnection).
+constexpr auto kFlushTimeout = std::chrono::seconds(60);
+
+class MqttSinkTask : public SinkTask {
+ public:
+  void configure(const config::ConfigValues& cfg) override {
+    settings_ = connection_settings(cfg);
+    topic_ = cfg.get_string("mqtt.topic");
+    retain_ = cfg.get_bool("mqtt.retained.enabled");
+  }
+
+  void start(SinkTaskContext& ctx) override {
+    ctx_ = &ctx;
+    if (settings_.client_id.empty()) settings_.client_id = "connectrun-" + ctx.connector_name;
+    ctx.retry(fmt::format("connect to {}", settings_.servers.front().uri), [&] { open(); });
+  }
+
+  void put(std::vector<Record>& batch) override {
+    for (Record& r : batch) {
+      std::string topic = topic_;
+      if (topic.empty()) {
+        if (auto* k = r.key.get_if<std::string>()) topic = *k;
+        else if (auto* kb = r.key.get_if<Bytes>()) topic = kb->data;
+      }
+      if (topic.empty()) {
+        ctx_->report(r, ConnectError(fmt::format(
+                            "topic '{}' partition {} offset {}: no MQTT topic: set mqtt.topic, or give the record a "
+                            "string key naming it", r.topic, r.partition.value_or(0), r.bus_offset)));
+        continue;
+      }
+      const std::string* payload = nullptr;
+      static const std::string kEmpty;
+      if (auto* b = r.value.get_if<Bytes>()) payload = &b->data;
+      else if (auto* s = r.value.get_if<std::string>()) payload = s;
+      else if (r.value.is_null()) payload = &kEmpty;  // empty payload: clears a retained message
+      if (!payload) {
+        ctx_->report(r, ConnectError(fmt::format(
+                            "topic '{}' partition {} offset {}: the value is {}, but the MQTT sink publishes bytes or "
+                            "strings: use value.converter ByteArrayConverter (or StringConverter)",
+                            r.topic, r.partition.value_or(0), r.bus_offset, r.value.java_class())));
+        continue;
+      }
+      int mid = 0;
+      int rc = mosquitto_publish(client_->handle(), &mid, topic.c_str(), static_cast<int>(payload->size()),
+                                 payload->data(), settings_.qos, retain_);
+      if (rc == MOSQ_ERR_PAYLOAD_SIZE || rc == MOSQ_ERR_INVAL || rc == MOSQ_ERR_MALFORMED_UTF8 ||
+          rc == MOSQ_ERR_OVERSIZE_PACKET) {
+        ctx_->report(r, ConnectError(fmt::format("topic '{}' partition {} offset {}: cannot publish to MQTT topic "
+                                                 "'{}': {}", r.topic, r.partition.value_or(0), r.bus_offset, topic,
+                                                 mosquitto_strerror(rc))));
+        continue;
+      }
+      // MOSQ_ERR_NO_CONN: libmosquitto queued a QoS 1/2 message; it is sent after the
+      // reconnection. A QoS 0 message is dropped: fail, so the record is written again.
+      if (rc != MOSQ_ERR_SUCCESS && (rc != MOSQ_ERR_NO_CONN || settings_.qos == 0))
+        throw ConnectError(fmt::format("{}: publish to '{}': {}", client_->where(), topic, mosquitto_strerror(rc)),
+                           true);
+      std::lock_guard lock(mu_);
+      if (!acked_early_.erase(mid)) pending_.insert(mid);
+    }
+  }
+
+  // Every record put so far got its PUBACK/PUBCOMP when this returns (QoS 0:
+  // was written to the socket); the default pre_commit then commits them.
+  void flush() override {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, kFlushTimeout, [&] { return pending_.empty() || ctx_->stop_requested(); }))
+      throw ConnectError(fmt::format("{}: {} message(s) not acknowledged by the broker within {} s",
+                                     client_->where(), pending_.size(), kFlushTimeout.count()),
+                         true);
+    if (!pending_.empty())
+      throw ConnectError(fmt::format("stopping with {} message(s) not acknowledged by {}", pending_.size(),
+                                     client_->where()));
+  }
+
+  void stop() override { client_.reset(); }
+
+ private:
+  void open() {
+    MqttClient::Hooks hooks;
+    hooks.on_publish = [this](int mid) {
+      {
+        std::lock_guard lock(mu_);
+        // The acknowledgement can come before put() recorded the id.
+        if (!pending_.erase(mid)) acked_early_.insert(mid);
+      }
+      cv_.notify_all();
+    };
+    client_.reset();
+    auto client = std::make_unique<MqttClient>(settings_, std::move(hooks), ctx_->log);
+    client->connect();
+    client_ = std::move(client);
+    ctx_->log->info("publishing {} with QoS {}{}", topic_.empty() ? "to the topic named by each record's key"
+                                                                   : fmt::format("to '{}'", topic_),
+                    settings_.qos, retain_ ? ", retained" : "");
+  }
+
+  MqttSettings settings_;
+  std::string topic_;
+  bool retain_ = false;
+  SinkTaskContext* ctx_ = nullptr;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::set<int> pending_;      // published, not acknowledged yet (message ids)
+  std::set<int> acked_early_;  // acknowledged before put() recorded them
+  std::unique_ptr<MqttClient> client_;  // last: destroyed (network thread stopped) first
+};
+
+}  // namespace
+
+PluginInfo mqtt_sink_plugin() {
+  PluginInfo p;
+  p.name = "MqttSink";
+  p.aliases = {"io.confluent.connect.mqtt.MqttSinkConnector", "MqttSinkConnector"};
+  p.kind = PluginKind::Sink;
+  p.summary = "Publishes record values to MQTT topics; committed once the broker acknowledged them (PUBACK/PUBCOMP).";
+  p.description =
+      "Each record's value (bytes, as ByteArrayConverter gives them, or a string, sent as UTF-8; null: an empty "
+      "payload) is published with mqtt.qos to mqtt.topic, or, when mqtt.topic is blank, to the MQTT topic the "
+      "record's key names (a string). A record's position is committed only after the broker acknowledged its "
+      "message (PUBACK for QoS 1, PUBCOMP for QoS 2; QoS 0: once written). A record without a topic, a value that is "
+      "neither bytes nor a string, or an invalid topic goes to errors.tolerance. A lost connection is reopened by "
+      "libmosquitto, which sends the unacknowledged messages again.";
+  define_connection_keys(p.spec);
+  p.spec.define({.name = "mqtt.topic", .type = KeyType::String, .default_value = ConfigValue{std::string()},
+                 .doc = "The MQTT topic to publish to; blank: the topic is each record's key (a string). "
+                        "connectrun's key."});
+  p.spec.define({.name = "mqtt.retained.enabled", .type = KeyType::Boolean, .default_value = ConfigValue{false},
+                 .doc = "Publish retained messages: the broker keeps the last one of each topic for new subscribers."});
+  p.make_sink = [] { return std::make_unique<MqttSinkTask>(); };
+  return p;
+}
+
+}  // namespace connectrun::mqtt
