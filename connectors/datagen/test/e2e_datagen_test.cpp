@@ -58,7 +58,7 @@ TEST_CASE("the same random.seed gives byte-identical output across runs and anot
   CHECK(read_lines(dir / "c.txt").back().find("\"orderid\":499,") != std::string::npos);
 }
 
-TEST_CASE("--once ends after iterations and a restart continues the same sequence", "[e2e][datagen]") {
+TEST_CASE("DataGen under --once ends after iterations and a restart continues the same sequence", "[e2e][datagen]") {
   TempDir dir;
   // One run of 40 records…
   write_file(dir / "whole.yaml",
