@@ -6,12 +6,18 @@
 #ifdef CONNECTRUN_WITH_FILE
 #include "connectors/file/file.h"
 #endif
+#ifdef CONNECTRUN_WITH_JDBC
+#include "connectors/jdbc/jdbc.h"
+#endif
 
 namespace connectrun {
 
 void register_connectors([[maybe_unused]] PluginRegistry& registry) {
 #ifdef CONNECTRUN_WITH_FILE
   file::register_family(registry);  // FileStreamSource, FileStreamSink
+#endif
+#ifdef CONNECTRUN_WITH_JDBC
+  jdbc::register_family(registry);  // JdbcSource, JdbcSink
 #endif
 }
 
