@@ -106,6 +106,28 @@ std::string unescape_bytea(const char* text) {
   return out;
 }
 
+// JDBC's ? markers (outside quotes) as libpq's $1, $2, …; SQL already using $n is left alone.
+std::string numbered_markers(const std::string& sql, size_t params) {
+  if (params == 0 || sql.find('?') == std::string::npos) return sql;
+  std::string out;
+  size_t n = 0;
+  char in_quote = 0;
+  for (char c : sql) {
+    if (in_quote) {
+      out += c;
+      if (c == in_quote) in_quote = 0;
+      continue;
+    }
+    if (c == '\'' || c == '"') in_quote = c;
+    if (c == '?' && n < params) {
+      out += "$" + std::to_string(++n);
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 class PgConnection;
 
 class PgResult : public ResultSet {
@@ -186,7 +208,8 @@ class PgConnection : public Connection {
   }
   const Dialect& dialect() const override { return dialect_instance(); }
   void execute(const std::string& sql) override { check(Result(PQexec(pg_.get(), sql.c_str())), sql); }
-  int64_t update(const std::string& sql, const Params& params) override {
+  int64_t update(const std::string& text, const Params& params) override {
+    const auto sql = numbered_markers(text, params.size());
     Bound b(params);
     Result r(PQexecParams(pg_.get(), sql.c_str(), static_cast<int>(params.size()), b.types.data(), b.values.data(),
                           b.lengths.data(), b.formats.data(), 0));
@@ -194,7 +217,8 @@ class PgConnection : public Connection {
     const char* n = PQcmdTuples(r.get());
     return n && *n ? std::atoll(n) : 0;
   }
-  std::unique_ptr<ResultSet> query(const std::string& sql, const Params& params) override {
+  std::unique_ptr<ResultSet> query(const std::string& text, const Params& params) override {
+    const auto sql = numbered_markers(text, params.size());
     Bound b(params);
     if (!PQsendQueryParams(pg_.get(), sql.c_str(), static_cast<int>(params.size()), b.types.data(), b.values.data(),
                            b.lengths.data(), b.formats.data(), 0))
