@@ -252,3 +252,35 @@ TEST_CASE("JdbcSink refuses schemaless records and handles a constraint violatio
     CHECK(dead[0].find("\"name\":\"bad\"") != std::string::npos);
   }
 }
+
+TEST_CASE("JdbcSink exactly.once writes every record once across a kill -9 in insert mode", "[jdbc][e2e]") {
+  TempDir dir;
+  auto db = dir / "out.db";
+  const int n = 20000;
+  std::string in;
+  for (int i = 0; i < n; ++i) in += person(i, "p" + std::to_string(i));
+  write_file(dir / "in.txt", in);
+  sqlite(db, "PRAGMA journal_mode=WAL; CREATE TABLE people(id INTEGER NOT NULL, name TEXT);");
+  write_file(dir / "job.yaml", sink_job(dir.path(), "people", fmt::format(R"(    connection.url: jdbc:sqlite:{}
+    batch.size: 50
+    exactly.once: true
+)", db)));
+  auto count = [&] {
+    return shell(fmt::format("sqlite3 -cmd '.timeout 5000' {} 'SELECT count(*) FROM people' 2>/dev/null", sh_quote(db)));
+  };
+  {
+    Process p({"run", dir / "job.yaml"}, dir / "run.log");
+    REQUIRE(eventually([&] { auto c = count(); return !c.empty() && c != "0\n"; }, 30s));
+    p.signal(SIGKILL);
+    p.wait(10s);
+  }
+  auto written_before = count();
+  INFO("rows before the restart: " << written_before);
+  auto r = run_connectrun({"run", "--once", dir / "job.yaml"}, 120s);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(sqlite(db, "SELECT count(*), count(DISTINCT id), min(id), max(id) FROM people") ==
+        fmt::format("{}|{}|0|{}\n", n, n, n - 1));
+  CHECK(sqlite(db, "SELECT topic, kafka_partition, next_offset FROM connectrun_jdbc_positions") ==
+        fmt::format("people|0|{}\n", n));
+}
