@@ -62,7 +62,7 @@ TEST_CASE("JdbcSource and JdbcSink against PostgreSQL 15 and a PostgreSQL table 
   CHECK(lines[3].find(R"("id":4,"name":"kiwi")") != std::string::npos);
   CHECK(lines[4].find(R"("id":2,"name":"PEAR")") != std::string::npos);
 
-  SECTION("a wrong password fails at once naming the server") {
+  {  // a wrong password fails at once naming the server
     write_file(dir / "job.yaml", source_job(dir.path(), pg_keys(pg, "wrong") + "    mode: bulk\n    topic.prefix: db_\n"));
     auto bad = run_connectrun({"run", "--once", dir / "job.yaml"}, 60s);
     CHECK(bad.exit_code == 1);
@@ -70,7 +70,7 @@ TEST_CASE("JdbcSource and JdbcSink against PostgreSQL 15 and a PostgreSQL table 
     CHECK(bad.err.find("password authentication failed") != std::string::npos);
     CHECK(bad.err.find("wrong") == std::string::npos);  // the secret is not shown
   }
-  SECTION("the sink upserts into PostgreSQL and refuses a missing table without auto.create") {
+  {  // the sink upserts into PostgreSQL and refuses a missing table without auto.create
     TempDir sd;
     write_file(sd / "in.txt", person(1, "ann") + person(2, "bob") + person(1, "ann2"));
     write_file(sd / "job.yaml", sink_job(sd.path(), "people", pg_keys(pg)));
@@ -88,7 +88,7 @@ TEST_CASE("JdbcSource and JdbcSink against PostgreSQL 15 and a PostgreSQL table 
     REQUIRE(ok.exit_code == 0);
     CHECK(pg.psql("SELECT id, name FROM people ORDER BY id") == "1|ann2\n2|bob\n");
   }
-  SECTION("end to end: the PostgreSQL table into a SQLite table over the in-process bus") {
+  {  // end to end: the PostgreSQL table into a SQLite table over the in-process bus
     TempDir e;
     auto db = e / "copy.db";
     write_file(e / "job.yaml", fmt::format(R"(worker:
@@ -118,6 +118,51 @@ connectors:
     CHECK(sqlite(db, "SELECT id, name, price FROM pg_items ORDER BY id") ==
           pg.psql("SELECT id, name, price::float8 FROM items ORDER BY id"));  // SQLite keeps NUMERIC as its number
   }
+}
+
+TEST_CASE("PostgreSQL connections dropped by the server mid-run: source and sink reconnect losing nothing and exactly.once writes nothing twice", "[jdbc][e2e][postgres]") {
+  PostgresServer pg;
+  pg.psql("CREATE TABLE src(id int PRIMARY KEY, v text NOT NULL); INSERT INTO src SELECT g, 'v' || g FROM generate_series(1, 3) g;"
+          "CREATE TABLE dst(id int NOT NULL, v text NOT NULL);");
+  TempDir dir;
+  write_file(dir / "job.yaml", fmt::format(R"(worker:
+  offset.storage.file.filename: {0}/offsets.json
+  key.converter: StringConverter
+  value.converter: JsonConverter
+  offset.flush.interval.ms: 200
+connectors:
+  - name: from-pg
+    connector.class: JdbcSource
+{1}    mode: incrementing
+    incrementing.column.name: id
+    table.whitelist: src
+    topic.prefix: t_
+    poll.interval.ms: 300
+    connection.backoff.ms: 300
+    errors.retry.timeout: 30000
+  - name: to-pg
+    connector.class: JdbcSink
+{1}    topics: t_src
+    table.name.format: dst
+    exactly.once: true
+    retry.backoff.ms: 300
+)", dir.path(), pg_keys(pg)));
+  Process p({"run", dir / "job.yaml"}, dir / "run.log");
+  auto rows = [&] { return pg.psql("SELECT count(*) FROM dst"); };
+  REQUIRE(eventually([&] { return rows() == "3\n"; }, 30s));
+  // What a restart looks like to the clients: the server ends every session.
+  pg.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+          "AND pid <> pg_backend_pid()");
+  pg.psql("INSERT INTO src SELECT g, 'v' || g FROM generate_series(4, 6) g;");
+  bool all = eventually([&] { return rows() == "6\n"; }, 40s);
+  p.signal(SIGTERM);
+  CHECK(p.wait(20s) == 0);
+  INFO(read_file(dir / "run.log"));
+  CHECK(all);
+  CHECK(pg.psql("SELECT count(*), count(DISTINCT id) FROM dst") == "6|6\n");
+  auto log = read_file(dir / "run.log");
+  CHECK(log.find("[from-pg] query postgres.public.src: attempt 1 failed, retrying") != std::string::npos);
+  CHECK(log.find("writing the batch again") != std::string::npos);
 }
 
 TEST_CASE("JdbcSource and JdbcSink against MariaDB 10.11", "[jdbc][e2e][mariadb]") {
