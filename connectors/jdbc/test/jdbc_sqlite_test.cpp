@@ -284,3 +284,24 @@ TEST_CASE("JdbcSink exactly.once writes every record once across a kill -9 in in
   CHECK(sqlite(db, "SELECT topic, kafka_partition, next_offset FROM connectrun_jdbc_positions") ==
         fmt::format("people|0|{}\n", n));
 }
+
+TEST_CASE("JdbcSource with tasks.max 2 splits the tables across two tasks", "[jdbc][e2e]") {
+  TempDir dir;
+  auto db = dir / "t.db";
+  sqlite(db, "CREATE TABLE a(id INTEGER NOT NULL); CREATE TABLE b(id INTEGER NOT NULL); CREATE TABLE c(id INTEGER NOT NULL);"
+             "INSERT INTO a VALUES(1); INSERT INTO b VALUES(2); INSERT INTO c VALUES(3);");
+  write_file(dir / "job.yaml", source_job(dir.path(), fmt::format(R"(    connection.url: jdbc:sqlite:{}
+    mode: incrementing
+    incrementing.column.name: id
+    topic.prefix: db_
+    tasks.max: 2
+)", db)));
+  auto r = run_once(dir / "job.yaml");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(read_lines(dir / "out.txt").size() == 3);  // every table once, none twice
+  // task 0 logs as [src], task 1 as [src-1]
+  CHECK(r.err.find("[src] reading table a") != std::string::npos);
+  CHECK(r.err.find("[src-1] reading table b") != std::string::npos);
+  CHECK(r.err.find("[src] reading table c") != std::string::npos);
+}
