@@ -5,6 +5,8 @@
 #include "connectors/jdbc/connection_url.h"
 #include "connectors/jdbc/db.h"
 #include "connectors/jdbc/source_query.h"
+#include "connectors/jdbc/source_schema.h"
+#include "converters/json_converter.h"
 
 using namespace connectrun;
 using namespace connectrun::jdbc;
@@ -87,4 +89,43 @@ TEST_CASE("timestamps dates and decimals convert between text and Connect values
   CHECK(decimal_at_scale("-1.5", 3).to_string() == "-1.500");
   CHECK(decimal_at_scale("7", 0).to_string() == "7");
   CHECK(decimal_at_scale("1.5e2", 1).to_string() == "150.0");
+}
+
+TEST_CASE("a source record through JsonConverter is the envelope Kafka's JsonConverter writes", "[jdbc]") {
+  std::vector<Column> cols(5);
+  cols[0] = {.name = "id", .kind = ColKind::Int32, .nullable = false};
+  cols[1] = {.name = "price", .kind = ColKind::Decimal, .precision = 10, .scale = 2};
+  cols[2] = {.name = "at", .kind = ColKind::Timestamp};
+  cols[3] = {.name = "day", .kind = ColKind::Date, .nullable = false};
+  cols[4] = {.name = "arr", .kind = ColKind::Unsupported, .db_type = "type oid 1007"};
+  auto shape = source_schema(cols, "orders", NumericMapping::None);
+  CHECK(shape.dropped == std::vector<std::string>{"arr (type oid 1007)"});
+  auto v = StructValue::make(shape.schema);
+  v->put("id", Value(int32_t{1}));
+  v->put("price", Value(decimal_at_scale("1.5", 2)));
+  v->put("at", Value(Timestamp{1704164645678}));
+  v->put("day", Value(Timestamp{1704153600000}));
+  static const PluginInfo info = json_converter_plugin();
+  config::RawConfig raw{{"schemas.enable", config::RawEntry{"true", {}}}};
+  config::Problems problems;
+  auto values = config::parse(info.spec, raw, "", problems);
+  JsonConverter json;
+  json.configure(values, false);
+  std::string out;
+  REQUIRE(json.from_connect_data("db_orders", shape.schema, Value(v), out));
+  CHECK(out ==
+        R"({"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},)"
+        R"({"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,)"
+        R"("parameters":{"scale":"2","connect.decimal.precision":"10"},"field":"price"},)"
+        R"({"type":"int64","optional":true,"name":"org.apache.kafka.connect.data.Timestamp","version":1,"field":"at"},)"
+        R"({"type":"int32","optional":false,"name":"org.apache.kafka.connect.data.Date","version":1,"field":"day"}],)"
+        R"("optional":false,"name":"orders"},"payload":{"id":1,"price":"AJY=","at":1704164645678,"day":19724}})");
+  // numeric.mapping best_fit: NUMERIC(10,2) becomes float64, NUMERIC(5,0) int32.
+  cols[1].scale = 2;
+  auto best = source_schema(cols, "orders", NumericMapping::BestFit);
+  CHECK(best.schema->field("price")->schema->type == Type::Float64);
+  cols[1].precision = 5;
+  cols[1].scale = 0;
+  CHECK(source_schema(cols, "orders", NumericMapping::PrecisionOnly).schema->field("price")->schema->type == Type::Int32);
+  CHECK(fit_value(Value(decimal_at_scale("42", 0)), *schemas::int32()) == Value(int32_t{42}));
 }
