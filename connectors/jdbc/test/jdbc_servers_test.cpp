@@ -88,6 +88,30 @@ TEST_CASE("JdbcSource and JdbcSink against PostgreSQL 15 and a PostgreSQL table 
     REQUIRE(ok.exit_code == 0);
     CHECK(pg.psql("SELECT id, name FROM people ORDER BY id") == "1|ann2\n2|bob\n");
   }
+  {  // a CHECK constraint: none rolls the batch back and fails; all dead-letters the record and writes the rest
+    TempDir cd;
+    pg.psql("CREATE TABLE checked(id int PRIMARY KEY, name text CHECK (name <> 'bad'))");
+    write_file(cd / "in.txt", person(1, "ann") + person(2, "bad") + person(3, "cy"));
+    write_file(cd / "job.yaml", sink_job(cd.path(), "checked", pg_keys(pg)));
+    auto none = run_connectrun({"run", "--once", cd / "job.yaml"}, 60s);
+    CHECK(none.exit_code == 1);
+    CHECK(none.err.find("violates check constraint") != std::string::npos);
+    CHECK(pg.psql("SELECT count(*) FROM checked") == "0\n");
+    write_file(cd / "job.yaml", sink_job(cd.path(), "checked", pg_keys(pg) + fmt::format(R"(    errors.tolerance: all
+    errors.deadletterqueue.topic.name: dead
+  - name: dead-sink
+    connector.class: FileStreamSink
+    file: {}
+    topics: dead
+)", cd / "dead.txt")));
+    auto all = run_connectrun({"run", "--once", cd / "job.yaml"}, 60s);
+    INFO(all.err);
+    REQUIRE(all.exit_code == 0);
+    CHECK(pg.psql("SELECT id, name FROM checked ORDER BY id") == "1|ann\n3|cy\n");
+    auto dead = read_lines(cd / "dead.txt");
+    REQUIRE(dead.size() == 1);
+    CHECK(dead[0].find("\"bad\"") != std::string::npos);
+  }
   {  // end to end: the PostgreSQL table into a SQLite table over the in-process bus
     TempDir e;
     auto db = e / "copy.db";
