@@ -27,6 +27,9 @@
 #ifdef CONNECTRUN_WITH_MQTT
 #include "connectors/mqtt/mqtt.h"
 #endif
+#ifdef CONNECTRUN_WITH_JDBC
+#include "connectors/jdbc/jdbc.h"
+#endif
 
 namespace connectrun {
 
@@ -54,6 +57,9 @@ void register_connectors([[maybe_unused]] PluginRegistry& registry) {
 #endif
 #ifdef CONNECTRUN_WITH_MQTT
   mqtt::register_family(registry);  // MqttSource, MqttSink
+#endif
+#ifdef CONNECTRUN_WITH_JDBC
+  jdbc::register_family(registry);  // JdbcSource, JdbcSink
 #endif
 }
 

@@ -1,0 +1,360 @@
+// PostgreSQL: the connection (libpq; results streamed in single-row mode) and its dialect.
+#include <libpq-fe.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "connectors/jdbc/connection_url.h"
+#include "connectors/jdbc/db.h"
+#include "plugin/connect_error.h"
+
+namespace connectrun::jdbc {
+
+namespace {
+
+struct PgDialect : Dialect {
+  PgDialect() { name = "PostgreSQL"; quote = '"'; }
+  std::string marker(size_t i) const override { return "$" + std::to_string(i + 1); }
+  // kafka-connect-jdbc's PostgreSqlDatabaseDialect.getSqlType.
+  std::string sql_type(const Schema& s) const override {
+    if (s.name) {
+      if (*s.name == schemas::kDecimalName) return "DECIMAL";
+      if (*s.name == schemas::kDateName) return "DATE";
+      if (*s.name == schemas::kTimeName) return "TIME";
+      if (*s.name == schemas::kTimestampName) return "TIMESTAMP";
+    }
+    switch (s.type) {
+      case Type::Int8: case Type::Int16: return "SMALLINT";
+      case Type::Int32: return "INT";
+      case Type::Int64: return "BIGINT";
+      case Type::Float32: return "REAL";
+      case Type::Float64: return "DOUBLE PRECISION";
+      case Type::Boolean: return "BOOLEAN";
+      case Type::String: return "TEXT";
+      case Type::Bytes: return "BYTEA";
+      default: return "";
+    }
+  }
+  std::string insert(const std::string& table, const std::vector<std::string>& keys,
+                     const std::vector<std::string>& cols, size_t rows, bool upsert) const override {
+    std::string names;
+    for (auto& k : keys) names += (names.empty() ? "" : ",") + k;
+    for (auto& c : cols) names += (names.empty() ? "" : ",") + c;
+    auto sql = fmt::format("INSERT INTO {} ({}) VALUES {}", table, names, values_rows(keys.size() + cols.size(), rows));
+    if (!upsert) return sql;
+    std::string k;
+    for (auto& key : keys) k += (k.empty() ? "" : ",") + key;
+    sql += " ON CONFLICT (" + k + ") ";
+    if (cols.empty()) return sql + "DO NOTHING";
+    sql += "DO UPDATE SET ";
+    for (size_t i = 0; i < cols.size(); ++i) sql += (i ? "," : "") + cols[i] + "=EXCLUDED." + cols[i];
+    return sql;
+  }
+};
+
+const PgDialect& dialect_instance() {
+  static const PgDialect d;
+  return d;
+}
+
+struct ConnDeleter { void operator()(PGconn* c) const { PQfinish(c); } };
+struct ResDeleter { void operator()(PGresult* r) const { PQclear(r); } };
+using Result = std::unique_ptr<PGresult, ResDeleter>;
+
+// Type OIDs (pg_type.h) and how kafka-connect-jdbc maps what pgjdbc reports for them.
+Column column_for(const char* name, Oid oid, int typmod) {
+  Column c;
+  c.name = name;
+  switch (oid) {
+    case 16: c.kind = ColKind::Boolean; c.db_type = "boolean"; break;
+    case 20: c.kind = ColKind::Int64; c.db_type = "bigint"; break;
+    case 21: c.kind = ColKind::Int16; c.db_type = "smallint"; break;
+    case 23: c.kind = ColKind::Int32; c.db_type = "integer"; break;
+    case 26: c.kind = ColKind::Int64; c.db_type = "oid"; break;
+    case 700: c.kind = ColKind::Float32; c.db_type = "real"; break;
+    case 701: c.kind = ColKind::Float64; c.db_type = "double precision"; break;
+    case 1700:
+      c.kind = ColKind::Decimal;
+      c.db_type = "numeric";
+      c.scale = 127;  // unconstrained numeric: kafka-connect-jdbc's NUMERIC_TYPE_SCALE_HIGH
+      if (typmod >= 4) {
+        c.precision = ((typmod - 4) >> 16) & 0xffff;
+        c.scale = (typmod - 4) & 0xffff;
+      }
+      break;
+    case 25: case 1043: case 1042: case 18: case 19: case 114: case 3802: case 2950: case 142:
+      c.kind = ColKind::String;
+      c.db_type = oid == 114 ? "json" : oid == 3802 ? "jsonb" : oid == 2950 ? "uuid" : "text";
+      break;
+    case 17: c.kind = ColKind::Bytes; c.db_type = "bytea"; break;
+    case 1082: c.kind = ColKind::Date; c.db_type = "date"; break;
+    case 1083: case 1266: c.kind = ColKind::Time; c.db_type = "time"; break;
+    case 1114: c.kind = ColKind::Timestamp; c.db_type = "timestamp"; break;
+    case 1184: c.kind = ColKind::Timestamp; c.db_type = "timestamptz"; break;
+    default: c.kind = ColKind::Unsupported; c.db_type = fmt::format("type oid {}", oid);
+  }
+  return c;
+}
+
+std::string unescape_bytea(const char* text) {
+  size_t n = 0;
+  unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(text), &n);
+  if (!raw) throw ConnectError("PostgreSQL: out of memory reading a bytea value");
+  std::string out(reinterpret_cast<char*>(raw), n);
+  PQfreemem(raw);
+  return out;
+}
+
+// JDBC's ? markers (outside quotes) as libpq's $1, $2, …; SQL already using $n is left alone.
+std::string numbered_markers(const std::string& sql, size_t params) {
+  if (params == 0 || sql.find('?') == std::string::npos) return sql;
+  std::string out;
+  size_t n = 0;
+  char in_quote = 0;
+  for (char c : sql) {
+    if (in_quote) {
+      out += c;
+      if (c == in_quote) in_quote = 0;
+      continue;
+    }
+    if (c == '\'' || c == '"') in_quote = c;
+    if (c == '?' && n < params) {
+      out += "$" + std::to_string(++n);
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+class PgConnection;
+
+class PgResult : public ResultSet {
+ public:
+  PgResult(PgConnection& conn, PGconn* pg, std::string where) : conn_(conn), pg_(pg), where_(std::move(where)) {
+    fetch();
+    if (current_) {
+      int n = PQnfields(current_.get());
+      for (int i = 0; i < n; ++i)
+        cols_.push_back(column_for(PQfname(current_.get(), i), PQftype(current_.get(), i), PQfmod(current_.get(), i)));
+    }
+  }
+  ~PgResult() override;
+  const std::vector<Column>& columns() const override { return cols_; }
+  bool next(Row& row) override {
+    if (!current_ || PQntuples(current_.get()) == 0) return false;
+    auto* r = current_.get();
+    row.values.resize(cols_.size());
+    row.nanos.assign(cols_.size(), 0);
+    for (size_t i = 0; i < cols_.size(); ++i) {
+      int ci = static_cast<int>(i);
+      if (PQgetisnull(r, 0, ci) || cols_[i].kind == ColKind::Unsupported) { row.values[i] = Value(); continue; }
+      const char* text = PQgetvalue(r, 0, ci);
+      if (cols_[i].kind == ColKind::Bytes) row.values[i] = Value(Bytes{unescape_bytea(text)});
+      else row.values[i] = value_from_text(cols_[i], text, static_cast<size_t>(PQgetlength(r, 0, ci)), &row.nanos[i]);
+    }
+    fetch();
+    return true;
+  }
+
+ private:
+  void fetch();
+  PgConnection& conn_;
+  PGconn* pg_;
+  std::string where_;
+  Result current_;
+  std::vector<Column> cols_;
+  bool done_ = false;
+};
+
+class PgConnection : public Connection {
+ public:
+  PgConnection(const ConnectionUrl& url, const ConnectOptions& o) : where_(url.where()) {
+    std::vector<std::string> keys, vals;
+    auto add = [&](const std::string& k, const std::string& v) { keys.push_back(k); vals.push_back(v); };
+    if (!url.libpq_uri.empty()) {
+      add("dbname", url.libpq_uri);
+    } else {
+      add("host", url.host);
+      add("port", std::to_string(url.port));
+      if (!url.database.empty()) add("dbname", url.database);
+      for (auto& [k, v] : url.params) {
+        // pgjdbc's URL properties that libpq knows under the same name.
+        if (k == "user" || k == "password" || k == "sslmode" || k == "application_name" || k == "connect_timeout" ||
+            k == "sslcert" || k == "sslkey" || k == "sslrootcert" || k == "options")
+          add(k, v);
+      }
+    }
+    if (!o.user.empty()) add("user", o.user);
+    if (!o.password.empty()) add("password", o.password);
+    bool has_timeout = false;
+    for (auto& k : keys) has_timeout |= k == "connect_timeout";
+    if (!has_timeout) add("connect_timeout", "10");
+    std::vector<const char*> kp, vp;
+    for (size_t i = 0; i < keys.size(); ++i) { kp.push_back(keys[i].c_str()); vp.push_back(vals[i].c_str()); }
+    kp.push_back(nullptr);
+    vp.push_back(nullptr);
+    pg_.reset(PQconnectdbParams(kp.data(), vp.data(), 1));
+    if (!pg_ || PQstatus(pg_.get()) != CONNECTION_OK) {
+      std::string msg = pg_ ? PQerrorMessage(pg_.get()) : "out of memory";
+      while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+      // A refused password will not get better by retrying; a server that is down may.
+      bool auth = msg.find("password") != std::string::npos || msg.find("authentication") != std::string::npos ||
+                  msg.find("does not exist") != std::string::npos;
+      throw ConnectError(fmt::format("cannot connect to PostgreSQL at {}: {}", where_, msg), !auth);
+    }
+    execute("SET TimeZone TO '" + o.timezone + "'");
+  }
+  const Dialect& dialect() const override { return dialect_instance(); }
+  void execute(const std::string& sql) override { check(Result(PQexec(pg_.get(), sql.c_str())), sql); }
+  int64_t update(const std::string& text, const Params& params) override {
+    const auto sql = numbered_markers(text, params.size());
+    Bound b(params);
+    Result r(PQexecParams(pg_.get(), sql.c_str(), static_cast<int>(params.size()), b.types.data(), b.values.data(),
+                          b.lengths.data(), b.formats.data(), 0));
+    check(r, sql);
+    const char* n = PQcmdTuples(r.get());
+    return n && *n ? std::atoll(n) : 0;
+  }
+  std::unique_ptr<ResultSet> query(const std::string& text, const Params& params) override {
+    const auto sql = numbered_markers(text, params.size());
+    Bound b(params);
+    if (!PQsendQueryParams(pg_.get(), sql.c_str(), static_cast<int>(params.size()), b.types.data(), b.values.data(),
+                           b.lengths.data(), b.formats.data(), 0))
+      throw error(sql);
+    PQsetSingleRowMode(pg_.get());
+    return std::make_unique<PgResult>(*this, pg_.get(), where_);
+  }
+  void begin() override { execute("BEGIN"); }
+  void commit() override { execute("COMMIT"); }
+  void rollback() override {
+    if (PQstatus(pg_.get()) == CONNECTION_OK) Result(PQexec(pg_.get(), "ROLLBACK"));
+  }
+  std::vector<TableId> tables(const std::string& schema_pattern, const std::vector<std::string>& types) override {
+    std::string kinds;
+    for (auto& t : types) {
+      std::string code = t == "TABLE" ? "r','p" : t == "VIEW" ? "v" : t == "MATERIALIZED VIEW" ? "m" : t == "FOREIGN TABLE" ? "f" : "";
+      if (!code.empty()) kinds += (kinds.empty() ? "'" : ",'") + code + "'";
+    }
+    if (kinds.empty()) return {};
+    std::vector<TableId> out;
+    auto rs = query("SELECT current_database(), n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                    "c.relnamespace WHERE c.relkind IN (" + kinds + ") AND n.nspname NOT IN ('pg_catalog', "
+                    "'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND ($1 = '' OR n.nspname LIKE $1) "
+                    "ORDER BY 2, 3", {Value(schema_pattern)});
+    Row row;
+    while (rs->next(row))
+      out.push_back(TableId{row.values[0].as<std::string>(), row.values[1].as<std::string>(), row.values[2].as<std::string>()});
+    return out;
+  }
+  std::vector<Column> describe(const TableId& t) override {
+    std::vector<Column> out;
+    auto rs = query("SELECT a.attname, a.atttypid::int8, a.atttypmod::int8, NOT a.attnotnull FROM pg_attribute a JOIN "
+                    "pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 "
+                    "AND ($2 = '' AND n.nspname = current_schema() OR n.nspname = $2) AND a.attnum > 0 AND NOT "
+                    "a.attisdropped ORDER BY a.attnum", {Value(t.table), Value(t.schema)});
+    Row row;
+    while (rs->next(row)) {
+      auto c = column_for(row.values[0].as<std::string>().c_str(), static_cast<Oid>(row.values[1].as<int64_t>()),
+                          static_cast<int>(row.values[2].as<int64_t>()));
+      c.nullable = row.values[3].as<bool>();
+      out.push_back(c);
+    }
+    return out;
+  }
+  bool alive() override { return PQstatus(pg_.get()) == CONNECTION_OK; }
+
+  ConnectError error(const std::string& sql, const PGresult* r = nullptr) const {
+    std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(pg_.get());
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    bool lost = PQstatus(pg_.get()) != CONNECTION_OK;
+    if (sql.size() > 300) return ConnectError(fmt::format("PostgreSQL at {}: {}", where_, msg), lost);
+    return ConnectError(fmt::format("PostgreSQL at {}: {} (in: {})", where_, msg, sql), lost);
+  }
+
+ private:
+  // Parameters in text format with types left to the server, bytes in binary as bytea.
+  struct Bound {
+    std::vector<std::string> text;
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+    std::vector<Oid> types;
+    explicit Bound(const Params& params) {
+      text.reserve(params.size());
+      for (auto& v : params) {
+        Oid type = 0;
+        int format = 0;
+        bool null = v.is_null();
+        std::string t;
+        if (auto* b = v.get_if<Bytes>()) { t = b->data; type = 17; format = 1; }
+        else if (auto* s = v.get_if<std::string>()) t = *s;
+        else if (auto* d = v.get_if<Decimal>()) t = d->to_string();
+        else if (auto* x = v.get_if<bool>()) t = *x ? "true" : "false";
+        else if (auto* ts = v.get_if<Timestamp>()) t = format_timestamp(ts->millis);
+        else if (!null) {
+          std::visit([&](const auto& n) {
+            using T = std::decay_t<decltype(n)>;
+            if constexpr (std::is_same_v<T, int8_t> || std::is_same_v<T, int16_t>) t = std::to_string(static_cast<int>(n));
+            else if constexpr (std::is_arithmetic_v<T>) t = fmt::format("{}", n);
+            else throw ConnectError("PostgreSQL: a parameter of an unsupported type (array, map or struct)");
+          }, v.storage());
+        }
+        text.push_back(std::move(t));
+        types.push_back(type);
+        formats.push_back(format);
+        lengths.push_back(static_cast<int>(text.back().size()));
+        values.push_back(null ? nullptr : "");
+      }
+      for (size_t i = 0; i < text.size(); ++i)
+        if (values[i]) values[i] = text[i].data();
+    }
+  };
+  void check(const Result& r, const std::string& sql) const {
+    auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) throw error(sql, r.get());
+  }
+  std::string where_;
+  std::unique_ptr<PGconn, ConnDeleter> pg_;
+};
+
+void PgResult::fetch() {
+  if (done_) { current_.reset(); return; }
+  current_.reset(PQgetResult(pg_));
+  if (!current_) { done_ = true; return; }
+  auto st = PQresultStatus(current_.get());
+  if (st == PGRES_SINGLE_TUPLE) return;
+  if (st == PGRES_TUPLES_OK) {
+    // The end: keep the (empty) result for its column types; drain what follows.
+    Result rest;
+    while ((rest = Result(PQgetResult(pg_)))) {}
+    done_ = true;
+    return;
+  }
+  auto err = conn_.error("query", current_.get());
+  Result rest;
+  while ((rest = Result(PQgetResult(pg_)))) {}
+  done_ = true;
+  current_.reset();
+  throw err;
+}
+
+PgResult::~PgResult() {
+  if (done_) return;
+  // Abandoned in the middle: cancel and drain so the connection is usable again.
+  if (PGcancel* c = PQgetCancel(pg_)) {
+    char buf[256];
+    PQcancel(c, buf, sizeof buf);
+    PQfreeCancel(c);
+  }
+  Result rest;
+  while ((rest = Result(PQgetResult(pg_)))) {}
+}
+
+}  // namespace
+
+std::unique_ptr<Connection> connect_postgres(const ConnectionUrl& url, const ConnectOptions& options) {
+  return std::make_unique<PgConnection>(url, options);
+}
+
+}  // namespace connectrun::jdbc

@@ -1,0 +1,255 @@
+#include "connectors/jdbc/sink_writer.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "plugin/connect_error.h"
+
+namespace connectrun::jdbc {
+
+namespace {
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
+  return s;
+}
+
+std::vector<std::string> names(const std::vector<SinkColumn>& cols) {
+  std::vector<std::string> out;
+  for (auto& c : cols) out.push_back(c.name);
+  return out;
+}
+
+}  // namespace
+
+std::string SinkWriter::table_for(const Record& r) const { return replace_all(s_.table_format, "${topic}", r.topic); }
+
+TableId SinkWriter::table_id(const std::string& name) const {
+  TableId t;
+  auto dot = name.rfind('.');
+  if (dot == std::string::npos) {
+    t.table = name;
+  } else {
+    // schema.table on PostgreSQL, database.table on MySQL.
+    (conn_.dialect().name == "MySQL" ? t.catalog : t.schema) = name.substr(0, dot);
+    t.table = name.substr(dot + 1);
+  }
+  return t;
+}
+
+std::vector<SinkWriter::Group> SinkWriter::group(const std::vector<const Record*>& records) {
+  std::vector<Group> out;
+  for (auto* r : records) {
+    auto table = table_for(*r);
+    bool is_delete = r->value.is_null();
+    if (is_delete && !s_.delete_enabled) continue;  // a tombstone without delete.enabled is skipped
+    auto fields = fields_metadata(table, s_.pk_mode, s_.pk_fields, s_.whitelist, *r);
+    if (is_delete && fields.keys.empty())
+      throw ConnectError(fmt::format("table {}: a tombstone to delete, but no key columns (delete.enabled needs "
+                                     "pk.mode record_key)", table));
+    if (!out.empty()) {
+      auto& g = out.back();
+      if (g.table == table && g.is_delete == is_delete && names(g.fields.keys) == names(fields.keys) &&
+          names(g.fields.values) == names(fields.values)) {
+        g.records.push_back(r);
+        continue;
+      }
+    }
+    out.push_back(Group{table, std::move(fields), is_delete, {r}});
+  }
+  return out;
+}
+
+void SinkWriter::ensure_table(const Group& g) {
+  auto& known = known_columns_[g.table];
+  auto missing_from = [&](const std::set<std::string>& have) {
+    std::vector<const SinkColumn*> missing;
+    for (auto* cols : {&g.fields.keys, &g.fields.values})
+      for (auto& c : *cols)
+        if (!have.count(c.name)) missing.push_back(&c);
+    return missing;
+  };
+  if (!known.empty() && missing_from(known).empty()) return;
+  const auto& d = conn_.dialect();
+  auto id = table_id(g.table);
+  auto tname = d.table_name(id, s_.quote);
+  auto col_type = [&](const SinkColumn& c, bool key) {
+    auto t = d.sql_type(*c.schema);
+    if (t.empty())
+      throw ConnectError(fmt::format("table {}: field {} has type {}, which has no column type in {}", g.table, c.name,
+                                     type_name(c.schema->type), d.name));
+    // MySQL cannot index TEXT without a length: keys are VARCHAR(256) as in kafka-connect-jdbc.
+    if (key && d.name == "MySQL" && c.schema->type == Type::String && !c.schema->name) t = "VARCHAR(256)";
+    return t;
+  };
+  auto cols = conn_.describe(id);
+  if (cols.empty()) {
+    if (!s_.auto_create)
+      throw ConnectError(fmt::format("table {} does not exist and auto.create is disabled: create it, or set "
+                                     "auto.create=true", g.table));
+    std::string sql = "CREATE TABLE " + tname + " (";
+    bool first = true;
+    for (auto* list : {&g.fields.keys, &g.fields.values})
+      for (auto& c : *list) {
+        bool key = list == &g.fields.keys;
+        sql += (first ? "\n" : ",\n") + q(c.name) + " " + col_type(c, key) + (key || !c.schema->optional ? " NOT NULL" : " NULL");
+        first = false;
+      }
+    if (!g.fields.keys.empty()) {
+      sql += ",\nPRIMARY KEY(";
+      for (size_t i = 0; i < g.fields.keys.size(); ++i) sql += (i ? "," : "") + q(g.fields.keys[i].name);
+      sql += ")";
+    }
+    sql += ")";
+    conn_.execute(sql);
+    cols = conn_.describe(id);
+  }
+  known.clear();
+  for (auto& c : cols) known.insert(c.name);
+  auto missing = missing_from(known);
+  if (missing.empty()) return;
+  std::string list;
+  for (auto* c : missing) list += (list.empty() ? "" : ", ") + c->name;
+  if (!s_.auto_evolve)
+    throw ConnectError(fmt::format("table {} is missing column(s) {} for the record's fields and auto.evolve is "
+                                   "disabled: add them, or set auto.evolve=true", g.table, list));
+  for (auto* c : missing) {
+    if (!c->schema->optional && !c->schema->default_value)
+      throw ConnectError(fmt::format("table {}: cannot add the column {}: the field is required and has no default "
+                                     "value (make it optional or give it a default)", g.table, c->name));
+    conn_.execute("ALTER TABLE " + tname + " ADD " + q(c->name) + " " + col_type(*c, false) + " NULL");
+    known.insert(c->name);
+  }
+}
+
+void SinkWriter::write_group(const Group& g, size_t begin, size_t end) {
+  const auto& d = conn_.dialect();
+  auto tname = d.table_name(table_id(g.table), s_.quote);
+  std::vector<std::string> kq, vq;
+  for (auto& c : g.fields.keys) kq.push_back(q(c.name));
+  for (auto& c : g.fields.values) vq.push_back(q(c.name));
+  Params params;
+  if (g.is_delete || s_.insert_mode == InsertMode::Update) {
+    for (size_t i = begin; i < end; ++i) {
+      const Record& r = *g.records[i];
+      params.clear();
+      std::string sql;
+      size_t n = 0;
+      if (g.is_delete) {
+        sql = "DELETE FROM " + tname + " WHERE ";
+      } else {
+        if (vq.empty()) continue;  // nothing to update
+        sql = "UPDATE " + tname + " SET ";
+        for (size_t c = 0; c < vq.size(); ++c) {
+          sql += (c ? ", " : "") + vq[c] + " = " + d.marker(n++);
+          params.push_back(column_value(g.fields.values[c], r));
+        }
+        sql += " WHERE ";
+      }
+      for (size_t c = 0; c < kq.size(); ++c) {
+        sql += (c ? " AND " : "") + kq[c] + " = " + d.marker(n++);
+        params.push_back(column_value(g.fields.keys[c], r));
+      }
+      conn_.update(sql, params);
+    }
+    return;
+  }
+  const bool upsert = s_.insert_mode == InsertMode::Upsert;
+  const size_t ncols = kq.size() + vq.size();
+  const size_t chunk = std::max<size_t>(1, std::min<size_t>(1000, 30000 / std::max<size_t>(1, ncols)));
+  for (size_t i = begin; i < end; i += chunk) {
+    size_t rows = std::min(chunk, end - i);
+    params.clear();
+    params.reserve(rows * ncols);
+    for (size_t k = i; k < i + rows; ++k) {
+      for (auto& c : g.fields.keys) params.push_back(column_value(c, *g.records[k]));
+      for (auto& c : g.fields.values) params.push_back(column_value(c, *g.records[k]));
+    }
+    conn_.update(d.insert(tname, kq, vq, rows, upsert), params);
+  }
+}
+
+void SinkWriter::write_all(const std::vector<Group>& groups, const Positions& positions) {
+  for (auto& g : groups) write_group(g, 0, g.records.size());
+  store_positions(positions);
+}
+
+void SinkWriter::write_one_by_one(const std::vector<Group>& groups, const Positions& positions,
+                                  const std::function<void(const Record&, const std::exception&)>& report) {
+  for (auto& g : groups)
+    for (size_t i = 0; i < g.records.size(); ++i) {
+      conn_.execute("SAVEPOINT connectrun_record");
+      try {
+        write_group(g, i, i + 1);
+        conn_.execute("RELEASE SAVEPOINT connectrun_record");
+      } catch (const ConnectError& e) {
+        if (!conn_.alive()) throw;
+        conn_.execute("ROLLBACK TO SAVEPOINT connectrun_record");
+        report(*g.records[i], e);  // throws under errors.tolerance=none
+      }
+    }
+  store_positions(positions);
+}
+
+void SinkWriter::write(const std::vector<const Record*>& records, const Positions& positions,
+                       const std::function<void(const Record&, const std::exception&)>& report) {
+  auto groups = group(records);
+  for (auto& g : groups) ensure_table(g);
+  try {
+    conn_.begin();
+    write_all(groups, positions);
+    conn_.commit();
+    return;
+  } catch (const ConnectError& e) {
+    conn_.rollback();
+    if (!report || !conn_.alive()) throw;
+  }
+  // A statement was refused (a constraint): find the record(s) one at a time.
+  try {
+    conn_.begin();
+    write_one_by_one(groups, positions, report);
+    conn_.commit();
+  } catch (...) {
+    conn_.rollback();
+    throw;
+  }
+}
+
+Positions SinkWriter::read_positions() {
+  const auto& d = conn_.dialect();
+  auto t = q(s_.positions_table);
+  conn_.execute("CREATE TABLE IF NOT EXISTS " + t + " (" + q("connector") + " VARCHAR(255) NOT NULL, " + q("topic") +
+                " VARCHAR(255) NOT NULL, " + q("kafka_partition") + " INT NOT NULL, " + q("next_offset") +
+                " BIGINT NOT NULL, PRIMARY KEY(" + q("connector") + "," + q("topic") + "," + q("kafka_partition") + "))");
+  Positions out;
+  auto rs = conn_.query("SELECT " + q("topic") + ", " + q("kafka_partition") + ", " + q("next_offset") + " FROM " + t +
+                            " WHERE " + q("connector") + " = " + d.marker(0),
+                        {Value(s_.connector)});
+  Row row;
+  while (rs->next(row)) {
+    auto as_long = [](const Value& v) -> int64_t {
+      if (auto* a = v.get_if<int64_t>()) return *a;
+      if (auto* b = v.get_if<int32_t>()) return *b;
+      return 0;
+    };
+    out[{row.values[0].as<std::string>(), static_cast<int32_t>(as_long(row.values[1]))}] = as_long(row.values[2]);
+  }
+  return out;
+}
+
+void SinkWriter::store_positions(const Positions& positions) {
+  if (!s_.exactly_once || positions.empty()) return;
+  const auto& d = conn_.dialect();
+  std::vector<std::string> keys = {q("connector"), q("topic"), q("kafka_partition")}, cols = {q("next_offset")};
+  Params params;
+  for (auto& [tp, next] : positions) {
+    params.push_back(Value(s_.connector));
+    params.push_back(Value(tp.first));
+    params.push_back(Value(tp.second));
+    params.push_back(Value(next));
+  }
+  conn_.update(d.insert(q(s_.positions_table), keys, cols, positions.size(), true), params);
+}
+
+}  // namespace connectrun::jdbc

@@ -1,0 +1,69 @@
+// Writes one batch of sink records in one transaction: tables created and
+// evolved as configured, multi-row statements per table, and, with
+// exactly.once, the positions in the same transaction.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "connectors/jdbc/db.h"
+#include "connectors/jdbc/sink_fields.h"
+#include "plugin/topic_partition.h"
+
+namespace connectrun::jdbc {
+
+enum class InsertMode { Insert, Upsert, Update };
+
+struct SinkSettings {
+  InsertMode insert_mode = InsertMode::Insert;
+  PkMode pk_mode = PkMode::None;
+  std::vector<std::string> pk_fields;
+  std::set<std::string> whitelist;
+  std::string table_format = "${topic}";
+  bool delete_enabled = false, auto_create = false, auto_evolve = false, quote = true, exactly_once = false;
+  std::string positions_table = "connectrun_jdbc_positions";
+  std::string connector;
+};
+
+// (topic, partition) → the offset after the last record written.
+using Positions = std::map<std::pair<std::string, int32_t>, int64_t>;
+
+class SinkWriter {
+ public:
+  SinkWriter(const SinkSettings& s, Connection& conn) : s_(s), conn_(conn) {}
+  // Writes `records` in one transaction (COMMIT at the end). `report`, when
+  // given, receives records a statement refused (errors.tolerance): the rest
+  // is written. Throws ConnectError; the transaction is rolled back then.
+  void write(const std::vector<const Record*>& records, const Positions& positions,
+             const std::function<void(const Record&, const std::exception&)>& report);
+  // exactly.once: creates the positions table and reads this connector's rows.
+  Positions read_positions();
+  // The table a record goes to.
+  std::string table_for(const Record& r) const;
+
+ private:
+  struct Group {
+    std::string table;
+    FieldsMetadata fields;
+    bool is_delete = false;
+    std::vector<const Record*> records;
+  };
+  void write_all(const std::vector<Group>& groups, const Positions& positions);
+  void write_one_by_one(const std::vector<Group>& groups, const Positions& positions,
+                        const std::function<void(const Record&, const std::exception&)>& report);
+  void write_group(const Group& g, size_t begin, size_t end);
+  void store_positions(const Positions& positions);
+  void ensure_table(const Group& g);
+  std::vector<Group> group(const std::vector<const Record*>& records);
+  TableId table_id(const std::string& name) const;
+  std::string q(const std::string& id) const { return conn_.dialect().quote_id(id, s_.quote); }
+
+  const SinkSettings& s_;
+  Connection& conn_;
+  std::map<std::string, std::set<std::string>> known_columns_;  // per table, after a check
+};
+
+}  // namespace connectrun::jdbc

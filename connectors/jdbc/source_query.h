@@ -1,0 +1,37 @@
+// The SQL of one incremental query, as kafka-connect-jdbc's
+// TimestampIncrementingCriteria writes it, and the offsets it keeps.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/jdbc/db.h"
+
+namespace connectrun::jdbc {
+
+enum class Mode { Bulk, Incrementing, Timestamp, TimestampIncrementing };
+
+struct Criteria {
+  Mode mode = Mode::Bulk;
+  std::string incrementing;             // the column, quoted as configured
+  std::vector<std::string> timestamps;  // the columns, quoted as configured
+};
+
+// The offset of one source partition (TimestampIncrementingOffset).
+struct SourceOffset {
+  std::optional<int64_t> incrementing;
+  std::optional<int64_t> timestamp_nanos;  // epoch nanoseconds
+  Value to_map() const;                    // {"incrementing":N,"timestamp":ms,"timestamp_nanos":ns}
+  static SourceOffset from_map(const Value& v);
+};
+
+// " WHERE … ORDER BY …" for the mode (empty for bulk).
+std::string where_clause(const Criteria& c, const Dialect& d);
+// The parameters of where_clause, given the offset and the upper bound (epoch ns).
+Params where_params(const Criteria& c, const Dialect& d, const SourceOffset& offset, int64_t upper_ns);
+// The text of a timestamp parameter, in the shape the dialect compares.
+std::string timestamp_param(const Dialect& d, int64_t epoch_ns);
+
+}  // namespace connectrun::jdbc
