@@ -204,7 +204,9 @@ class S3SourceTask : public SourceTask {
 
   bool next_object() {
     while (!queue_.empty()) {
-      auto [o, skip] = queue_.front();
+      // Not a structured binding: clang 14 cannot capture one in the lambda below.
+      const ObjectName o = queue_.front().first;
+      const int64_t skip = queue_.front().second;
       queue_.erase(queue_.begin());
       std::string body;
       ctx_->retry("read " + o.key, [&] { body = client_->get_object(o.key); });
