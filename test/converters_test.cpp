@@ -216,6 +216,31 @@ TEST_CASE("Values.parseString infers schemas", "[converter]") {
   CHECK(time.value == Value(Timestamp{37230123}));
 }
 
+// parse_string decides plain integers and plain words without its parser:
+// the results must be the parser's, at every integer width and edge.
+TEST_CASE("Values.parseString gives plain integers and words the parser's types", "[converter]") {
+  auto p = [](std::string_view s) { return values::parse_string(s); };
+  CHECK(p("0").value == Value(int8_t{0}));
+  CHECK(p("-0").value == Value(int8_t{0}));
+  CHECK(p("007").value == Value(int8_t{7}));
+  CHECK(p("127").value == Value(int8_t{127}));
+  CHECK(p("-128").value == Value(int8_t{-128}));
+  CHECK(p("128").value == Value(int16_t{128}));
+  CHECK(p("-129").value == Value(int16_t{-129}));
+  CHECK(p("32768").value == Value(int32_t{32768}));
+  CHECK(p("2147483648").value == Value(int64_t{2147483648}));
+  CHECK(p("123456789012345678").value == Value(int64_t{123456789012345678}));
+  CHECK(p("9223372036854775807").value == Value(int64_t{9223372036854775807}));  // 19 digits: the parser's path
+  CHECK(p("+5").value == Value(int8_t{5}));
+  CHECK(p("-").value == Value("-"));
+  CHECK(p("1e3").value == Value(int16_t{1000}));
+  CHECK(p("/var/log/app.log").value == Value("/var/log/app.log"));
+  CHECK(p("app.log").schema->type == Type::String);
+  CHECK(p(" true ").value == Value(true));
+  CHECK(p("True").value == Value("True"));
+  CHECK(p("a\\b").value == Value("a\\b"));
+}
+
 TEST_CASE("SimpleHeaderConverter writes Values strings and reads them back", "[converter]") {
   SimpleHeaderConverter h;
   std::string out;

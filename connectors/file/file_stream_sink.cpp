@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -44,6 +45,7 @@ class FileStreamSinkTask : public SinkTask {
 
   void start(SinkTaskContext& ctx) override {
     ctx_ = &ctx;
+    reopen_seen_ = ctx.reopen_generation();
     if (file_.empty()) {
       fd_ = 1;
       return;
@@ -94,15 +96,21 @@ class FileStreamSinkTask : public SinkTask {
   // logrotate's create mode renames the file (and may create a new one), a
   // cleaner may delete it: when the path no longer names the open file, the
   // rest goes to a file under that path again, as daemons do on rotation.
-  // Checked once per flush (one stat), so no SIGHUP is needed.
+  // Checked once per flush (one stat), so no SIGHUP is needed; a SIGHUP (a
+  // logrotate postrotate script's `kill -HUP`) reopens it all the same, at the
+  // next write, as daemons do.
   void reopen_if_rotated() {
     if (file_.empty() || good_size_ < 0 || buf_.empty()) return;
+    const std::uint64_t generation = ctx_->reopen_generation();
+    const bool hup = generation != reopen_seen_;
+    reopen_seen_ = generation;
     struct stat named{};
     struct stat open_now{};
     if (::fstat(fd_, &open_now) != 0) return;
     const bool gone = ::stat(file_.c_str(), &named) != 0;
-    if (!gone && named.st_ino == open_now.st_ino && named.st_dev == open_now.st_dev) return;
-    ctx_->log->info("{} was {} under the sink (rotation): reopening it", file_, gone ? "deleted or renamed" : "replaced");
+    if (!hup && !gone && named.st_ino == open_now.st_ino && named.st_dev == open_now.st_dev) return;
+    if (hup) ctx_->log->info("SIGHUP: reopening {}", file_);
+    else ctx_->log->info("{} was {} under the sink (rotation): reopening it", file_, gone ? "deleted or renamed" : "replaced");
     ::close(fd_);
     fd_ = -1;
     open_file();
@@ -178,6 +186,7 @@ class FileStreamSinkTask : public SinkTask {
   SinkTaskContext* ctx_ = nullptr;
   int fd_ = -1;
   off_t good_size_ = -1;  // file size after the last complete write (-1: not a regular file)
+  std::uint64_t reopen_seen_ = 0;  // TaskContext::reopen_generation at the last open
   std::string buf_;
 };
 

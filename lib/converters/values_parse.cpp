@@ -153,6 +153,13 @@ Parsed parse_as_temporal(std::string token) {
   return std::nullopt;
 }
 
+SchemaAndValue smallest_integer(int64_t n) {
+  if (n >= INT8_MIN && n <= INT8_MAX) return SchemaAndValue{schemas::int8(), Value(static_cast<int8_t>(n))};
+  if (n >= INT16_MIN && n <= INT16_MAX) return SchemaAndValue{schemas::int16(), Value(static_cast<int16_t>(n))};
+  if (n >= INT32_MIN && n <= INT32_MAX) return SchemaAndValue{schemas::int32(), Value(static_cast<int32_t>(n))};
+  return SchemaAndValue{schemas::int64(), Value(n)};
+}
+
 // BigDecimal-style number: the smallest integer type that holds it exactly,
 // else float32/float64 when it has a fraction, else a Decimal.
 Parsed parse_number(std::string_view token) {
@@ -181,12 +188,7 @@ Parsed parse_number(std::string_view token) {
     std::string text = neg ? "-" + *integral : *integral;
     int64_t n = 0;
     auto res = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (res.ec == std::errc() && res.ptr == text.data() + text.size()) {
-      if (n >= INT8_MIN && n <= INT8_MAX) return SchemaAndValue{schemas::int8(), Value(static_cast<int8_t>(n))};
-      if (n >= INT16_MIN && n <= INT16_MAX) return SchemaAndValue{schemas::int16(), Value(static_cast<int16_t>(n))};
-      if (n >= INT32_MIN && n <= INT32_MAX) return SchemaAndValue{schemas::int32(), Value(static_cast<int32_t>(n))};
-      return SchemaAndValue{schemas::int64(), Value(n)};
-    }
+    if (res.ec == std::errc() && res.ptr == text.data() + text.size()) return smallest_integer(n);
   }
   std::string text(token);
   if (dec.scale != 0) {
@@ -332,10 +334,32 @@ Parsed parse(Parser& p, bool embedded) {
   if (embedded) throw DataException("Failed to parse embedded value");
   return SchemaAndValue{schemas::string(), Value(std::string(p.original()))};
 }
+
+// The commonest header texts, a plain integer (an offset, a count) or a
+// single word with no delimiter in it (a name, a path), decided without the
+// parser, with the parser's result: a header converted back on every record
+// (SimpleHeaderConverter) made the parser most of a sink's CPU time.
+std::optional<SchemaAndValue> parse_plain(std::string_view text) {
+  const size_t sign = text[0] == '-' ? 1 : 0;
+  if (text.size() > sign && text.size() <= 18 &&
+      text.find_first_not_of("0123456789", sign) == std::string_view::npos) {
+    int64_t n = 0;
+    std::from_chars(text.data(), text.data() + text.size(), n);  // at most 18 digits: cannot overflow
+    return smallest_integer(n);
+  }
+  if (text.find_first_of(":,{}[]\"\\") != std::string_view::npos) return std::nullopt;
+  std::string_view token = trim(text);
+  if (token.empty() || token == "null" || token == "true" || token == "false") return std::nullopt;
+  const char first = token[0];
+  if ((first >= '0' && first <= '9') || first == '+' || first == '-') return std::nullopt;
+  return SchemaAndValue{schemas::string(), Value(std::string(text))};
+}
+
 }  // namespace
 
 SchemaAndValue parse_string(std::string_view text) {
   if (text.empty()) return SchemaAndValue{schemas::string(), Value(std::string())};
+  if (auto plain = parse_plain(text)) return std::move(*plain);
   Parser p(text);
   Parsed parsed = parse(p, false);
   if (!parsed) return {};

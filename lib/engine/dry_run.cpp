@@ -30,8 +30,9 @@ bool dry_run_source(const ConnectorPlan& c, const OffsetStore& offsets, long max
     task = c.plugin->make_source();
     task->configure(c.plugin_cfg);
     std::atomic<bool> stopping{false};
+    std::atomic<uint64_t> reopen{0};
     SourceTaskContext ctx;
-    init_task_context(ctx, c.name, /*stop_at_end_of_data=*/true, log, stopping, c.common);  // stop at the end of what is there now
+    init_task_context(ctx, c.name, /*stop_at_end_of_data=*/true, log, stopping, reopen, c.common);  // stop at the end of what is there now
     ctx.offset_for = [&](const Value& partition) { return offsets.get(c.name, partition); };
     ctx.on_error = [&](const std::string& position, const std::exception& e) {
       std::string what = fmt::format("TASK_POLL '{}' failed at {}: {}", c.plugin->name, position, e.what());

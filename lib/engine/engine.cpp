@@ -34,7 +34,7 @@ namespace {
 void reload(Herder& herder, const RunOptions& options) {
   auto log = spdlog::default_logger();
   if (options.files.empty()) return;
-  log->info("received SIGHUP; reloading {}", options.files.front());
+  log->info("received SIGHUP; sinks reopen their files; reloading {}", options.files.front());
   LoadedPlan loaded = load_plan(options.files, *herder.initial_plan().registry);
   if (!loaded.plan) {
     for (auto& p : loaded.problems) log->error("reload: {}", p);
@@ -139,6 +139,7 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
     monitor.tick();
     int sig = wait_signal(sigs, tick);
     if (sig == SIGHUP) {
+      herder.request_reopen();  // before the reload: connectors it restarts open their files anew anyway
       reload(herder, options);
     } else if (sig) {
       log->info("received {}; stopping: draining in-flight records, flushing sinks, storing offsets (a second signal "

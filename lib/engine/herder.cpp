@@ -350,6 +350,12 @@ bool Herder::restart(const std::string& name) {
   return true;
 }
 
+void Herder::request_reopen() {
+  std::lock_guard lock(mu_);
+  for (auto& e : entries_)
+    for (auto* w : e.workers()) w->request_reopen();
+}
+
 void Herder::reload(JobPlan next_plan) {
   std::lock_guard lock(mu_);
   const bool worker_changed = worker_text(next_plan) != worker_text(*plans_.front());

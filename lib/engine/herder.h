@@ -91,6 +91,9 @@ class Herder {
   // ones; unchanged ones are untouched. Worker-level changes are logged as
   // needing a process restart and not applied.
   void reload(JobPlan next);
+  // ---- SIGHUP: every running task sees TaskContext::reopen_generation change
+  // (sinks that write files reopen them, for logrotate's postrotate).
+  void request_reopen();
 
  private:
   struct Entry {

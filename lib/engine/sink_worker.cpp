@@ -125,7 +125,7 @@ void SinkWorker::run() {
     build_stages();
     task = plan_.plugin->make_sink();
     task->configure(slot_.cfg);
-    init_task_context(ctx, plan_.name, once_, log_, stopping_, plan_.common);
+    init_task_context(ctx, plan_.name, once_, log_, stopping_, reopen_, plan_.common);
     ctx.errant_reporter = [this](const Record& r, const std::exception& e) { report_errant(r, e); };
     ctx.task_id = slot_.id;
     task->start(ctx);

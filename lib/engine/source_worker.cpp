@@ -30,7 +30,7 @@ void SourceWorker::run() {
     build_stages();
     task = plan_.plugin->make_source();
     task->configure(slot_.cfg);
-    init_task_context(ctx, plan_.name, once_, log_, stopping_, plan_.common);
+    init_task_context(ctx, plan_.name, once_, log_, stopping_, reopen_, plan_.common);
     ctx.task_id = slot_.id;
     ctx.offset_for = [this](const Value& partition) { return store_.get(plan_.name, partition); };
     ctx.on_error = [this](const std::string& position, const std::exception& e) {

@@ -81,11 +81,13 @@ std::optional<std::string> TaskWorker::failure() const {
 
 void init_task_context(TaskContext& ctx, const std::string& connector, bool stop_at_end_of_data,
                        std::shared_ptr<spdlog::logger> log, const std::atomic<bool>& stopping,
+                       const std::atomic<uint64_t>& reopen,
                        const config::ConfigValues& common) {
   ctx.connector_name = connector;
   ctx.stop_at_end_of_data = stop_at_end_of_data;
   ctx.log = std::move(log);
   ctx.stopping = &stopping;
+  ctx.reopen_requests = &reopen;
   ctx.retry_policy = RetryPolicy::from(common);
 }
 

@@ -29,6 +29,7 @@ namespace connectrun {
 // connector's retry policy (its errors.retry.* keys in `common`).
 void init_task_context(TaskContext& ctx, const std::string& connector, bool stop_at_end_of_data,
                        std::shared_ptr<spdlog::logger> log, const std::atomic<bool>& stopping,
+                       const std::atomic<uint64_t>& reopen,
                        const config::ConfigValues& common);
 
 // One task of a connector: its id (0 … count-1) and its configuration (one of
@@ -53,6 +54,7 @@ class TaskWorker {
   virtual ~TaskWorker();
   void start();
   void request_stop() { stopping_.store(true); }
+  void request_reopen() { reopen_.fetch_add(1); }  // SIGHUP: TaskContext::reopen_generation
   // Paused: a source stops polling, a sink stops taking records from the bus.
   void set_paused(bool paused) { paused_.store(paused); }
   bool paused() const { return paused_.load(); }
@@ -76,6 +78,7 @@ class TaskWorker {
   bool once_;
   std::shared_ptr<spdlog::logger> log_;
   std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> reopen_{0};
   std::atomic<bool> finished_{false};
   std::atomic<bool> paused_{false};
   // Sleeps a little while paused and not stopping; true when paused.

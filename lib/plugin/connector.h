@@ -30,6 +30,12 @@ struct TaskContext {
   std::shared_ptr<spdlog::logger> log;
   const std::atomic<bool>* stopping = nullptr;  // set when the task should wind down
   bool stop_requested() const { return stopping && stopping->load(std::memory_order_relaxed); }
+  // Counts the SIGHUPs the process received: a task that writes a file
+  // reopens it when this changes, as daemons do after logrotate.
+  const std::atomic<std::uint64_t>* reopen_requests = nullptr;
+  std::uint64_t reopen_generation() const {
+    return reopen_requests ? reopen_requests->load(std::memory_order_relaxed) : 0;
+  }
   // The connector's errors.retry.timeout and errors.retry.delay.max.ms.
   RetryPolicy retry_policy;
   // Runs `fn` (an operation on the outside system), retrying it while it throws

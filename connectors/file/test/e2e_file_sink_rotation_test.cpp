@@ -57,3 +57,33 @@ TEST_CASE("FileStreamSink reopens its file when logrotate renames it or it is de
   CHECK(!read_lines(dir / "out.txt").empty());
   CHECK(read_file(dir / "connectrun.log").find("under the sink (rotation): reopening it") != std::string::npos);
 }
+
+// logrotate's postrotate `kill -HUP`: the sink reopens its file at the next
+// write even when the path still names the open file (no rotation to see).
+TEST_CASE("FileStreamSink reopens its file on SIGHUP as daemons do", "[e2e][file]") {
+  TempDir dir;
+  LinesJob job;
+  job.worker_extra = "  offset.flush.interval.ms: 200\n";
+  write_file(dir / "job.yaml", lines_job(dir.path(), job));
+  write_file(dir / "in.txt", "");
+  Process p({"run", dir / "job.yaml"}, dir / "connectrun.log");
+  std::vector<std::string> input;
+  auto put = [&](int lines) {
+    for (int i = 0; i < lines; ++i) {
+      input.push_back(fmt::format("line {}", input.size()));
+      append_file(dir / "in.txt", input.back() + "\n");
+    }
+  };
+  put(500);
+  REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == input.size(); }, 30s));
+  CHECK(read_file(dir / "connectrun.log").find("SIGHUP: reopening") == std::string::npos);
+  p.signal(SIGHUP);
+  REQUIRE(eventually([&] { return read_file(dir / "connectrun.log").find("reload: restarted") != std::string::npos; }, 30s));
+  put(500);
+  REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == input.size(); }, 30s));
+  p.signal(SIGTERM);
+  REQUIRE(p.wait(30s) == 0);
+  INFO(read_file(dir / "connectrun.log"));
+  CHECK(read_lines(dir / "out.txt") == input);  // each line once, in order, across the reopen
+  CHECK(read_file(dir / "connectrun.log").find("SIGHUP: reopening " + (dir / "out.txt")) != std::string::npos);
+}

@@ -107,7 +107,7 @@ TEST_CASE("FileTail reads lines with path name and offset headers and resumes fr
   TempDir dir;
   write_file(dir / "a.log", "one\r\ntwo\nthree\npartial");
   {
-    Harness h(dir / "*.log", true);
+    Harness h(dir / "*.log", true, {{"headers.enabled", "true"}});
     auto rs = h.poll_all();
     REQUIRE(values(rs) == std::vector<std::string>{"one", "two", "three"});
     CHECK(header(rs[1], "file.path")->as<std::string>() == dir / "a.log");
@@ -120,7 +120,7 @@ TEST_CASE("FileTail reads lines with path name and offset headers and resumes fr
     Harness again(dir / "*.log", true);
     again.stored = h.stored;
     CHECK(values(again.poll_all()) == std::vector<std::string>{"partial line", "four"});
-    Harness bare(dir / "*.log", true, {{"headers.enabled", "false"}});
+    Harness bare(dir / "*.log", true);  // headers are off by default
     auto plain = bare.poll_all();
     REQUIRE(!plain.empty());
     CHECK(plain[0].headers.empty());
@@ -141,13 +141,15 @@ TEST_CASE("FileTail gathers multiline events by a Java start pattern and hands t
   TempDir dir;
   write_file(dir / "app.log", "2024-01-01 start\n  at a\n  at b\n2024-01-02 next\n2024-01-03 last\n  tail\n");
   Harness h(dir / "app.log", false, {{"multiline.start.pattern", "^\\d{4}-\\d\\d-\\d\\d"},
-                                     {"multiline.timeout.ms", "200"}});
+                                     {"multiline.timeout.ms", "200"}, {"headers.enabled", "true"}});
   auto rs = h.poll_for(100ms);
   CHECK(values(rs) == std::vector<std::string>{"2024-01-01 start\n  at a\n  at b", "2024-01-02 next"});
   // The offset of an event is the byte after its last line.
   CHECK(rs[0].source_offset.find("position")->as<int64_t>() == 31);
   auto later = h.poll_for(1500ms);
   CHECK(values(later) == std::vector<std::string>{"2024-01-03 last\n  tail"});
+  REQUIRE(later.size() == 1);
+  REQUIRE(header(later[0], "file.offset"));
   CHECK(header(later[0], "file.offset")->as<int64_t>() == 47);
 }
 
