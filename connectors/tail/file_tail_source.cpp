@@ -83,6 +83,7 @@ class FileTailTask : public SourceTask {
     const bool first = !scanned_;
     if (first || rescan_ || now >= next_scan_) {
       rescan_ = false;
+      eof_streak_ = 0;  // the files may have changed: a full round again
       scan(out, first);
       next_scan_ = now + glob_interval_;
     }
@@ -101,20 +102,27 @@ class FileTailTask : public SourceTask {
         all_eof = false;
         break;
       }
+      const size_t mark = out.size();
       // A file found at its end last time may have been truncated since:
       // checked before reading on, or the new bytes would be read from the old position.
       if (f->at_eof) f->check_truncated(out, s_, *ctx_);
       if (!f->read(out, budget, s_, *ctx_, deadline)) {
         all_eof = false;
+        eof_streak_ = 0;
         continue;
       }
       f->release_buffer();  // at its end with nothing left: many files by one glob keep little memory
       if (!f->at_eof) all_eof = false;
       f->flush_event(out, s_, ctx_->stop_at_end_of_data);
+      if (f->at_eof && out.size() == mark) ++eof_streak_;
+      else eof_streak_ = 0;
     }
     release(out);
     if (out.size() > before) return PollStatus::Ok;
-    if (ctx_->stop_at_end_of_data && all_eof) return PollStatus::Exhausted;
+    // A poll may stop at its deadline before it has seen every file (many
+    // files, a slow machine): the files found at their end with nothing to
+    // read, one after another across polls, count as well.
+    if (ctx_->stop_at_end_of_data && (all_eof || eof_streak_ >= n)) return PollStatus::Exhausted;
     wait(max_wait);
     return PollStatus::Ok;
   }
@@ -328,6 +336,7 @@ class FileTailTask : public SourceTask {
   bool scanned_ = false, rescan_ = false, warned_nothing_ = false;
   Clock::time_point next_scan_{};
   size_t turn_ = 0;
+  size_t eof_streak_ = 0;  // files found at their end with nothing read, one after another (--once)
 };
 
 }  // namespace
