@@ -16,13 +16,6 @@ namespace connectrun::http {
 
 namespace {
 
-// curl_global_init is thread-safe since libcurl 7.84 (Debian 12 has 7.88),
-// but is still done once rather than left to the first curl_easy_init.
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
@@ -64,19 +57,6 @@ void set(CURL* c, CURLoption opt, T value) {
 
 }  // namespace
 
-CurlHeaders make_headers(const std::vector<std::string>& lines) {
-  curl_slist* list = nullptr;
-  for (auto& l : lines) {
-    curl_slist* next = curl_slist_append(list, l.c_str());
-    if (!next) {
-      curl_slist_free_all(list);
-      throw std::bad_alloc();
-    }
-    list = next;
-  }
-  return CurlHeaders(list);
-}
-
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, long long now_epoch_s) {
   value = trim(value);
   if (value.empty()) return std::nullopt;
@@ -91,7 +71,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 }
 
 HttpClient::HttpClient(ClientOptions options) : options_(std::move(options)) {
-  global_init();
+  curl_global_init_once();
   easy_.reset(curl_easy_init());
   if (!easy_) throw ConnectError("libcurl could not create a handle (out of memory?)");
   CURL* c = easy_.get();

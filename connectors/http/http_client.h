@@ -9,21 +9,9 @@
 #include <string>
 #include <vector>
 
-#include <curl/curl.h>
+#include "connectors/common/curl_handles.h"
 
 namespace connectrun::http {
-
-struct CurlEasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct CurlSlistDeleter {
-  void operator()(curl_slist* s) const { curl_slist_free_all(s); }
-};
-using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
-using CurlHeaders = std::unique_ptr<curl_slist, CurlSlistDeleter>;
-
-// A list of request headers ("Name: value"), owned.
-CurlHeaders make_headers(const std::vector<std::string>& lines);
 
 struct TlsOptions {
   std::string ca_file;           // empty: the system's CA bundle

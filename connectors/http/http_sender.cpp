@@ -80,7 +80,7 @@ HttpSender::HttpSender(const HttpSinkConfig& config, const TaskContext& ctx)
 void HttpSender::rebuild_headers() {
   std::vector<std::string> lines = base_headers_;
   if (!authorization_.empty()) lines.push_back("Authorization: " + authorization_);
-  headers_ = make_headers(lines);
+  headers_ = make_curl_headers(lines);
 }
 
 std::string HttpSender::describe(const HttpResponse& r, const std::string& url) const {
@@ -96,7 +96,7 @@ void HttpSender::ensure_token() {
   std::vector<std::string> lines{"Content-Type: application/x-www-form-urlencoded", "Expect:"};
   if (o.credentials_in_header)
     lines.push_back("Authorization: Basic " + base64::encode(o.client_id + ":" + o.client_secret));
-  auto headers = make_headers(lines);
+  auto headers = make_curl_headers(lines);
   const std::string body = token_request_body(o);
   for (int attempt = 0;; ++attempt) {
     HttpResponse r = client_.post(o.token_url, headers.get(), body);

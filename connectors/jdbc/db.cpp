@@ -45,6 +45,14 @@ std::string Dialect::table_name(const TableId& t, bool quoted) const {
   return out;
 }
 
+std::string Dialect::insert(const std::string& table, const std::vector<std::string>& keys,
+                            const std::vector<std::string>& cols, size_t rows, bool upsert) const {
+  std::vector<std::string> names(keys);
+  names.insert(names.end(), cols.begin(), cols.end());
+  return fmt::format("{} INTO {} ({}) VALUES {}{}", upsert ? upsert_verb() : "INSERT", table, fmt::join(names, ","),
+                     values_rows(names.size(), rows), upsert ? upsert_clause(keys, cols) : "");
+}
+
 std::string Dialect::values_rows(size_t ncols, size_t rows) const {
   std::string out;
   size_t n = 0;

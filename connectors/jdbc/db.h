@@ -87,9 +87,17 @@ struct Dialect {
   virtual std::string marker(size_t i) const { (void)i; return "?"; }
   // The column type auto.create / auto.evolve use for a field schema.
   virtual std::string sql_type(const Schema& s) const = 0;
-  // INSERT … (multi-row: `rows` groups of markers) and the upsert form.
-  virtual std::string insert(const std::string& table, const std::vector<std::string>& keys,
-                             const std::vector<std::string>& cols, size_t rows, bool upsert) const = 0;
+  // INSERT … (multi-row: `rows` groups of markers), keys' columns first,
+  // and the upsert form, which each database writes its own way.
+  std::string insert(const std::string& table, const std::vector<std::string>& keys,
+                     const std::vector<std::string>& cols, size_t rows, bool upsert) const;
+  // What comes before INTO when upserting ("INSERT OR REPLACE" on SQLite).
+  virtual std::string upsert_verb() const { return "INSERT"; }
+  // What follows the VALUES list when upserting (ON CONFLICT …, ON DUPLICATE KEY UPDATE …).
+  virtual std::string upsert_clause(const std::vector<std::string>& keys, const std::vector<std::string>& cols) const {
+    (void)keys, (void)cols;
+    return "";
+  }
   // An expression comparing a timestamp column the same way as its text parameter.
   virtual std::string timestamp_expr(const std::string& column_sql) const { return column_sql; }
   std::string values_rows(size_t ncols, size_t rows) const;

@@ -42,19 +42,11 @@ struct MySqlDialect : Dialect {
       default: return "";
     }
   }
-  std::string insert(const std::string& table, const std::vector<std::string>& keys,
-                     const std::vector<std::string>& cols, size_t rows, bool upsert) const override {
-    std::string names;
-    for (auto& k : keys) names += (names.empty() ? "" : ",") + k;
-    for (auto& c : cols) names += (names.empty() ? "" : ",") + c;
-    auto sql = fmt::format("insert into {}({}) values{}", table, names, values_rows(keys.size() + cols.size(), rows));
-    if (!upsert) return sql;
-    sql += " on duplicate key update ";
-    if (cols.empty()) {  // every column is a key: a no-op update keeps the row
-      for (size_t i = 0; i < keys.size(); ++i) sql += (i ? "," : "") + keys[i] + "=values(" + keys[i] + ")";
-      return sql;
-    }
-    for (size_t i = 0; i < cols.size(); ++i) sql += (i ? "," : "") + cols[i] + "=values(" + cols[i] + ")";
+  std::string upsert_clause(const std::vector<std::string>& keys, const std::vector<std::string>& cols) const override {
+    // Every column a key: a no-op update of the keys keeps the row.
+    const auto& set = cols.empty() ? keys : cols;
+    std::string sql = " ON DUPLICATE KEY UPDATE ";
+    for (size_t i = 0; i < set.size(); ++i) sql += (i ? "," : "") + set[i] + "=VALUES(" + set[i] + ")";
     return sql;
   }
 };

@@ -36,16 +36,8 @@ struct PgDialect : Dialect {
       default: return "";
     }
   }
-  std::string insert(const std::string& table, const std::vector<std::string>& keys,
-                     const std::vector<std::string>& cols, size_t rows, bool upsert) const override {
-    std::string names;
-    for (auto& k : keys) names += (names.empty() ? "" : ",") + k;
-    for (auto& c : cols) names += (names.empty() ? "" : ",") + c;
-    auto sql = fmt::format("INSERT INTO {} ({}) VALUES {}", table, names, values_rows(keys.size() + cols.size(), rows));
-    if (!upsert) return sql;
-    std::string k;
-    for (auto& key : keys) k += (k.empty() ? "" : ",") + key;
-    sql += " ON CONFLICT (" + k + ") ";
+  std::string upsert_clause(const std::vector<std::string>& keys, const std::vector<std::string>& cols) const override {
+    std::string sql = fmt::format(" ON CONFLICT ({}) ", fmt::join(keys, ","));
     if (cols.empty()) return sql + "DO NOTHING";
     sql += "DO UPDATE SET ";
     for (size_t i = 0; i < cols.size(); ++i) sql += (i ? "," : "") + cols[i] + "=EXCLUDED." + cols[i];

@@ -32,14 +32,7 @@ struct SqliteDialect : Dialect {
       default: return "";
     }
   }
-  std::string insert(const std::string& table, const std::vector<std::string>& keys,
-                     const std::vector<std::string>& cols, size_t rows, bool upsert) const override {
-    std::string names;
-    for (auto& k : keys) names += (names.empty() ? "" : ",") + k;
-    for (auto& c : cols) names += (names.empty() ? "" : ",") + c;
-    return fmt::format("INSERT{} INTO {}({}) VALUES {}", upsert ? " OR REPLACE" : "", table, names,
-                       values_rows(keys.size() + cols.size(), rows));
-  }
+  std::string upsert_verb() const override { return "INSERT OR REPLACE"; }
   // Timestamps kept as text compare as text; strftime gives every stored form
   // one shape, the shape of the parameter.
   std::string timestamp_expr(const std::string& column_sql) const override {

@@ -1,6 +1,5 @@
 #include "connectors/s3/s3_client.h"
 
-#include <curl/curl.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <openssl/evp.h>
@@ -12,28 +11,22 @@
 
 #include <fmt/format.h>
 
+#include "connectors/common/curl_handles.h"
+
 namespace connectrun::s3 {
 
 namespace {
 
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 struct XmlDocDeleter {
   void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
 };
-using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 using XmlDocPtr = std::unique_ptr<xmlDoc, XmlDocDeleter>;
 
 // libcurl's and libxml2's global state, set up once per process before the
 // first use (neither initialiser is thread-safe; a function-local static is).
 void curl_global() {
   static const bool done = [] {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    curl_global_init_once();
     xmlInitParser();
     return true;
   }();
@@ -172,7 +165,7 @@ S3Credentials resolve_credentials(const std::string& access_key, const std::stri
 }
 
 struct S3Client::Impl {
-  CurlPtr curl;
+  CurlEasy curl;
   std::string base;  // scheme://host[:port] (with the bucket in the host for virtual-hosted style)
   std::string bucket_path;  // "/bucket" for path style, "" otherwise
 };
@@ -222,14 +215,10 @@ S3Client::Response S3Client::attempt(const char* method, const std::string& url,
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.etag);
-  curl_slist* raw = nullptr;
-  raw = curl_slist_append(raw, ("x-amz-content-sha256: " + sha256_hex(body)).c_str());
-  raw = curl_slist_append(raw, "Expect:");
-  if (!credentials_.session_token.empty())
-    raw = curl_slist_append(raw, ("x-amz-security-token: " + credentials_.session_token).c_str());
+  std::vector<std::string> lines{"x-amz-content-sha256: " + sha256_hex(body), "Expect:"};
+  if (!credentials_.session_token.empty()) lines.push_back("x-amz-security-token: " + credentials_.session_token);
   if (method_s == "PUT" || method_s == "POST") {
-    raw = curl_slist_append(raw, ("Content-Type: " + (content_type.empty() ? std::string("application/octet-stream")
-                                                                            : content_type)).c_str());
+    lines.push_back("Content-Type: " + (content_type.empty() ? std::string("application/octet-stream") : content_type));
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
@@ -238,7 +227,7 @@ S3Client::Response S3Client::attempt(const char* method, const std::string& url,
   } else if (method_s != "GET") {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
   }
-  SlistPtr headers(raw);
+  CurlHeaders headers = make_curl_headers(lines);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK)

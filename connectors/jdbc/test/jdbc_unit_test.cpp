@@ -39,8 +39,6 @@ TEST_CASE("the WHERE and ORDER BY clauses are kafka-connect-jdbc's TimestampIncr
   struct D : Dialect {
     D() { name = "PostgreSQL"; }
     std::string sql_type(const Schema&) const override { return ""; }
-    std::string insert(const std::string&, const std::vector<std::string>&, const std::vector<std::string>&, size_t,
-                       bool) const override { return ""; }
   } d;
   Criteria c;
   c.mode = Mode::Incrementing;
