@@ -80,4 +80,13 @@ struct TestCommand {
   int run();
 };
 
+struct ManCommand {
+  CLI::App* root = nullptr;
+  CLI::App* cmd = nullptr;
+  std::string page;
+  void add(CLI::App& app);
+  bool chosen() const { return cmd->parsed(); }
+  int run();
+};
+
 }  // namespace connectrun::cli

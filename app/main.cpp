@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
   offsets_cmd.add(app);
   connectrun::cli::TestCommand test_cmd;
   test_cmd.add(app);
+  connectrun::cli::ManCommand man_cmd;
+  man_cmd.add(app);
 
   try {
     app.parse(argc, argv);
@@ -84,6 +86,7 @@ int main(int argc, char** argv) {
   if (broker_cmd.chosen()) return broker_cmd.run();
   if (offsets_cmd.chosen()) return offsets_cmd.run();
   if (test_cmd.chosen()) return test_cmd.run();
+  if (man_cmd.chosen()) return man_cmd.run();
   if (validate_cmd.chosen()) return validate_cmd.run();
   return run_cmd.run(!quiet);
 }
