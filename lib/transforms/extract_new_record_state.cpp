@@ -181,6 +181,7 @@ void ExtractNewRecordState::configure(const config::ConfigValues& cfg) {
     headers_.push_back(parse_reference(cfg.get_string("add.headers.prefix"), e, "add.headers"));
   route_by_field_ = cfg.get_string("route.by.field");
   drop_fields_header_ = cfg.get_string("drop.fields.header.name");
+  if (drop_fields_header_.find_first_not_of(" \t\r\n") == std::string::npos) drop_fields_header_.clear();  // blank: off
   drop_fields_from_key_ = cfg.get_bool("drop.fields.from.key");
   drop_fields_keep_schema_compatible_ = cfg.get_bool("drop.fields.keep.schema.compatible");
   replace_null_with_default_ = cfg.get_bool("replace.null.with.default");
