@@ -103,6 +103,24 @@ TEST_CASE("ExtractNewRecordState unwraps creates and updates to the after state"
       make_transform("ExtractNewRecordState", {{kMode, "rewrite"}, {"replace.null.with.default", "false"}})
           ->apply(create_with_optional_null());
   CHECK(without_default->value.as_struct().values[1].is_null());
+  // A connector's `….Value` schema is optional (before/after may be null): the row keeps its name, version and
+  // parameters but, rebuilt as Debezium rebuilds it, is no longer optional.
+  auto value_schema = SchemaBuilder::structure()
+                          .name("dbserver1.inventory.customers.Value")
+                          .version(1)
+                          .optional()
+                          .field("id", schemas::int8())
+                          .field("name", schemas::string(true))
+                          .build();
+  auto env = envelope_schema(value_schema, source_schema(), "dbserver1.inventory.customers.Envelope");
+  auto src = make_source();
+  src->put("lsn", Value(int32_t{1234}));
+  auto unwrapped = t->apply(source_record(env, Value(event(env, "r", nullptr, row(value_schema, 7, Value("x")), src))));
+  REQUIRE(unwrapped);
+  CHECK(unwrapped->value_schema->name == "dbserver1.inventory.customers.Value");
+  CHECK(unwrapped->value_schema->version == 1);
+  CHECK_FALSE(unwrapped->value_schema->optional);
+  CHECK(get(*unwrapped, "id") == Value(int8_t{7}));
   // testUnwrapPropagatesRecordHeaders (DBZ-971)
   Record with_header = create_record();
   with_header.headers.push_back(Header{"application/debezium-test-header", schemas::string(),
@@ -158,6 +176,12 @@ TEST_CASE("ExtractNewRecordState refuses bad configuration with a clear message"
                     "Unexpected field name: op:a:b");
   // shouldAcceptValidEnumValueForDeleteHandlingMode, in any letter case as Debezium's parse does
   CHECK_NOTHROW(make_transform("ExtractNewRecordState", {{kMode, "DROP"}}));
+  // an envelope-named struct without `after` is an error naming the field
+  auto no_after = SchemaBuilder::structure().name("x.Envelope").field("op", schemas::string()).build();
+  auto v = StructValue::make(no_after);
+  v->put("op", Value("c"));
+  CHECK_THROWS_WITH(make_transform("ExtractNewRecordState", {{kMode, "tombstone"}})->apply(source_record(no_after, Value(v))),
+                    "Unknown field: after");
   // the Debezium class name is an alias
   CHECK(builtin_plugins().find("io.debezium.transforms.ExtractNewRecordState", {PluginKind::Transform}));
 }
