@@ -1,5 +1,7 @@
 #include "transforms/transforms.h"
 
+#include "transforms/extract_new_record_state.h"
+
 namespace connectrun {
 
 void register_transforms(PluginRegistry& registry) {
@@ -7,6 +9,7 @@ void register_transforms(PluginRegistry& registry) {
   register_cast(registry);
   register_drop_headers(registry);
   register_extract_field(registry);
+  register_extract_new_record_state(registry);
   register_filter(registry);
   register_flatten(registry);
   register_header_from(registry);
