@@ -89,4 +89,15 @@ struct ManCommand {
   int run();
 };
 
+struct CompletionCommand {
+  CLI::App* root = nullptr;
+  CLI::App* cmd = nullptr;
+  CLI::App* complete = nullptr;  // hidden: what the scripts call
+  std::string shell, what;
+  std::vector<std::string> words;
+  void add(CLI::App& app);
+  bool chosen() const { return cmd->parsed() || complete->parsed(); }
+  int run();
+};
+
 }  // namespace connectrun::cli

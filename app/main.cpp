@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
   test_cmd.add(app);
   connectrun::cli::ManCommand man_cmd;
   man_cmd.add(app);
+  connectrun::cli::CompletionCommand completion_cmd;
+  completion_cmd.add(app);
 
   try {
     app.parse(argc, argv);
@@ -87,6 +89,7 @@ int main(int argc, char** argv) {
   if (offsets_cmd.chosen()) return offsets_cmd.run();
   if (test_cmd.chosen()) return test_cmd.run();
   if (man_cmd.chosen()) return man_cmd.run();
+  if (completion_cmd.chosen()) return completion_cmd.run();
   if (validate_cmd.chosen()) return validate_cmd.run();
   return run_cmd.run(!quiet);
 }

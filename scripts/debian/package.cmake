@@ -19,6 +19,18 @@ add_custom_command(OUTPUT ${man_dir}/connectrun.1.gz ${man_dir}/connectrun-job.5
   COMMAND gzip -9nf ${man_dir}/connectrun.1 ${man_dir}/connectrun-job.5
   DEPENDS connectrun)
 add_custom_target(connectrun_man_pages ALL DEPENDS ${man_dir}/connectrun.1.gz ${man_dir}/connectrun-job.5.gz)
+# Shell completion, the same way (`connectrun completion bash|fish`): where
+# bash-completion and fish look for it. zsh users source `connectrun
+# completion zsh` (it runs the bash script through bashcompinit).
+set(completion_dir ${CMAKE_BINARY_DIR}/completion)
+add_custom_command(OUTPUT ${completion_dir}/connectrun ${completion_dir}/connectrun.fish
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${completion_dir}
+  COMMAND $<TARGET_FILE:connectrun> completion bash > ${completion_dir}/connectrun
+  COMMAND $<TARGET_FILE:connectrun> completion fish > ${completion_dir}/connectrun.fish
+  DEPENDS connectrun)
+add_custom_target(connectrun_completions ALL DEPENDS ${completion_dir}/connectrun ${completion_dir}/connectrun.fish)
+install(FILES ${completion_dir}/connectrun DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions)
+install(FILES ${completion_dir}/connectrun.fish DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/fish/vendor_completions.d)
 install(FILES ${man_dir}/connectrun.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${man_dir}/connectrun-job.5.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 
