@@ -74,11 +74,12 @@ ConnectionConfig read_connection_config(const config::ConfigValues& cfg) {
   } catch (const std::invalid_argument& e) {
     throw config::ConfigError("connection.url", e.what());
   }
-  auto tz = cfg.get_string("db.timezone");
-  if (tz != "UTC" && tz != "Z" && tz != "Etc/UTC" && tz != "GMT" && tz != "+00:00")
-    throw config::ConfigError("db.timezone", "db.timezone '" + tz + "' is not supported by connectrun: only UTC is "
-                              "(store timestamps in UTC or use timestamptz columns)");
-  c.options.timezone = "UTC";
+  try {
+    c.tz = DbTimeZone(cfg.get_string("db.timezone"));
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError("db.timezone", e.what());
+  }
+  c.options.timezone = c.tz.is_utc() ? "UTC" : c.tz.id();
   return c;
 }
 
