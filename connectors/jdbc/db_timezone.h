@@ -7,8 +7,6 @@
 #include <memory>
 #include <string>
 
-namespace icu { class TimeZone; }  // NOLINT: ICU's own namespace
-
 namespace connectrun::jdbc {
 
 class DbTimeZone {
@@ -28,7 +26,8 @@ class DbTimeZone {
  private:
   std::string id_;
   bool utc_ = true;
-  std::unique_ptr<icu::TimeZone> tz_;
+  struct Zone;  // ICU's TimeZone (kept out of this header)
+  std::unique_ptr<Zone> tz_;
 };
 
 }  // namespace connectrun::jdbc

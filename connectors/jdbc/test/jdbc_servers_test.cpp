@@ -185,7 +185,9 @@ connectors:
 )", dir.path(), pg_keys(pg), retry, sink_retry));
   Process p({"run", dir / "job.yaml"}, dir / "run.log");
   auto count = [&](const std::string& table) { return pg.psql("SELECT count(*) FROM " + table); };
-  REQUIRE(eventually([&] { return count("dst") == "3\n" && count("people") == "3\n"; }, 30s));
+  bool first = eventually([&] { return count("dst") == "3\n" && count("people") == "3\n"; }, 60s);
+  INFO(read_file(dir / "run.log"));
+  REQUIRE(first);
   // A real restart (pg_ctl stop -m fast, then postgres again on the same port): while the server is
   // down the file source keeps producing, so the sink's writes fail and are retried.
   pg.stop_for_restart();
@@ -260,7 +262,7 @@ TEST_CASE("JdbcSource and JdbcSink against MariaDB 10.11", "[jdbc][e2e][mariadb]
   {  // End to end through Kafka: a SQLite table → `connectrun broker` → a MariaDB table, two connectrun processes.
     TempDir k;
     auto db = k / "shop.db";
-    sqlite(db, "CREATE TABLE orders(id INTEGER PRIMARY KEY AUTOINCREMENT, customer TEXT NOT NULL, qty INTEGER NOT NULL, "
+    sqlite(db, "CREATE TABLE orders(id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, customer TEXT NOT NULL, qty INTEGER NOT NULL, "
                "placed TIMESTAMP NOT NULL);"
                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) "
                "INSERT INTO orders(customer, qty, placed) SELECT 'customer ' || i, i * 3, "

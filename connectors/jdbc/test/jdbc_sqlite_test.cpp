@@ -311,7 +311,7 @@ TEST_CASE("JdbcSource with tasks.max 2 splits the tables across two tasks and sk
 TEST_CASE("JdbcSource and JdbcSink on SQLite with db.timezone America/New_York and the auto-increment column found", "[jdbc][e2e]") {
   TempDir dir;
   auto db = dir / "tz.db";
-  sqlite(db, "CREATE TABLE events(id INTEGER PRIMARY KEY AUTOINCREMENT, at TIMESTAMP NOT NULL);"
+  sqlite(db, "CREATE TABLE events(id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, at TIMESTAMP NOT NULL);"
              "INSERT INTO events(at) VALUES('2024-01-15 09:30:00'), ('2024-07-15 09:30:00');"
              "CREATE TABLE plain(id INTEGER PRIMARY KEY, at TIMESTAMP NOT NULL);");
   // incrementing.column.name empty: SQLite's INTEGER PRIMARY KEY AUTOINCREMENT column, as xerial reports it.
