@@ -453,7 +453,8 @@ PluginInfo jdbc_source_plugin() {
             .doc = "bulk (the whole table each poll), incrementing, timestamp or timestamp+incrementing.",
             .validator = config::validators::one_of({"", "bulk", "incrementing", "timestamp", "timestamp+incrementing"})});
   s.define({.name = "incrementing.column.name", .type = KeyType::String, .default_value = ConfigValue{std::string()},
-            .doc = "A strictly increasing integer column: rows with a larger value are new."});
+            .doc = "A strictly increasing integer column: rows with a larger value are new. Empty: the table's "
+                   "auto-increment column."});
   s.define({.name = "timestamp.column.name", .type = KeyType::List, .default_value = ConfigValue{std::vector<std::string>{}},
             .doc = "Timestamp column(s) of the last change; several are combined with COALESCE."});
   s.define({.name = "timestamp.initial", .type = KeyType::Long, .default_value = ConfigValue{},

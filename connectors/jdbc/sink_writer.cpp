@@ -230,9 +230,14 @@ void SinkWriter::write(const std::vector<const Record*>& records, const Position
 Positions SinkWriter::read_positions() {
   const auto& d = conn_.dialect();
   auto t = q(s_.positions_table);
-  conn_.execute("CREATE TABLE IF NOT EXISTS " + t + " (" + q("connector") + " VARCHAR(255) NOT NULL, " + q("topic") +
-                " VARCHAR(255) NOT NULL, " + q("kafka_partition") + " INT NOT NULL, " + q("next_offset") +
-                " BIGINT NOT NULL, PRIMARY KEY(" + q("connector") + "," + q("topic") + "," + q("kafka_partition") + "))");
+  try {
+    conn_.execute("CREATE TABLE IF NOT EXISTS " + t + " (" + q("connector") + " VARCHAR(255) NOT NULL, " + q("topic") +
+                  " VARCHAR(255) NOT NULL, " + q("kafka_partition") + " INT NOT NULL, " + q("next_offset") +
+                  " BIGINT NOT NULL, PRIMARY KEY(" + q("connector") + "," + q("topic") + "," + q("kafka_partition") + "))");
+  } catch (const ConnectError&) {
+    // Two sinks creating it at once: PostgreSQL's IF NOT EXISTS can still fail for the second one.
+    if (!conn_.alive() || conn_.describe(table_id(s_.positions_table)).empty()) throw;
+  }
   Positions out;
   auto rs = conn_.query("SELECT " + q("topic") + ", " + q("kafka_partition") + ", " + q("next_offset") + " FROM " + t +
                             " WHERE " + q("connector") + " = " + d.marker(0),
