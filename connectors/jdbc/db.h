@@ -25,6 +25,12 @@ struct Column {
   int precision = 0;
   int scale = 0;          // Decimal
   bool nullable = true;
+  // describe(): what JDBC's IS_AUTOINCREMENT reports (PostgreSQL serial/identity,
+  // MySQL auto_increment, SQLite INTEGER PRIMARY KEY AUTOINCREMENT).
+  bool auto_increment = false;
+  // A timestamp whose text carries its instant (PostgreSQL timestamptz, MySQL TIMESTAMP in
+  // the session's UTC): db.timezone does not apply to it.
+  bool zoned = false;
   std::string db_type;    // the database's name for the type, for messages
 };
 
@@ -74,6 +80,14 @@ class Connection {
   virtual std::vector<Column> describe(const TableId& table) = 0;
   // Whether the connection still works (after a failure: reconnect when not).
   virtual bool alive() = 0;
+  // A bulk load of plain rows (PostgreSQL's COPY FROM STDIN): `params` holds
+  // `rows` rows of `cols.size()` values, as for a multi-row INSERT. Returns
+  // false when the database has no such path (then the caller INSERTs).
+  virtual bool copy_in(const std::string& table_sql, const std::vector<std::string>& cols, const Params& params,
+                       size_t rows) {
+    (void)table_sql, (void)cols, (void)params, (void)rows;
+    return false;
+  }
 };
 
 // SQL generation and type names per database.

@@ -26,7 +26,8 @@ void define_connection_keys(config::ConfigSpec& spec) {
                .default_value = config::ConfigValue{int64_t{10000}},
                .doc = "Milliseconds between two connection attempts.", .validator = config::validators::at_least(0)});
   spec.define({.name = "db.timezone", .type = KeyType::String, .default_value = config::ConfigValue{std::string("UTC")},
-               .doc = "The time zone of DATE, TIME and TIMESTAMP values without one. connectrun supports UTC only."});
+               .doc = "The time zone (IANA name) of TIMESTAMP values without one: read and written as wall-clock times "
+                      "of this zone. DATE and TIME values are not moved."});
   spec.define({.name = "quote.sql.identifiers", .type = KeyType::String,
                .default_value = config::ConfigValue{std::string("always")},
                .doc = "Whether table and column names are quoted in the SQL the connector writes.",
@@ -74,11 +75,12 @@ ConnectionConfig read_connection_config(const config::ConfigValues& cfg) {
   } catch (const std::invalid_argument& e) {
     throw config::ConfigError("connection.url", e.what());
   }
-  auto tz = cfg.get_string("db.timezone");
-  if (tz != "UTC" && tz != "Z" && tz != "Etc/UTC" && tz != "GMT" && tz != "+00:00")
-    throw config::ConfigError("db.timezone", "db.timezone '" + tz + "' is not supported by connectrun: only UTC is "
-                              "(store timestamps in UTC or use timestamptz columns)");
-  c.options.timezone = "UTC";
+  try {
+    c.tz = DbTimeZone(cfg.get_string("db.timezone"));
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError("db.timezone", e.what());
+  }
+  c.options.timezone = c.tz.is_utc() ? "UTC" : c.tz.id();
   return c;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "connectors/jdbc/db.h"
+#include "connectors/jdbc/db_timezone.h"
 #include "plugin/registry.h"
 
 namespace connectrun::jdbc {
@@ -29,6 +30,7 @@ struct ConnectionConfig {
   int attempts = 3;
   int64_t backoff_ms = 10000;
   bool quote = true;  // quote.sql.identifiers
+  DbTimeZone tz;      // db.timezone
 };
 // Reads and checks connection.* , db.timezone and quote.sql.identifiers. Throws config::ConfigError.
 ConnectionConfig read_connection_config(const config::ConfigValues& cfg);

@@ -42,6 +42,7 @@ class JdbcSinkTask : public SinkTask {
     s_.auto_create = cfg.get_bool("auto.create");
     s_.auto_evolve = cfg.get_bool("auto.evolve");
     s_.quote = conn_cfg_.quote;
+    s_.tz = conn_cfg_.tz;
     s_.exactly_once = cfg.get_bool("exactly.once");
     s_.positions_table = cfg.get_string("exactly.once.table");
     batch_size_ = static_cast<size_t>(cfg.get_int("batch.size"));

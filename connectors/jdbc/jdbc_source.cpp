@@ -65,6 +65,7 @@ struct Table {
   std::unique_ptr<ResultSet> rs;  // open while a query's rows are being read
   SchemaPtr schema;
   std::vector<int> keep;  // result columns that become fields
+  std::string inc_name;  // incrementing.column.name, or the table's auto-increment column when that is empty
   int inc_col = -1;
   std::vector<int> ts_cols;
   bool got_rows = false;   // the open (or last) query returned rows
@@ -86,12 +87,13 @@ class JdbcSourceTask : public SourceTask {
     s_.timestamps = cfg.get_list("timestamp.column.name");
     bool wants_inc = s_.mode == Mode::Incrementing || s_.mode == Mode::TimestampIncrementing;
     bool wants_ts = s_.mode == Mode::Timestamp || s_.mode == Mode::TimestampIncrementing;
-    if (wants_inc && s_.incrementing.empty())
-      throw config::ConfigError("incrementing.column.name", "mode " + mode + " needs incrementing.column.name (connectrun "
-                                "does not pick the auto-increment column by itself)");
     if (wants_ts && s_.timestamps.empty())
       throw config::ConfigError("timestamp.column.name", "mode " + mode + " needs timestamp.column.name");
     s_.query = cfg.get_string("query");
+    // As kafka-connect-jdbc: an empty incrementing.column.name means each table's first auto-increment column.
+    if (wants_inc && s_.incrementing.empty() && !s_.query.empty())
+      throw config::ConfigError("incrementing.column.name", "mode " + mode + " with a query needs "
+                                "incrementing.column.name (the auto-increment column is found only for tables)");
     s_.query_suffix = cfg.get_string("query.suffix");
     s_.topic_prefix = cfg.get_string("topic.prefix");
     s_.schema_pattern = cfg.get_string("schema.pattern");
@@ -133,6 +135,7 @@ class JdbcSourceTask : public SourceTask {
       Table t;
       t.topic = s_.topic_prefix;
       t.partition = std::make_shared<const Value>(MapEntries{{Value("query"), Value("query")}});
+      t.inc_name = s_.incrementing;
       init_offset(t);
       tables_.push_back(std::move(t));
       next_table_scan_ = Clock::time_point::max();
@@ -238,6 +241,9 @@ class JdbcSourceTask : public SourceTask {
         throw ConnectError(fmt::format("table {}: the topic '{}' is not a valid topic name: {}", t.id.qualified(), t.topic, *problem));
       t.partition = std::make_shared<const Value>(
           MapEntries{{Value("protocol"), Value("1")}, {Value("table"), Value(t.id.qualified())}});
+      t.inc_name = s_.incrementing;
+      if (t.inc_name.empty() && (s_.mode == Mode::Incrementing || s_.mode == Mode::TimestampIncrementing))
+        t.inc_name = auto_increment_column(t);
       if (s_.validate_non_null) check_not_null(t);
       init_offset(t);
       ctx_->log->info("reading table {} into topic {}", t.id.qualified(), t.topic);
@@ -246,6 +252,22 @@ class JdbcSourceTask : public SourceTask {
     if (tables_.empty() && (!s_.whitelist.empty() || !s_.include.empty()))
       ctx_->log->warn("no table matches the configured table list (schema.pattern '{}', table.types {})",
                       s_.schema_pattern, fmt::join(s_.table_types, ","));
+  }
+
+  // kafka-connect-jdbc's findDefaultAutoIncrementingColumn: the first column IS_AUTOINCREMENT reports.
+  std::string auto_increment_column(const Table& t) {
+    auto cols = ctx_->retry("describe " + t.id.qualified(), [&] {
+      if (!conn_) conn_ = open_connection(s_.conn, *ctx_);
+      return with_connection([&] { return conn_->describe(t.id); });
+    });
+    for (auto& c : cols)
+      if (c.auto_increment) {
+        ctx_->log->info("{}: incrementing.column.name is empty; using its auto-increment column {}", t.id.qualified(),
+                        c.name);
+        return c.name;
+      }
+    throw ConnectError(fmt::format("table {} has no auto-increment column: set incrementing.column.name",
+                                   t.id.qualified()));
   }
 
   void check_not_null(const Table& t) {
@@ -262,7 +284,7 @@ class JdbcSourceTask : public SourceTask {
         }
       throw ConnectError(fmt::format("table {} has no {} column {}", t.id.qualified(), what, name));
     };
-    if (s_.mode == Mode::Incrementing || s_.mode == Mode::TimestampIncrementing) check(s_.incrementing, "incrementing");
+    if (s_.mode == Mode::Incrementing || s_.mode == Mode::TimestampIncrementing) check(t.inc_name, "incrementing");
     if (s_.mode == Mode::Timestamp || s_.mode == Mode::TimestampIncrementing)
       for (auto& ts : s_.timestamps) check(ts, "timestamp");
   }
@@ -287,14 +309,14 @@ class JdbcSourceTask : public SourceTask {
     const Dialect& d = criteria_dialect;
     Criteria c;
     c.mode = s_.mode;
-    c.incrementing = d.quote_id(s_.incrementing, s_.conn.quote);
+    c.incrementing = d.quote_id(t.inc_name, s_.conn.quote);
     for (auto& ts : s_.timestamps) c.timestamps.push_back(d.quote_id(ts, s_.conn.quote));
     std::string sql = s_.query.empty() ? "SELECT * FROM " + d.table_name(t.id, s_.conn.quote) : s_.query;
     sql += where_clause(c, d);
     if (!s_.query_suffix.empty()) sql += " " + s_.query_suffix;
     int64_t upper = std::chrono::duration_cast<std::chrono::nanoseconds>(
                         std::chrono::system_clock::now().time_since_epoch()).count() - s_.delay_ms * 1000000;
-    auto params = where_params(c, d, t.offset, upper);
+    auto params = where_params(c, d, t.offset, upper, s_.conn.tz);
     t.rs = ctx_->retry("query " + (s_.query.empty() ? t.id.qualified() : std::string("the query")), [&] {
       if (!conn_) conn_ = open_connection(s_.conn, *ctx_);
       return with_connection([&] { return conn_->query(sql, params); });
@@ -317,7 +339,7 @@ class JdbcSourceTask : public SourceTask {
     t.ts_cols.clear();
     const auto& cols = t.rs->columns();
     for (size_t i = 0; i < cols.size(); ++i) {
-      if (cols[i].name == s_.incrementing) t.inc_col = static_cast<int>(i);
+      if (cols[i].name == t.inc_name) t.inc_col = static_cast<int>(i);
     }
     for (auto& ts : s_.timestamps) {
       for (size_t i = 0; i < cols.size(); ++i)
@@ -327,7 +349,7 @@ class JdbcSourceTask : public SourceTask {
     bool wants_ts = s_.mode == Mode::Timestamp || s_.mode == Mode::TimestampIncrementing;
     auto name = s_.query.empty() ? t.id.qualified() : std::string("the query");
     if (wants_inc && t.inc_col < 0)
-      throw ConnectError(fmt::format("{} has no incrementing column {} (incrementing.column.name)", name, s_.incrementing));
+      throw ConnectError(fmt::format("{} has no incrementing column {} (incrementing.column.name)", name, t.inc_name));
     if (wants_ts && t.ts_cols.size() != s_.timestamps.size())
       throw ConnectError(fmt::format("{} lacks a timestamp column of {} (timestamp.column.name)", name,
                                      fmt::join(s_.timestamps, ",")));
@@ -345,6 +367,7 @@ class JdbcSourceTask : public SourceTask {
         }
         ++n;
         t.got_rows = true;
+        if (!s_.conn.tz.is_utc()) from_db_timezone(t, row);
         out.push_back(make_record(t, row));
       }
     } catch (const ConnectError& e) {
@@ -361,6 +384,18 @@ class JdbcSourceTask : public SourceTask {
     }
   }
 
+  // db.timezone: timestamps without a zone are wall-clock times of that zone (kafka-connect-jdbc's
+  // getTimestamp with its Calendar); dates and times of day are left as read.
+  void from_db_timezone(const Table& t, Row& row) const {
+    const auto& cols = t.rs->columns();
+    for (size_t i = 0; i < cols.size() && i < row.values.size(); ++i) {
+      if (cols[i].kind != ColKind::Timestamp || cols[i].zoned || row.values[i].is_null()) continue;
+      row.nanos[i] = s_.conn.tz.to_utc_ns(row.nanos[i]);
+      int64_t ms = row.nanos[i] >= 0 ? row.nanos[i] / 1000000 : -((-row.nanos[i] + 999999) / 1000000);
+      row.values[i] = Value(Timestamp{ms});
+    }
+  }
+
   Record make_record(Table& t, const Row& row) {
     auto value = StructValue::make(t.schema);
     for (size_t f = 0; f < t.keep.size(); ++f)
@@ -373,7 +408,7 @@ class JdbcSourceTask : public SourceTask {
       else if (auto* w = v.get_if<int8_t>()) t.offset.incrementing = *w;
       else if (auto* d = v.get_if<Decimal>()) t.offset.incrementing = std::stoll(d->to_string());
       else throw ConnectError(fmt::format("the incrementing column {} of {} holds a null or non-integer value",
-                                          s_.incrementing, t.id.qualified()));
+                                          t.inc_name, t.id.qualified()));
     }
     if (!t.ts_cols.empty()) {
       for (int c : t.ts_cols)
@@ -418,7 +453,8 @@ PluginInfo jdbc_source_plugin() {
             .doc = "bulk (the whole table each poll), incrementing, timestamp or timestamp+incrementing.",
             .validator = config::validators::one_of({"", "bulk", "incrementing", "timestamp", "timestamp+incrementing"})});
   s.define({.name = "incrementing.column.name", .type = KeyType::String, .default_value = ConfigValue{std::string()},
-            .doc = "A strictly increasing integer column: rows with a larger value are new."});
+            .doc = "A strictly increasing integer column: rows with a larger value are new. Empty: the table's "
+                   "auto-increment column."});
   s.define({.name = "timestamp.column.name", .type = KeyType::List, .default_value = ConfigValue{std::vector<std::string>{}},
             .doc = "Timestamp column(s) of the last change; several are combined with COALESCE."});
   s.define({.name = "timestamp.initial", .type = KeyType::Long, .default_value = ConfigValue{},

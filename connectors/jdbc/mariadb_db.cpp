@@ -88,7 +88,7 @@ Column column_for(const MYSQL_FIELD& f) {
     case MYSQL_TYPE_DATE: case MYSQL_TYPE_NEWDATE: c.kind = ColKind::Date; c.db_type = "DATE"; break;
     case MYSQL_TYPE_TIME: c.kind = ColKind::Time; c.db_type = "TIME"; break;
     case MYSQL_TYPE_DATETIME: c.kind = ColKind::Timestamp; c.db_type = "DATETIME"; break;
-    case MYSQL_TYPE_TIMESTAMP: c.kind = ColKind::Timestamp; c.db_type = "TIMESTAMP"; break;
+    case MYSQL_TYPE_TIMESTAMP: c.kind = ColKind::Timestamp; c.db_type = "TIMESTAMP"; c.zoned = true; break;
     case MYSQL_TYPE_VARCHAR: case MYSQL_TYPE_VAR_STRING: case MYSQL_TYPE_STRING: case MYSQL_TYPE_TINY_BLOB:
     case MYSQL_TYPE_MEDIUM_BLOB: case MYSQL_TYPE_LONG_BLOB: case MYSQL_TYPE_BLOB: case MYSQL_TYPE_ENUM:
     case MYSQL_TYPE_SET: case MYSQL_TYPE_JSON:
@@ -162,8 +162,9 @@ class MyConnection : public Connection {
                        err == CR_SERVER_GONE_ERROR || err == CR_UNKNOWN_HOST;
       throw ConnectError(fmt::format("cannot connect to MariaDB/MySQL at {}: {}", where_, mysql_error(my_.get())), retriable);
     }
-    const std::string tz = o.timezone == "UTC" ? "+00:00" : o.timezone;
-    execute("SET time_zone = '" + tz + "'");
+    // TIMESTAMP columns in UTC; DATETIME columns are moved from db.timezone by the connectors
+    // (the server's named zones need its time zone tables, often not loaded).
+    execute("SET time_zone = '+00:00'");
   }
   const Dialect& dialect() const override { return dialect_instance(); }
   void execute(const std::string& sql) override {
@@ -201,7 +202,8 @@ class MyConnection : public Connection {
   }
   std::vector<Column> describe(const TableId& t) override {
     std::vector<Column> out;
-    auto rs = query("SELECT column_name, is_nullable FROM information_schema.columns WHERE table_schema = "
+    auto rs = query("SELECT column_name, is_nullable, IF(extra LIKE '%auto_increment%', 'YES', 'NO') FROM "
+                    "information_schema.columns WHERE table_schema = "
                     "COALESCE(NULLIF(?, ''), DATABASE()) AND table_name = ? ORDER BY ordinal_position",
                     {Value(t.catalog), Value(t.table)});
     Row row;
@@ -209,6 +211,7 @@ class MyConnection : public Connection {
       Column c;
       c.name = row.values[0].as<std::string>();
       c.nullable = row.values[1].as<std::string>() == "YES";
+      c.auto_increment = row.values[2].as<std::string>() == "YES";
       out.push_back(c);
     }
     return out;

@@ -2,6 +2,7 @@
 #include <libpq-fe.h>
 
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -83,7 +84,7 @@ Column column_for(const char* name, Oid oid, int typmod) {
     case 1082: c.kind = ColKind::Date; c.db_type = "date"; break;
     case 1083: case 1266: c.kind = ColKind::Time; c.db_type = "time"; break;
     case 1114: c.kind = ColKind::Timestamp; c.db_type = "timestamp"; break;
-    case 1184: c.kind = ColKind::Timestamp; c.db_type = "timestamptz"; break;
+    case 1184: c.kind = ColKind::Timestamp; c.db_type = "timestamptz"; c.zoned = true; break;
     default: c.kind = ColKind::Unsupported; c.db_type = fmt::format("type oid {}", oid);
   }
   return c;
@@ -242,8 +243,11 @@ class PgConnection : public Connection {
   }
   std::vector<Column> describe(const TableId& t) override {
     std::vector<Column> out;
-    auto rs = query("SELECT a.attname, a.atttypid::int8, a.atttypmod::int8, NOT a.attnotnull FROM pg_attribute a JOIN "
-                    "pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 "
+    // pgjdbc's IS_AUTOINCREMENT: a nextval(...) default (serial) or an identity column.
+    auto rs = query("SELECT a.attname, a.atttypid::int8, a.atttypmod::int8, NOT a.attnotnull, a.attidentity <> '' OR "
+                    "COALESCE(pg_get_expr(d.adbin, d.adrelid) LIKE '%nextval(%', false) FROM pg_attribute a JOIN "
+                    "pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attrdef d "
+                    "ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE c.relname = $1 "
                     "AND ($2 = '' AND n.nspname = current_schema() OR n.nspname = $2) AND a.attnum > 0 AND NOT "
                     "a.attisdropped ORDER BY a.attnum", {Value(t.table), Value(t.schema)});
     Row row;
@@ -251,11 +255,52 @@ class PgConnection : public Connection {
       auto c = column_for(row.values[0].as<std::string>().c_str(), static_cast<Oid>(row.values[1].as<int64_t>()),
                           static_cast<int>(row.values[2].as<int64_t>()));
       c.nullable = row.values[3].as<bool>();
+      c.auto_increment = row.values[4].as<bool>();
       out.push_back(c);
     }
     return out;
   }
   bool alive() override { return PQstatus(pg_.get()) == CONNECTION_OK; }
+
+  // COPY … FROM STDIN in text format: one round trip per batch and no statement to parse per row.
+  bool copy_in(const std::string& table_sql, const std::vector<std::string>& cols, const Params& params,
+               size_t rows) override {
+    std::string sql = "COPY " + table_sql + " (";
+    for (size_t i = 0; i < cols.size(); ++i) sql += (i ? "," : "") + cols[i];
+    sql += ") FROM STDIN";
+    Result start(PQexec(pg_.get(), sql.c_str()));
+    if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) throw error(sql, start.get());
+    std::string buf;
+    buf.reserve(1 << 16);
+    const char* failed = nullptr;
+    std::string why;
+    auto flush = [&] {
+      if (!buf.empty() && PQputCopyData(pg_.get(), buf.data(), static_cast<int>(buf.size())) != 1) failed = "send";
+      buf.clear();
+    };
+    try {
+      for (size_t r = 0; r < rows && !failed; ++r) {
+        for (size_t c = 0; c < cols.size(); ++c) {
+          if (c) buf += '\t';
+          copy_text(params[r * cols.size() + c], buf);
+        }
+        buf += '\n';
+        if (buf.size() >= (1 << 16)) flush();
+      }
+      if (!failed) flush();
+    } catch (const ConnectError& e) {
+      failed = "value";
+      why = e.what();
+    }
+    PQputCopyEnd(pg_.get(), failed ? (why.empty() ? "connectrun could not send the rows" : why.c_str()) : nullptr);
+    Result end(PQgetResult(pg_.get()));
+    std::optional<ConnectError> err;
+    if (!end || PQresultStatus(end.get()) != PGRES_COMMAND_OK) err = error(sql, end.get());
+    Result rest;
+    while ((rest = Result(PQgetResult(pg_.get())))) {}
+    if (err) throw *err;
+    return true;
+  }
 
   ConnectError error(const std::string& sql, const PGresult* r = nullptr) const {
     std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(pg_.get());
@@ -302,6 +347,38 @@ class PgConnection : public Connection {
         if (values[i]) values[i] = text[i].data();
     }
   };
+  // One value in COPY's text format (\N for null; backslash, tab and line ends escaped).
+  static void copy_text(const Value& v, std::string& out) {
+    auto escaped = [&](const char* p, size_t n) {
+      for (size_t i = 0; i < n; ++i) {
+        char ch = p[i];
+        switch (ch) {
+          case '\\': out += "\\\\"; break;
+          case '\t': out += "\\t"; break;
+          case '\n': out += "\\n"; break;
+          case '\r': out += "\\r"; break;
+          default: out += ch;
+        }
+      }
+    };
+    if (v.is_null()) { out += "\\N"; return; }
+    if (auto* s = v.get_if<std::string>()) { escaped(s->data(), s->size()); return; }
+    if (auto* b = v.get_if<Bytes>()) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\\\x";  // bytea's hex form, its backslash escaped for COPY
+      for (unsigned char ch : b->data) { out += hex[ch >> 4]; out += hex[ch & 15]; }
+      return;
+    }
+    if (auto* d = v.get_if<Decimal>()) { out += d->to_string(); return; }
+    if (auto* x = v.get_if<bool>()) { out += *x ? 't' : 'f'; return; }
+    if (auto* ts = v.get_if<Timestamp>()) { out += format_timestamp(ts->millis); return; }
+    std::visit([&](const auto& n) {
+      using T = std::decay_t<decltype(n)>;
+      if constexpr (std::is_same_v<T, int8_t> || std::is_same_v<T, int16_t>) out += std::to_string(static_cast<int>(n));
+      else if constexpr (std::is_arithmetic_v<T>) out += fmt::format("{}", n);
+      else throw ConnectError("PostgreSQL: a value of an unsupported type (array, map or struct)");
+    }, v.storage());
+  }
   void check(const Result& r, const std::string& sql) const {
     auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) throw error(sql, r.get());

@@ -71,7 +71,7 @@ FieldsMetadata fields_metadata(const std::string& table, PkMode mode, const std:
   return m;
 }
 
-Value column_value(const SinkColumn& c, const Record& r) {
+Value column_value(const SinkColumn& c, const Record& r, const DbTimeZone* tz) {
   Value v;
   switch (c.source) {
     case SinkColumn::Topic: return Value(r.topic);
@@ -84,6 +84,7 @@ Value column_value(const SinkColumn& c, const Record& r) {
   if (auto* ts = v.get_if<Timestamp>(); ts && c.schema && c.schema->name) {
     if (*c.schema->name == schemas::kDateName) return Value(format_date(ts->millis));
     if (*c.schema->name == schemas::kTimeName) return Value(format_time(ts->millis));
+    if (tz && !tz->is_utc()) return Value(format_timestamp_nanos(tz->to_local_ns(ts->millis * 1000000)).substr(0, 23));
     return Value(format_timestamp(ts->millis));
   }
   if (v.is_null() && c.schema && c.schema->default_value) return *c.schema->default_value;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "connectors/jdbc/db.h"
+#include "connectors/jdbc/db_timezone.h"
 
 namespace connectrun::jdbc {
 
@@ -26,7 +27,8 @@ struct FieldsMetadata {
 // Throws ConnectError naming the record's problem.
 FieldsMetadata fields_metadata(const std::string& table, PkMode mode, const std::vector<std::string>& pk_fields,
                                const std::set<std::string>& whitelist, const Record& r);
-// The parameter for one column of a record (logical dates and times as text).
-Value column_value(const SinkColumn& c, const Record& r);
+// The parameter for one column of a record (logical dates and times as text;
+// timestamps as wall-clock times of `tz`, db.timezone, when given).
+Value column_value(const SinkColumn& c, const Record& r, const DbTimeZone* tz = nullptr);
 
 }  // namespace connectrun::jdbc

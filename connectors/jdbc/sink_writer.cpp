@@ -143,13 +143,13 @@ void SinkWriter::write_group(const Group& g, size_t begin, size_t end) {
         sql = "UPDATE " + tname + " SET ";
         for (size_t c = 0; c < vq.size(); ++c) {
           sql += (c ? ", " : "") + vq[c] + " = " + d.marker(n++);
-          params.push_back(column_value(g.fields.values[c], r));
+          params.push_back(column_value(g.fields.values[c], r, &s_.tz));
         }
         sql += " WHERE ";
       }
       for (size_t c = 0; c < kq.size(); ++c) {
         sql += (c ? " AND " : "") + kq[c] + " = " + d.marker(n++);
-        params.push_back(column_value(g.fields.keys[c], r));
+        params.push_back(column_value(g.fields.keys[c], r, &s_.tz));
       }
       conn_.update(sql, params);
     }
@@ -157,14 +157,25 @@ void SinkWriter::write_group(const Group& g, size_t begin, size_t end) {
   }
   const bool upsert = s_.insert_mode == InsertMode::Upsert;
   const size_t ncols = kq.size() + vq.size();
+  if (!upsert && end - begin > 1 && d.name == "PostgreSQL") {
+    // Plain inserts of several rows: the database's bulk path when it has one (COPY on PostgreSQL).
+    std::vector<std::string> cols = kq;
+    cols.insert(cols.end(), vq.begin(), vq.end());
+    params.reserve((end - begin) * ncols);
+    for (size_t k = begin; k < end; ++k) {
+      for (auto& c : g.fields.keys) params.push_back(column_value(c, *g.records[k], &s_.tz));
+      for (auto& c : g.fields.values) params.push_back(column_value(c, *g.records[k], &s_.tz));
+    }
+    if (conn_.copy_in(tname, cols, params, end - begin)) return;
+  }
   const size_t chunk = std::max<size_t>(1, std::min<size_t>(1000, 30000 / std::max<size_t>(1, ncols)));
   for (size_t i = begin; i < end; i += chunk) {
     size_t rows = std::min(chunk, end - i);
     params.clear();
     params.reserve(rows * ncols);
     for (size_t k = i; k < i + rows; ++k) {
-      for (auto& c : g.fields.keys) params.push_back(column_value(c, *g.records[k]));
-      for (auto& c : g.fields.values) params.push_back(column_value(c, *g.records[k]));
+      for (auto& c : g.fields.keys) params.push_back(column_value(c, *g.records[k], &s_.tz));
+      for (auto& c : g.fields.values) params.push_back(column_value(c, *g.records[k], &s_.tz));
     }
     conn_.update(d.insert(tname, kq, vq, rows, upsert), params);
   }
@@ -219,9 +230,14 @@ void SinkWriter::write(const std::vector<const Record*>& records, const Position
 Positions SinkWriter::read_positions() {
   const auto& d = conn_.dialect();
   auto t = q(s_.positions_table);
-  conn_.execute("CREATE TABLE IF NOT EXISTS " + t + " (" + q("connector") + " VARCHAR(255) NOT NULL, " + q("topic") +
-                " VARCHAR(255) NOT NULL, " + q("kafka_partition") + " INT NOT NULL, " + q("next_offset") +
-                " BIGINT NOT NULL, PRIMARY KEY(" + q("connector") + "," + q("topic") + "," + q("kafka_partition") + "))");
+  try {
+    conn_.execute("CREATE TABLE IF NOT EXISTS " + t + " (" + q("connector") + " VARCHAR(255) NOT NULL, " + q("topic") +
+                  " VARCHAR(255) NOT NULL, " + q("kafka_partition") + " INT NOT NULL, " + q("next_offset") +
+                  " BIGINT NOT NULL, PRIMARY KEY(" + q("connector") + "," + q("topic") + "," + q("kafka_partition") + "))");
+  } catch (const ConnectError&) {
+    // Two sinks creating it at once: PostgreSQL's IF NOT EXISTS can still fail for the second one.
+    if (!conn_.alive() || conn_.describe(table_id(s_.positions_table)).empty()) throw;
+  }
   Positions out;
   auto rs = conn_.query("SELECT " + q("topic") + ", " + q("kafka_partition") + ", " + q("next_offset") + " FROM " + t +
                             " WHERE " + q("connector") + " = " + d.marker(0),

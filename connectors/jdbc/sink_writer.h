@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "connectors/jdbc/db.h"
+#include "connectors/jdbc/db_timezone.h"
 #include "connectors/jdbc/sink_fields.h"
 #include "plugin/topic_partition.h"
 
@@ -26,6 +27,7 @@ struct SinkSettings {
   bool delete_enabled = false, auto_create = false, auto_evolve = false, quote = true, exactly_once = false;
   std::string positions_table = "connectrun_jdbc_positions";
   std::string connector;
+  DbTimeZone tz;  // db.timezone
 };
 
 // (topic, partition) → the offset after the last record written.

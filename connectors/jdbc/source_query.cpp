@@ -80,9 +80,11 @@ std::string timestamp_param(const Dialect& d, int64_t ns) {
   return text.substr(0, text.size() - (d.name == "SQLite" ? 6 : 3));
 }
 
-Params where_params(const Criteria& c, const Dialect& d, const SourceOffset& o, int64_t upper_ns) {
+Params where_params(const Criteria& c, const Dialect& d, const SourceOffset& o, int64_t upper_utc_ns,
+                    const DbTimeZone& tz) {
   const int64_t inc = o.incrementing.value_or(-1);
-  const int64_t ts = o.timestamp_nanos.value_or(0);
+  const int64_t ts = tz.to_local_ns(o.timestamp_nanos.value_or(0));
+  const int64_t upper_ns = tz.to_local_ns(upper_utc_ns);
   switch (c.mode) {
     case Mode::Bulk: return {};
     case Mode::Incrementing: return {Value(inc)};

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "connectors/jdbc/db.h"
+#include "connectors/jdbc/db_timezone.h"
 
 namespace connectrun::jdbc {
 
@@ -30,7 +31,9 @@ struct SourceOffset {
 // " WHERE … ORDER BY …" for the mode (empty for bulk).
 std::string where_clause(const Criteria& c, const Dialect& d);
 // The parameters of where_clause, given the offset and the upper bound (epoch ns).
-Params where_params(const Criteria& c, const Dialect& d, const SourceOffset& offset, int64_t upper_ns);
+// Timestamps are given as wall-clock times of `tz` (db.timezone), as kafka-connect-jdbc's setTimestamp with its Calendar.
+Params where_params(const Criteria& c, const Dialect& d, const SourceOffset& offset, int64_t upper_ns,
+                    const DbTimeZone& tz = DbTimeZone());
 // The text of a timestamp parameter, in the shape the dialect compares.
 std::string timestamp_param(const Dialect& d, int64_t epoch_ns);
 

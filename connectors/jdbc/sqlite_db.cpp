@@ -216,11 +216,15 @@ class SqliteConnection : public Connection {
   }
   std::vector<Column> describe(const TableId& table) override {
     std::vector<Column> out;
-    auto rs = query("SELECT name, type, CAST(\"notnull\" AS TEXT) FROM pragma_table_info(?)", {Value(table.table)});
+    // xerial's IS_AUTOINCREMENT: the INTEGER PRIMARY KEY of a table declared with AUTOINCREMENT.
+    auto rs = query("SELECT name, type, CAST(\"notnull\" AS TEXT), CAST(pk = 1 AND upper(type) = 'INTEGER' AND "
+                    "(SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1) LIKE '%AUTOINCREMENT%' AS TEXT) "
+                    "FROM pragma_table_info(?1)", {Value(table.table)});
     Row row;
     while (rs->next(row)) {
       auto c = column_from_decl(row.values[0].as<std::string>(), row.values[1].as<std::string>().c_str());
       c.nullable = row.values[2].as<std::string>() == "0";
+      c.auto_increment = row.values[3].as<std::string>() == "1";
       out.push_back(c);
     }
     return out;

@@ -14,6 +14,9 @@ namespace testsupport {
 
 struct PostgresOptions {
   std::string wal_level = "replica";
+  // Lets restart() stop and start the server on the same port and data folder
+  // (a shell loop around postgres keeps it inside TestServer's process group).
+  bool restartable = false;
 };
 
 class PostgresServer {
@@ -28,9 +31,17 @@ class PostgresServer {
   // Runs `sql` with psql (unaligned, tuples only); returns its output and REQUIREs success.
   std::string psql(const std::string& sql, const std::string& db = "postgres") const;
   TestServer& server() { return *server_; }
+  // Needs PostgresOptions::restartable. Stops the server (pg_ctl stop -m fast:
+  // every session is ended, as in a real restart) and leaves it down until
+  // start_again().
+  void stop_for_restart();
+  // Starts it again on the same port; returns when it accepts connections.
+  void start_again();
+  void restart() { stop_for_restart(); start_again(); }
 
  private:
   std::unique_ptr<TestServer> server_;
+  bool restartable_ = false;
 };
 
 }  // namespace testsupport

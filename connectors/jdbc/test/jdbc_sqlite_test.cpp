@@ -307,3 +307,50 @@ TEST_CASE("JdbcSource with tasks.max 2 splits the tables across two tasks and sk
   CHECK(r.err.find("[src-1] reading table b") != std::string::npos);
   CHECK(r.err.find("[src] reading table c") != std::string::npos);
 }
+
+TEST_CASE("JdbcSource and JdbcSink on SQLite with db.timezone America/New_York and the auto-increment column found", "[jdbc][e2e]") {
+  TempDir dir;
+  auto db = dir / "tz.db";
+  sqlite(db, "CREATE TABLE events(id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, at TIMESTAMP NOT NULL);"
+             "INSERT INTO events(at) VALUES('2024-01-15 09:30:00'), ('2024-07-15 09:30:00');"
+             "CREATE TABLE plain(id INTEGER PRIMARY KEY, at TIMESTAMP NOT NULL);");
+  // incrementing.column.name empty: SQLite's INTEGER PRIMARY KEY AUTOINCREMENT column, as xerial reports it.
+  auto keys = fmt::format(R"(    connection.url: jdbc:sqlite:{}
+    db.timezone: America/New_York
+    mode: timestamp+incrementing
+    timestamp.column.name: at
+    topic.prefix: db_
+)", db);
+  write_file(dir / "job.yaml", source_job(dir.path(), keys + "    table.whitelist: events\n"));
+  for (int run = 0; run < 2; ++run) {  // the second run reads nothing again: the parameters are New York times too
+    auto r = run_once(dir / "job.yaml");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  // 09:30 in New York: 14:30 UTC in January (EST), 13:30 UTC in July (EDT).
+  CHECK(read_lines(dir / "out.txt") ==
+        std::vector<std::string>{R"({"id":1,"at":1705329000000})", R"({"id":2,"at":1721050200000})"});
+  CHECK(read_file(dir / "offsets.json").find(R"("incrementing":2,"timestamp":1721050200000)") != std::string::npos);
+  // A table without an auto-increment column: a clear error.
+  TempDir plain;
+  write_file(plain / "job.yaml", source_job(plain.path(), keys + "    table.whitelist: plain\n"));
+  auto bad = run_once(plain / "job.yaml");
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.err.find("table plain has no auto-increment column: set incrementing.column.name") != std::string::npos);
+
+  // The sink writes a Timestamp as a New York wall-clock time.
+  TempDir sd;
+  auto out_db = sd / "out.db";
+  write_file(sd / "in.txt", R"({"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},)"
+                            R"({"type":"int64","optional":false,"name":"org.apache.kafka.connect.data.Timestamp",)"
+                            R"("version":1,"field":"at"}],"optional":false,"name":"ev"},"payload":{"id":1,"at":1705329000000}})"
+                            "\n");
+  write_file(sd / "job.yaml", sink_job(sd.path(), "ev", fmt::format(R"(    connection.url: jdbc:sqlite:{}
+    db.timezone: America/New_York
+    auto.create: true
+)", out_db)));
+  auto s = run_once(sd / "job.yaml");
+  INFO(s.err);
+  REQUIRE(s.exit_code == 0);
+  CHECK(sqlite(out_db, "SELECT id, at FROM ev") == "1|2024-01-15 09:30:00.000\n");
+}

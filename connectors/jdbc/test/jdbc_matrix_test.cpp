@@ -1,0 +1,290 @@
+// Every insert.mode × pk.mode (with delete.enabled) of JdbcSink, and every
+// mode of JdbcSource, against real PostgreSQL 15 and MariaDB 10.11 servers:
+// the sink task is driven directly (struct and primitive keys, tombstones and
+// Kafka coordinates cannot come from a file), the source runs as the binary;
+// psql and the mariadb client check what arrived.
+#include <catch2/catch.hpp>
+
+#include <functional>
+
+#include <spdlog/spdlog.h>
+
+#include "child_process.h"
+#include "connectors/jdbc/jdbc_sink.h"
+#include "jdbc_test_util.h"
+#include "servers/mariadb_server.h"
+#include "servers/postgres_server.h"
+#include "support.h"
+
+using namespace connectrun;
+using namespace testsupport;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A database under test: JDBC keys and an outside client (rows as "a|b\n").
+struct Target {
+  std::string url, user, password;
+  std::function<std::string(const std::string&)> sql;
+};
+
+using Keys = std::map<std::string, std::string>;
+
+// One sink task run: configure, start, put `records` (one batch), flush, stop.
+void sink(const Target& t, const Keys& keys, std::vector<Record> records) {
+  auto plugin = jdbc::jdbc_sink_plugin();
+  config::RawConfig raw{{"connection.url", {.value = t.url}}, {"connection.user", {.value = t.user}},
+                        {"connection.password", {.value = t.password}}};
+  for (auto& [k, v] : keys) raw[k] = config::RawEntry{.value = v};
+  config::Problems problems;
+  auto values = config::parse(plugin.spec, raw, "snk", problems);
+  REQUIRE(problems.empty());
+  auto task = plugin.make_sink();
+  task->configure(values);
+  SinkTaskContext ctx;
+  ctx.connector_name = "snk";
+  ctx.log = spdlog::default_logger();
+  task->start(ctx);
+  struct Stop {
+    SinkTask& t;
+    ~Stop() { t.stop(); }
+  } stop{*task};
+  task->put(records);
+  task->flush();
+}
+
+const SchemaPtr& key_schema() {
+  static const auto s = SchemaBuilder::structure().field("id", schemas::int32()).build();
+  return s;
+}
+const SchemaPtr& value_schema() {
+  static const auto s =
+      SchemaBuilder::structure().field("id", schemas::int32()).field("name", schemas::string(true)).build();
+  return s;
+}
+
+// A record at `offset` of partition 3 of `topic`: key struct {id} (or the
+// primitive int64 `prim_key` when set), value {id, name} (a tombstone when
+// `name` is empty).
+Record rec(const std::string& topic, int64_t offset, int id, const std::string& name,
+           std::optional<int64_t> prim_key = std::nullopt) {
+  Record r;
+  r.topic = topic;
+  r.partition = 3;
+  r.bus_offset = offset;
+  r.is_source = false;
+  if (prim_key) {
+    r.key_schema = schemas::int64();
+    r.key = Value(*prim_key);
+  } else {
+    auto k = StructValue::make(key_schema());
+    k->put("id", Value(static_cast<int32_t>(id)));
+    r.key_schema = key_schema();
+    r.key = Value(k);
+  }
+  r.value_schema = value_schema();
+  if (!name.empty()) {
+    auto v = StructValue::make(value_schema());
+    v->put("id", Value(static_cast<int32_t>(id)));
+    v->put("name", Value(name));
+    r.value = Value(v);
+  }
+  return r;
+}
+
+Keys with(Keys base, const Keys& more) {
+  for (auto& [k, v] : more) base[k] = v;
+  return base;
+}
+
+void sink_matrix(const Target& t) {
+  const Keys create{{"auto.create", "true"}};
+  {  // insert × none: plain rows, no key
+    sink(t, with(create, {{"table.name.format", "m_in_none"}}), {rec("a", 0, 1, "ann"), rec("a", 1, 2, "bob")});
+    CHECK(t.sql("SELECT id, name FROM m_in_none ORDER BY id") == "1|ann\n2|bob\n");
+  }
+  {  // insert × kafka: the coordinates are the key; the same offset again violates it and nothing of that batch lands
+    Keys k = with(create, {{"table.name.format", "m_in_kafka"}, {"pk.mode", "kafka"}});
+    sink(t, k, {rec("top", 10, 1, "ann"), rec("top", 11, 2, "bob")});
+    CHECK(t.sql("SELECT __connect_topic, __connect_partition, __connect_offset, id, name FROM m_in_kafka ORDER BY 3") ==
+          "top|3|10|1|ann\ntop|3|11|2|bob\n");
+    CHECK_THROWS(sink(t, k, {rec("top", 12, 3, "cy"), rec("top", 10, 1, "again")}));
+    CHECK(t.sql("SELECT count(*) FROM m_in_kafka") == "2\n");
+  }
+  {  // insert × record_key (struct) with delete.enabled: a tombstone deletes its row
+    sink(t, with(create, {{"table.name.format", "m_in_rkey"}, {"pk.mode", "record_key"}, {"delete.enabled", "true"}}),
+         {rec("a", 0, 1, "ann"), rec("a", 1, 2, "bob"), rec("a", 2, 3, "cy"), rec("a", 3, 2, "")});
+    CHECK(t.sql("SELECT id, name FROM m_in_rkey ORDER BY id") == "1|ann\n3|cy\n");
+    // without delete.enabled a tombstone is skipped
+    sink(t, {{"table.name.format", "m_in_rkey"}, {"pk.mode", "record_key"}}, {rec("a", 4, 5, "eve"), rec("a", 5, 5, "")});
+    CHECK(t.sql("SELECT id, name FROM m_in_rkey ORDER BY id") == "1|ann\n3|cy\n5|eve\n");
+  }
+  {  // insert × record_key with a primitive key named by pk.fields
+    sink(t, with(create, {{"table.name.format", "m_in_pkey"}, {"pk.mode", "record_key"}, {"pk.fields", "kid"}}),
+         {rec("a", 0, 1, "ann", 70), rec("a", 1, 2, "bob", 71)});
+    CHECK(t.sql("SELECT kid, id, name FROM m_in_pkey ORDER BY kid") == "70|1|ann\n71|2|bob\n");
+  }
+  {  // insert × record_value: a duplicate key fails the batch and none of it is committed
+    Keys k = with(create, {{"table.name.format", "m_in_rval"}, {"pk.mode", "record_value"}, {"pk.fields", "id"}});
+    sink(t, k, {rec("a", 0, 1, "ann"), rec("a", 1, 2, "bob")});
+    CHECK_THROWS(sink(t, k, {rec("a", 2, 3, "cy"), rec("a", 3, 1, "dup")}));
+    CHECK(t.sql("SELECT id, name FROM m_in_rval ORDER BY id") == "1|ann\n2|bob\n");
+  }
+  {  // upsert × kafka, then update × kafka (a missing row: nothing)
+    sink(t, with(create, {{"table.name.format", "m_up_kafka"}, {"pk.mode", "kafka"}, {"insert.mode", "upsert"}}),
+         {rec("top", 0, 1, "a"), rec("top", 1, 2, "b"), rec("top", 0, 1, "A")});
+    CHECK(t.sql("SELECT __connect_offset, name FROM m_up_kafka ORDER BY 1") == "0|A\n1|b\n");
+    sink(t, {{"table.name.format", "m_up_kafka"}, {"pk.mode", "kafka"}, {"insert.mode", "update"}},
+         {rec("top", 1, 2, "B"), rec("top", 5, 9, "x")});
+    CHECK(t.sql("SELECT __connect_offset, name FROM m_up_kafka ORDER BY 1") == "0|A\n1|B\n");
+  }
+  {  // upsert × record_key with delete.enabled, then update × record_key (and a tombstone in update mode)
+    Keys k{{"table.name.format", "m_up_rkey"}, {"pk.mode", "record_key"}, {"delete.enabled", "true"}};
+    sink(t, with(with(create, k), {{"insert.mode", "upsert"}}),
+         {rec("a", 0, 1, "ann"), rec("a", 1, 2, "bob"), rec("a", 2, 1, "ann2"), rec("a", 3, 2, ""), rec("a", 4, 4, "dan")});
+    CHECK(t.sql("SELECT id, name FROM m_up_rkey ORDER BY id") == "1|ann2\n4|dan\n");
+    sink(t, with(k, {{"insert.mode", "update"}}), {rec("a", 5, 1, "ANN"), rec("a", 6, 9, "nobody"), rec("a", 7, 4, "")});
+    CHECK(t.sql("SELECT id, name FROM m_up_rkey ORDER BY id") == "1|ANN\n");
+  }
+  {  // upsert × record_value over two batches (batch.size 2), then update × record_value
+    sink(t, with(create, {{"table.name.format", "m_up_rval"}, {"pk.mode", "record_value"}, {"pk.fields", "id"},
+                          {"insert.mode", "upsert"}, {"batch.size", "2"}}),
+         {rec("a", 0, 1, "ann"), rec("a", 1, 2, "bob"), rec("a", 2, 1, "ann2")});
+    CHECK(t.sql("SELECT id, name FROM m_up_rval ORDER BY id") == "1|ann2\n2|bob\n");
+    sink(t, {{"table.name.format", "m_up_rval"}, {"pk.mode", "record_value"}, {"pk.fields", "id"}, {"insert.mode", "update"}},
+         {rec("a", 3, 2, "BOB"), rec("a", 4, 9, "x")});
+    CHECK(t.sql("SELECT id, name FROM m_up_rval ORDER BY id") == "1|ann2\n2|BOB\n");
+  }
+  // Combinations that cannot work are refused by configure.
+  CHECK_THROWS_WITH(sink(t, {{"insert.mode", "update"}}, {}), Catch::Contains("needs key columns"));
+  CHECK_THROWS_WITH(sink(t, {{"insert.mode", "upsert"}}, {}), Catch::Contains("needs key columns"));
+  CHECK_THROWS_WITH(sink(t, {{"pk.mode", "record_value"}, {"delete.enabled", "true"}}, {}),
+                    Catch::Contains("delete.enabled=true needs pk.mode=record_key"));
+}
+
+// Each JdbcSource mode reads the table `items` (3 rows), then, after an update
+// of row 2 and a new row 4, reads again what that mode sees.
+void source_modes(const Target& t) {
+  t.sql("INSERT INTO items(name, at) VALUES ('a', '2024-01-01 00:00:01'), ('b', '2024-01-01 00:00:02'), "
+        "('c', '2024-01-01 00:00:03')");
+  auto keys = fmt::format("    connection.url: {}\n    connection.user: {}\n    connection.password: {}\n",
+                          t.url, t.user, t.password);
+  struct Mode {
+    std::string name, keys;
+    size_t after_change;              // lines after the second run
+    std::vector<std::string> new_ids;  // ids of the lines the second run adds, in order
+  };
+  std::vector<Mode> modes = {
+      {"bulk", "    mode: bulk\n    table.whitelist: items\n    topic.prefix: db_\n", 7, {}},  // no order
+      {"incrementing", "    mode: incrementing\n    incrementing.column.name: id\n    table.whitelist: items\n"
+                       "    topic.prefix: db_\n", 4, {"4"}},
+      {"timestamp", "    mode: timestamp\n    timestamp.column.name: at\n    table.whitelist: items\n"
+                    "    topic.prefix: db_\n", 5, {"2", "4"}},
+      {"timestamp+incrementing", "    mode: timestamp+incrementing\n    timestamp.column.name: at\n"
+                                 "    incrementing.column.name: id\n    table.whitelist: items\n    topic.prefix: db_\n", 5, {"2", "4"}},
+      // incrementing.column.name empty: the table's auto-increment column (serial / AUTO_INCREMENT), as kafka-connect-jdbc
+      {"auto-increment", "    mode: incrementing\n    table.whitelist: items\n    topic.prefix: db_\n", 4, {"4"}},
+      {"query", "    mode: incrementing\n    incrementing.column.name: id\n    query: SELECT id, name FROM items\n"
+                "    topic.prefix: db_query\n", 4, {"4"}},
+  };
+  std::vector<std::unique_ptr<TempDir>> dirs;
+  auto run = [&](const Mode& m, TempDir& d) {
+    auto r = run_connectrun({"run", "--once", d / "job.yaml"}, 60s);
+    INFO(m.name << "\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+    return read_lines(d / "out.txt");
+  };
+  for (auto& m : modes) {
+    dirs.push_back(std::make_unique<TempDir>());
+    auto& d = *dirs.back();
+    write_file(d / "job.yaml", jdbctest::source_job(d.path(), keys + m.keys));
+    auto lines = run(m, d);
+    INFO(m.name);
+    CHECK(lines.size() == 3);
+    if (lines.size() == 3) CHECK(lines[1].find(R"({"id":2,"name":"b")") == 0);
+  }
+  t.sql("UPDATE items SET name = 'B2', at = '2024-01-02 00:00:00' WHERE id = 2");
+  t.sql("INSERT INTO items(name, at) VALUES ('d', '2024-01-03 00:00:00')");
+  for (size_t i = 0; i < modes.size(); ++i) {
+    auto& m = modes[i];
+    auto lines = run(m, *dirs[i]);
+    INFO(m.name);
+    REQUIRE(lines.size() == m.after_change);
+    for (size_t j = 0; j < m.new_ids.size(); ++j)
+      CHECK(lines[3 + j].find("{\"id\":" + m.new_ids[j] + ",") == 0);
+    if (m.name == "timestamp") CHECK(lines[3].find(R"("name":"B2")") != std::string::npos);
+    auto offsets = read_file(*dirs[i] / "offsets.json");
+    if (m.name == "bulk") CHECK(offsets.find("incrementing") == std::string::npos);  // bulk stores no offset
+    if (m.name == "query") CHECK(offsets.find(R"({"query":"query"})") != std::string::npos);
+    if (m.name == "incrementing" || m.name == "auto-increment")
+      CHECK(offsets.find(R"({"incrementing":4})") != std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("JdbcSink insert.mode x pk.mode matrix and JdbcSource modes on PostgreSQL 15", "[jdbc][e2e][postgres]") {
+  PostgresServer pg;
+  Target t{pg.jdbc_url(), PostgresServer::kUser, PostgresServer::kPassword,
+           [&](const std::string& sql) { return pg.psql(sql); }};
+  sink_matrix(t);
+  pg.psql("CREATE TABLE items(id serial PRIMARY KEY, name text NOT NULL, at timestamp(3) NOT NULL)");
+  source_modes(t);
+
+  // db.timezone Europe/Berlin (UTC+2 in July): a timestamp column holds Berlin wall-clock times, a timestamptz
+  // column its instant; the offsets and the WHERE parameters follow (a second run reads nothing twice).
+  pg.psql("CREATE TABLE tz_src(id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamp(3) NOT NULL, atz timestamptz);"
+          "INSERT INTO tz_src(at, atz) VALUES ('2024-07-01 12:00:00', '2024-07-01 12:00:00+00')");
+  TempDir d;
+  write_file(d / "job.yaml", jdbctest::source_job(d.path(), fmt::format(R"(    connection.url: {}
+    connection.user: postgres
+    connection.password: secret
+    db.timezone: Europe/Berlin
+    mode: timestamp+incrementing
+    timestamp.column.name: at
+    table.whitelist: tz_src
+    topic.prefix: db_
+)", pg.jdbc_url())));
+  for (int run = 0; run < 2; ++run) {
+    auto r = run_connectrun({"run", "--once", d / "job.yaml"}, 60s);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    if (run == 0) CHECK(r.err.find("using its auto-increment column id") != std::string::npos);  // an identity column
+  }
+  CHECK(read_lines(d / "out.txt") == std::vector<std::string>{R"({"id":1,"at":1719828000000,"atz":1719835200000})"});
+  CHECK(read_file(d / "offsets.json").find(R"("incrementing":1,"timestamp":1719828000000)") != std::string::npos);
+  // The sink writes a Timestamp as Berlin wall-clock time into timestamp, and as its instant into timestamptz.
+  pg.psql("CREATE TABLE tz_dst(id int PRIMARY KEY, at timestamp(3), atz timestamptz)");
+  auto schema = SchemaBuilder::structure()
+                    .field("id", schemas::int32())
+                    .field("at", schemas::timestamp().build())
+                    .field("atz", schemas::timestamp().build())
+                    .build();
+  Record r;
+  r.topic = "tz_dst";
+  r.partition = 0;
+  r.bus_offset = 0;
+  r.is_source = false;
+  auto v = StructValue::make(schema);
+  v->put("id", Value(int32_t{1}));
+  v->put("at", Value(Timestamp{1719828000000}));
+  v->put("atz", Value(Timestamp{1719828000000}));
+  r.value_schema = schema;
+  r.value = Value(v);
+  sink(t, {{"db.timezone", "Europe/Berlin"}}, {r});
+  CHECK(pg.psql("SELECT at, atz AT TIME ZONE 'UTC' FROM tz_dst") == "2024-07-01 12:00:00|2024-07-01 10:00:00\n");
+  // An unknown zone is a configuration error naming the key.
+  CHECK_THROWS_WITH(sink(t, {{"db.timezone", "Mars/Olympus"}}, {}), Catch::Contains("not a known time zone"));
+}
+
+TEST_CASE("JdbcSink insert.mode x pk.mode matrix and JdbcSource modes on MariaDB 10.11", "[jdbc][e2e][mariadb]") {
+  MariadbServer my;
+  Target t{my.jdbc_url(), MariadbServer::kUser, MariadbServer::kPassword, [&](const std::string& sql) {
+             auto out = my.sql(sql);
+             std::replace(out.begin(), out.end(), '\t', '|');
+             return out;
+           }};
+  sink_matrix(t);
+  my.sql("CREATE TABLE items(id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40) NOT NULL, at DATETIME(3) NOT NULL)");
+  source_modes(t);
+}
