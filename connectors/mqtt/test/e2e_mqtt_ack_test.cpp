@@ -170,6 +170,8 @@ TEST_CASE("MQTT oversized messages go to the error policy in the source and the 
   const auto sink_job = [&](const std::string& extra) {
     return fmt::format(R"(worker:
   offset.storage.file.filename: {0}/sink-offsets-{2}.json
+  key.converter: StringConverter
+  value.converter: StringConverter
 connectors:
   - name: in
     connector.class: FileStreamSource
