@@ -82,6 +82,15 @@ void define_connection_keys(config::ConfigSpec& spec) {
                       "connectrun's key."});
   spec.define({.name = "mqtt.ssl.key.location", .type = KeyType::String, .default_value = ConfigValue{std::string()},
                .doc = "PEM private key (unencrypted) of mqtt.ssl.certificate.location. connectrun's key."});
+  spec.define({.name = "mqtt.ssl.verify.peer", .type = KeyType::Boolean, .default_value = ConfigValue{true},
+               .doc = "Check the broker's certificate against the CA certificates (false: any certificate is "
+                      "accepted — encrypted but not authenticated; for tests only). connectrun's key."});
+  spec.define({.name = "mqtt.max.message.bytes", .type = KeyType::Long,
+               .default_value = ConfigValue{int64_t{268435455}},
+               .doc = "The largest MQTT payload taken (source) or published (sink); a larger message goes to the "
+                      "error policy (errors.tolerance) instead of failing the task. Set it to the broker's "
+                      "message_size_limit: brokers drop a larger MQTT 3.1.1 message silently. connectrun's key.",
+               .validator = config::validators::at_least(1)});
   spec.define({.name = "mqtt.ssl.verify.hostname", .type = KeyType::Boolean, .default_value = ConfigValue{true},
                .doc = "Check that the broker's certificate names the host of the URI. connectrun's key."});
   for (const char* java_key : {"mqtt.ssl.trust.store.path", "mqtt.ssl.key.store.path"})
@@ -113,6 +122,7 @@ MqttSettings connection_settings(const config::ConfigValues& cfg) {
   s.cert_file = cfg.get_string("mqtt.ssl.certificate.location");
   s.key_file = cfg.get_string("mqtt.ssl.key.location");
   s.verify_hostname = cfg.get_bool("mqtt.ssl.verify.hostname");
+  s.verify_peer = cfg.get_bool("mqtt.ssl.verify.peer");
   if (s.cert_file.empty() != s.key_file.empty())
     throw config::ConfigError("mqtt.ssl.certificate.location",
                               "mqtt.ssl.certificate.location and mqtt.ssl.key.location go together: set both or neither");
@@ -161,11 +171,15 @@ void MqttClient::connect() {
       if (rc != MOSQ_ERR_SUCCESS)
         throw ConnectError(fmt::format("{}: cannot set up TLS: {} (check mqtt.ssl.*.location)", where_,
                                        mosquitto_strerror(rc)));
-      mosquitto_tls_insecure_set(mosq_.get(), !settings_.verify_hostname);
+      mosquitto_tls_insecure_set(mosq_.get(), !settings_.verify_hostname || !settings_.verify_peer);
+      if (!settings_.verify_peer) mosquitto_tls_opts_set(mosq_.get(), 0, nullptr, nullptr);  // SSL_VERIFY_NONE
     }
     int rc = mosquitto_connect(mosq_.get(), server.host.c_str(), server.port, settings_.keepalive_seconds);
     if (rc != MOSQ_ERR_SUCCESS) {
-      const std::string why = rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : mosquitto_strerror(rc);
+      std::string why = rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : mosquitto_strerror(rc);
+      if (rc == MOSQ_ERR_TLS)
+        why += " (the TLS handshake failed: is the broker's certificate signed by the CA of mqtt.ssl.ca.location "
+               "and does it name the host? see also mqtt.ssl.verify.hostname)";
       failures += fmt::format("{}cannot connect to {}:{} ({}): {}", failures.empty() ? "" : "; ", server.host,
                               server.port, server.uri, why);
       continue;

@@ -34,7 +34,7 @@ struct MqttSettings {
   int keepalive_seconds = 60;
   int qos = 0;
   std::string ca_file, cert_file, key_file;
-  bool verify_hostname = true;
+  bool verify_hostname = true, verify_peer = true;
 };
 
 // Declares the connection keys (the same in the source and the sink).

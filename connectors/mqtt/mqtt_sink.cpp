@@ -26,6 +26,7 @@ class MqttSinkTask : public SinkTask {
     settings_ = connection_settings(cfg);
     topic_ = cfg.get_string("mqtt.topic");
     retain_ = cfg.get_bool("mqtt.retained.enabled");
+    max_bytes_ = static_cast<size_t>(cfg.get_long("mqtt.max.message.bytes"));
   }
 
   void start(SinkTaskContext& ctx) override {
@@ -57,6 +58,12 @@ class MqttSinkTask : public SinkTask {
                             "topic '{}' partition {} offset {}: the value is {}, but the MQTT sink publishes bytes or "
                             "strings: use value.converter ByteArrayConverter (or StringConverter)",
                             r.topic, r.partition.value_or(0), r.bus_offset, r.value.java_class())));
+        continue;
+      }
+      if (payload->size() > max_bytes_) {
+        ctx_->report(r, ConnectError(fmt::format("topic '{}' partition {} offset {}: the payload of {} bytes is larger "
+                                                 "than mqtt.max.message.bytes ({})", r.topic,
+                                                 r.partition.value_or(0), r.bus_offset, payload->size(), max_bytes_)));
         continue;
       }
       int mid = 0;
@@ -117,6 +124,7 @@ class MqttSinkTask : public SinkTask {
   MqttSettings settings_;
   std::string topic_;
   bool retain_ = false;
+  size_t max_bytes_ = 0;
   SinkTaskContext* ctx_ = nullptr;
   std::mutex mu_;
   std::condition_variable cv_;

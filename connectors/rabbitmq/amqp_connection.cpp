@@ -165,8 +165,17 @@ AmqpConnection::AmqpConnection(const ConnectionSettings& settings)
   int status = amqp_socket_open_noblock(socket, settings_.host.c_str(), settings_.port,
                                         settings_.connection_timeout.count() > 0 ? &open_timeout : nullptr);
   if (status != AMQP_STATUS_OK)
-    throw ConnectError(fmt::format("cannot connect to {}: {}", where, amqp_error_string2(status)),
-                       status != AMQP_STATUS_SSL_ERROR && status != AMQP_STATUS_SSL_CONNECTION_FAILED);
+  {
+    const bool tls_failed = status == AMQP_STATUS_SSL_ERROR || status == AMQP_STATUS_SSL_CONNECTION_FAILED ||
+                            status == AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED ||
+                            status == AMQP_STATUS_SSL_PEER_VERIFY_FAILED;
+    throw ConnectError(fmt::format("cannot connect to {}: {}{}", where, amqp_error_string2(status),
+                                   tls_failed ? " (the TLS handshake failed: is the broker's certificate signed by the "
+                                                "CA of rabbitmq.ssl.ca.location, does it name rabbitmq.host (see "
+                                                "rabbitmq.ssl.verify.hostname), and is the port a TLS listener?)"
+                                              : ""),
+                       !tls_failed);
+  }
   timeval handshake = to_timeval(settings_.handshake_timeout);
   amqp_set_handshake_timeout(conn_.get(), &handshake);
   timeval rpc = to_timeval(settings_.shutdown_timeout);

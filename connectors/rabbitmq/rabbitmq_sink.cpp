@@ -39,6 +39,7 @@ class RabbitMQSinkTask : public SinkTask {
     auto_create_ = cfg.get_bool("rabbitmq.auto.create");
     persistent_ = cfg.get_bool("rabbitmq.delivery.persistent");
     confirm_timeout_ = std::chrono::milliseconds(cfg.get_long("rabbitmq.confirm.timeout.ms"));
+    max_bytes_ = static_cast<size_t>(cfg.get_long("rabbitmq.max.message.bytes"));
     for (const auto& h : cfg.get_list("rabbitmq.headers")) {
       auto colon = h.find(':');
       if (colon == std::string::npos || colon == 0)
@@ -73,6 +74,12 @@ class RabbitMQSinkTask : public SinkTask {
                             "or strings: use value.converter ByteArrayConverter (or StringConverter), or ExtractField "
                             "to take one field", r.topic, r.partition.value_or(0), r.bus_offset,
                             r.value.is_null() ? "null" : r.value.java_class())));
+        continue;
+      }
+      if (p.body.size() > max_bytes_) {
+        ctx_->report(r, ConnectError(fmt::format("topic '{}' partition {} offset {}: the body of {} bytes is larger "
+                                                 "than rabbitmq.max.message.bytes ({})", r.topic,
+                                                 r.partition.value_or(0), r.bus_offset, p.body.size(), max_bytes_)));
         continue;
       }
       for (auto& h : r.headers) p.headers.emplace_back(h.key, h);
@@ -277,6 +284,7 @@ class RabbitMQSinkTask : public SinkTask {
   std::string exchange_, routing_key_;
   bool auto_create_ = false, persistent_ = true;
   std::chrono::milliseconds confirm_timeout_{30000};
+  size_t max_bytes_ = 0;
   std::vector<std::pair<std::string, std::string>> static_headers_;
   SinkTaskContext* ctx_ = nullptr;
   std::unique_ptr<AmqpConnection> conn_;
@@ -320,6 +328,13 @@ PluginInfo rabbitmq_sink_plugin() {
                  .default_value = ConfigValue{int64_t{30000}},
                  .doc = "How long a flush waits for the broker's publisher confirms before it fails (retriable "
                         "within errors.retry.timeout). Not in the Java connector, which does not use confirms.",
+                 .validator = config::validators::at_least(1)});
+  p.spec.define({.name = "rabbitmq.max.message.bytes", .type = KeyType::Long,
+                 .default_value = ConfigValue{int64_t{134217728}},
+                 .doc = "The largest message body published; a larger record goes to the error policy "
+                        "(errors.tolerance: skipped, or the dead letter queue) instead of failing the task. Set it "
+                        "to the broker's max_message_size (RabbitMQ's default: 134217728): above it the broker "
+                        "closes the channel (406 PRECONDITION_FAILED). connectrun's key.",
                  .validator = config::validators::at_least(1)});
   p.make_sink = [] { return std::make_unique<RabbitMQSinkTask>(); };
   return p;

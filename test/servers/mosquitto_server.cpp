@@ -6,7 +6,8 @@
 
 namespace testsupport {
 
-MosquittoServer::MosquittoServer(const std::string& user, const std::string& password) {
+MosquittoServer::MosquittoServer(const std::string& user, const std::string& password,
+                                 std::optional<MosquittoTls> tls) {
   auth_ = "allow_anonymous true\n";
   if (!user.empty()) {
     int status = 0;
@@ -15,6 +16,12 @@ MosquittoServer::MosquittoServer(const std::string& user, const std::string& pas
     auth_ = fmt::format("allow_anonymous false\npassword_file {}\n", dir_ / "passwd");
   }
   port_ = free_local_port();
+  if (tls) {
+    tls_port_ = free_local_port();
+    tls_conf_ = fmt::format("listener {} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\nrequire_certificate {}\n",
+                            tls_port_, tls->ca_file, tls->cert_file, tls->key_file,
+                            tls->require_certificate ? "true" : "false");
+  }
   start();
 }
 
@@ -23,7 +30,7 @@ void MosquittoServer::start() {
   const std::string conf = fmt::format("per_listener_settings false\nlistener {} 127.0.0.1\n", port_) +
                            "listener {port} 127.0.0.1\n" + auth_ +
                            fmt::format("persistence true\npersistence_location {}/\n", dir_.path()) +
-                           "user root\nlog_dest stdout\n";
+                           "max_queued_messages 0\nuser root\nlog_dest stdout\n" + tls_conf_;
   server_ = std::make_unique<TestServer>(TestServerOptions{
       .name = "mosquitto",
       .command = {"sh", "-c", "printf '%s' \"$0\" > {dir}/mosquitto.conf && exec mosquitto -c {dir}/mosquitto.conf",
@@ -32,5 +39,9 @@ void MosquittoServer::start() {
 }
 
 std::string MosquittoServer::uri() const { return fmt::format("tcp://127.0.0.1:{}", port_); }
+
+std::string MosquittoServer::tls_uri(const std::string& host) const {
+  return fmt::format("ssl://{}:{}", host, tls_port_);
+}
 
 }  // namespace testsupport

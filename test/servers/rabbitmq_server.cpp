@@ -17,14 +17,22 @@ std::string node_env(const std::string& dir, int port, int dist_port, int epmd_p
 }
 }  // namespace
 
-RabbitMQServer::RabbitMQServer() {
+RabbitMQServer::RabbitMQServer(std::optional<RabbitMQTls> tls) {
   port_ = free_local_port();
   do dist_port_ = free_local_port(); while (dist_port_ == port_);
   do epmd_port_ = free_local_port(); while (epmd_port_ == port_ || epmd_port_ == dist_port_);
   // guest may log in from 127.0.0.1 only by default, which is where the tests are.
+  std::string tls_conf;
+  if (tls) {
+    do tls_port_ = free_local_port(); while (tls_port_ == port_ || tls_port_ == dist_port_ || tls_port_ == epmd_port_);
+    tls_conf = fmt::format("listeners.ssl.default = 127.0.0.1:{}\nssl_options.cacertfile = {}\n"
+                           "ssl_options.certfile = {}\nssl_options.keyfile = {}\nssl_options.verify = verify_none\n"
+                           "ssl_options.fail_if_no_peer_cert = false\n",
+                           tls_port_, tls->ca_file, tls->cert_file, tls->key_file);
+  }
   write_file(dir_ / "rabbitmq.conf", fmt::format("listeners.tcp.default = 127.0.0.1:{}\n"
                                                  "loopback_users.guest = true\n"
-                                                 "log.console.level = warning\n", port_));
+                                                 "log.console.level = warning\n", port_) + tls_conf);
   write_file(dir_ / "enabled_plugins", "[].\n");
   start();
 }

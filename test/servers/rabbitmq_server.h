@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "servers/test_server.h"
@@ -17,14 +18,21 @@
 
 namespace testsupport {
 
+// An AMQPS listener beside the plain one (PEM files; client certificates
+// are not asked for).
+struct RabbitMQTls {
+  std::string ca_file, cert_file, key_file;
+};
+
 class RabbitMQServer {
  public:
-  RabbitMQServer();
+  explicit RabbitMQServer(std::optional<RabbitMQTls> tls = std::nullopt);
   ~RabbitMQServer();
   RabbitMQServer(const RabbitMQServer&) = delete;
   RabbitMQServer& operator=(const RabbitMQServer&) = delete;
 
   int port() const { return port_; }
+  int tls_port() const { return tls_port_; }  // 0 without TLS
   // amqp://guest:guest@127.0.0.1:<port> (guest may log in from 127.0.0.1 here)
   std::string url() const;
   void stop();     // the broker is down until start()
@@ -37,7 +45,7 @@ class RabbitMQServer {
 
  private:
   TempDir dir_;  // data and config, kept across restarts
-  int port_ = 0, dist_port_ = 0, epmd_port_ = 0;
+  int port_ = 0, dist_port_ = 0, epmd_port_ = 0, tls_port_ = 0;
   std::unique_ptr<TestServer> server_;
   std::string last_log_;
 };

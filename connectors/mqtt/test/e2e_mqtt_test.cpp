@@ -170,12 +170,6 @@ TEST_CASE("MQTT faults: wrong credentials and a broker that is down are named", 
   auto jks = run_connectrun({"validate", dir / "jks.yaml"});
   CHECK(jks.exit_code == 2);
   CHECK((jks.err + jks.out).find("not supported by connectrun") != std::string::npos);
-  // The at-least-once warning of a persistent QoS 1 session.
-  write_file(dir / "warn.yaml", job(broker.uri(), "    mqtt.username: connect\n    mqtt.password: secret\n"
-                                                  "    mqtt.clean.session.enabled: false\n    mqtt.client.id: w1\n"));
-  auto warn = run_connectrun({"run", "--once", dir / "warn.yaml"}, 30s);
-  CHECK(warn.exit_code == 0);
-  CHECK(warn.err.find("acknowledged on receipt by libmosquitto 2.0") != std::string::npos);
 }
 
 TEST_CASE("MQTT source and sink reconnect after a broker restart", "[mqtt][e2e]") {
