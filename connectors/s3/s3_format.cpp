@@ -64,7 +64,22 @@ std::string extension(const FormatOptions& f) {
   return f.gzip ? ext + ".gz" : ext;
 }
 
-ObjectBuffer::ObjectBuffer(const FormatOptions& f) : f_(f) {
+std::string BufferPool::take() {
+  std::lock_guard lock(mu_);
+  if (free_.empty()) return {};
+  std::string s = std::move(free_.back());
+  free_.pop_back();
+  return s;
+}
+
+void BufferPool::give(std::string s) {
+  s.clear();  // keeps the capacity
+  std::lock_guard lock(mu_);
+  if (free_.size() < kKeep) free_.push_back(std::move(s));
+}
+
+ObjectBuffer::ObjectBuffer(const FormatOptions& f, BufferPool* pool) : f_(f), pool_(pool) {
+  if (pool_) out_ = pool_->take();
   if (!f_.gzip) return;
   z_ = std::make_unique<z_stream>();
   // windowBits 15 + 16: a gzip header and trailer, as java.util.zip.GZIPOutputStream writes.
@@ -91,21 +106,31 @@ void ObjectBuffer::deflate_into(std::string_view in, int flush) {
 }
 
 void ObjectBuffer::add(const Record& r) {
-  line_.clear();
-  encode_record(f_, r, line_);
-  if (z_) deflate_into(line_, Z_NO_FLUSH);
-  else out_ += line_;
+  if (z_) {
+    line_.clear();
+    encode_record(f_, r, line_);
+    deflate_into(line_, Z_NO_FLUSH);
+    return;
+  }
+  // Straight into the object's bytes, cut back when the record cannot be written.
+  const size_t before = out_.size();
+  try {
+    encode_record(f_, r, out_);
+  } catch (...) {
+    out_.resize(before);
+    throw;
+  }
 }
 
 std::string ObjectBuffer::take_ready() {
-  std::string s;
-  s.swap(out_);
+  std::string s = std::move(out_);
+  out_ = pool_ ? pool_->take() : std::string();
   return s;
 }
 
 std::string ObjectBuffer::finish() {
   if (z_) deflate_into({}, Z_FINISH);
-  return take_ready();
+  return std::move(out_);
 }
 
 }  // namespace connectrun::s3

@@ -7,8 +7,10 @@
 #include <zlib.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "data/value.h"
 
@@ -34,11 +36,28 @@ void encode_record(const FormatOptions& f, const Record& r, std::string& out);
 // ".json", ".json.gz", ".bin", …
 std::string extension(const FormatOptions& f);
 
+// Object buffers kept for reuse. An object's bytes grow to megabytes: a fresh
+// string regrows (copying everything at each doubling) and faults in new
+// pages every time, which took most of the task thread's time; a buffer handed
+// back after its upload keeps its capacity and its pages. Thread-safe (the
+// uploader thread gives buffers back).
+class BufferPool {
+ public:
+  std::string take();
+  void give(std::string s);
+
+ private:
+  static constexpr size_t kKeep = 3;  // one being filled, one uploading, one spare
+  std::mutex mu_;
+  std::vector<std::string> free_;
+};
+
 // The bytes of one object being written: records go in, compressed when
 // gzip is on; take() hands out what is ready for upload.
 class ObjectBuffer {
  public:
-  explicit ObjectBuffer(const FormatOptions& f);
+  // Takes its buffers from `pool` (may be null).
+  ObjectBuffer(const FormatOptions& f, BufferPool* pool);
   ~ObjectBuffer();
   ObjectBuffer(const ObjectBuffer&) = delete;
   ObjectBuffer& operator=(const ObjectBuffer&) = delete;
@@ -50,6 +69,7 @@ class ObjectBuffer {
  private:
   void deflate_into(std::string_view in, int flush);
   const FormatOptions& f_;
+  BufferPool* pool_;
   std::string line_;
   std::string out_;
   std::unique_ptr<z_stream> z_;

@@ -80,7 +80,7 @@ void PartitionWriter::write(const Record& r, const std::string& encoded, int64_t
     OpenObject o;
     o.key = object_key(s_, tp_.topic, encoded, tp_.partition, r.bus_offset);
     o.start_offset = r.bus_offset;
-    o.buffer = std::make_unique<ObjectBuffer>(s_.format);
+    o.buffer = std::make_unique<ObjectBuffer>(s_.format, &uploader_.buffers());
     it = open_.emplace(encoded, std::move(o)).first;
   }
   it->second.buffer->add(r);  // throws DataException before anything is counted
@@ -108,6 +108,7 @@ void PartitionWriter::upload_parts(OpenObject& o, bool last, S3Client& client) {
   std::string part = last ? o.buffer->finish() : o.buffer->take_ready();
   if (last && o.upload_id.empty()) {
     s3_call("write s3://" + o.key, [&] { client.put_object(o.key, part); });
+    uploader_.buffers().give(std::move(part));
     return;
   }
   if (o.upload_id.empty())
@@ -119,6 +120,7 @@ void PartitionWriter::upload_parts(OpenObject& o, bool last, S3Client& client) {
             [&] { etag = client.upload_part(o.key, o.upload_id, number, part); });
     o.etags.push_back(etag);
   }
+  uploader_.buffers().give(std::move(part));
   if (last) s3_call("complete " + o.key, [&] { client.complete_multipart_upload(o.key, o.upload_id, o.etags); });
 }
 

@@ -48,6 +48,7 @@ class Uploader {
   Uploader(const Uploader&) = delete;
   Uploader& operator=(const Uploader&) = delete;
   S3Client& client() { return *client_; }
+  BufferPool& buffers() { return buffers_; }
   // Waits for the batch in flight (rethrowing its failure), then starts `job`.
   void submit(std::function<void()> job);
   // Waits for the batch in flight; rethrows its failure.
@@ -58,6 +59,7 @@ class Uploader {
 
  private:
   std::unique_ptr<S3Client> client_;
+  BufferPool buffers_;  // object buffers, back from their uploads
   std::future<void> inflight_;
 };
 
@@ -69,6 +71,8 @@ class PartitionWriter {
   // Adds a record (its encoded partition given), completing the objects first
   // or after when a rotation rule says so. Throws ConnectError when S3 fails.
   void write(const Record& r, const std::string& encoded, int64_t now_ms);
+  // Completes the open objects now (the end of a --once run).
+  void complete() { commit_all(); }
   // Completes the objects when a time rule is due while no records come.
   void rotate_if_due(int64_t now_ms);
   // The position safe to commit: the first record still in an open object or

@@ -132,10 +132,17 @@ class S3SinkTask : public SinkTask {
     }
   }
 
-  // Objects are completed only by the rotation rules, never half-way: what is
-  // still open when the task stops is read again and written to the same
-  // objects (Confluent's behaviour).
-  void flush() override {}
+  // The engine calls flush() only when the input has ended (this task's
+  // pre_commit does not call it). At the end of a --once run the open objects
+  // are completed, named as always by their first record's offset, so the run
+  // commits everything and the next run's names continue after them.
+  // Otherwise (the drain when a continuous run stops) objects complete only by
+  // the rotation rules, as Confluent's do: what is open is read again after a
+  // restart and written to the same objects.
+  void flush() override {
+    if (!ctx_->stop_at_end_of_data) return;
+    for (auto& [tp, w] : writers_) w->complete();
+  }
 
   TopicPartitionOffsets pre_commit(const TopicPartitionOffsets& current) override {
     TopicPartitionOffsets out;

@@ -142,6 +142,7 @@ void SinkWorker::run() {
     // A poll already waiting when a pause comes takes nothing (in-process).
     consumer_->hold_while([this] { return paused_.load() && !stopping_.load() && !detach_.load(); });
     bool fetch_paused = false;  // the bus paused fetching for this paused sink
+    bool ended = false;         // the input ended (not a detach)
     for (;;) {
       if (detach_.load()) break;
       bool want_paused = paused_.load() && !stopping_.load();
@@ -175,12 +176,21 @@ void SinkWorker::run() {
       } else if (uncommitted()) {
         commit(*task, retrying);  // a task holding records back may release them while no new ones come
       }
-      if (status == ConsumeStatus::End) break;
+      if (status == ConsumeStatus::End) {
+        ended = true;
+        break;
+      }
     }
     if (fetch_paused) consumer_->pause_fetching(false);  // a restart's new worker pauses again if it must
     consumer_->hold_while(nullptr);  // the consumer may go to a restarted worker: no reference to this one
     // Kafka's last preCommit when a task closes; then what it still holds back is left uncommitted.
-    if (uncommitted()) commit(*task, retrying);
+    // At the end of the input (a --once run's end, or the drain when the job
+    // stops) flush() first: a task holding records back until a rule completes
+    // them (S3Sink in --once mode) may complete them now.
+    if (uncommitted()) {
+      if (ended) with_retries("flush", [&] { task->flush(); });
+      commit(*task, retrying);
+    }
     if (uncommitted()) {
       log_->warn("the task stopped without committing every record it was given; they are not acknowledged and "
                  "will be read again");

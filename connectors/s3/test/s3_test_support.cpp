@@ -1,5 +1,7 @@
 #include "connectors/s3/test/s3_test_support.h"
 
+#include <fstream>
+
 #include <fmt/format.h>
 
 #include "config/loader.h"
@@ -59,6 +61,29 @@ std::string plan_problems(const std::string& yaml) {
   std::string all;
   for (auto& p : problems.list()) all += p.str() + "\n";
   return all;
+}
+
+SigV4Proxy::SigV4Proxy(const testsupport::S3rverServer& s3, SigV4ProxyOptions options)
+    : server_({.name = "sigv4 proxy (stand-in)",
+               .command = {"python3", CONNECTRUN_SOURCE_DIR "/connectors/s3/test/sigv4_proxy.py", "--port", "{port}",
+                           "--upstream-port", std::to_string(s3.port()), "--access-key",
+                           testsupport::S3rverServer::kAccessKey, "--secret", testsupport::S3rverServer::kSecretKey,
+                           "--log", "{dir}/requests.log", "--delay-ms", std::to_string(options.delay_ms),
+                           "--drop-answers", std::to_string(options.drop_answers)}}) {}
+
+std::string SigV4Proxy::url() const { return fmt::format("http://127.0.0.1:{}", port()); }
+
+std::vector<std::string> SigV4Proxy::requests() const {
+  std::vector<std::string> out;
+  std::ifstream in(server_.dir() + "/requests.log");
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+std::string via(std::string yaml, const testsupport::S3rverServer& s3, const std::string& url) {
+  for (size_t at = yaml.find(s3.url()); at != std::string::npos; at = yaml.find(s3.url(), at + url.size()))
+    yaml.replace(at, s3.url().size(), url);
+  return yaml;
 }
 
 std::string json_lines(int from, int to) {

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "servers/s3rver_server.h"
+#include "servers/test_server.h"
 
 namespace s3test {
 
@@ -27,6 +29,30 @@ bool run_in_process(const std::string& yaml);
 
 // The configuration problems of `yaml` (planning it, which runs configure()), one per line.
 std::string plan_problems(const std::string& yaml);
+
+// A test stand-in (connectors/s3/test/sigv4_proxy.py, python3) in front of
+// an s3rver: checks every request's AWS SigV4 signature with the secret as S3
+// does (403 SignatureDoesNotMatch), passes the good ones on; optionally delays
+// every request (a slow server) and loses the answers of the first PutObject
+// requests after they were written.
+struct SigV4ProxyOptions {
+  int delay_ms = 0;
+  int drop_answers = 0;
+};
+class SigV4Proxy {
+ public:
+  SigV4Proxy(const testsupport::S3rverServer& s3, SigV4ProxyOptions options = {});
+  std::string url() const;
+  int port() const { return server_.port(); }
+  // Its log so far: "OK <operation> <method> <target>" / "BAD ... <why>" / "DROPPED ...".
+  std::vector<std::string> requests() const;
+
+ private:
+  testsupport::TestServer server_;
+};
+
+// `yaml` with the s3rver's endpoint replaced by `url` (every occurrence).
+std::string via(std::string yaml, const testsupport::S3rverServer& s3, const std::string& url);
 
 // numbered JSON lines {"id":i,"country":…,"ts":…}, i in [from, to)
 std::string json_lines(int from, int to);
