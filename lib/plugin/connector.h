@@ -148,7 +148,9 @@ class SinkTask {
   virtual void put(std::vector<Record>& batch) = 0;
   // Makes everything put so far durable in the outside system (as durable as
   // the connector promises). The default pre_commit calls it after every
-  // batch, so the engine acknowledges everything put once it returns.
+  // batch, so the engine acknowledges everything put once it returns. The
+  // engine also calls it once when the input ends (--once), before the last
+  // pre_commit: a sink that holds data back (S3's open objects) writes it then.
   virtual void flush() = 0;
   // Kafka's SinkTask.preCommit. `current` holds, per partition the task was
   // given records from, the position after the last record taken (including
