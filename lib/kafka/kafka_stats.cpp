@@ -43,12 +43,18 @@ KafkaStatistics parse_kafka_statistics(std::string_view json) {
   if (doc.get_object().get(root) || root["client_id"].get_string().get(client))
     throw std::runtime_error("librdkafka statistics without a client_id");
   const std::string c = label(client);
+  // A connector's producer and consumer (and each task's) share its client.id:
+  // the client's role and librdkafka's own handle name ("connectrun-snk#consumer-3",
+  // unique in the process) keep their series apart.
+  std::string_view role, handle;
+  if (root["type"].get_string().get(role)) role = "unknown";
+  if (root["name"].get_string().get(handle)) handle = client;
   KafkaStatistics stats;
   std::vector<MetricSample>& out = stats.samples;
   auto add = [&](std::string_view name, const std::string& labels, double v) {
     out.emplace_back(fmt::format("connectrun_kafka_{}{{{}}}", name, labels), v);
   };
-  const std::string base = fmt::format("client=\"{}\"", c);
+  const std::string base = fmt::format("client=\"{}\",role=\"{}\",handle=\"{}\"", c, label(role), label(handle));
   // Top-level counters, named after librdkafka's fields (STATISTICS.md).
   static constexpr std::pair<const char*, const char*> top[] = {
       {"msg_cnt", "queued_messages"},       {"msg_size", "queued_bytes"},
