@@ -84,7 +84,7 @@ TEST_CASE("REST plugins tasks topics stop and loggers answer with Kafka's shapes
   REQUIRE(config.status == 200);
   {
     Json j(config.body);
-    auto first = j.root.at(0);
+    simdjson::dom::element first = j.root.at(0).value();
     CHECK(keys(first) == std::vector<std::string>{"name", "type", "required", "default_value", "importance",
                                                   "documentation", "group", "order_in_group", "width",
                                                   "display_name", "dependents"});
@@ -104,7 +104,7 @@ TEST_CASE("REST plugins tasks topics stop and loggers answer with Kafka's shapes
     CHECK(keys(j.root) == std::vector<std::string>{"name", "error_count", "groups", "configs"});
     CHECK(str(j.root["name"]) == "FileStreamSink");
     CHECK(j.root["error_count"].get_int64().value() == 0);
-    auto cfg = j.root["configs"].at(0);
+    simdjson::dom::element cfg = j.root["configs"].at(0).value();
     CHECK(keys(cfg) == std::vector<std::string>{"definition", "value"});
     CHECK(keys(cfg["value"]) == std::vector<std::string>{"name", "value", "recommended_values", "errors", "visible"});
     CHECK(str(cfg["value"]["name"]) == "name");
