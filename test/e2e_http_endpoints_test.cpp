@@ -25,7 +25,8 @@ const char* kListener = "  offset.flush.interval.ms: 200\n  listeners: http://12
 
 std::vector<std::string> keys(simdjson::dom::element e) {
   std::vector<std::string> out;
-  for (auto field : e.get_object().value()) out.emplace_back(field.key);
+  simdjson::dom::object object = e.get_object().value();
+  for (auto field : object) out.emplace_back(field.key);
   return out;
 }
 
