@@ -67,7 +67,8 @@ TEST_CASE("REST plugins tasks topics stop and loggers answer with Kafka's shapes
   {
     Json j(plugins.body);
     bool file_source = false;
-    for (auto p : j.root.get_array().value()) {
+    simdjson::dom::array list = j.root.get_array().value();
+    for (auto p : list) {
       CHECK(keys(p) == std::vector<std::string>{"class", "type", "version"});
       CHECK((str(p["type"]) == "source" || str(p["type"]) == "sink"));
       CHECK(str(p["version"]) == CONNECTRUN_VERSION);
@@ -76,7 +77,8 @@ TEST_CASE("REST plugins tasks topics stop and loggers answer with Kafka's shapes
     CHECK(file_source);
     Json all(c.get("/connector-plugins?connectorsOnly=false").body);
     std::set<std::string> types;
-    for (auto p : all.root.get_array().value()) types.insert(str(p["type"]));
+    simdjson::dom::array all_list = all.root.get_array().value();
+    for (auto p : all_list) types.insert(str(p["type"]));
     CHECK(types == std::set<std::string>{"source", "sink", "converter", "header_converter", "transformation", "predicate"});
   }
 
@@ -118,7 +120,8 @@ TEST_CASE("REST plugins tasks topics stop and loggers answer with Kafka's shapes
     Json j(invalid.body);
     CHECK(j.root["error_count"].get_int64().value() >= 2);  // tasks.max not a number, topics missing
     bool tasks_max_error = false;
-    for (auto cfg : j.root["configs"].get_array().value())
+    simdjson::dom::array configs = j.root["configs"].get_array().value();
+    for (auto cfg : configs)
       if (str(cfg["value"]["name"]) == "tasks.max") tasks_max_error = cfg["value"]["errors"].get_array().value().size() == 1;
     CHECK(tasks_max_error);
   }
