@@ -1,5 +1,7 @@
 #include "kafka/kafka_stats.h"
 
+#include <set>
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -70,6 +72,7 @@ KafkaStatistics parse_kafka_statistics(std::string_view json) {
   }
   // Per broker: whether it is up, round trip, errors, retries, timeouts.
   simdjson::dom::object brokers;
+  std::set<std::string> seen_nodes;
   if (!root["brokers"].get(brokers)) {
     for (auto [key, value] : brokers) {
       simdjson::dom::object b;
@@ -78,6 +81,11 @@ KafkaStatistics parse_kafka_statistics(std::string_view json) {
       int64_t nodeid = -1;
       if (!b["nodeid"].get(nodeid) && nodeid < 0) continue;  // bootstrap placeholders and internal queues
       if (b["nodename"].get(nodename)) nodename = key;  // absent in old versions: the key serves
+      // A consumer's group coordinator is a second, "logical" broker entry with
+      // the same node: its series would repeat the broker's labels.
+      std::string_view source;
+      if (!b["source"].get(source) && source == "logical") continue;
+      if (!seen_nodes.insert(std::string(nodename)).second) continue;
       const std::string labels = fmt::format("{},broker=\"{}\"", base, label(nodename));
       if (!b["state"].get(state)) add("broker_up", labels, state == "UP" ? 1 : 0);
       simdjson::dom::element e;
