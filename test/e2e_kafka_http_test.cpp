@@ -50,15 +50,18 @@ TEST_CASE("kafka: REST pause, resume and restart lose nothing and repeat nothing
   };
   REQUIRE(eventually(read_by_src));
   // librdkafka's statistics reach /metrics: the producer's delivered messages, the consumer's lag.
+  // `prefix` up to an "@" (any librdkafka handle name), then the rest of the labels.
   auto kafka_metric = [&](const std::string& prefix) -> std::optional<double> {
     auto text = c.get("/metrics").body;
-    auto at = text.find("\n" + prefix);
+    auto at = text.find("\n" + prefix.substr(0, prefix.find("@")));
     if (at == std::string::npos) return std::nullopt;
     auto line = text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+    if (auto rest = prefix.find("@"); rest != std::string::npos && line.find(prefix.substr(rest + 1)) == std::string::npos)
+      return std::nullopt;
     return std::stod(line.substr(line.rfind(' ') + 1));
   };
-  CHECK(eventually([&] { return kafka_metric(R"(connectrun_kafka_tx_messages_total{client="connectrun-src"} )") >= 1000.0; }));
-  CHECK(eventually([&] { return kafka_metric(R"(connectrun_kafka_consumer_lag{client="connectrun-snk",topic="lines",partition="0"} )").has_value(); }));
+  CHECK(eventually([&] { return kafka_metric(R"(connectrun_kafka_tx_messages_total{client="connectrun-src",role="producer",handle="@"} )") >= 1000.0; }));
+  CHECK(eventually([&] { return kafka_metric(R"(connectrun_kafka_consumer_lag{client="connectrun-snk",role="consumer",handle="@",topic="lines",partition="0"} )").has_value(); }));
   // The sink's lag, summed over its partitions, once librdkafka's statistics know it. Its exact
   // value while paused depends on when the last fetch saw the high watermark: checked at 0 below.
   auto lag = [&] { return kafka_metric(R"(connectrun_connector_lag{connector="snk",type="sink"} )"); };

@@ -34,6 +34,11 @@ struct HttpReply {
   int status = -1;  // -1: no reply
   std::string body;
   std::string content_type;
+  httplib::Headers headers;  // every response header
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  }
 };
 
 class RestClient {
@@ -43,6 +48,15 @@ class RestClient {
   HttpReply put(const std::string& path) { return wrap(client_.Put(path.c_str())); }
   HttpReply post(const std::string& path) { return wrap(client_.Post(path.c_str())); }
   HttpReply del(const std::string& path) { return wrap(client_.Delete(path.c_str())); }
+  // With a JSON body.
+  HttpReply put(const std::string& path, const std::string& json) {
+    return wrap(client_.Put(path.c_str(), json, "application/json"));
+  }
+  HttpReply post(const std::string& path, const std::string& json) {
+    return wrap(client_.Post(path.c_str(), json, "application/json"));
+  }
+  // Sent with every request from now on (e.g. Authorization).
+  void set_headers(httplib::Headers headers) { client_.set_default_headers(std::move(headers)); }
 
  private:
   static HttpReply wrap(const httplib::Result& r) {
@@ -51,6 +65,7 @@ class RestClient {
     out.status = r->status;
     out.body = r->body;
     out.content_type = r->get_header_value("Content-Type");
+    out.headers = r->headers;
     return out;
   }
   httplib::Client client_;

@@ -167,19 +167,21 @@ TEST_CASE("kafka: librdkafka statistics become metric samples per client", "[kaf
     REQUIRE(cv.wait_for(lock, 20s, [&] { return result.has_value(); }));
     REQUIRE_FALSE(result->has_value());
   }
-  auto value_of = [&](const std::string& name) -> std::optional<double> {
+  // Series are labelled with the client, its role and librdkafka's handle name (unique in the process).
+  auto value_of = [&](const std::string& prefix) -> std::optional<double> {
     for (auto& [n, v] : metrics->snapshot())
-      if (n == name) return v;
+      if (n.rfind(prefix, 0) == 0) return v;
     return std::nullopt;
   };
-  const std::string tx = R"(connectrun_kafka_tx_messages_total{client="connectrun-src"})";
+  const std::string tx = R"(connectrun_kafka_tx_messages_total{client="connectrun-src",role="producer",handle="connectrun-src#producer-)";
   // A snapshot may predate the acknowledgements (sent, still queued): wait for
   // one taken after them.
-  const std::string queued = R"(connectrun_kafka_queued_messages{client="connectrun-src"})";
+  const std::string queued = R"(connectrun_kafka_queued_messages{client="connectrun-src",role="producer",handle=")";
   REQUIRE(eventually([&] { return value_of(tx) == 50.0 && value_of(queued) == 0.0; }, 10s));
   bool broker_up = false;
   for (auto& [n, v] : metrics->snapshot())
-    if (n.rfind("connectrun_kafka_broker_up{client=\"connectrun-src\",broker=\"", 0) == 0 && v == 1.0) broker_up = true;
+    if (n.rfind("connectrun_kafka_broker_up{client=\"connectrun-src\",role=\"producer\",handle=\"", 0) == 0 &&
+        n.find(",broker=\"") != std::string::npos && v == 1.0) broker_up = true;
   CHECK(broker_up);
   producer->close();
 }
@@ -193,9 +195,9 @@ TEST_CASE("kafka: statistics that are not librdkafka's are refused and the last 
   CHECK_FALSE(m.update("garbage"));
   auto s = m.snapshot();
   REQUIRE(s.size() == 2);
-  CHECK(s[0].first == R"(connectrun_kafka_tx_messages_total{client="c\"1"})");
+  CHECK(s[0].first == R"(connectrun_kafka_tx_messages_total{client="c\"1",role="unknown",handle="c\"1"})");
   CHECK(s[0].second == 7.0);
-  CHECK(s[1].first == R"(connectrun_kafka_consumer_lag{client="c\"1",topic="t",partition="0"})");
+  CHECK(s[1].first == R"(connectrun_kafka_consumer_lag{client="c\"1",role="unknown",handle="c\"1",topic="t",partition="0"})");
   CHECK(s[1].second == 5.0);
   CHECK(m.consumer_lag() == std::optional<int64_t>(5));  // partition -1's unknown lag left out
   connectrun::KafkaClientMetrics producer;

@@ -104,7 +104,7 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
   std::unique_ptr<RestServer> rest;
   try {
     if (listener) {
-      rest = std::make_unique<RestServer>(herder, bus, *listener);
+      rest = std::make_unique<RestServer>(herder, bus, *listener, options.files);
       rest->bind();
     }
     herder.start_all();

@@ -55,12 +55,13 @@ Herder::Herder(const JobPlan& plan, bool once, OffsetStore& store, TopicBus& bus
     : once_(once),
       store_(store),
       bus_(bus),
+      traffic_bus_(bus),
       flush_timeout_(plan.worker.get_long("offset.flush.timeout.ms")),
       log_(spdlog::default_logger()),
       last_flush_(std::chrono::steady_clock::now()),
       keep_open_(keep_open) {
   plans_.push_back(std::make_unique<const JobPlan>(plan));
-  for (auto& c : plans_.front()->connectors) entries_.push_back(Entry{&c, {}, {}, false});
+  for (auto& c : plans_.front()->connectors) entries_.push_back(Entry{&c, {}, {}, false, false, traffic_bus_.traffic(c.name)});
 }
 
 Herder::~Herder() {
@@ -75,8 +76,8 @@ Herder::~Herder() {
 void Herder::create(Entry& e) {
   for (auto& slot : task_slots(*e.plan)) {
     if (e.plan->is_source)
-      e.sources.push_back(std::make_unique<SourceWorker>(*e.plan, std::move(slot), once_, store_, bus_, flush_timeout_));
-    else e.sinks.push_back(std::make_unique<SinkWorker>(*e.plan, std::move(slot), once_, bus_));
+      e.sources.push_back(std::make_unique<SourceWorker>(*e.plan, std::move(slot), once_, store_, traffic_bus_, flush_timeout_));
+    else e.sinks.push_back(std::make_unique<SinkWorker>(*e.plan, std::move(slot), once_, traffic_bus_));
   }
   for (TaskWorker* w : e.workers()) w->set_paused(e.paused);
 }
@@ -231,10 +232,12 @@ ConnectorSnapshot Herder::snapshot_of(const Entry& e) const {
     batch_nanos += w->stats().batch_nanos.load();
     s.tasks.push_back(std::move(t));
   }
-  if (s.trace) s.state = "FAILED";
+  if (e.stopped) s.state = "STOPPED";
+  else if (s.trace) s.state = "FAILED";
   else if (e.finished()) s.state = "UNASSIGNED";
   else s.state = e.paused ? "PAUSED" : "RUNNING";
   s.batch_seconds = static_cast<double>(batch_nanos) / 1e9;
+  s.bytes = e.traffic->bytes.load(std::memory_order_relaxed);
   if (!s.is_source) s.lag = bus_.sink_lag(s.name);
   return s;
 }
@@ -288,6 +291,7 @@ bool Herder::pause(const std::string& name) {
   if (!e) return false;
   if (!e->paused) log_->info("connector '{}': paused", name);
   e->paused = true;
+  if (e->stopped) start_stopped(*e);  // Kafka: a stopped connector paused gets its tasks, paused
   for (TaskWorker* w : e->workers()) w->set_paused(true);
   return true;
 }
@@ -298,6 +302,7 @@ bool Herder::resume(const std::string& name) {
   if (!e) return false;
   if (e->paused) log_->info("connector '{}': resumed", name);
   e->paused = false;
+  if (e->stopped) start_stopped(*e);
   for (TaskWorker* w : e->workers()) w->set_paused(false);
   return true;
 }
@@ -313,6 +318,10 @@ void Herder::stop(Entry& e) {
 }
 
 void Herder::restart_locked(Entry& e, const ConnectorPlan& plan) {
+  if (e.stopped) {  // reconfigured while stopped: it stays stopped (Kafka's target state)
+    e.plan = &plan;
+    return;
+  }
   log_->info("connector '{}': restarting", plan.name);
   auto slots = task_slots(plan);
   if (plan.is_source) {
@@ -320,7 +329,7 @@ void Herder::restart_locked(Entry& e, const ConnectorPlan& plan) {
     // sinks never see every producer closed.
     std::vector<std::unique_ptr<SourceWorker>> fresh;
     for (auto& slot : slots)
-      fresh.push_back(std::make_unique<SourceWorker>(plan, std::move(slot), once_, store_, bus_, flush_timeout_));
+      fresh.push_back(std::make_unique<SourceWorker>(plan, std::move(slot), once_, store_, traffic_bus_, flush_timeout_));
     stop(e);
     e.sources = std::move(fresh);
   } else {
@@ -332,7 +341,7 @@ void Herder::restart_locked(Entry& e, const ConnectorPlan& plan) {
     auto old = std::move(e.sinks);
     e.sinks.clear();
     for (size_t i = 0; i < slots.size(); ++i)
-      e.sinks.push_back(std::make_unique<SinkWorker>(plan, std::move(slots[i]), once_, bus_,
+      e.sinks.push_back(std::make_unique<SinkWorker>(plan, std::move(slots[i]), once_, traffic_bus_,
                                                      keep ? old[i]->release_consumer() : nullptr));
     old.clear();  // after the new consumers subscribed
   }
@@ -346,8 +355,56 @@ bool Herder::restart(const std::string& name) {
   std::lock_guard lock(mu_);
   Entry* e = find(name);
   if (!e) return false;
-  restart_locked(*e, *e->plan);
+  if (e->stopped) start_stopped(*e);
+  else restart_locked(*e, *e->plan);
   return true;
+}
+
+void Herder::start_stopped(Entry& e) {
+  log_->info("connector '{}': starting (was stopped)", e.plan->name);
+  e.stopped = false;
+  create(e);
+  start(e);
+}
+
+bool Herder::stop_connector(const std::string& name) {
+  std::lock_guard lock(mu_);
+  Entry* e = find(name);
+  if (!e) return false;
+  if (e->stopped) return true;
+  log_->info("connector '{}': stopping (REST)", name);
+  stop(*e);
+  e->sources.clear();
+  e->sinks.clear();
+  e->stopped = true;
+  e->paused = false;
+  log_->info("connector '{}': stopped", name);
+  return true;
+}
+
+std::optional<std::vector<std::string>> Herder::active_topics(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  const Entry* e = find(name);
+  if (!e) return std::nullopt;
+  return e->traffic->topics();
+}
+
+bool Herder::reset_active_topics(const std::string& name) {
+  std::lock_guard lock(mu_);
+  Entry* e = find(name);
+  if (!e) return false;
+  e->traffic->reset_topics();
+  return true;
+}
+
+std::optional<std::vector<config::ConfigValues>> Herder::task_configs(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  const Entry* e = find(name);
+  if (!e) return std::nullopt;
+  std::vector<config::ConfigValues> out;
+  if (e->stopped) return out;  // a stopped connector has no tasks (Kafka empties its task configs)
+  for (auto& slot : task_slots(*e->plan)) out.push_back(std::move(slot.cfg));
+  return out;
 }
 
 void Herder::request_reopen() {
@@ -356,12 +413,12 @@ void Herder::request_reopen() {
     for (auto* w : e.workers()) w->request_reopen();
 }
 
-void Herder::reload(JobPlan next_plan) {
+void Herder::apply(JobPlan next_plan, const char* why) {
   std::lock_guard lock(mu_);
   const bool worker_changed = worker_text(next_plan) != worker_text(*plans_.front());
   if (worker_changed)
-    log_->error("reload: the worker section changed; worker settings (bootstrap.servers, the offsets file, "
-                "listeners, …) apply only when connectrun is restarted: the old ones stay in force");
+    log_->error("{}: the worker section changed; worker settings (bootstrap.servers, the offsets file, "
+                "listeners, …) apply only when connectrun is restarted: the old ones stay in force", why);
   plans_.push_back(std::make_unique<const JobPlan>(std::move(next_plan)));
   const JobPlan& next = *plans_.back();
   // New bus clients take their connector's keys from the new plan, unless the
@@ -374,8 +431,9 @@ void Herder::reload(JobPlan next_plan) {
   for (auto it = entries_.begin(); it != entries_.end();) {
     auto n = std::find_if(next.connectors.begin(), next.connectors.end(), [&](auto& c) { return c.name == it->plan->name; });
     if (n == next.connectors.end() || n->is_source != it->plan->is_source) {
-      log_->info("reload: stopping connector '{}'", it->plan->name);
+      log_->info("{}: stopping connector '{}'", why, it->plan->name);
       stop(*it);
+      traffic_bus_.forget(it->plan->name);
       if (n == next.connectors.end()) removed.push_back(it->plan->name);
       it = entries_.erase(it);
     } else {
@@ -386,7 +444,7 @@ void Herder::reload(JobPlan next_plan) {
   for (auto& c : next.connectors) {
     Entry* e = find(c.name);
     if (!e) {
-      entries_.push_back(Entry{&c, {}, {}, false});
+      entries_.push_back(Entry{&c, {}, {}, false, false, traffic_bus_.traffic(c.name)});
       added.push_back(c.name);
       continue;
     }
@@ -407,7 +465,7 @@ void Herder::reload(JobPlan next_plan) {
         create(*e);
         fresh.push_back(name);
       } catch (const std::exception& ex) {
-        log_->error("reload: connector '{}' cannot be started: {}", name, ex.what());
+        log_->error("{}: connector '{}' cannot be started: {}", why, name, ex.what());
         entries_.erase(entries_.begin() + (e - entries_.data()));
       }
     }
@@ -417,7 +475,7 @@ void Herder::reload(JobPlan next_plan) {
     for (auto& n : v) s += (s.empty() ? "" : ", ") + n;
     return s.empty() ? std::string("none") : s;
   };
-  log_->info("reload: restarted: {}; started: {}; stopped: {}; unchanged: {}", list(changed), list(added), list(removed),
+  log_->info("{}: restarted: {}; started: {}; stopped: {}; unchanged: {}", why, list(changed), list(added), list(removed),
              list(unchanged));
 }
 

@@ -14,10 +14,12 @@
 #include "plan/job_config.h"
 #include "offsets/offset_store.h"
 #include "engine/task_worker.h"
+#include "engine/traffic_bus.h"
 
 namespace connectrun {
 
-// Kafka Connect's states: RUNNING, PAUSED, FAILED, UNASSIGNED (stopped or finished).
+// Kafka Connect's states: RUNNING, PAUSED, FAILED, UNASSIGNED (finished),
+// STOPPED (a connector stopped over REST: no tasks).
 struct TaskSnapshot {
   int id = 0;
   std::string state;
@@ -35,6 +37,7 @@ struct ConnectorSnapshot {
   uint64_t read = 0, written = 0, errors = 0, dead_lettered = 0, batches = 0;
   double batch_seconds = 0;  // total time of those batches
   std::optional<int64_t> lag;  // sinks: records waiting for it on the bus, when known (TopicBus::sink_lag)
+  uint64_t bytes = 0;          // record bytes sent to the bus (source) / taken from it (sink) since it was created
   const ConnectorPlan* plan = nullptr;  // valid for the Herder's lifetime
   std::vector<TaskSnapshot> tasks;      // by id
 };
@@ -83,6 +86,17 @@ class Herder {
   // shutdown) and starts fresh ones from the same plan. False: no such
   // connector. Throws when a new worker cannot be created.
   bool restart(const std::string& name);
+  // Kafka's PUT /connectors/NAME/stop: its tasks are stopped (offsets
+  // stored, as on shutdown) and it stays, STOPPED with no tasks, until
+  // resumed (which starts it again) or restarted. False: no such connector.
+  bool stop_connector(const std::string& name);
+  // The topics a connector's tasks produced to (source) or consumed from
+  // (sink) since it was created or they were reset; nullopt: no such connector.
+  std::optional<std::vector<std::string>> active_topics(const std::string& name) const;
+  bool reset_active_topics(const std::string& name);
+  // Each task's configuration (Kafka's TaskInfo): key → value as text, by task
+  // id; nullopt: no such connector.
+  std::optional<std::vector<config::ConfigValues>> task_configs(const std::string& name) const;
   // Seconds since the offsets file was last written (or since the start).
   double offset_flush_age_seconds() const;
   const JobPlan& initial_plan() const { return *plans_.front(); }
@@ -90,7 +104,10 @@ class Herder {
   // ---- SIGHUP: stops removed connectors, starts added ones, restarts changed
   // ones; unchanged ones are untouched. Worker-level changes are logged as
   // needing a process restart and not applied.
-  void reload(JobPlan next);
+  void reload(JobPlan next) { apply(std::move(next), "reload"); }
+  // The same for a configuration changed over REST (the job files already
+  // written); `why` begins the log lines ("reload", "REST").
+  void apply(JobPlan next, const char* why);
   // ---- SIGHUP: every running task sees TaskContext::reopen_generation change
   // (sinks that write files reopen them, for logrotate's postrotate).
   void request_reopen();
@@ -101,6 +118,8 @@ class Herder {
     std::vector<std::unique_ptr<SourceWorker>> sources;  // one per task
     std::vector<std::unique_ptr<SinkWorker>> sinks;
     bool paused = false;
+    bool stopped = false;  // PUT …/stop: no workers until resumed or restarted
+    std::shared_ptr<ConnectorTraffic> traffic;
     std::vector<TaskWorker*> workers() const;
     bool finished() const;  // every task ended (or none was created)
   };
@@ -111,11 +130,13 @@ class Herder {
   void start(Entry& e);                                    // mu_ held
   void stop(Entry& e);                                     // mu_ held; joins
   void restart_locked(Entry& e, const ConnectorPlan& plan);  // mu_ held
+  void start_stopped(Entry& e);                               // mu_ held
   bool flush_locked();
 
   bool once_;
   OffsetStore& store_;
   TopicBus& bus_;
+  TrafficBus traffic_bus_;  // what workers are given: bus_, counting each connector's topics and bytes
   std::chrono::milliseconds flush_timeout_;
   std::shared_ptr<spdlog::logger> log_;
   mutable std::mutex mu_;

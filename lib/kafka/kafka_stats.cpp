@@ -1,5 +1,7 @@
 #include "kafka/kafka_stats.h"
 
+#include <set>
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -43,12 +45,18 @@ KafkaStatistics parse_kafka_statistics(std::string_view json) {
   if (doc.get_object().get(root) || root["client_id"].get_string().get(client))
     throw std::runtime_error("librdkafka statistics without a client_id");
   const std::string c = label(client);
+  // A connector's producer and consumer (and each task's) share its client.id:
+  // the client's role and librdkafka's own handle name ("connectrun-snk#consumer-3",
+  // unique in the process) keep their series apart.
+  std::string_view role, handle;
+  if (root["type"].get_string().get(role)) role = "unknown";
+  if (root["name"].get_string().get(handle)) handle = client;
   KafkaStatistics stats;
   std::vector<MetricSample>& out = stats.samples;
   auto add = [&](std::string_view name, const std::string& labels, double v) {
     out.emplace_back(fmt::format("connectrun_kafka_{}{{{}}}", name, labels), v);
   };
-  const std::string base = fmt::format("client=\"{}\"", c);
+  const std::string base = fmt::format("client=\"{}\",role=\"{}\",handle=\"{}\"", c, label(role), label(handle));
   // Top-level counters, named after librdkafka's fields (STATISTICS.md).
   static constexpr std::pair<const char*, const char*> top[] = {
       {"msg_cnt", "queued_messages"},       {"msg_size", "queued_bytes"},
@@ -64,6 +72,7 @@ KafkaStatistics parse_kafka_statistics(std::string_view json) {
   }
   // Per broker: whether it is up, round trip, errors, retries, timeouts.
   simdjson::dom::object brokers;
+  std::set<std::string> seen_nodes;
   if (!root["brokers"].get(brokers)) {
     for (auto [key, value] : brokers) {
       simdjson::dom::object b;
@@ -72,6 +81,11 @@ KafkaStatistics parse_kafka_statistics(std::string_view json) {
       int64_t nodeid = -1;
       if (!b["nodeid"].get(nodeid) && nodeid < 0) continue;  // bootstrap placeholders and internal queues
       if (b["nodename"].get(nodename)) nodename = key;  // absent in old versions: the key serves
+      // A consumer's group coordinator is a second, "logical" broker entry with
+      // the same node: its series would repeat the broker's labels.
+      std::string_view source;
+      if (!b["source"].get(source) && source == "logical") continue;
+      if (!seen_nodes.insert(std::string(nodename)).second) continue;
       const std::string labels = fmt::format("{},broker=\"{}\"", base, label(nodename));
       if (!b["state"].get(state)) add("broker_up", labels, state == "UP" ? 1 : 0);
       simdjson::dom::element e;

@@ -39,17 +39,6 @@ bool is_secret_key(const ConnectorPlan& c, const std::string& k) {
 
 std::string type_of(const ConnectorSnapshot& s) { return s.is_source ? "source" : "sink"; }
 
-// Prometheus label values escape backslash, double quote and newline.
-std::string label(std::string_view v) {
-  std::string out;
-  for (char ch : v) {
-    if (ch == '\\') out += "\\\\";
-    else if (ch == '"') out += "\\\"";
-    else if (ch == '\n') out += "\\n";
-    else out += ch;
-  }
-  return out;
-}
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> displayed_config(const ConnectorPlan& c) {
@@ -120,52 +109,6 @@ std::string health_json(const std::vector<ConnectorSnapshot>& all) {
     not_running += fmt::format(R"({}{{"name":{},"state":"{}"}})", not_running.empty() ? "" : ",", str(s.name), s.state);
   }
   return fmt::format(R"({{"healthy":{},"not_running":[{}]}})", not_running.empty() ? "true" : "false", not_running);
-}
-
-std::string metrics_text(const std::vector<ConnectorSnapshot>& all, double offset_flush_age_seconds,
-                         const std::vector<std::pair<std::string, double>>& client_metrics) {
-  std::string out;
-  auto family = [&](const char* name, const char* type, const char* help, auto&& value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
-    for (auto& s : all)
-      out += fmt::format("{}{{connector=\"{}\",type=\"{}\"}} {}\n", name, label(s.name), type_of(s), value(s));
-  };
-  family("connectrun_connector_records_read_total", "counter",
-         "Records a connector took in: polled by a source, consumed from the bus by a sink (since its last start).",
-         [](auto& s) { return s.read; });
-  family("connectrun_connector_records_written_total", "counter",
-         "Records a connector handed on: sent to the bus by a source, put and flushed by a sink (since its last start).",
-         [](auto& s) { return s.written; });
-  family("connectrun_connector_errors_total", "counter",
-         "Records that failed a stage (converter, transform, produce) and were skipped under errors.tolerance=all.",
-         [](auto& s) { return s.errors; });
-  family("connectrun_connector_dead_lettered_total", "counter",
-         "Records a sink connector sent to its dead letter topic.", [](auto& s) { return s.dead_lettered; });
-  out += "# HELP connectrun_connector_batch_seconds Time per batch: convert and send (source), put and flush (sink).\n"
-         "# TYPE connectrun_connector_batch_seconds summary\n";
-  for (auto& s : all) {
-    out += fmt::format("connectrun_connector_batch_seconds_sum{{connector=\"{}\",type=\"{}\"}} {}\n", label(s.name),
-                       type_of(s), s.batch_seconds);
-    out += fmt::format("connectrun_connector_batch_seconds_count{{connector=\"{}\",type=\"{}\"}} {}\n", label(s.name),
-                       type_of(s), s.batches);
-  }
-  out += "# HELP connectrun_connector_lag Records waiting for a sink connector: queued for it on the in-process bus, "
-         "its consumer lag summed over its partitions on the Kafka bus (only when known).\n"
-         "# TYPE connectrun_connector_lag gauge\n";
-  for (auto& s : all)
-    if (s.lag) out += fmt::format("connectrun_connector_lag{{connector=\"{}\",type=\"sink\"}} {}\n", label(s.name), *s.lag);
-  out += "# HELP connectrun_connector_state 1 for the connector's current state (RUNNING, PAUSED, FAILED, UNASSIGNED).\n"
-         "# TYPE connectrun_connector_state gauge\n";
-  for (auto& s : all)
-    for (const char* state : {"RUNNING", "PAUSED", "FAILED", "UNASSIGNED"})
-      out += fmt::format("connectrun_connector_state{{connector=\"{}\",state=\"{}\"}} {}\n", label(s.name), state,
-                         s.state == state ? 1 : 0);
-  out += fmt::format("# HELP connectrun_offset_flush_age_seconds Seconds since source offsets were last written to the "
-                     "offsets file.\n# TYPE connectrun_offset_flush_age_seconds gauge\n"
-                     "connectrun_offset_flush_age_seconds {}\n",
-                     offset_flush_age_seconds);
-  for (auto& [name, value] : client_metrics) out += fmt::format("{} {}\n", name, value);
-  return out;
 }
 
 }  // namespace connectrun::rest

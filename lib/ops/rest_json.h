@@ -26,8 +26,4 @@ std::string task_status_json(const TaskSnapshot& t, const std::string& worker_id
 // {"healthy":bool,"not_running":[{"name":..,"state":..}]} for /health.
 std::string health_json(const std::vector<ConnectorSnapshot>& all);
 
-// Prometheus text exposition format 0.0.4.
-std::string metrics_text(const std::vector<ConnectorSnapshot>& all, double offset_flush_age_seconds,
-                         const std::vector<std::pair<std::string, double>>& client_metrics);
-
 }  // namespace connectrun::rest

@@ -15,16 +15,13 @@
 
 #include "ops/rest_connections.h"
 #include "ops/rest_json.h"
+#include "ops/rest_metrics.h"
+#include "ops/rest_reply.h"
 
 namespace connectrun {
 
 namespace {
-constexpr const char* kJson = "application/json";
-
-void reply(httplib::Response& res, int status, std::string body, const char* type = kJson) {
-  res.status = status;
-  res.set_content(std::move(body), type);
-}
+using rest::reply;
 
 // Kafka Connect's messages (StandaloneHerder, AbstractHerder).
 void not_found(httplib::Response& res, const std::string& name) {
@@ -54,8 +51,10 @@ std::string host_for_url(const std::string& host) {
 }
 }  // namespace
 
-RestServer::RestServer(Herder& herder, const TopicBus& bus, Listener listener)
+RestServer::RestServer(Herder& herder, const TopicBus& bus, Listener listener, std::vector<std::string> job_files)
     : herder_(herder), bus_(bus), listener_(std::move(listener)), server_(std::make_unique<rest::BoundedServer>()) {
+  if (!job_files.empty())
+    job_files_ = std::make_unique<rest::JobFiles>(std::move(job_files), *herder.initial_plan().registry);
   // httplib's default adds SO_REUSEPORT, which lets a second process bind the
   // same port silently: only SO_REUSEADDR here, so a taken port is an error.
   server_->set_socket_options([](int sock) {
@@ -79,6 +78,11 @@ RestServer::~RestServer() {
 }
 
 void RestServer::bind() {
+  const auto& worker = herder_.initial_plan().worker;
+  if (worker.has("rest.auth") && !worker.is_null("rest.auth")) {
+    auth_ = rest::BasicAuth::from_file(worker.get_string("rest.auth"));
+    spdlog::info("REST: basic authentication on ({} user(s) in {})", auth_->users(), worker.get_string("rest.auth"));
+  }
   int port = listener_.port;
   errno = 0;
   bool ok;
@@ -119,8 +123,17 @@ void RestServer::routes() {
         values.push_back(req.get_header_value(std::string(name), i));
       return values;
     });
-    if (refusal) reply(res, refusal->status, rest::error_json(refusal->status, refusal->message));
-    return refusal.has_value();
+    if (refusal) {
+      reply(res, refusal->status, rest::error_json(refusal->status, refusal->message));
+      return true;
+    }
+    // rest.auth: every endpoint but /health (probes carry no credentials).
+    if (auth_ && req.path != "/health" && !auth_->accepts(req.get_header_value("Authorization"))) {
+      res.set_header("WWW-Authenticate", rest::kAuthChallenge);
+      reply(res, 401, rest::error_json(401, "User cannot access the resource."));
+      return true;
+    }
+    return false;
   };
   s.set_pre_routing_handler([refused](const httplib::Request& req, httplib::Response& res) {
     return refused(req, res) ? httplib::Server::HandlerResponse::Handled : httplib::Server::HandlerResponse::Unhandled;
@@ -130,7 +143,25 @@ void RestServer::routes() {
       [refused](const httplib::Request& req, httplib::Response& res) { return refused(req, res) ? res.status : 100; });
   // Every path pattern served, whatever the method: another method on one of
   // them is 405, as Jersey answers, not 404 (see the error handler).
-  std::vector<std::string> served;
+  Served served;
+  connector_routes(served);
+  change_routes(served);
+  admin_routes(served);
+  // Jersey's bodies for paths and methods it does not serve.
+  std::string alternatives;
+  for (auto& p : served) alternatives += (alternatives.empty() ? "(?:" : "|(?:") + p + ")";
+  s.set_error_handler([known = std::regex(alternatives)](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404 && std::regex_match(req.path, known)) res.status = 405;
+    std::string msg = res.status == 404   ? "HTTP 404 Not Found"
+                      : res.status == 405 ? "HTTP 405 Method Not Allowed"
+                                          : fmt::format("HTTP {}", res.status);
+    reply(res, res.status, rest::error_json(res.status, msg));
+  });
+}
+
+void RestServer::connector_routes(Served& served) {
+  auto& s = *server_;
   auto at = [&served](const char* pattern) {
     served.emplace_back(pattern);
     return pattern;
@@ -241,17 +272,6 @@ void RestServer::routes() {
     auto all = herder_.snapshots();
     bool healthy = std::all_of(all.begin(), all.end(), [](auto& c) { return c.state == "RUNNING"; });
     reply(res, healthy ? 200 : 503, rest::health_json(all));
-  });
-  // Jersey's bodies for paths and methods it does not serve.
-  std::string alternatives;
-  for (auto& p : served) alternatives += (alternatives.empty() ? "(?:" : "|(?:") + p + ")";
-  s.set_error_handler([known = std::regex(alternatives)](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    if (res.status == 404 && std::regex_match(req.path, known)) res.status = 405;
-    std::string msg = res.status == 404   ? "HTTP 404 Not Found"
-                      : res.status == 405 ? "HTTP 405 Method Not Allowed"
-                                          : fmt::format("HTTP {}", res.status);
-    reply(res, res.status, rest::error_json(res.status, msg));
   });
 }
 

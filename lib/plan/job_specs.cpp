@@ -73,7 +73,12 @@ const ConfigSpec& worker_spec() {
                      "listening on ...'). Unset (the default): no REST interface. See docs/http-api.md."});
     s.define({.name = "listeners.allow.remote", .type = KeyType::Boolean, .default_value = config::ConfigValue{false},
               .doc = "Allow a `listeners` host other than a loopback address (127.0.0.1, ::1, localhost). The REST "
-                     "interface has no authentication: anyone who reaches it can pause and restart connectors."});
+                     "interface has no authentication without rest.auth: anyone who reaches it can change connectors."});
+    s.define({.name = "rest.auth", .type = KeyType::String, .default_value = config::ConfigValue{},
+              .doc = "A password file (`user: password` lines, the format of Kafka's JAAS PropertyFileLoginModule): "
+                     "every REST request but GET /health must then give HTTP basic authentication of one of its "
+                     "users (401 otherwise); read when the listener starts. Unset: no authentication. See "
+                     "docs/http-api.md."});
     s.define({.name = "rest.allowed.hosts", .type = KeyType::List,
               .default_value = config::ConfigValue{std::vector<std::string>{}},
               .doc = "Host names (without port) a REST request's Host and Origin headers may give besides the "
