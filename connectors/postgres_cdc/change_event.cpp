@@ -52,17 +52,15 @@ std::shared_ptr<TableSchema> load_table(PgConn& conn, const CdcConfig& cfg, uint
                                         const std::vector<RelationColumn>* relation) {
   auto r = conn.exec_params(
       "SELECT n.nspname, c.relname, a.attname, a.atttypid, a.atttypmod, a.attnotnull, "
-      "COALESCE(a.attnum = ANY(i.indkey), false) "
+      "COALESCE(a.attnum = ANY(i.indkey), false), pg_get_expr(d.adbin, d.adrelid) "
       "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
       "LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary "
+      "LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum "
       "WHERE c.oid = $1 ORDER BY a.attnum",
       {std::to_string(relid)}, "read the columns of a captured table");
   auto t = std::make_shared<TableSchema>();
   t->relid = relid;
-  struct Catalog {
-    ColumnInfo info;
-  };
   std::map<std::string, ColumnInfo> catalog;
   std::vector<std::string> order;
   for (int i = 0; i < PQntuples(r.get()); ++i) {
@@ -74,6 +72,7 @@ std::shared_ptr<TableSchema> load_table(PgConn& conn, const CdcConfig& cfg, uint
     c.typmod = std::stoi(PQgetvalue(r.get(), i, 4));
     c.optional = std::string_view(PQgetvalue(r.get(), i, 5)) != "t";
     c.primary_key = std::string_view(PQgetvalue(r.get(), i, 6)) == "t";
+    if (!PQgetisnull(r.get(), i, 7)) c.default_expr = PQgetvalue(r.get(), i, 7);
     order.push_back(c.name);
     catalog[c.name] = c;
   }
@@ -109,7 +108,7 @@ std::shared_ptr<TableSchema> load_table(PgConn& conn, const CdcConfig& cfg, uint
   SchemaBuilder row = SchemaBuilder::structure();
   row.name(base + ".Value").optional();
   for (size_t i = 0; i < t->columns.size(); ++i) {
-    auto s = column_schema(t->columns[i], cfg.types);
+    auto s = with_default(t->columns[i], column_schema(t->columns[i], cfg.types), cfg.types);
     t->column_schemas.push_back(s);
     row.field(t->columns[i].name, s);
     if (t->columns[i].primary_key) {

@@ -1,6 +1,7 @@
 #include "connectors/postgres_cdc/pg_types.h"
 
 #include <cstdlib>
+#include <regex>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -271,6 +272,35 @@ Value column_value(const ColumnInfo& c, const SchemaPtr& schema_ptr, std::string
     case kTimetz: return Value(zoned_time(parse_time(text, true), time_precision(c.typmod)));
     default: return Value(std::string(text));
   }
+}
+
+SchemaPtr with_default(const ColumnInfo& c, const SchemaPtr& schema, const TypeModes& modes) {
+  if (!c.default_expr) return schema;
+  static const std::regex quoted("^'((?:[^']|'')*)'::.+$");
+  static const std::regex number("^\\(?(-?[0-9]+(\\.[0-9]+)?)\\)?(::.+)?$");
+  const std::string& e = *c.default_expr;
+  std::smatch m;
+  std::optional<std::string> text;
+  if (std::regex_match(e, m, quoted)) {
+    std::string t = m[1].str();
+    for (size_t pos = t.find("''"); pos != std::string::npos; pos = t.find("''", pos + 1)) t.erase(pos, 1);
+    text = t;
+  } else if (std::regex_match(e, m, number)) {
+    text = m[1].str();
+  } else if (e == "true" || e == "false") {
+    text = e == "true" ? "t" : "f";
+  }
+  Value v;
+  if (text) {
+    try {
+      v = column_value(c, schema, *text, modes);
+    } catch (const std::exception&) {
+    }
+  } else if (!schema->optional) {
+    v = fallback_value(*schema);
+  }
+  if (v.is_null()) return schema;
+  return SchemaBuilder::from(*schema).default_value(std::move(v)).build();
 }
 
 Value fallback_value(const Schema& schema) {

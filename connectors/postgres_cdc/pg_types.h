@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,8 +30,13 @@ struct ColumnInfo {
   int32_t typmod = -1;
   bool optional = true;
   bool primary_key = false;
+  std::optional<std::string> default_expr;  // pg_get_expr of the column's default, when it has one
 };
 
+// The column's schema with its default as Debezium puts it: a constant
+// default converted as a value would be; another expression (nextval(…),
+// now()) on a required column gives the fallback (0, "", false…).
+SchemaPtr with_default(const ColumnInfo& c, const SchemaPtr& schema, const TypeModes& modes);
 // Whether the type has a semantic mapping (others are carried as strings).
 bool is_known_type(uint32_t oid);
 SchemaPtr column_schema(const ColumnInfo& c, const TypeModes& modes);
