@@ -41,6 +41,8 @@ connectors:
     connector.class: FileStreamSink
     file: {0}/out.txt
     topics.regex: "srv\\..*"
+    value.converter: StringConverter  # the JsonConverter bytes as they are
+
 )",
                      dir, pg.port(), user, password, keys);
 }
@@ -116,12 +118,12 @@ TEST_CASE("PostgresCdcSource snapshots then streams inserts updates and deletes 
   // a primary key change: delete of the old key (key columns, others Debezium's fallback), tombstone, create
   CHECK(lines[5].find(R"("before":{"id":2,"first_name":"","email":"","price":null)") != std::string::npos);
   CHECK(lines[5].find(R"("op":"d")") != std::string::npos);
-  CHECK(lines[6] == R"({"schema":null,"payload":null})");
+  CHECK(lines[6] == "null");
   CHECK(lines[7].find(R"("after":{"id":10,"first_name":"George")") != std::string::npos);
   CHECK(lines[7].find(R"("op":"c")") != std::string::npos);
   CHECK(lines[8].find(R"("before":{"id":3,)") != std::string::npos);
   CHECK(lines[8].find(R"("op":"d")") != std::string::npos);
-  CHECK(lines[9] == R"({"schema":null,"payload":null})");
+  CHECK(lines[9] == "null");
   CHECK(lines[10].find(R"("after":{"a":2,"b":"y"})") != std::string::npos);
   CHECK(second.err.find("nopk has no primary key") != std::string::npos);
   offsets = read_file(dir / "offsets.json");
@@ -142,7 +144,8 @@ TEST_CASE("PostgresCdcSource snapshots then streams inserts updates and deletes 
           "ALTER TABLE customers DROP COLUMN meta;"
           "INSERT INTO customers(first_name, email) VALUES ('Dot', 'd@example.com');"
           "ALTER TABLE customers REPLICA IDENTITY FULL;"
-          "UPDATE customers SET big = repeat(md5(random()::text), 20000) WHERE id = 1;"
+          // random hex does not compress: stored out of line (TOASTed)
+          "UPDATE customers SET big = (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 2000)) WHERE id = 1;"
           "UPDATE customers SET email = 'sally3@example.com' WHERE id = 1;");
   auto fourth = run_once(dir);
   REQUIRE(fourth.exit_code == 0);
@@ -194,6 +197,7 @@ TEST_CASE("PostgresCdcSource refuses a server or a user it cannot read from with
   }
   {  // the slot was dropped while offsets are stored
     TempDir dir;
+    pg.psql("INSERT INTO t VALUES (1)");  // a snapshot record, so that an offset is stored
     write_file(dir / "job.yaml", cdc_job(dir.path(), pg, "    slot.name: gone\n"));
     REQUIRE(run_once(dir).exit_code == 0);
     pg.psql("SELECT pg_drop_replication_slot('gone')");
