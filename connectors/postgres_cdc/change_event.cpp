@@ -19,7 +19,7 @@ SchemaPtr transaction_block_schema() {
 
 SchemaPtr source_block_schema() {
   SchemaBuilder b = SchemaBuilder::structure();
-  b.name("io.debezium.connector.postgresql.Source");
+  b.name("io.debezium.connector.postgresql.Source").version(1);
   b.field("version", schemas::string());
   b.field("connector", schemas::string());
   b.field("name", schemas::string());
