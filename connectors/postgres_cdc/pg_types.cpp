@@ -282,13 +282,17 @@ SchemaPtr with_default(const ColumnInfo& c, const SchemaPtr& schema, const TypeM
   std::smatch m;
   std::optional<std::string> text;
   if (std::regex_match(e, m, quoted)) {
-    std::string t = m[1].str();
-    for (size_t pos = t.find("''"); pos != std::string::npos; pos = t.find("''", pos + 1)) t.erase(pos, 1);
-    text = t;
+    std::string t;
+    const std::string quoted_text = m[1].str();
+    for (size_t i = 0; i < quoted_text.size(); ++i) {  // '' stands for '
+      t += quoted_text[i];
+      if (quoted_text[i] == '\'' && i + 1 < quoted_text.size() && quoted_text[i + 1] == '\'') ++i;
+    }
+    text = std::move(t);
   } else if (std::regex_match(e, m, number)) {
     text = m[1].str();
   } else if (e == "true" || e == "false") {
-    text = e == "true" ? "t" : "f";
+    text = std::string(e == "true" ? "t" : "f");
   }
   Value v;
   if (text) {
