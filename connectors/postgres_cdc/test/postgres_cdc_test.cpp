@@ -3,6 +3,7 @@
 // (JsonConverter, schemas on) shows the events, offsets.json the offsets.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <regex>
 #include <thread>
 
@@ -230,4 +231,29 @@ TEST_CASE("PostgresCdcSource writes Debezium's update event byte for byte", "[po
   while (!expected.empty() && expected.back() == '\n') expected.pop_back();
   CHECK(normalised(lines[1]) == normalised(expected));
   CHECK(normalised(lines[1]) != lines[1]);  // the normalisation did replace something
+}
+
+TEST_CASE("PostgresCdcSource reconnects when its replication connection is lost and loses nothing", "[postgres_cdc][e2e]") {
+  // Stand-in for a server restart: the walsender is terminated (TestServer cannot restart a server).
+  PostgresServer pg({.wal_level = "logical"});
+  pg.psql("CREATE TABLE t(id int PRIMARY KEY)");
+  TempDir dir;
+  write_file(dir / "job.yaml", cdc_job(dir.path(), pg, "    errors.retry.timeout: 60000\n"));
+  ShellChild run(fmt::format("exec {} run {} 2>{}", CONNECTRUN_BINARY, dir / "job.yaml", dir / "err.txt"));
+  auto wait_lines = [&](size_t n) {
+    for (int i = 0; i < 600 && read_lines(dir / "out.txt").size() < n; ++i) std::this_thread::sleep_for(100ms);
+    return read_lines(dir / "out.txt").size();
+  };
+  pg.psql("INSERT INTO t SELECT generate_series(1, 50)");
+  REQUIRE(wait_lines(50) == 50);
+  pg.psql("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = 'debezium'");
+  pg.psql("INSERT INTO t SELECT generate_series(51, 100)");
+  CHECK(wait_lines(100) == 100);
+  std::this_thread::sleep_for(1s);
+  auto lines = read_lines(dir / "out.txt");
+  CHECK(lines.size() == 100);  // nothing doubled
+  CHECK(lines.back().find(R"("after":{"id":100})") != std::string::npos);
+  run.signal(SIGTERM);
+  CHECK(run.wait(30s) == 0);
+  CHECK(read_file(dir / "err.txt").find("reconnecting") != std::string::npos);
 }
