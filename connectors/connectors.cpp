@@ -30,6 +30,9 @@
 #ifdef CONNECTRUN_WITH_JDBC
 #include "connectors/jdbc/jdbc.h"
 #endif
+#ifdef CONNECTRUN_WITH_POSTGRES_CDC
+#include "connectors/postgres_cdc/postgres_cdc.h"
+#endif
 
 namespace connectrun {
 
@@ -60,6 +63,9 @@ void register_connectors([[maybe_unused]] PluginRegistry& registry) {
 #endif
 #ifdef CONNECTRUN_WITH_JDBC
   jdbc::register_family(registry);  // JdbcSource, JdbcSink
+#endif
+#ifdef CONNECTRUN_WITH_POSTGRES_CDC
+  postgres_cdc::register_family(registry);  // PostgresCdcSource
 #endif
 }
 

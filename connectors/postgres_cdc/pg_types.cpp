@@ -1,0 +1,341 @@
+#include "connectors/postgres_cdc/pg_types.h"
+
+#include <cstdlib>
+#include <regex>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "json/base64.h"
+
+namespace connectrun::postgres_cdc {
+
+namespace {
+
+enum Oid : uint32_t {
+  kBool = 16, kBytea = 17, kChar = 18, kName = 19, kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kOid = 26,
+  kJson = 114, kXml = 142, kFloat4 = 700, kFloat8 = 701, kBpchar = 1042, kVarchar = 1043, kDate = 1082,
+  kTime = 1083, kTimestamp = 1114, kTimestamptz = 1184, kTimetz = 1266, kNumeric = 1700, kUuid = 2950,
+  kJsonb = 3802
+};
+
+int time_precision(int32_t typmod) { return typmod < 0 ? 6 : typmod; }
+
+SchemaBuilder named(SchemaBuilder b, const char* name) { return std::move(b.name(name).version(1)); }
+
+[[noreturn]] void bad(std::string_view what, std::string_view text) {
+  throw std::runtime_error(fmt::format("cannot read {} value '{}'", what, text));
+}
+
+int64_t parse_int(std::string_view s, std::string_view what) {
+  std::string t(s);
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(t.c_str(), &end, 10);
+  if (errno || end == t.c_str() || *end) bad(what, s);
+  return v;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+struct CivilTime {
+  int64_t days = 0;    // date part (timestamps, dates)
+  int64_t micros = 0;  // time of day
+  int64_t offset_s = 0;  // zone offset (timestamptz, timetz)
+};
+
+// "YYYY-MM-DD" (ISO DateStyle); " BC" years are not expected in CDC data.
+int64_t parse_date(std::string_view s) {
+  unsigned y = 0, m = 0, d = 0;
+  if (std::sscanf(std::string(s.substr(0, 10)).c_str(), "%4u-%2u-%2u", &y, &m, &d) != 3) bad("date", s);
+  return days_from_civil(y, m, d);
+}
+
+// "HH:MM:SS[.ffffff][+hh[:mm[:ss]]]"; returns micros of the day and the offset.
+CivilTime parse_time(std::string_view s, bool zoned) {
+  CivilTime t;
+  if (s.size() < 8 || s[2] != ':' || s[5] != ':') bad("time", s);
+  const int64_t h = parse_int(s.substr(0, 2), "time"), mi = parse_int(s.substr(3, 2), "time"),
+                se = parse_int(s.substr(6, 2), "time");
+  size_t pos = 8;
+  int64_t frac = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    int digits = 0;
+    while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
+      if (digits < 6) frac = frac * 10 + (s[pos] - '0'), ++digits;
+      ++pos;
+    }
+    for (; digits < 6; ++digits) frac *= 10;
+  }
+  t.micros = ((h * 60 + mi) * 60 + se) * 1000000 + frac;
+  if (zoned) {
+    if (pos >= s.size() || (s[pos] != '+' && s[pos] != '-')) bad("time zone", s);
+    const int sign = s[pos] == '-' ? -1 : 1;
+    ++pos;
+    int64_t parts[3] = {0, 0, 0};
+    for (int i = 0; i < 3 && pos < s.size(); ++i) {
+      parts[i] = parse_int(s.substr(pos, 2), "time zone");
+      pos += 2;
+      if (pos < s.size() && s[pos] == ':') ++pos;
+    }
+    t.offset_s = sign * (parts[0] * 3600 + parts[1] * 60 + parts[2]);
+  }
+  return t;
+}
+
+CivilTime parse_timestamp(std::string_view s, bool zoned) {
+  if (s.size() < 19 || s[10] != ' ') bad("timestamp", s);
+  CivilTime t = parse_time(s.substr(11), zoned);
+  t.days = parse_date(s.substr(0, 10));
+  return t;
+}
+
+std::string fraction(int64_t micros_of_second, int precision) {
+  if (precision <= 0) return "";
+  std::string f = fmt::format("{:06d}", micros_of_second);
+  f.resize(std::min(precision, 6));
+  return "." + f;
+}
+
+// Debezium's ZonedTimestamp/ZonedTime: ISO-8601 in UTC ("Z"), the fraction
+// as wide as the column's precision.
+std::string zoned_timestamp(const CivilTime& t, int precision) {
+  int64_t us = (t.days * 86400 - t.offset_s) * 1000000 + t.micros;
+  int64_t days = us >= 0 ? us / 86400000000LL : -((-us + 86400000000LL - 1) / 86400000000LL);
+  int64_t rem = us - days * 86400000000LL;
+  // civil_from_days
+  int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  const int64_t secs = rem / 1000000;
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}Z", y, m, d, secs / 3600, secs / 60 % 60, secs % 60,
+                     fraction(rem % 1000000, precision));
+}
+
+std::string zoned_time(const CivilTime& t, int precision) {
+  int64_t us = t.micros - t.offset_s * 1000000;
+  const int64_t day = 86400000000LL;
+  us = ((us % day) + day) % day;
+  const int64_t secs = us / 1000000;
+  return fmt::format("{:02d}:{:02d}:{:02d}{}Z", secs / 3600, secs / 60 % 60, secs % 60,
+                     fraction(us % 1000000, precision));
+}
+
+std::string bytea_from_text(std::string_view s) {
+  if (s.size() < 2 || s[0] != '\\' || s[1] != 'x') bad("bytea", s);  // bytea_output=hex is set on our sessions
+  std::string out;
+  out.reserve((s.size() - 2) / 2);
+  auto nib = [&](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    bad("bytea", s);
+  };
+  for (size_t i = 2; i + 1 < s.size(); i += 2) out += static_cast<char>(nib(s[i]) << 4 | nib(s[i + 1]));
+  return out;
+}
+
+// numeric(p,s) typmod: ((p << 16) | s) + 4
+bool fixed_numeric(int32_t typmod, int& precision, int& scale) {
+  if (typmod < 4) return false;
+  precision = ((typmod - 4) >> 16) & 0xffff;
+  scale = (typmod - 4) & 0xffff;
+  return true;
+}
+
+}  // namespace
+
+bool is_known_type(uint32_t oid) {
+  switch (oid) {
+    case kBool: case kBytea: case kChar: case kName: case kInt8: case kInt2: case kInt4: case kText: case kOid:
+    case kJson: case kXml: case kFloat4: case kFloat8: case kBpchar: case kVarchar: case kDate: case kTime:
+    case kTimestamp: case kTimestamptz: case kTimetz: case kNumeric: case kUuid: case kJsonb:
+      return true;
+    default:
+      return false;
+  }
+}
+
+SchemaPtr column_schema(const ColumnInfo& c, const TypeModes& modes) {
+  auto build = [&](SchemaBuilder b) { return b.optional(c.optional).build(); };
+  const bool connect = modes.time == TimePrecisionMode::Connect;
+  switch (c.type_oid) {
+    case kBool: return build(SchemaBuilder::boolean());
+    case kInt2: return build(SchemaBuilder::int16());
+    case kInt4: return build(SchemaBuilder::int32());
+    case kInt8: case kOid: return build(SchemaBuilder::int64());
+    case kFloat4: return build(SchemaBuilder::float32());
+    case kFloat8: return build(SchemaBuilder::float64());
+    case kNumeric: {
+      if (modes.decimal == DecimalMode::Double) return build(SchemaBuilder::float64());
+      if (modes.decimal == DecimalMode::String) return build(SchemaBuilder::string());
+      int p = 0, s = 0;
+      if (fixed_numeric(c.typmod, p, s)) {
+        auto b = schemas::decimal(s);
+        b.parameter("connect.decimal.precision", std::to_string(p));
+        return build(std::move(b));
+      }
+      auto b = named(SchemaBuilder::structure(), "io.debezium.data.VariableScaleDecimal");
+      b.doc("Variable scaled decimal");
+      b.field("scale", schemas::int32());
+      b.field("value", schemas::bytes());
+      return build(std::move(b));
+    }
+    case kBytea:
+      return build(modes.binary == BinaryMode::Bytes ? SchemaBuilder::bytes() : SchemaBuilder::string());
+    case kDate: return build(connect ? schemas::date() : named(SchemaBuilder::int32(), "io.debezium.time.Date"));
+    case kTime: {
+      if (connect) return build(schemas::time());
+      if (modes.time == TimePrecisionMode::Adaptive && time_precision(c.typmod) <= 3)
+        return build(named(SchemaBuilder::int32(), "io.debezium.time.Time"));
+      return build(named(SchemaBuilder::int64(), "io.debezium.time.MicroTime"));
+    }
+    case kTimestamp: {
+      if (connect) return build(schemas::timestamp());
+      if (time_precision(c.typmod) <= 3) return build(named(SchemaBuilder::int64(), "io.debezium.time.Timestamp"));
+      return build(named(SchemaBuilder::int64(), "io.debezium.time.MicroTimestamp"));
+    }
+    case kTimestamptz: return build(named(SchemaBuilder::string(), "io.debezium.time.ZonedTimestamp"));
+    case kTimetz: return build(named(SchemaBuilder::string(), "io.debezium.time.ZonedTime"));
+    case kUuid: return build(named(SchemaBuilder::string(), "io.debezium.data.Uuid"));
+    case kJson: case kJsonb: return build(named(SchemaBuilder::string(), "io.debezium.data.Json"));
+    case kXml: return build(named(SchemaBuilder::string(), "io.debezium.data.Xml"));
+    default: return build(SchemaBuilder::string());  // text, varchar, char, name, and types without a mapping
+  }
+}
+
+Value column_value(const ColumnInfo& c, const SchemaPtr& schema_ptr, std::string_view text, const TypeModes& modes) {
+  const Schema& schema = *schema_ptr;
+  const bool connect = modes.time == TimePrecisionMode::Connect;
+  switch (c.type_oid) {
+    case kBool: return Value(text == "t");
+    case kInt2: return Value(static_cast<int16_t>(parse_int(text, "smallint")));
+    case kInt4: return Value(static_cast<int32_t>(parse_int(text, "integer")));
+    case kInt8: case kOid: return Value(parse_int(text, "bigint"));
+    case kFloat4: return Value(std::strtof(std::string(text).c_str(), nullptr));
+    case kFloat8: return Value(std::strtod(std::string(text).c_str(), nullptr));
+    case kNumeric: {
+      if (modes.decimal == DecimalMode::String) return Value(std::string(text));
+      if (modes.decimal == DecimalMode::Double) return Value(std::strtod(std::string(text).c_str(), nullptr));
+      if (text == "NaN") return Value();  // Debezium emits null for NaN under precise
+      Decimal d = Decimal::from_string(text);
+      if (schema.type == Type::Struct) {
+        auto st = StructValue::make(schema_ptr);
+        st->values = {Value(d.scale), Value(Bytes{d.unscaled})};
+        return Value(st);
+      }
+      return Value(std::move(d));
+    }
+    case kBytea: {
+      std::string raw = bytea_from_text(text);
+      if (modes.binary == BinaryMode::Bytes) return Value(Bytes{std::move(raw)});
+      if (modes.binary == BinaryMode::Base64) return Value(base64::encode(raw));
+      std::string hex;
+      for (unsigned char ch : raw) hex += fmt::format("{:02x}", ch);
+      return Value(std::move(hex));
+    }
+    case kDate: {
+      const int64_t days = parse_date(text);
+      if (connect) return Value(Timestamp{days * 86400000});
+      return Value(static_cast<int32_t>(days));
+    }
+    case kTime: {
+      const int64_t us = parse_time(text, false).micros;
+      if (connect) return Value(Timestamp{us / 1000});
+      if (schema.type == Type::Int32) return Value(static_cast<int32_t>(us / 1000));
+      return Value(us);
+    }
+    case kTimestamp: {
+      const CivilTime t = parse_timestamp(text, false);
+      const int64_t us = t.days * 86400000000LL + t.micros;
+      if (connect) return Value(Timestamp{us / 1000});
+      if (schema.name && *schema.name == "io.debezium.time.Timestamp") return Value(us / 1000);
+      return Value(us);
+    }
+    case kTimestamptz: return Value(zoned_timestamp(parse_timestamp(text, true), time_precision(c.typmod)));
+    case kTimetz: return Value(zoned_time(parse_time(text, true), time_precision(c.typmod)));
+    default: return Value(std::string(text));
+  }
+}
+
+SchemaPtr with_default(const ColumnInfo& c, const SchemaPtr& schema, const TypeModes& modes) {
+  if (!c.default_expr) return schema;
+  static const std::regex quoted("^'((?:[^']|'')*)'::.+$");
+  static const std::regex number("^\\(?(-?[0-9]+(\\.[0-9]+)?)\\)?(::.+)?$");
+  const std::string& e = *c.default_expr;
+  std::smatch m;
+  std::optional<std::string> text;
+  if (std::regex_match(e, m, quoted)) {
+    std::string t;
+    const std::string quoted_text = m[1].str();
+    for (size_t i = 0; i < quoted_text.size(); ++i) {  // '' stands for '
+      t += quoted_text[i];
+      if (quoted_text[i] == '\'' && i + 1 < quoted_text.size() && quoted_text[i + 1] == '\'') ++i;
+    }
+    text = std::move(t);
+  } else if (std::regex_match(e, m, number)) {
+    text = m[1].str();
+  } else if (e == "true" || e == "false") {
+    text = std::string(e == "true" ? "t" : "f");
+  }
+  Value v;
+  if (text) {
+    try {
+      v = column_value(c, schema, *text, modes);
+    } catch (const std::exception&) {
+    }
+  } else if (!schema->optional) {
+    v = fallback_value(*schema);
+  }
+  if (v.is_null()) return schema;
+  return SchemaBuilder::from(*schema).default_value(std::move(v)).build();
+}
+
+Value fallback_value(const Schema& schema) {
+  if (schema.optional) return Value();
+  if (schema.default_value) return *schema.default_value;
+  switch (schema.type) {
+    case Type::Boolean: return Value(false);
+    case Type::Int8: return Value(int8_t{0});
+    case Type::Int16: return Value(int16_t{0});
+    case Type::Int32: return Value(int32_t{0});
+    case Type::Int64: return Value(int64_t{0});
+    case Type::Float32: return Value(0.0f);
+    case Type::Float64: return Value(0.0);
+    case Type::String: return Value(std::string());
+    case Type::Bytes:
+      if (schemas::is_logical(schema, schemas::kDecimalName)) return Value(Decimal::from_int64(0, 0));
+      return Value(Bytes{});
+    case Type::Struct: {
+      auto st = StructValue::make(std::make_shared<Schema>(schema));
+      for (size_t i = 0; i < schema.fields.size(); ++i) st->values[i] = fallback_value(*schema.fields[i].schema);
+      return Value(st);
+    }
+    default: return Value();
+  }
+}
+
+Value unavailable_value(const Schema& schema, const std::string& placeholder) {
+  if (schema.type == Type::String) return Value(placeholder);
+  if (schema.type == Type::Bytes && !schemas::is_logical(schema, schemas::kDecimalName))
+    return Value(Bytes{placeholder});
+  return fallback_value(schema);
+}
+
+}  // namespace connectrun::postgres_cdc

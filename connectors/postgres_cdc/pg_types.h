@@ -1,0 +1,53 @@
+// PostgreSQL column types → Kafka Connect schemas and values, as Debezium's
+// PostgresValueConverter maps them under time.precision.mode,
+// decimal.handling.mode and binary.handling.mode. Values arrive in
+// PostgreSQL's text form (pgoutput protocol 1, and the snapshot's SELECT),
+// with the sessions set to DateStyle ISO and TimeZone UTC.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "data/value.h"
+
+namespace connectrun::postgres_cdc {
+
+enum class TimePrecisionMode { Adaptive, AdaptiveTimeMicroseconds, Connect };
+enum class DecimalMode { Precise, Double, String };
+enum class BinaryMode { Bytes, Base64, Hex };
+
+struct TypeModes {
+  TimePrecisionMode time = TimePrecisionMode::Adaptive;
+  DecimalMode decimal = DecimalMode::Precise;
+  BinaryMode binary = BinaryMode::Bytes;
+};
+
+struct ColumnInfo {
+  std::string name;
+  uint32_t type_oid = 0;
+  int32_t typmod = -1;
+  bool optional = true;
+  bool primary_key = false;
+  std::optional<std::string> default_expr;  // pg_get_expr of the column's default, when it has one
+};
+
+// The column's schema with its default as Debezium puts it: a constant
+// default converted as a value would be; another expression (nextval(…),
+// now()) on a required column gives the fallback (0, "", false…).
+SchemaPtr with_default(const ColumnInfo& c, const SchemaPtr& schema, const TypeModes& modes);
+// Whether the type has a semantic mapping (others are carried as strings).
+bool is_known_type(uint32_t oid);
+SchemaPtr column_schema(const ColumnInfo& c, const TypeModes& modes);
+// Converts PostgreSQL's text form of a value of column `c` (schema from column_schema).
+// Throws std::runtime_error when the text does not parse.
+Value column_value(const ColumnInfo& c, const SchemaPtr& schema_ptr, std::string_view text, const TypeModes& modes);
+// What Debezium puts for a required column whose value the change does not
+// carry (non-key columns of a before image under REPLICA IDENTITY DEFAULT):
+// the schema's default, else 0, "", false, empty bytes.
+Value fallback_value(const Schema& schema);
+// Debezium's unavailable.value.placeholder for an unchanged TOASTed value.
+Value unavailable_value(const Schema& schema, const std::string& placeholder);
+
+}  // namespace connectrun::postgres_cdc

@@ -1,0 +1,154 @@
+// PostgresCdcSource's parts that need no server: the pgoutput decoder on
+// messages built byte by byte as the protocol documents them, the type
+// mapping of PostgreSQL's text forms to Debezium's semantic types, and the
+// configuration's refusals.
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "connectors/connectors.h"
+#include "connectors/postgres_cdc/pg_types.h"
+#include "connectors/postgres_cdc/pgoutput.h"
+#include "plugin/registry.h"
+
+using namespace connectrun;
+using namespace connectrun::postgres_cdc;
+
+namespace {
+
+std::string be(uint64_t v, int n) {
+  std::string out;
+  for (int i = n - 1; i >= 0; --i) out += static_cast<char>((v >> (i * 8)) & 0xff);
+  return out;
+}
+std::string cstr(const std::string& s) { return s + std::string(1, '\0'); }
+
+std::string config_error(const std::map<std::string, std::string>& keys) {
+  const PluginInfo* info = builtin_plugins().find("io.debezium.connector.postgresql.PostgresConnector", {PluginKind::Source});
+  REQUIRE(info);
+  config::RawConfig raw;
+  std::map<std::string, std::string> all = {{"database.hostname", "h"}, {"database.user", "u"},
+                                            {"database.dbname", "d"}, {"topic.prefix", "srv"}};
+  for (auto& [k, v] : keys) all[k] = v;
+  for (auto& [k, v] : all) raw[k] = {v, {}};
+  config::Problems problems;
+  auto values = config::parse(info->spec, raw, "cdc", problems);
+  if (!problems.empty()) return problems.list().front().key + ": " + problems.list().front().message;
+  try {
+    info->make_source()->configure(values);
+  } catch (const config::ConfigError& e) {
+    return e.key() + ": " + e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("pgoutput messages decode as the protocol documents them", "[postgres_cdc]") {
+  const int64_t pg_ts = 757382400000000;  // 2024-01-01T00:00:00Z in microseconds since 2000-01-01
+  auto begin = decode_pgoutput("B" + be(0x16B3748, 8) + be(pg_ts, 8) + be(741, 4));
+  CHECK(begin.kind == PgMessage::Kind::Begin);
+  CHECK(begin.commit_lsn == 0x16B3748);
+  CHECK(begin.commit_time_us == 1704067200000000);
+  CHECK(begin.xid == 741);
+
+  auto rel = decode_pgoutput("R" + be(16384, 4) + cstr("public") + cstr("items") + "d" + be(2, 2) + "\x01" +
+                             cstr("id") + be(23, 4) + be(0xffffffff, 4) + std::string(1, '\0') + cstr("name") +
+                             be(25, 4) + be(0xffffffff, 4));
+  REQUIRE(rel.kind == PgMessage::Kind::Relation);
+  CHECK(rel.nspname == "public");
+  CHECK(rel.relname == "items");
+  REQUIRE(rel.columns.size() == 2);
+  CHECK(rel.columns[0].key);
+  CHECK_FALSE(rel.columns[1].key);
+  CHECK(rel.columns[1].type_oid == 25);
+  CHECK(rel.columns[1].typmod == -1);
+
+  auto upd = decode_pgoutput("U" + be(16384, 4) + "K" + be(2, 2) + "t" + be(1, 4) + "1" + "n" + "N" + be(2, 2) + "t" +
+                             be(1, 4) + "2" + "u");
+  REQUIRE(upd.kind == PgMessage::Kind::Update);
+  CHECK(upd.old_kind == 'K');
+  CHECK(upd.old_tuple[0].text == "1");
+  CHECK(upd.old_tuple[1].kind == TupleValue::Null);
+  CHECK(upd.new_tuple[0].text == "2");
+  CHECK(upd.new_tuple[1].kind == TupleValue::Unchanged);
+
+  auto commit = decode_pgoutput("C" + std::string(1, '\0') + be(10, 8) + be(20, 8) + be(pg_ts, 8));
+  CHECK(commit.kind == PgMessage::Kind::Commit);
+  CHECK(commit.end_lsn == 20);
+  auto trunc = decode_pgoutput("T" + be(2, 4) + std::string(1, '\0') + be(1, 4) + be(2, 4));
+  CHECK(trunc.relids == std::vector<uint32_t>{1, 2});
+  CHECK_THROWS_WITH(decode_pgoutput("I" + be(1, 4) + "N" + be(1, 2) + "t" + be(9, 4) + "ab"),
+                    Catch::Contains("ends early"));
+}
+
+TEST_CASE("PostgreSQL text values map to Debezium semantic types", "[postgres_cdc]") {
+  TypeModes adaptive;
+  auto conv = [](ColumnInfo c, const std::string& text, TypeModes m, std::string* schema_name = nullptr) {
+    auto s = column_schema(c, m);
+    if (schema_name) *schema_name = s->name.value_or("");
+    return column_value(c, s, text, m);
+  };
+  std::string name;
+  CHECK(conv({"d", 1082, -1}, "2024-02-03", adaptive, &name) == Value(int32_t{19756}));
+  CHECK(name == "io.debezium.time.Date");
+  CHECK(conv({"t", 1083, -1}, "04:05:06.007", adaptive, &name) == Value(int64_t{14706007000}));
+  CHECK(name == "io.debezium.time.MicroTime");
+  CHECK(conv({"t", 1083, 3}, "04:05:06.007", adaptive, &name) == Value(int32_t{14706007}));
+  CHECK(name == "io.debezium.time.Time");
+  CHECK(conv({"ts", 1114, -1}, "2024-01-01 00:00:01.25", adaptive, &name) == Value(int64_t{1704067201250000}));
+  CHECK(name == "io.debezium.time.MicroTimestamp");
+  CHECK(conv({"ts", 1114, 3}, "2024-01-01 00:00:01.25", adaptive, &name) == Value(int64_t{1704067201250}));
+  CHECK(conv({"tz", 1184, -1}, "2024-01-01 02:00:00.5+02", adaptive, &name) == Value("2024-01-01T00:00:00.500000Z"));
+  CHECK(name == "io.debezium.time.ZonedTimestamp");
+  CHECK(conv({"tz", 1184, -1}, "1999-12-31 23:30:00-01:30", adaptive) == Value("2000-01-01T01:00:00.000000Z"));
+  CHECK(conv({"u", 2950, -1}, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", adaptive, &name) ==
+        Value("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"));
+  CHECK(name == "io.debezium.data.Uuid");
+  CHECK(conv({"j", 3802, -1}, "{\"a\": 1}", adaptive, &name) == Value("{\"a\": 1}"));
+  CHECK(name == "io.debezium.data.Json");
+  CHECK(conv({"b", 17, -1}, "\\x0102ff", adaptive) == Value(Bytes{"\x01\x02\xff"}));
+  TypeModes hex;
+  hex.binary = BinaryMode::Hex;
+  CHECK(conv({"b", 17, -1}, "\\x0102ff", hex) == Value("0102ff"));
+  // numeric(8,3): Decimal with its scale and precision
+  ColumnInfo price{"p", 1700, (8 << 16 | 3) + 4};
+  auto ps = column_schema(price, adaptive);
+  CHECK(*ps->parameter("scale") == "3");
+  CHECK(*ps->parameter("connect.decimal.precision") == "8");
+  CHECK(conv(price, "1.500", adaptive) == Value(Decimal::from_string("1.500")));
+  // numeric without a scale: VariableScaleDecimal
+  auto vs = column_schema({"n", 1700, -1}, adaptive);
+  CHECK(vs->name == std::optional<std::string>("io.debezium.data.VariableScaleDecimal"));
+  auto v = conv({"n", 1700, -1}, "-12.345", adaptive);
+  CHECK(v.as_struct().values[0] == Value(int32_t{3}));
+  TypeModes dbl;
+  dbl.decimal = DecimalMode::Double;
+  CHECK(conv(price, "1.500", dbl) == Value(1.5));
+  TypeModes connect;
+  connect.time = TimePrecisionMode::Connect;
+  CHECK(conv({"d", 1082, -1}, "2024-02-03", connect, &name) == Value(Timestamp{1706918400000}));
+  CHECK(name == "org.apache.kafka.connect.data.Date");
+  // a required column the change does not carry: Debezium's fallback
+  ColumnInfo req{"r", 25, -1, false};
+  CHECK(fallback_value(*column_schema(req, adaptive)) == Value(std::string()));
+  CHECK(unavailable_value(*column_schema(req, adaptive), "__debezium_unavailable_value") ==
+        Value("__debezium_unavailable_value"));
+}
+
+TEST_CASE("PostgresCdcSource refuses what it does not support with a clear message", "[postgres_cdc]") {
+  CHECK(config_error({}) == "");
+  CHECK(config_error({{"plugin.name", "pgoutput"}}) == "");
+  CHECK_THAT(config_error({{"plugin.name", "decoderbufs"}}),
+             Catch::StartsWith("plugin.name: ") && Catch::Contains("pgoutput") && Catch::Contains("is the one supported"));
+  CHECK_THAT(config_error({{"plugin.name", "wal2json"}}), Catch::Contains("not supported by connectrun"));
+  CHECK_THAT(config_error({{"message.key.columns", "public.t:id"}}),
+             Catch::StartsWith("message.key.columns: ") && Catch::Contains("not supported by connectrun"));
+  CHECK(config_error({{"provide.transaction.metadata", "false"}}) == "");  // Debezium's default changes nothing
+  CHECK_THAT(config_error({{"provide.transaction.metadata", "true"}}), Catch::Contains("not supported by connectrun"));
+  CHECK_THAT(config_error({{"snapshot.mode", "custom"}}), Catch::Contains("not supported by connectrun"));
+  CHECK_THAT(config_error({{"table.include.list", "public.a"}, {"table.exclude.list", "public.b"}}),
+             Catch::Contains("cannot both be set"));
+  CHECK_THAT(config_error({{"table.include.list", "public.(a"}}), Catch::Contains("not a regular expression"));
+  CHECK_THAT(config_error({{"topic.prefix", "bad prefix"}}), Catch::StartsWith("topic.prefix"));
+}
