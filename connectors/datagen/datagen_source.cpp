@@ -9,10 +9,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "plugin/offset_check.h"
 #include "connectors/datagen/avro_generator.h"
 #include "connectors/datagen/quickstarts.h"
 #include "json/json_writer.h"
+#include "plugin/offset_check.h"
 #include "plugin/topic_name.h"
 
 namespace connectrun::datagen {

@@ -12,9 +12,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "plugin/offset_check.h"
 #include "connectors/file/utf8_text.h"
 #include "json/json_writer.h"
+#include "plugin/offset_check.h"
 #include "plugin/topic_name.h"
 
 namespace connectrun::file {

@@ -15,9 +15,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "plugin/offset_check.h"
 #include "connectors/spooldir/spool_config.h"
 #include "plugin/connector.h"
+#include "plugin/offset_check.h"
 
 namespace connectrun::spooldir {
 

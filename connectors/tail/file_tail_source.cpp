@@ -19,8 +19,8 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
-#include "plugin/offset_check.h"
 #include "connectors/tail/tailed_file.h"
+#include "plugin/offset_check.h"
 #include "plugin/topic_name.h"
 
 namespace connectrun::tail {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "json/json_writer.h"
 #include "json/utf8.h"
 
 namespace connectrun::tail {

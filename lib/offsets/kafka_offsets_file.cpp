@@ -87,9 +87,19 @@ class Reader {
     need(1);
     return static_cast<uint8_t>(b_[pos_++]);
   }
-  uint16_t u16() { return static_cast<uint16_t>((u8() << 8) | u8()); }
-  uint32_t u32() { return (uint32_t{u16()} << 16) | u16(); }
-  uint64_t u64() { return (uint64_t{u32()} << 32) | u32(); }
+  // Big-endian, read in order (the operands of | are not sequenced: each read is its own statement).
+  uint16_t u16() {
+    uint16_t hi = u8();
+    return static_cast<uint16_t>((hi << 8) | u8());
+  }
+  uint32_t u32() {
+    uint32_t hi = u16();
+    return (hi << 16) | u16();
+  }
+  uint64_t u64() {
+    uint64_t hi = u32();
+    return (hi << 32) | u32();
+  }
   std::string utf() {
     uint16_t n = u16();
     need(n);

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "config/spec.h"
+
 namespace connectrun {
 
 namespace {
@@ -161,10 +163,11 @@ std::string unknown_connector_class_message(const std::string& cls, const Plugin
                    [](const Candidate& a, const Candidate& b) { return a.distance < b.distance; });
   std::vector<std::string> names;
   for (auto& c : candidates) names.push_back(c.name);
-  return fmt::format("connectrun has no connector '{}': it runs its own native connectors only and loads no JARs "
+  std::vector<std::string> all = registry.names({PluginKind::Source, PluginKind::Sink});
+  return fmt::format("unknown connector '{}'{}: connectrun runs its own native connectors only and loads no JARs "
                      "(plugin.path has no effect), so a Java or Confluent Hub connector cannot run here. Its "
                      "connectors, closest first: {} (see `connectrun plugins` for their Java class names)",
-                     cls, fmt::join(names, ", "));
+                     cls, config::did_you_mean(cls, all), fmt::join(names, ", "));
 }
 
 }  // namespace connectrun
