@@ -2,11 +2,13 @@
 // management on the command line. Source offsets live in the offsets file;
 // sink offsets on the Kafka bus are the group connect-<name>'s committed
 // offsets. Changes happen only while no job runs (the offsets file's lock).
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <iostream>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -14,8 +16,11 @@
 #include "json/json_reader.h"
 #include "json/json_writer.h"
 #include "plugin/connector.h"
+#include "plugin/offset_check.h"
 #include "exit_codes.h"
+#include "offsets/kafka_offsets_file.h"
 #include "offsets/offset_store.h"
+#include "offsets/private_file.h"
 #include "kafka/sink_offsets.h"
 
 namespace connectrun::cli {
@@ -42,14 +47,18 @@ Value parse_json_arg(const std::string& flag, const std::string& text) {
 
 std::string json(const Value& v) { return v.is_null() ? "null" : to_schemaless_json(v); }
 
-void print_table(const std::vector<Row>& rows, std::ostream& out) {
-  std::vector<std::array<std::string, 4>> cells{{"CONNECTOR", "TYPE", "PARTITION", "OFFSET"}};
-  for (auto& r : rows) cells.push_back({r.connector, r.type, json(r.partition), json(r.offset)});
+void print_cells(const std::vector<std::array<std::string, 4>>& cells, std::ostream& out) {
   std::array<size_t, 4> width{};
   for (auto& c : cells)
     for (size_t i = 0; i < 4; ++i) width[i] = std::max(width[i], c[i].size());
   for (auto& c : cells)
     out << fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", c[0], width[0], c[1], width[1], c[2], width[2], c[3]);
+}
+
+void print_table(const std::vector<Row>& rows, std::ostream& out) {
+  std::vector<std::array<std::string, 4>> cells{{"CONNECTOR", "TYPE", "PARTITION", "OFFSET"}};
+  for (auto& r : rows) cells.push_back({r.connector, r.type, json(r.partition), json(r.offset)});
+  print_cells(cells, out);
 }
 
 // Kafka Connect's GET /connectors/NAME/offsets body.
@@ -154,6 +163,93 @@ class Offsets {
     return store_or_fail(*store, fmt::format("reset: {} source offset(s) of '{}' removed", mine.size(), cmd_.connector));
   }
 
+  // connect-standalone's offsets file → connectrun's offsets file.
+  int import_kafka() {
+    std::vector<OffsetEntry> incoming;
+    try {
+      incoming = decode_kafka_offsets(read_kafka_offsets_file(cmd_.kafka_file));
+    } catch (const KafkaOffsetsFileError& e) {
+      throw UsageError(fmt::format("{}: {}", cmd_.kafka_file, e.what()));
+    }
+    // Kafka's worker.properties unchanged: offset.storage.file.filename is the
+    // very file to import, replaced by connectrun's after a copy is kept.
+    bool in_place = same_file(cmd_.kafka_file, path_);
+    auto wait = std::chrono::milliseconds(static_cast<long>(cmd_.wait_lock * 1000));
+    auto store = in_place ? OffsetStore::open_replacing_kafka_file(path_, wait) : lock();
+    std::vector<Row> rows;
+    std::vector<std::string> bad;
+    for (auto& e : incoming) {
+      const ConnectorPlan* c = nullptr;
+      for (auto& p : plan_.connectors)
+        if (p.name == e.connector) c = &p;
+      std::string note;
+      if (!c) {
+        note = "not in this job (kept for it)";
+      } else if (!c->is_source) {
+        note = "a SINK connector in this job";
+        bad.push_back(fmt::format("connector '{}' is a sink connector in this job, but the file holds a source offset "
+                                  "for it", e.connector));
+      } else if (auto problem = offset_problem(*c, e.partition, e.offset)) {
+        note = "unusable: " + *problem;
+        bad.push_back(fmt::format("connector '{}' ({}) cannot resume from {} for partition {}: {}", c->name,
+                                  c->plugin->name, json(e.offset), json(e.partition), *problem));
+      }
+      Value old = store->get(e.connector, e.partition);
+      if (!old.is_null() && !(old == e.offset)) note += (note.empty() ? "" : "; ") + ("replaces " + json(old));
+      rows.push_back(Row{e.connector, note, e.partition, e.offset});
+    }
+    std::ostringstream table;
+    std::vector<std::array<std::string, 4>> cells{{"CONNECTOR", "PARTITION", "OFFSET", "NOTE"}};
+    for (auto& r : rows) cells.push_back({r.connector, json(r.partition), json(r.offset), r.type});
+    print_cells(cells, table);
+    std::cerr << fmt::format("{} holds {} source offset(s):\n{}", cmd_.kafka_file, incoming.size(), table.str());
+    if (!bad.empty()) {
+      for (auto& b : bad) std::cerr << "error: " << b << "\n";
+      throw UsageError(fmt::format("{} offset(s) cannot be used by this job's connectors; nothing was imported "
+                                   "(fix the job files, or remove those entries with connect-standalone)", bad.size()));
+    }
+    std::string what = fmt::format("This writes them into connectrun's offsets file {}{}.\n", path_,
+                                   in_place ? fmt::format(", which is this Kafka Connect file: a copy is kept as "
+                                                          "{}.kafka-connect", path_)
+                                            : std::string());
+    if (!confirm(cmd_.yes, what)) return aborted();
+    if (in_place) {
+      Folder folder(path_);
+      auto bytes = read_kafka_offsets_file(path_);
+      if (auto err = write_file_atomically(folder, file_name_of(path_) + ".kafka-connect", bytes)) {
+        std::cerr << fmt::format("error: cannot keep a copy of {} as {}.kafka-connect: {}; nothing was changed\n",
+                                 path_, path_, *err);
+        return kExitConnectorFailed;
+      }
+    }
+    for (auto& e : incoming) store->put(e.connector, e.partition, e.offset);
+    return store_or_fail(*store, fmt::format("import: {} source offset(s) from {} written to {}", incoming.size(),
+                                             cmd_.kafka_file, path_));
+  }
+
+  // connectrun's source offsets → a file connect-standalone reads as its offset.storage.file.filename.
+  int export_kafka() {
+    if (same_file(cmd_.kafka_file, path_))
+      throw UsageError(fmt::format("--to-kafka-connect {} is this job's own offsets file: choose another file",
+                                   cmd_.kafka_file));
+    auto store = OffsetStore::read_only(path_);
+    auto entries = store->entries();
+    struct stat st {};
+    bool exists = ::lstat(cmd_.kafka_file.c_str(), &st) == 0;
+    std::string what = fmt::format("This writes {} source offset(s) from {} to {} in Kafka Connect's format{}.\n",
+                                   entries.size(), path_, cmd_.kafka_file,
+                                   exists ? " (the file exists and is replaced)" : "");
+    if (exists && !confirm(cmd_.yes, what)) return aborted();
+    Folder folder(cmd_.kafka_file);
+    if (auto err = write_file_atomically(folder, file_name_of(cmd_.kafka_file), encode_kafka_offsets(entries))) {
+      std::cerr << fmt::format("error: cannot write {}: {}\n", cmd_.kafka_file, *err);
+      return kExitConnectorFailed;
+    }
+    std::cerr << fmt::format("export: {} source offset(s) written to {}; connect-standalone reads it when its "
+                             "offset.storage.file.filename names it\n", entries.size(), cmd_.kafka_file);
+    return kExitOk;
+  }
+
   int set() {
     Value partition = parse_json_arg("--partition", cmd_.partition);
     Value offset = parse_json_arg("--offset", cmd_.offset);
@@ -163,6 +259,10 @@ class Offsets {
     auto store = lock();
     const ConnectorPlan* c = find(*store);
     if (c && !c->is_source) return set_sink(*c, partition, offset);
+    if (c && !offset.is_null())
+      if (auto problem = offset_problem(*c, partition, offset))
+        throw UsageError(fmt::format("--offset: connector '{}' ({}) cannot resume from {} for partition {}: {}",
+                                     c->name, c->plugin->name, json(offset), json(partition), *problem));
     Value old = store->get(cmd_.connector, partition);
     if (!confirm(cmd_.yes, fmt::format("This changes the source offset of connector '{}' for partition {} in {}: {} → "
                                        "{}\n", cmd_.connector, json(partition), path_, json(old), json(offset))))
@@ -198,6 +298,19 @@ class Offsets {
     int64_t done = set_sink_offset(plan_, c, t, p, to);
     std::cerr << fmt::format("set: connector '{}' {}-{} offset {}\n", c.name, t, p, done);
     return kExitOk;
+  }
+
+  // What the connector says about an offset (OffsetCheck), after configuring it as the job does.
+  static std::optional<std::string> offset_problem(const ConnectorPlan& c, const Value& partition, const Value& offset) {
+    if (!c.plugin || !c.is_source) return std::nullopt;
+    auto task = c.plugin->make_source();
+    task->configure(c.plugin_cfg);
+    return check_source_offset(*task, partition, offset);
+  }
+
+  static bool same_file(const std::string& a, const std::string& b) {
+    struct stat sa {}, sb {};
+    return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
   }
 
   void require_kafka(const ConnectorPlan& c) {
@@ -248,10 +361,12 @@ class Offsets {
 }  // namespace
 
 void OffsetsCommand::add(CLI::App& app) {
-  auto* offsets = app.add_subcommand("offsets", "List, reset or set connector offsets (Kafka Connect's KIP-875) while "
-                                                "no job runs on the offsets file.");
+  auto* offsets = app.add_subcommand("offsets", "List, reset or set connector offsets (Kafka Connect's KIP-875), or "
+                                                "import/export connect-standalone's offsets file, while no job runs "
+                                                "on the offsets file.");
   offsets->require_subcommand(1);
-  offsets->footer("Source offsets are in offset.storage.file.filename; sink offsets on the Kafka bus are the committed "
+  offsets->footer("Source offsets are in offset.storage.file.filename; import/export convert from and to "
+                  "connect-standalone's own offsets file; sink offsets on the Kafka bus are the committed "
                   "offsets of the consumer group connect-<name>. Exit codes: 0 done, 1 failed or aborted, 2 bad usage "
                   "or configuration, 75 the offsets file is in use by a running job.");
   list = offsets->add_subcommand("list", "Print every stored source offset and, on the Kafka bus, each sink "
@@ -270,6 +385,22 @@ void OffsetsCommand::add(CLI::App& app) {
           ->check(CLI::Range(0.0, 86400.0));
     }
   }
+  import_kafka = offsets->add_subcommand(
+      "import", "Copy the source offsets of connect-standalone's offsets file (--from-kafka-connect FILE) into "
+                "connectrun's offsets file, after showing them.");
+  import_kafka->add_option("--from-kafka-connect", kafka_file, "Kafka Connect's offsets file "
+                           "(its offset.storage.file.filename; may be this job's own, then a copy is kept as "
+                           "FILE.kafka-connect)")->required();
+  export_kafka = offsets->add_subcommand(
+      "export", "Write connectrun's source offsets as a connect-standalone offsets file (--to-kafka-connect FILE).");
+  export_kafka->add_option("--to-kafka-connect", kafka_file, "The file to write, for connect-standalone's "
+                           "offset.storage.file.filename")->required();
+  for (auto* c : {import_kafka, export_kafka}) {
+    c->add_option("files", files, "job.yaml, or worker.properties followed by connector files")->required();
+    c->add_flag("--yes,-y", yes, "Do not ask for confirmation (needed when stdin is not a terminal)");
+  }
+  import_kafka->add_option("--wait-lock", wait_lock, "Wait up to SECONDS for a running job to release the offsets file")
+      ->check(CLI::Range(0.0, 86400.0));
   list->add_flag("--json", json, "Kafka Connect's JSON: {\"offsets\":[{\"partition\":{…},\"offset\":{…}}]} with "
                                  "--connector, else one such object per connector name");
   set->add_option("--partition", partition, "The partition as JSON: a source connector's own, e.g. "
@@ -288,6 +419,8 @@ int OffsetsCommand::run() {
   try {
     if (*list) return o.list();
     if (*reset) return o.reset();
+    if (*import_kafka) return o.import_kafka();
+    if (*export_kafka) return o.export_kafka();
     return o.set();
   } catch (const UsageError& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -61,6 +61,9 @@ struct OffsetsCommand {
   CLI::App* list = nullptr;
   CLI::App* reset = nullptr;
   CLI::App* set = nullptr;
+  CLI::App* import_kafka = nullptr;  // import --from-kafka-connect FILE
+  CLI::App* export_kafka = nullptr;  // export --to-kafka-connect FILE
+  std::string kafka_file;
   std::vector<std::string> files;
   std::string connector;
   std::string partition, offset;
@@ -68,7 +71,9 @@ struct OffsetsCommand {
   bool yes = false;
   double wait_lock = 0;
   void add(CLI::App& app);
-  bool chosen() const { return list->parsed() || reset->parsed() || set->parsed(); }
+  bool chosen() const {
+    return list->parsed() || reset->parsed() || set->parsed() || import_kafka->parsed() || export_kafka->parsed();
+  }
   int run();
 };
 

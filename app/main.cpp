@@ -20,14 +20,24 @@ using namespace connectrun;
 
 namespace connectrun::cli {
 
+namespace {
+// --strict-config: set once while the command line is parsed, before any command runs.
+bool strict_config = false;
+}  // namespace
+
 std::optional<JobPlan> load_and_report(const std::vector<std::string>& files, bool print_warnings) {
   return report_plan(connectrun::load_plan(files, builtin_plugins()), print_warnings);
 }
 
 std::optional<JobPlan> report_plan(LoadedPlan loaded, bool print_warnings) {
+  if (loaded.plan && strict_config && !loaded.plan->config_warnings.empty()) {
+    loaded.problems = loaded.plan->config_warnings;  // every such warning is an error (--strict-config)
+    loaded.plan.reset();
+  }
   if (!loaded.plan) {
     for (auto& p : loaded.problems) print_notice(Notice::Error, p);
-    print_notice(Notice::Info, fmt::format("{} problem(s) found; nothing was started.", loaded.problems.size()));
+    print_notice(Notice::Info, fmt::format("{} problem(s) found{}; nothing was started.", loaded.problems.size(),
+                                           strict_config ? " (--strict-config)" : ""));
     return std::nullopt;
   }
   if (print_warnings)
@@ -56,6 +66,9 @@ int main(int argc, char** argv) {
   std::string log_format = "text";
   app.add_option("--log-format", log_format, "text (journald-friendly under systemd) or json (one object per line)")
       ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--strict-config", connectrun::cli::strict_config,
+               "Every warning about a configuration key or form that has no effect in connectrun (Kafka's keys it "
+               "has no use for, unknown keys of a worker.properties) is an error");
   bool quiet = false;
   app.add_flag("-q,--quiet", quiet, "No live status line on a terminal");
 

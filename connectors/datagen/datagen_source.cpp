@@ -12,6 +12,7 @@
 #include "connectors/datagen/avro_generator.h"
 #include "connectors/datagen/quickstarts.h"
 #include "json/json_writer.h"
+#include "plugin/offset_check.h"
 #include "plugin/topic_name.h"
 
 namespace connectrun::datagen {
@@ -112,7 +113,7 @@ uint64_t entropy_seed() {
   return (static_cast<uint64_t>(rd()) << 32) ^ rd();
 }
 
-class DatagenTask : public SourceTask {
+class DatagenTask : public SourceTask, public OffsetCheck {
  public:
   void configure(const config::ConfigValues& cfg) override {
     topic_ = cfg.get_string("kafka.topic");
@@ -170,18 +171,33 @@ class DatagenTask : public SourceTask {
     return std::chrono::milliseconds(static_cast<int64_t>(static_cast<double>(max_interval_) * interval_rng_.next_double()));
   }
 
+  // DatagenTask's shapes: {"task.id": N} → {"task.generation": N, "current.iteration": N, "random.seed": any long}.
+  std::optional<std::string> check_offset(const Value& partition, const Value& offset) const override {
+    const Value* id = partition.find(kTaskId);
+    if (!partition.is<MapEntries>() || partition.as<MapEntries>().size() != 1 || !id || !id->is<int64_t>() ||
+        id->as<int64_t>() < 0)
+      return fmt::format("a partition is {{\"task.id\":N}} (N: the task number, 0 or more), got {}",
+                         to_schemaless_json(partition));
+    auto whole = [&](std::string_view key, bool any_sign) {
+      const Value* v = offset.find(key);
+      return v && v->is<int64_t>() && (any_sign || v->as<int64_t>() >= 0);
+    };
+    if (!offset.is<MapEntries>() || offset.as<MapEntries>().size() != 3 || !whole(kTaskGeneration, false) ||
+        !whole(kCurrentIteration, false) || !whole(kRandomSeed, true))
+      return fmt::format("an offset is {{\"task.generation\":N,\"current.iteration\":N,\"random.seed\":LONG}} (N: "
+                         "0 or more), got {}", to_schemaless_json(offset));
+    return std::nullopt;
+  }
+
   // The stored offset holds the next state: generation, count and seed.
   void restore(const Value& stored) {
     if (stored.is_null()) return;
-    auto number = [&](std::string_view key) -> int64_t {
-      const Value* v = stored.find(key);
-      if (!v || !v->is<int64_t>())
-        throw ConnectError(fmt::format(
-            "the stored offset of task {} is {}, but \"{}\" must be a whole number: the offsets file is damaged. Fix "
-            "that entry, or remove it with `connectrun offsets reset --connector {}` to start again",
-            task_id_, to_schemaless_json(stored), key, ctx_->connector_name));
-      return v->as<int64_t>();
-    };
+    if (auto problem = check_offset(*partition_, stored))
+      throw ConnectError(fmt::format(
+          "the stored offset of task {} is {}, but {}: the offsets file is damaged. Fix that entry (`connectrun "
+          "offsets set`), or remove it with `connectrun offsets reset --connector {}` to start again",
+          task_id_, to_schemaless_json(stored), *problem, ctx_->connector_name));
+    auto number = [&](std::string_view key) -> int64_t { return stored.find(key)->as<int64_t>(); };
     generation_ = number(kTaskGeneration);
     count_ = number(kCurrentIteration);
     rng_.reseed(static_cast<uint64_t>(number(kRandomSeed)));

@@ -14,6 +14,7 @@
 
 #include "connectors/file/utf8_text.h"
 #include "json/json_writer.h"
+#include "plugin/offset_check.h"
 #include "plugin/topic_name.h"
 
 namespace connectrun::file {
@@ -63,7 +64,7 @@ class LineTooLong : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-class FileStreamSourceTask : public SourceTask {
+class FileStreamSourceTask : public SourceTask, public OffsetCheck {
  public:
   void configure(const config::ConfigValues& cfg) override {
     cfg_.file = cfg.get_string("file");
@@ -82,18 +83,34 @@ class FileStreamSourceTask : public SourceTask {
       if (!stored.is_null()) {
         // A damaged offset fails the connector (as Kafka's "Offset position is
         // the incorrect type"): starting over from byte 0 would send everything again.
-        const Value* pos = stored.find("position");
-        if (!pos || !pos->is<int64_t>() || pos->as<int64_t>() < 0)
+        if (auto problem = check_offset(*partition_, stored))
           throw ConnectError(fmt::format(
-              "the stored offset of {} is {}, but \"position\" must be a whole number of bytes (0 or more): the "
-              "offsets file is damaged. Fix that entry, or remove it with `connectrun offsets reset --connector {}` "
-              "to read the file from its start",
-              cfg_.file, to_schemaless_json(stored), ctx.connector_name));
-        position_ = pos->as<int64_t>();
+              "the stored offset of {} is {}, but {}: the offsets file is damaged. Fix that entry (`connectrun "
+              "offsets set`), or remove it with `connectrun offsets reset --connector {}` to read the file from its "
+              "start",
+              cfg_.file, to_schemaless_json(stored), *problem, ctx.connector_name));
+        position_ = stored.find("position")->as<int64_t>();
         ctx.log->info("resuming {} at byte {}", cfg_.file, position_);
       }
     }
     buf_.resize(kReadSize);
+  }
+
+  // Kafka's FileStreamSourceConnector.alterOffsets: {"filename": this file} → {"position": bytes >= 0}.
+  std::optional<std::string> check_offset(const Value& partition, const Value& offset) const override {
+    if (cfg_.file.empty()) return std::string("this connector reads stdin, which keeps no offsets");
+    const Value* name = partition.find("filename");
+    if (!partition.is<MapEntries>() || partition.as<MapEntries>().size() != 1 || !name || !name->is<std::string>())
+      return fmt::format("a partition is {{\"filename\":\"{}\"}}, got {}", cfg_.file, to_schemaless_json(partition));
+    if (name->as<std::string>() != cfg_.file)
+      return fmt::format("this connector reads '{}', so an offset for '{}' would never be used", cfg_.file,
+                         name->as<std::string>());
+    const Value* pos = offset.find("position");
+    if (!offset.is<MapEntries>() || offset.as<MapEntries>().size() != 1 || !pos)
+      return fmt::format("an offset is {{\"position\":N}} (N: bytes read, 0 or more), got {}", to_schemaless_json(offset));
+    if (!pos->is<int64_t>() || pos->as<int64_t>() < 0)
+      return fmt::format("\"position\" must be a whole number of bytes (0 or more), got {}", to_schemaless_json(*pos));
+    return std::nullopt;
   }
 
   PollStatus poll(std::vector<Record>& out, std::chrono::milliseconds max_wait) override {

@@ -69,16 +69,30 @@ bool SpoolTask::take_marker(const InputFile& f) {
   return true;
 }
 
+std::optional<std::string> SpoolTask::check_offset(const Value& partition, const Value& offset) const {
+  const Value* name = partition.find("fileName");
+  if (!partition.is<MapEntries>() || partition.as<MapEntries>().size() != 1 || !name || !name->is<std::string>() ||
+      name->as<std::string>().empty())
+    return fmt::format("a partition is {{\"fileName\":\"NAME\"}} (a file's name in input.path), got {}",
+                       to_schemaless_json(partition));
+  const Value* off = offset.find("offset");
+  if (!offset.is<MapEntries>() || offset.as<MapEntries>().size() != 1 || !off)
+    return fmt::format("an offset is {{\"offset\":N}} (N: records read from the file, 0 or more), got {}",
+                       to_schemaless_json(offset));
+  if (!off->is<int64_t>() || off->as<int64_t>() < 0)
+    return fmt::format("\"offset\" must be a whole number of records (0 or more), got {}", to_schemaless_json(*off));
+  return std::nullopt;
+}
+
 int64_t SpoolTask::stored_offset(const Value& partition, const InputFile& f) const {
   const Value stored = ctx_->offset_for ? ctx_->offset_for(partition) : Value();
   if (stored.is_null()) return -1;
-  const Value* off = stored.find("offset");
-  if (!off || !off->is<int64_t>())
-    throw ConnectError(fmt::format("the stored offset of {} is {}, but \"offset\" must be a whole number: the offsets "
-                                   "file is damaged. Fix that entry, or remove it with `connectrun offsets reset "
+  if (auto problem = check_offset(partition, stored))
+    throw ConnectError(fmt::format("the stored offset of {} is {}, but {}: the offsets file is damaged. Fix that entry "
+                                   "(`connectrun offsets set`), or remove it with `connectrun offsets reset "
                                    "--connector {}` to read the file from its start",
-                                   f.name, to_schemaless_json(stored), ctx_->connector_name));
-  return off->as<int64_t>();
+                                   f.name, to_schemaless_json(stored), *problem, ctx_->connector_name));
+  return stored.find("offset")->as<int64_t>();
 }
 
 void SpoolTask::scan() {

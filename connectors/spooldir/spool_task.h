@@ -17,6 +17,7 @@
 
 #include "connectors/spooldir/spool_config.h"
 #include "plugin/connector.h"
+#include "plugin/offset_check.h"
 
 namespace connectrun::spooldir {
 
@@ -38,12 +39,14 @@ class ParseError : public std::runtime_error {
   std::string where_;
 };
 
-class SpoolTask : public SourceTask {
+class SpoolTask : public SourceTask, public OffsetCheck {
  public:
   void configure(const config::ConfigValues& cfg) override;
   void start(SourceTaskContext& ctx) override;
   PollStatus poll(std::vector<Record>& out, std::chrono::milliseconds max_wait) override;
   bool wants_commit_record() const override { return true; }
+  // {"fileName": a file name} → {"offset": records read, 0 or more} (the Java connector's shapes).
+  std::optional<std::string> check_offset(const Value& partition, const Value& offset) const override;
   void commit_record(const Record& record, const RecordMetadata* metadata) override;
   void stop() override;
 

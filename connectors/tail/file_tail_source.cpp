@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "connectors/tail/tailed_file.h"
+#include "plugin/offset_check.h"
 #include "plugin/topic_name.h"
 
 namespace connectrun::tail {
@@ -42,7 +43,7 @@ std::string base_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-class FileTailTask : public SourceTask {
+class FileTailTask : public SourceTask, public OffsetCheck {
  public:
   void configure(const config::ConfigValues& cfg) override {
     paths_ = cfg.get_list("paths");
@@ -75,6 +76,10 @@ class FileTailTask : public SourceTask {
         inotify_.reset();
       }
     }
+  }
+
+  std::optional<std::string> check_offset(const Value& partition, const Value& offset) const override {
+    return offset_shape_problem(partition, offset);
   }
 
   PollStatus poll(std::vector<Record>& out, std::chrono::milliseconds max_wait) override {
@@ -220,6 +225,12 @@ class FileTailTask : public SourceTask {
     int64_t start = 0;
     const Value stored = released_.count(id) ? Value() : ctx_->offset_for(partition_of(id));
     if (!stored.is_null()) {
+      // A damaged offset fails the connector: reading from byte 0 would send everything again.
+      if (auto problem = offset_shape_problem(partition_of(id), stored))
+        throw ConnectError(fmt::format("the stored offset of {} (device {}, inode {}) is unusable: {}. Fix that entry "
+                                       "(`connectrun offsets set`), or remove it with `connectrun offsets reset "
+                                       "--connector {}` to read the files from their start",
+                                       path, id.dev, id.ino, *problem, ctx_->connector_name));
       if (auto p = resume_position(fd.get(), stored, now.st_size)) {
         start = *p;
         ctx_->log->info("resuming {} at byte {}", path, start);

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "json/json_writer.h"
 #include "json/utf8.h"
 
 namespace connectrun::tail {
@@ -61,6 +62,23 @@ Value partition_of(const FileId& id) {
   p.emplace_back("device", static_cast<int64_t>(id.dev));
   p.emplace_back("inode", static_cast<int64_t>(id.ino));
   return Value(std::move(p));
+}
+
+std::optional<std::string> offset_shape_problem(const Value& partition, const Value& offset) {
+  auto whole = [](const Value* v) { return v && v->is<int64_t>() && v->as<int64_t>() >= 0; };
+  if (!partition.is<MapEntries>() || partition.as<MapEntries>().size() != 2 || !whole(partition.find("device")) ||
+      !whole(partition.find("inode")))
+    return fmt::format("a partition is {{\"device\":N,\"inode\":N}} (the file's identity), got {}",
+                       to_schemaless_json(partition));
+  const Value* fp = offset.find("fingerprint");
+  const Value* k = offset.find("fingerprint.bytes");
+  bool fp_ok = fp && fp->is<std::string>() && fp->as<std::string>().size() == 16 &&
+               fp->as<std::string>().find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!offset.is<MapEntries>() || offset.as<MapEntries>().size() != 3 || !whole(offset.find("position")) || !fp_ok ||
+      !whole(k) || k->as<int64_t>() > static_cast<int64_t>(kFingerprintBytes))
+    return fmt::format("an offset is {{\"position\":BYTES,\"fingerprint\":\"16 hex digits\",\"fingerprint.bytes\":"
+                       "0..{}}} (BYTES: bytes read, 0 or more), got {}", kFingerprintBytes, to_schemaless_json(offset));
+  return std::nullopt;
 }
 
 std::optional<int64_t> resume_position(int fd, const Value& stored, int64_t size) {

@@ -55,6 +55,9 @@ std::string fingerprint(std::string_view first_bytes);  // FNV-1a 64, as 16 hex 
 // while connectrun was stopped: read from the start).
 Value partition_of(const FileId& id);
 std::optional<int64_t> resume_position(int fd, const Value& stored, int64_t size);
+// What is wrong with an offset's shape ({"device","inode"} →
+// {"position","fingerprint","fingerprint.bytes"}), nullopt when it has FileTail's shape.
+std::optional<std::string> offset_shape_problem(const Value& partition, const Value& offset);
 
 struct TailSettings {
   std::string topic;

@@ -87,6 +87,7 @@ RawJob load_job(const std::vector<std::string>& paths, Problems& problems) {
     // Reading YAML as properties would only add misleading problems.
     if (has_yaml) {
       job.files = paths;
+      job.plannable = false;
       return job;
     }
   }
@@ -95,13 +96,16 @@ RawJob load_job(const std::vector<std::string>& paths, Problems& problems) {
     if (!readable[0]) {
       job.files = {paths[0]};
       job.worker.loc = Location{paths[0]};
+      job.plannable = false;
       return job;
     }
     job = load_yaml_text(texts[0], paths[0], problems);
   } else {
     job.files = paths;
+    job.kafka_files = true;
     job.worker.loc = Location{paths[0]};
     if (readable[0]) job.worker.entries = load_properties_text(texts[0], paths[0], problems);
+    else job.worker_unusable = true;
     for (size_t i = 1; i < paths.size(); ++i) {
       if (!readable[i]) continue;
       if (looks_like_json(paths[i], texts[i])) {

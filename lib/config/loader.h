@@ -40,6 +40,14 @@ struct RawJob {
   RawSection worker;
   std::vector<RawSection> connectors;
   std::vector<std::string> files;  // the configuration files read, in order (not ${file:} targets)
+  // Kafka Connect's own files (worker.properties and connector files): unknown
+  // worker keys warn there, as Kafka does; in connectrun's YAML they are errors.
+  bool kafka_files = false;
+  // Nothing to plan (a file unreadable, not YAML, not a mapping): its problems say all.
+  bool plannable = true;
+  // The `worker:` section is misspelt or not a mapping: its keys are unknown,
+  // so the worker's missing keys would only be noise after that problem.
+  bool worker_unusable = false;
 };
 
 // One argument ending in .yaml/.yml (or whose content is a YAML mapping with

@@ -124,6 +124,7 @@ RawJob load_yaml_text(std::string_view text, const std::string& file_name, Probl
     RawJob job;
     job.files = {file_name};
     job.worker.loc = Location{file_name};
+    job.plannable = false;
     return job;
   }
   return load_yaml_node(*root, file_name, Location{file_name}, problems);
@@ -136,6 +137,7 @@ RawJob load_yaml_node(const YAML::Node& root, const std::string& file_name, cons
   if (!root.IsMap()) {
     problems.add(at(file_name, root.Mark()), "", "",
                  "expected a mapping with 'worker' and 'connectors' at the top level");
+    job.plannable = false;
     return job;
   }
   const std::vector<std::string> top_keys{"worker", "connectors"};
@@ -149,6 +151,7 @@ RawJob load_yaml_node(const YAML::Node& root, const std::string& file_name, cons
     if (key != "worker" && key != "connectors") {
       std::string hint = did_you_mean(key, top_keys);
       if (hint.find("'connectors'") != std::string::npos) connectors_suggested = true;
+      if (hint.find("'worker'") != std::string::npos) job.worker_unusable = true;
       problems.add(key_loc, "", "",
                    fmt::format("unknown top-level key '{}'{}; expected 'worker' and 'connectors'", key, hint));
       continue;
@@ -160,7 +163,10 @@ RawJob load_yaml_node(const YAML::Node& root, const std::string& file_name, cons
     if (key == "worker") {
       job.worker.loc = key_loc;
       if (v.IsMap()) Flattener{file_name, "", problems, job.worker.entries}.map("", v);
-      else if (!v.IsNull()) problems.add(at(file_name, v.Mark()), "", "", "'worker' must be a mapping of worker settings");
+      else if (!v.IsNull()) {
+        problems.add(at(file_name, v.Mark()), "", "", "'worker' must be a mapping of worker settings");
+        job.worker_unusable = true;
+      }
       continue;
     }
     if (!v.IsSequence() || v.size() == 0) {

@@ -14,6 +14,7 @@
 
 #include "json/json_reader.h"
 #include "json/json_writer.h"
+#include "offsets/kafka_offsets_file.h"
 
 namespace connectrun {
 
@@ -96,11 +97,25 @@ std::unique_ptr<OffsetStore> OffsetStore::open(const std::string& path) {
 }
 
 std::unique_ptr<OffsetStore> OffsetStore::open(const std::string& path, std::chrono::milliseconds wait) {
+  return open(path, wait, false);
+}
+
+std::unique_ptr<OffsetStore> OffsetStore::open_replacing_kafka_file(const std::string& path,
+                                                                    std::chrono::milliseconds wait) {
+  return open(path, wait, true);
+}
+
+std::unique_ptr<OffsetStore> OffsetStore::open(const std::string& path, std::chrono::milliseconds wait,
+                                               bool replace_kafka) {
   auto deadline = std::chrono::steady_clock::now() + wait;
   auto delay = std::chrono::milliseconds(50);
   for (;;) {
     try {
-      return open(path);
+      std::unique_ptr<OffsetStore> store(new OffsetStore(path));
+      store->replace_kafka_ = replace_kafka;
+      store->lock_ = std::make_unique<FileLock>(store->folder_, path);
+      store->load();
+      return store;
     } catch (const OffsetStoreLocked& e) {
       auto now = std::chrono::steady_clock::now();
       if (now >= deadline) {
@@ -157,6 +172,19 @@ void OffsetStore::load() {
     if (n == 0) break;
     text.append(buf, static_cast<size_t>(n));
   }
+  // connect-standalone's own file, as Kafka's worker.properties names it: not
+  // damaged, only another format, which `offsets import` converts.
+  if (is_java_serialization(text) && replace_kafka_) {
+    dirty_ = true;  // the first flush replaces Kafka's file, even with no entries
+    return;
+  }
+  if (is_java_serialization(text))
+    throw OffsetStoreError(fmt::format(
+        "offsets file {} is Kafka Connect's offsets file (a Java-serialized map written by connect-standalone), not "
+        "connectrun's. Import its offsets with `connectrun offsets import --from-kafka-connect {} JOBFILE...` (the "
+        "same job files; a copy of the original is kept as {}.kafka-connect), or set offset.storage.file.filename "
+        "to another file to start over",
+        path_, path_, path_));
   // connectrun replaces the file whole (rename), so it never leaves it empty:
   // something else truncated or created it, and what was stored is gone.
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)

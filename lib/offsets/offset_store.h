@@ -77,6 +77,10 @@ class OffsetStore {
   // As open(), but while another process holds the lock, retries with backoff
   // for up to `wait` (--wait-lock) before throwing OffsetStoreLocked.
   static std::unique_ptr<OffsetStore> open(const std::string& path, std::chrono::milliseconds wait);
+  // As open(path, wait), for `offsets import` converting connect-standalone's
+  // own file in place: when the file at `path` is Kafka Connect's offsets file
+  // (Java serialization), the store starts empty and its first flush replaces it.
+  static std::unique_ptr<OffsetStore> open_replacing_kafka_file(const std::string& path, std::chrono::milliseconds wait);
   // Loads without locking, for inspection only (never flushed).
   static std::unique_ptr<OffsetStore> read_only(const std::string& path);
 
@@ -103,6 +107,7 @@ class OffsetStore {
 
  private:
   explicit OffsetStore(std::string path);
+  static std::unique_ptr<OffsetStore> open(const std::string& path, std::chrono::milliseconds wait, bool replace_kafka);
   void load();
 
   std::string path_;
@@ -115,6 +120,7 @@ class OffsetStore {
   std::map<std::string, OffsetEntry> entries_;  // by key_of()
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;  // (topic, partition) → next offset
   bool dirty_ = false;
+  bool replace_kafka_ = false;  // open_replacing_kafka_file()
 };
 
 }  // namespace connectrun

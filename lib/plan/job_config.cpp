@@ -12,6 +12,7 @@
 
 #include "converters/converters.h"
 #include "ops/listener.h"
+#include "plan/worker_compat.h"
 #include "transforms/chain.h"
 #include "transforms/regex.h"
 
@@ -44,9 +45,29 @@ bool take_client_key(ClientKeys& keys, const std::string& k, const config::RawEn
 }
 
 // Resolves a converter class and parses its prefixed keys.
+// Where a job's warnings about Kafka keys with no effect go (JobPlan::config_warnings too).
+struct CompatWarnings {
+  std::vector<std::string>& warnings;
+  std::vector<std::string>& config_warnings;
+  bool kafka_files = false;  // Kafka's .properties files: unknown keys warn instead of failing
+  void add(const Location& loc, const std::string& connector, const std::string& text) {
+    std::string w = connector.empty() ? fmt::format("{}: {}", loc.str(), text)
+                                      : fmt::format("{}: connector '{}': {}", loc.str(), connector, text);
+    warnings.push_back(w);
+    config_warnings.push_back(std::move(w));
+  }
+};
+
+// Whether any converter declares `key` (schemas.enable is JsonConverter's, say).
+bool some_converter_has(const PluginRegistry& registry, const std::string& key) {
+  for (auto& p : registry.all())
+    if ((p.kind == PluginKind::Converter || p.kind == PluginKind::HeaderConverter) && p.spec.find(key)) return true;
+  return false;
+}
+
 ConverterPlan plan_converter(const PluginRegistry& registry, const std::string& role, const std::string& cls,
                              const Location& cls_loc, const RawConfig& raw, const std::string& connector,
-                             Problems& problems, std::set<std::string>& used) {
+                             Problems& problems, std::set<std::string>& used, CompatWarnings* compat) {
   ConverterPlan plan;
   plan.role = role;
   bool header = role == "header.converter";
@@ -64,10 +85,19 @@ ConverterPlan plan_converter(const PluginRegistry& registry, const std::string& 
     return plan;
   }
   plan.cfg = config::parse(plan.info->spec, sub, connector, problems, cls_loc);
-  for (auto& [k, e] : sub)
-    if (!plan.info->spec.find(k))
-      problems.add(e.loc, connector, prefix + k,
-                   fmt::format("unknown key for {}{}", plan.info->name, config::did_you_mean(k, plan.info->spec.names())));
+  for (auto& [k, e] : sub) {
+    if (plan.info->spec.find(k)) continue;
+    // Kafka's converters ignore keys they do not define (key.converter.schemas.enable
+    // beside a StringConverter): a key of another converter, or any in Kafka's own files, warns.
+    if (compat && (compat->kafka_files || some_converter_has(registry, k))) {
+      compat->add(e.loc, connector, fmt::format("key '{}{}' has no effect: {} does not use it (Kafka's {} ignores it "
+                                                "too){}", prefix, k, plan.info->name, plan.info->name,
+                                                config::did_you_mean(k, plan.info->spec.names())));
+      continue;
+    }
+    problems.add(e.loc, connector, prefix + k,
+                 fmt::format("unknown key for {}{}", plan.info->name, config::did_you_mean(k, plan.info->spec.names())));
+  }
   try {
     if (header) make_header_converter(plan);
     else make_converter(plan);
@@ -80,7 +110,7 @@ ConverterPlan plan_converter(const PluginRegistry& registry, const std::string& 
 
 ConnectorPlan plan_connector(const config::RawSection& section, const config::ConfigValues& worker,
                              const RawConfig& worker_raw, const PluginRegistry& registry, Problems& problems,
-                             std::vector<std::string>& warnings) {
+                             std::vector<std::string>& warnings, CompatWarnings& compat) {
   ConnectorPlan plan;
   plan.registry = &registry;
   plan.loc = section.loc;
@@ -98,9 +128,10 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
     plan.plugin = registry.find(cls, {PluginKind::Source, PluginKind::Sink});
     if (!plan.plugin)
       problems.add(plan.common.location_of("connector.class"), cn, "connector.class",
-                   fmt::format("unknown connector '{}'{}", cls,
-                               config::did_you_mean(cls, registry.names({PluginKind::Source, PluginKind::Sink}))));
+                   unknown_connector_class_message(cls, registry));
   }
+  // Without its plugin, the connector's own keys cannot be told from unknown ones: one problem says it all.
+  const bool unknown_class = !cls.empty() && !plan.plugin;
   std::vector<std::string> known = connector_common_spec().names();
   if (plan.plugin) {
     plan.is_source = plan.plugin->kind == PluginKind::Source;
@@ -177,13 +208,13 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
                                                         : &plan.header_converter;
     if (plan.common.was_set(role)) {
       *target = plan_converter(registry, role, plan.common.get_string(role), plan.common.location_of(role), raw, cn,
-                               problems, used);
+                               problems, used, &compat);
     } else {
       Problems ignore;  // worker converters are checked once, for the worker
       std::set<std::string> unused;
       auto wit = worker_raw.find(role);
       *target = plan_converter(registry, role, worker.get_string(role), wit == worker_raw.end() ? Location{} : wit->second.loc,
-                               worker_raw, cn, ignore, unused);
+                               worker_raw, cn, ignore, unused, nullptr);
       for (auto& [k, e] : config::with_prefix(raw, role + ".")) {
         used.insert(role + "." + k);
         warnings.push_back(fmt::format("{}: connector '{}': key '{}.{}' has no effect because the connector does not "
@@ -199,6 +230,7 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
   for (auto& [k, e] : raw) {
     if (used.count(k)) continue;
     if (take_client_key(plan.client, k, e, override_prefix)) continue;
+    if (unknown_class) continue;
     if (starts_with(k, "topic.creation.")) {
       problems.add(e.loc, cn, k, "only the default topic creation group is supported (topic.creation.default.partitions "
                                  "and topic.creation.default.replication.factor)");
@@ -287,25 +319,53 @@ std::unique_ptr<HeaderConverter> make_header_converter(const ConverterPlan& plan
 JobPlan plan_job(const config::RawJob& job, const PluginRegistry& registry, Problems& problems) {
   JobPlan plan;
   plan.registry = &registry;
+  CompatWarnings compat{plan.warnings, plan.config_warnings, job.kafka_files};
   const RawConfig& wraw = job.worker.entries;
-  plan.worker = config::parse(worker_spec(), wraw, "", problems, job.worker.loc);
+  // A misspelt `worker:` already said why its keys are missing.
+  Problems worker_noise;
+  plan.worker = config::parse(worker_spec(), wraw, "", job.worker_unusable ? worker_noise : problems, job.worker.loc);
   std::set<std::string> used;
   for (auto& k : worker_spec().names()) used.insert(k);
   // The worker's converters, checked once.
   for (const std::string role : {"key.converter", "value.converter", "header.converter"}) {
     std::string cls = plan.worker.get_string(role);
     if (cls.empty()) continue;
-    plan_converter(registry, role, cls, plan.worker.location_of(role), wraw, "", problems, used);
+    plan_converter(registry, role, cls, plan.worker.location_of(role), wraw, "", problems, used, &compat);
   }
   if (auto problem = listeners_problem(plan.worker)) problems.add(plan.worker.location_of("listeners"), "", "listeners", *problem);
+  for (auto& w : listeners_warnings(plan.worker)) compat.add(plan.worker.location_of("listeners"), "", w);
+  for (const char* k : {"plugin.path", "config.providers"})
+    if (auto it = wraw.find(k); it != wraw.end())
+      compat.add(it->second.loc, "", fmt::format("worker key '{}' has no effect: {}", k,
+                                                 std::string(k) == "plugin.path"
+                                                     ? *worker_key_without_effect(k, it->second.value)
+                                                     : "connectrun's file and env config providers are built in"));
   for (auto& [k, e] : wraw) {
-    if (used.count(k) || starts_with(k, "config.providers.")) continue;
+    if (used.count(k)) continue;
+    if (starts_with(k, "config.providers.")) {
+      if (auto problem = config_provider_problem(k, e.value)) problems.add(e.loc, "", k, *problem);
+      else compat.add(e.loc, "", fmt::format("worker key '{}' has no effect: connectrun's file and env config providers "
+                                             "are built in", k));
+      continue;
+    }
     if (is_worker_client_key(k)) {
       plan.client.common.emplace(k, e);
       continue;
     }
     if (take_client_key(plan.client, k, e, worker_prefix)) continue;
-    problems.add(e.loc, "", k, fmt::format("unknown worker key{}", config::did_you_mean(k, worker_spec().names())));
+    if (k == "rest.extension.classes") {
+      // Ignoring it could leave a REST interface its owner believes guarded unguarded.
+      problems.add(e.loc, "", k, "Kafka REST extensions are Java classes, which connectrun cannot load; remove the key "
+                                 "(see docs/http-api.md for how connectrun's REST interface is guarded)");
+      continue;
+    }
+    if (auto why = worker_key_without_effect(k, e.value)) {
+      compat.add(e.loc, "", fmt::format("worker key '{}' has no effect: {}", k, *why));
+      continue;
+    }
+    std::string unknown = fmt::format("unknown worker key '{}'{}", k, config::did_you_mean(k, worker_spec().names()));
+    if (job.kafka_files) compat.add(e.loc, "", unknown + "; ignored (Kafka Connect also only warns about unknown keys)");
+    else problems.add(e.loc, "", k, fmt::format("unknown worker key{}", config::did_you_mean(k, worker_spec().names())));
   }
   if (auto it = wraw.find("bootstrap.servers"); it != wraw.end()) plan.client.common.emplace(it->first, it->second);
   validate_client_keys(plan.client.common, "", ClientRole::Admin, "", problems);
@@ -313,7 +373,7 @@ JobPlan plan_job(const config::RawJob& job, const PluginRegistry& registry, Prob
     validate_client_keys(plan.client.of(role), worker_prefix(role), role, "", problems);
   plan.connectors.reserve(job.connectors.size());  // no copies of plans as the vector grows
   for (auto& section : job.connectors)
-    plan.connectors.push_back(plan_connector(section, plan.worker, wraw, registry, problems, plan.warnings));
+    plan.connectors.push_back(plan_connector(section, plan.worker, wraw, registry, problems, plan.warnings, compat));
   check_shared_files(plan.connectors, problems);
 
   // Topics that no sink in this job reads: on the in-process bus their records go nowhere.

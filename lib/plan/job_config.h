@@ -45,6 +45,10 @@ struct JobPlan {
   bool kafka() const { return !worker.is_null("bootstrap.servers"); }
   std::vector<ConnectorPlan> connectors;
   std::vector<std::string> warnings;
+  // The warnings (also in `warnings`) about Kafka keys and forms that have no
+  // effect in connectrun, or unknown keys of a worker.properties: each an error
+  // under --strict-config.
+  std::vector<std::string> config_warnings;
 };
 
 // The worker keys (connect-standalone.properties) connectrun reads.

@@ -63,14 +63,18 @@ const ConfigSpec& worker_spec() {
               .default_value = config::ConfigValue{int64_t{5000}},
               .doc = "How long shutdown waits for all tasks to stop.", .validator = v::at_least(0)});
     s.define({.name = "plugin.path", .type = KeyType::List, .default_value = config::ConfigValue{},
-              .doc = "Accepted for compatibility and ignored: every plugin is built in."});
+              .doc = "Has no effect (a warning says so): every plugin is built in and no JAR is loaded."});
     s.define({.name = "config.providers", .type = KeyType::List, .default_value = config::ConfigValue{std::vector<std::string>{}},
-              .doc = "Accepted for compatibility: ${env:NAME} and ${file:path:key} placeholders always work."});
+              .doc = "Has no effect (a warning says so): ${env:NAME} and ${file:path:key} placeholders always work; "
+                     "config.providers.NAME.class may name only Kafka's FileConfigProvider (file) and "
+                     "EnvVarConfigProvider (env)."});
     s.define({.name = "topic.creation.enable", .type = KeyType::Boolean, .default_value = config::ConfigValue{true},
               .doc = "Whether source connectors may create their topics (Kafka bus)."});
     s.define({.name = "listeners", .type = KeyType::List, .default_value = config::ConfigValue{},
-              .doc = "The REST interface's listener, http://HOST:PORT (one; port 0 picks a free port, logged as 'REST "
-                     "listening on ...'). Unset (the default): no REST interface. See docs/http-api.md."});
+              .doc = "The REST interface's listener, http://HOST:PORT (scheme in any case; no HOST: 127.0.0.1; port 0 "
+                     "picks a free port, logged as 'REST listening on ...'). Of several (Kafka's list), the first "
+                     "http one is served and a warning names the others. Unset (the default): no REST interface. "
+                     "See docs/http-api.md."});
     s.define({.name = "listeners.allow.remote", .type = KeyType::Boolean, .default_value = config::ConfigValue{false},
               .doc = "Allow a `listeners` host other than a loopback address (127.0.0.1, ::1, localhost). The REST "
                      "interface has no authentication without rest.auth: anyone who reaches it can change connectors."});
