@@ -15,6 +15,7 @@
 #include "ops/log.h"
 #include "plan/job_config.h"
 #include "plan/plan_loader.h"
+#include "preparse.h"
 
 using namespace connectrun;
 
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
   connectrun::cli::TestCommand test_cmd;
   test_cmd.add(app);
 
+  if (auto answered = connectrun::cli::handle_before_parse(app, argc, argv)) return *answered;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
