@@ -2,6 +2,7 @@
 // log4j level names, the structured end-of-run summary.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 #include <simdjson.h>
 
@@ -9,6 +10,7 @@
 #include "kafka/client_keys.h"
 #include "ops/console_sink.h"
 #include "ops/log.h"
+#include "ops/log_fields.h"
 #include "ops/run_monitor.h"
 #include "plan/plan_loader.h"
 
@@ -30,7 +32,6 @@ std::string setting(const JobPlan& plan, ClientRole role, const std::string& key
 
 // A sink writing to a string, in the given style, for a logger of its own.
 struct Captured {
-  std::string path;
   std::FILE* file = std::tmpfile();
   std::shared_ptr<ConsoleSink> sink;
   std::shared_ptr<spdlog::logger> log;
@@ -76,8 +77,9 @@ TEST_CASE("worker key statistics.interval.ms reaches every Kafka client and 0 tu
 TEST_CASE("log lines carry log4j level names in text and JSON", "[defects]") {
   using L = spdlog::level::level_enum;
   auto msg = [](L level) { return spdlog::details::log_msg("src", level, "m"); };
-  for (auto [level, name] : {std::pair{L::trace, "TRACE"}, {L::debug, "DEBUG"}, {L::info, "INFO"}, {L::warn, "WARN"},
-                             {L::err, "ERROR"}, {L::critical, "FATAL"}}) {
+  const std::vector<std::pair<L, std::string>> names{{L::trace, "TRACE"}, {L::debug, "DEBUG"}, {L::info, "INFO"},
+                                                     {L::warn, "WARN"},   {L::err, "ERROR"},   {L::critical, "FATAL"}};
+  for (auto& [level, name] : names) {
     INFO(name);
     CHECK(ConsoleSink::format(ConsoleSink::Style::Text, msg(level)).substr(23) == fmt::format(" {} [src] m", name));
     CHECK(ConsoleSink::format(ConsoleSink::Style::Json, msg(level)).find(fmt::format("\"level\":\"{}\"", name)) !=

@@ -17,7 +17,7 @@ namespace connectrun {
 enum class ClientRole { Producer, Consumer, Admin };
 
 // Client keys of one job: unprefixed worker client keys (bootstrap.servers,
-// security.protocol, sasl.*, ssl.*, statistics.interval.ms) apply to every client; then the
+// security.protocol, sasl.*, ssl.*, client.id) apply to every client; then the
 // worker's producer.* / consumer.* / admin.*; then the connector's
 // *.override.* keys. Later layers win.
 struct ClientKeys {

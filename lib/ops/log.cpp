@@ -9,6 +9,7 @@
 
 #include "json/json_writer.h"
 #include "ops/console_sink.h"
+#include "ops/log_fields.h"
 
 namespace connectrun {
 

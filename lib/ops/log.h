@@ -6,8 +6,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <variant>
-#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -22,17 +20,6 @@ enum class LogFormat {
 void init_logging(std::string_view level, LogFormat format = LogFormat::Text);
 // A logger that prefixes its lines with [name].
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name);
-
-// A field of a structured log line: a member of the line's JSON object.
-struct LogField {
-  std::string name;
-  std::variant<std::string, int64_t, double, bool> value;
-};
-// Logs `text` through `log` at `level` with `fields`: with LogFormat::Json they
-// become members of the line's object (beside ts, level, connector, msg), in
-// text and journal lines only `text` shows (it should say the same).
-void log_with_fields(spdlog::logger& log, spdlog::level::level_enum level, std::string_view text,
-                     const std::vector<LogField>& fields);
 
 // A line printed before the job starts (a configuration problem, a warning, a
 // summary), whatever the log level: "error: text" / "warning: text" / "text"

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ops/log.h"
+#include "ops/log_fields.h"
 
 namespace connectrun {
 
