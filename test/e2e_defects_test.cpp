@@ -30,7 +30,8 @@ TEST_CASE("connectrun test DIR runs every test file under the directory", "[e2e]
   // Nested folders are walked, in name order; a failing case still gives exit 1.
   TempDir dir;
   std::filesystem::create_directories(dir / "a/b");
-  write_file(dir / "job.yaml", "connectors:\n  - name: src\n    connector.class: FileStreamSource\n    file: in.txt\n"
+  write_file(dir / "job.yaml", "worker:\n  offset.storage.file.filename: offsets.json\n  key.converter: StringConverter\n"
+                               "  value.converter: StringConverter\nconnectors:\n  - name: src\n    connector.class: FileStreamSource\n    file: in.txt\n"
                                "    topic: t\n");
   std::string failing = "job: ../../job.yaml\nconnector: src\ncases:\n  - input: {topic: t, value: x}\n"
                         "    expect: {topic: u}\n";
@@ -128,8 +129,11 @@ TEST_CASE("connectrun broker --address-file holds the whole address once it list
   // The address answers: a job produces to it and reads back through it.
   std::string bootstrap = seen.substr(0, seen.size() - 1);
   write_file(dir / "in.txt", "a\nb\n");
+  // The shortest connection bound librdkafka takes: a reachable broker must never make --once give up.
   write_file(dir / "job.yaml", fmt::format(R"(worker:
   bootstrap.servers: {0}
+  producer.socket.connection.setup.timeout.ms: 1000
+  consumer.socket.connection.setup.timeout.ms: 1000
   offset.storage.file.filename: {1}/offsets.json
 connectors:
   - name: src
@@ -146,6 +150,7 @@ connectors:
   INFO(run.err);
   CHECK(run.exit_code == 0);
   CHECK(read_lines(dir / "out.txt").size() == 2);
+  CHECK(run.err.find("no Kafka broker reachable") == std::string::npos);
   broker.signal(SIGTERM);
   CHECK(broker.wait(std::chrono::seconds(20)) == 0);
   CHECK(!std::filesystem::exists(addr));

@@ -3,9 +3,11 @@
 // docs"). A ```yaml or ```properties block is checked unless its info string
 // says `fragment` (```yaml fragment): a piece of a file, not a whole one.
 //   yaml with `connectors:`            a job
-//   yaml with `worker:` only           a worker section: a stock connector is added
+//   yaml with `worker:` only           a piece of a worker section: stock values fill the
+//                                      required keys it leaves out, a stock connector is added
 //   properties with connector.class    a connector file, behind a stock worker.properties
-//   properties without it              a worker file, before a stock connector file
+//   properties without it              a worker file (required keys filled in likewise),
+//                                      before a stock connector file
 // Any other yaml block must be marked a fragment.
 #include <catch2/catch.hpp>
 
@@ -81,12 +83,28 @@ std::vector<std::string> job_files(const Block& b, const TempDir& dir, std::stri
       return {};
     }
     std::string text = b.text;
-    if (!root["connectors"]) text += kStockConnectorsYaml;
+    if (!root["connectors"]) {
+      // A piece of a worker section: stock values for the required keys it leaves out.
+      YAML::Node worker = root["worker"];
+      for (auto [key, value] : {std::pair{"offset.storage.file.filename", "offsets.json"},
+                                std::pair{"key.converter", "StringConverter"},
+                                std::pair{"value.converter", "StringConverter"}})
+        if (worker.IsMap() && !worker[key]) worker[key] = value;
+      YAML::Emitter emitted;
+      emitted << root;
+      text = std::string(emitted.c_str()) + "\n" + kStockConnectorsYaml;
+    }
     write_file(dir / "job.yaml", text);
     return {dir / "job.yaml"};
   }
   bool connector = b.text.find("connector.class") != std::string::npos;
-  write_file(dir / "worker.properties", connector ? kStockWorker : b.text);
+  std::string worker = b.text;
+  if (!connector)  // stock values for the required keys a worker file leaves out
+    for (auto key : {"offset.storage.file.filename", "key.converter", "value.converter"})
+      if (worker.find(key) == std::string::npos)
+        for (auto& line : split_lines(kStockWorker))
+          if (line.rfind(std::string(key) + "=", 0) == 0) worker += "\n" + line + "\n";
+  write_file(dir / "worker.properties", connector ? kStockWorker : worker);
   write_file(dir / "connector.properties", connector ? b.text : kStockConnector);
   return {dir / "worker.properties", dir / "connector.properties"};
 }
