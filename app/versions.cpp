@@ -1,7 +1,7 @@
 // `connectrun --version --json`: connectrun's version, the commit it was built
 // from (CMake reads it from git at configure time) and the run-time versions
 // of the client libraries linked in, as each library reports them.
-#include <rdkafka.h>
+#include <librdkafka/rdkafka.h>
 
 #include <fmt/format.h>
 
