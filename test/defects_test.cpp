@@ -18,7 +18,8 @@ using namespace connectrun;
 
 namespace {
 LoadedPlan load(const std::string& worker_line) {
-  auto job = YAML::Load("worker:\n  bootstrap.servers: 127.0.0.1:9\n  " + worker_line +
+  auto job = YAML::Load("worker:\n  bootstrap.servers: 127.0.0.1:9\n  offset.storage.file.filename: o.json\n"
+                        "  key.converter: StringConverter\n  value.converter: StringConverter\n  " + worker_line +
                         "\nconnectors:\n  - name: src\n    connector.class: FileStreamSource\n    file: in.txt\n"
                         "    topic: t\n");
   return load_inline_plan(job, "job.yaml", builtin_plugins());

@@ -135,6 +135,8 @@ TEST_CASE("connectrun broker --address-file holds the whole address once it list
   producer.socket.connection.setup.timeout.ms: 1000
   consumer.socket.connection.setup.timeout.ms: 1000
   offset.storage.file.filename: {1}/offsets.json
+  key.converter: StringConverter
+  value.converter: StringConverter
 connectors:
   - name: src
     connector.class: FileStreamSource
