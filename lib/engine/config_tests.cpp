@@ -177,7 +177,7 @@ std::vector<std::string> expand_config_test_paths(const std::vector<std::string>
   for (auto& path : paths) {
     std::error_code ec;
     auto status = fs::status(path, ec);
-    if (ec || !fs::exists(status)) throw TestFileError(fmt::format("{}: no such file or directory", path));
+    if (ec || !fs::exists(status)) throw TestFileError(fmt::format("{}: cannot read the test file: no such file or directory", path));
     if (!fs::is_directory(status)) {
       out.push_back(path);
       continue;
