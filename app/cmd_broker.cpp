@@ -1,6 +1,10 @@
 // `connectrun broker`: librdkafka's mock cluster as a Kafka-protocol broker
 // for development and tests (lib/kafka/mock_cluster.h).
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <optional>
 #include <iostream>
 #include <stdexcept>
 
@@ -34,6 +38,24 @@ std::optional<std::pair<std::string, int>> parse_topic_spec(const std::string& s
   return std::pair{name, partitions};
 }
 
+// Writes `text` to `path` through a temporary file renamed into place, so a
+// reader sees either no file or the whole address, never an empty one.
+std::optional<std::string> write_atomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) return fmt::format("cannot write {}: {}", tmp, std::strerror(errno));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string err = std::strerror(errno);
+    std::remove(tmp.c_str());
+    return fmt::format("cannot rename {} to {}: {}", tmp, path, err);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void BrokerCommand::add(CLI::App& app) {
@@ -47,6 +69,10 @@ void BrokerCommand::add(CLI::App& app) {
                   "Not supported: librdkafka 2.0's mock cluster always listens on a port of its own choosing; read "
                   "the address from the first line of stdout");
   cmd->add_option("--topic", topics, "NAME[:PARTITIONS] to create at start (repeatable; default 1 partition)");
+  cmd->add_option("--address-file", address_file,
+                  "Also write the bootstrap address (and a newline) to FILE once the broker listens: atomically (a "
+                  "temporary file renamed into place), so FILE either does not exist or holds the whole address; "
+                  "removed when the broker stops. Wait for it with `until [ -s FILE ]; do sleep 0.1; done`.");
 }
 
 int BrokerCommand::run() {
@@ -67,16 +93,25 @@ int BrokerCommand::run() {
   }
   // Blocked before the cluster's threads start, so only sigwait below takes them.
   const sigset_t set = block_signals({SIGINT, SIGTERM});
+  if (!address_file.empty()) std::remove(address_file.c_str());  // a previous broker's, killed before it could
   try {
     MockCluster cluster(brokers, parsed);
     std::printf("%s\n", cluster.bootstrap().c_str());
     std::fflush(stdout);
+    if (!address_file.empty()) {
+      if (auto err = write_atomically(address_file, cluster.bootstrap() + "\n")) {
+        std::cerr << "error: --address-file: " << *err << "\n";
+        return kExitConnectorFailed;
+      }
+    }
     std::fprintf(stderr,
                  "connectrun broker: %d broker(s) at %s — librdkafka's mock cluster: data in memory only, about 5 MB "
                  "kept per partition (older data silently dropped); for development and tests only. Ctrl-C stops it.\n",
                  brokers, cluster.bootstrap().c_str());
     int sig = 0;
     sigwait(&set, &sig);
+    // A stale address would send the next reader to a closed port.
+    if (!address_file.empty()) std::remove(address_file.c_str());
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitConnectorFailed;

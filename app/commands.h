@@ -52,6 +52,7 @@ struct BrokerCommand {
   int brokers = 1;
   int port = 0;
   std::vector<std::string> topics;
+  std::string address_file;  // written atomically once the cluster listens, removed when it stops
   void add(CLI::App& app);
   bool chosen() const { return cmd->parsed(); }
   int run();

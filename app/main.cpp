@@ -15,6 +15,7 @@
 #include "ops/log.h"
 #include "plan/job_config.h"
 #include "plan/plan_loader.h"
+#include "preparse.h"
 
 using namespace connectrun;
 
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
   connectrun::cli::CompletionCommand completion_cmd;
   completion_cmd.add(app);
 
+  if (auto answered = connectrun::cli::handle_before_parse(app, argc, argv)) return *answered;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -29,13 +29,13 @@ TEST_CASE("console sink: JSON lines escape every string and omit the connector o
   REQUIRE(obj["connector"].get(v) == simdjson::SUCCESS);
   CHECK(v == "src \"1\"");
   REQUIRE(obj["level"].get(v) == simdjson::SUCCESS);
-  CHECK(v == "warn");
+  CHECK(v == "WARN");
 
   auto root = ConsoleSink::format(ConsoleSink::Style::Json, msg(kRootLogger, spdlog::level::err, "x"));
   REQUIRE(parser.parse(root).get(obj) == simdjson::SUCCESS);
   CHECK(obj["connector"].error() == simdjson::NO_SUCH_FIELD);
   REQUIRE(obj["level"].get(v) == simdjson::SUCCESS);
-  CHECK(v == "error");
+  CHECK(v == "ERROR");
 }
 
 TEST_CASE("console sink: journal lines carry syslog priorities and no time", "[log]") {
@@ -52,7 +52,7 @@ TEST_CASE("console sink: text lines keep the timestamped format", "[log]") {
   INFO(line);
   REQUIRE(line.size() > 24);
   CHECK(line[10] == 'T');
-  CHECK(line.substr(23) == " warning [src] careful");
+  CHECK(line.substr(23) == " WARN [src] careful");
 }
 
 TEST_CASE("status line text: records per second in and out per connector", "[log]") {

@@ -155,7 +155,7 @@ TEST_CASE("JOURNAL_STREAM naming another stream leaves the timestamped format", 
   REQUIRE(child.wait(60s) == 0);
   auto log = read_file(dir / "log.txt");
   INFO(log);
-  CHECK(log.find(" info [connectrun] running 2 connector(s)") != std::string::npos);
+  CHECK(log.find(" INFO [connectrun] running 2 connector(s)") != std::string::npos);
   CHECK(log.find("<6>") == std::string::npos);
 }
 

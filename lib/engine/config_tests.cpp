@@ -1,5 +1,6 @@
 #include "engine/config_tests.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <ostream>
@@ -82,6 +83,22 @@ Value yaml_value(const std::string& file, const YAML::Node& n) {
   }
 }
 
+bool is_yaml_name(const std::filesystem::path& p) {
+  auto ext = p.extension().string();
+  return ext == ".yaml" || ext == ".yml";
+}
+
+// A test file has `cases:` at its top level; a job file has `connectors:`.
+bool is_config_test_file(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    throw TestFileError(fmt::format("{}: not a readable YAML file: {}", path, e.what()));
+  }
+  return root.IsMap() && root["cases"];
+}
+
 // Normalised JSON text of a value, so that 5 (int32) and 5 (int64) compare equal.
 std::string canonical(const Value& v) { return to_schemaless_json(parse_schemaless_json(to_schemaless_json(v))); }
 
@@ -153,6 +170,33 @@ std::string shown(const Value* v) { return v ? canonical(*v) : "(absent)"; }
 std::string as_text(const Value& v) { return v.is<std::string>() ? v.as<std::string>() : canonical(v); }
 
 }  // namespace
+
+std::vector<std::string> expand_config_test_paths(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (auto& path : paths) {
+    std::error_code ec;
+    auto status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) throw TestFileError(fmt::format("{}: cannot read the test file: no such file or directory", path));
+    if (!fs::is_directory(status)) {
+      out.push_back(path);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end; it.increment(ec))
+      if (it->is_regular_file() && is_yaml_name(it->path())) found.push_back(it->path().string());
+    if (ec) throw TestFileError(fmt::format("{}: cannot list the directory: {}", path, ec.message()));
+    std::sort(found.begin(), found.end());
+    size_t before = out.size();
+    for (auto& f : found)
+      if (is_config_test_file(f)) out.push_back(f);
+    if (out.size() == before)
+      throw TestFileError(fmt::format("{}: no test file under this directory (a .yaml or .yml file with a top-level "
+                                      "'cases:' key; docs/config-tests.md)", path));
+  }
+  return out;
+}
 
 ConfigTestFile read_config_test_file(const std::string& path) {
   ConfigTestFile f;

@@ -29,6 +29,14 @@ struct ConfigTestFile {
   YAML::Node root;
 };
 
+// The test files named on the command line: a file as it is; a directory (as
+// `benthos test DIR` takes one) stands for every test file under it, recursively
+// and in name order: each .yaml/.yml file whose top level is a map with a
+// `cases` key (job files beside them are not tests). Throws TestFileError for
+// a path that does not exist, an unreadable or unparsable YAML file under a
+// directory, or a directory holding no test file.
+std::vector<std::string> expand_config_test_paths(const std::vector<std::string>& paths);
+
 // Reads and checks the file's shape (not the cases' contents). Throws TestFileError.
 ConfigTestFile read_config_test_file(const std::string& path);
 

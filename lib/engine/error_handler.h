@@ -1,6 +1,8 @@
 // Kafka Connect's errors.tolerance for one connector: with "none" the first
-// failing record fails the connector; with "all" it is skipped, counted and
-// (errors.log.enable) logged.
+// failing record fails the connector; with "all" it is counted, (with
+// errors.log.enable) logged, and skipped, or for a sink with
+// errors.deadletterqueue.topic.name sent to that topic: the log says which,
+// as the end-of-run summary counts it.
 #pragma once
 
 #include <atomic>
@@ -31,6 +33,7 @@ class ErrorHandler {
   bool tolerate_all_;
   bool log_enable_;
   bool include_messages_;
+  std::string dlq_topic_;  // a sink's errors.deadletterqueue.topic.name; "" when records are skipped
   std::shared_ptr<spdlog::logger> log_;
   std::atomic<uint64_t> skipped_{0};
 };

@@ -1,4 +1,5 @@
 #include "engine/herder.h"
+#include "ops/run_monitor.h"
 
 #include <algorithm>
 #include <map>
@@ -181,10 +182,7 @@ Herder::Report Herder::report() const {
         seconds = std::max(seconds, w->seconds());
       }
       uint64_t skipped = skipped_all > dead ? skipped_all - dead : 0;
-      log_->info("connector '{}': {} read, {} written, {} skipped, {} dead-lettered, {:.2f} s{}{}{}", e.plan->name, read,
-                 written, skipped, dead, seconds, workers.size() > 1 ? fmt::format(" ({} tasks)", workers.size()) : "",
-                 undelivered ? fmt::format(" — {} NOT DELIVERED (read again on the next start)", undelivered) : "",
-                 failure ? " — FAILED: " + *failure : "");
+      log_summary(*log_, {e.plan->name, read, written, skipped, dead, undelivered, seconds, workers.size(), failure});
       if (failure) r.failed = true;
       if (undelivered) r.undelivered = true;
       if (skipped + dead > 0) r.records_skipped = true;

@@ -17,8 +17,10 @@ std::string lower(std::string s) {
 }  // namespace
 
 bool is_worker_client_key(const std::string& key) {
-  return key == "bootstrap.servers" || key == "security.protocol" || starts_with(key, "sasl.") ||
-         starts_with(key, "ssl.");
+  // statistics.interval.ms: librdkafka's statistics feed /metrics, so one worker
+  // key sets their interval for every client (0 turns them off).
+  return key == "bootstrap.servers" || key == "security.protocol" || key == "statistics.interval.ms" ||
+         starts_with(key, "sasl.") || starts_with(key, "ssl.");
 }
 
 std::string override_prefix(ClientRole r) {

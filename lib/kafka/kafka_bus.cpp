@@ -27,6 +27,7 @@ KafkaProducerOptions KafkaBus::producer_options(const std::string& connector, co
   o.settings = client_settings(plan()->client, c ? c->client : none, ClientRole::Producer);
   o.close_timeout = std::chrono::milliseconds(plan()->worker.get_long("offset.flush.timeout.ms"));
   o.metrics = metrics_for(connector + "/" + role);
+  o.once = once_;
   return o;
 }
 

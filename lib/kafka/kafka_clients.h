@@ -63,6 +63,7 @@ struct KafkaProducerOptions {
   std::chrono::milliseconds close_timeout{5000};
   std::shared_ptr<KafkaClientMetrics> metrics;  // filled by the statistics callback when set
   std::vector<std::string> known_topics;  // looked up at once (the connector's `topic`), not at the first record
+  bool once = false;  // --once: give up when no broker answers (broker_watch.h)
 };
 
 std::unique_ptr<BusProducer> make_kafka_producer(KafkaProducerOptions opts);
@@ -101,6 +102,10 @@ struct ClientLog {
   std::mutex mu;
   std::map<int, std::chrono::steady_clock::time_point> last;  // error code → last logged
   bool should_log(int code, std::chrono::seconds interval);
+  // --once and no broker answered (broker_watch.h): the reason, then the flag
+  // (release), so a delivery report that sees the flag reads the reason.
+  std::string gave_up_reason;
+  std::atomic<bool> gave_up{false};
 };
 void install_log_callbacks(rd_kafka_conf_t* conf, ClientLog* log);
 

@@ -36,6 +36,7 @@
 
 #include "bus/partitioner.h"
 #include "plugin/connector.h"
+#include "kafka/broker_watch.h"
 #include "kafka/kafka_clients.h"
 #include "ops/log.h"
 
@@ -101,6 +102,8 @@ class KafkaConsumer : public BusConsumer {
 
   ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) override {
     if (opts_.stopping && opts_.stopping->load()) return ConsumeStatus::End;
+    // --once with no broker answering: the sink fails (exit 1) instead of waiting for ever.
+    if (watch_.check(rk_.get(), *log_.log)) throw ConnectError(watch_.reason());
     if (Clock::now() >= next_refresh_) {
       if (opts_.once && !assigned_once_) assign_all();
       else if (regex_ && !opts_.once) refresh_regex_subscription();
@@ -472,6 +475,7 @@ class KafkaConsumer : public BusConsumer {
   bool uncommitted_ = false;       // flushed positions not yet sent in a commit
   Clock::time_point retry_commit_at_;  // after a refused commit
   std::vector<BusRecord>* out_ = nullptr;  // the batch being collected by poll()
+  BrokerWatch watch_{opts_.settings, opts_.once};
   bool assigned_once_ = false;
   bool paused_ = false;  // pause_fetching(true): partitions assigned meanwhile are paused too
   RdPartitions pending_targets_;                   // --once: assigned, end offsets not yet read

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "plugin/connector.h"
+#include "kafka/broker_watch.h"
 #include "kafka/kafka_clients.h"
 #include "ops/log.h"
 
@@ -38,9 +39,16 @@ struct BatchAck {
   }
 };
 
-void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   auto* ack = static_cast<BatchAck*>(m->_private);
-  if (m->err)
+  auto* log = static_cast<ClientLog*>(opaque);
+  // Purged because --once gave up on an unreachable cluster: not a failed
+  // record (errors.tolerance must not skip it) but one never delivered, whose
+  // offset is not stored (read again next run).
+  if ((m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) && log &&
+      log->gave_up.load(std::memory_order_acquire))
+    ack->record(std::string(kNotCommitted) + log->gave_up_reason);
+  else if (m->err)
     ack->record(fmt::format("topic '{}' partition {}: {}", rd_kafka_topic_name(m->rkt), m->partition,
                             rd_kafka_err2str(m->err)));
   else
@@ -78,7 +86,16 @@ class KafkaProducer : public BusProducer {
     poller_ = std::thread([this] {
       // Short waits: rd_kafka_yield does not wake a waiting rd_kafka_poll, and
       // the destructor joins this thread (a cron run should not wait 100 ms).
-      while (!stop_poller_.load()) rd_kafka_poll(rk_.get(), 20);
+      while (!stop_poller_.load()) {
+        rd_kafka_poll(rk_.get(), 20);
+        if (watch_.check(rk_.get(), *log_.log) && !log_.gave_up.load()) {
+          log_.gave_up_reason = watch_.reason();
+          log_.gave_up.store(true, std::memory_order_release);
+        }
+        // Given up: what waits in the queue, and whatever is sent after, is
+        // reported undelivered at once (on_delivery).
+        if (log_.gave_up.load()) rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+      }
     });
   }
 
@@ -168,6 +185,7 @@ class KafkaProducer : public BusProducer {
 
   KafkaProducerOptions opts_;
   ClientLog log_;
+  BrokerWatch watch_{opts_.settings, opts_.once};  // used by the poller thread only
   RdKafka rk_;
   std::atomic<bool> detached_{false};
   std::atomic<bool> stop_poller_{false};
@@ -248,6 +266,9 @@ void install_log_callbacks(rd_kafka_conf_t* conf, ClientLog* log) {
   rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
     auto* l = static_cast<ClientLog*>(rd_kafka_opaque(rk));
     if (!l) return;
+    // A failed connection is reported by the error callback too (the same
+    // text): logged there only, so one event is one line.
+    if (level <= 4 && std::string_view(fac) == "FAIL") return;
     // Connection failures repeat on every reconnect: once per 30 s per facility.
     if (level <= 4 && !l->should_log(static_cast<int>(std::hash<std::string_view>{}(fac) | 0x40000000), 30s)) return;
     if (level <= 3) l->log->error("librdkafka {}: {}", fac, buf);

@@ -14,15 +14,17 @@ namespace {
 
 constexpr std::string_view kEraseLine = "\r\033[K";
 
-std::string_view short_level(spdlog::level::level_enum l) {
+// log4j's level names, as Kafka Connect's log lines print them ("INFO", "WARN"):
+// the same in text and JSON lines.
+std::string_view level_name(spdlog::level::level_enum l) {
   switch (l) {
-    case spdlog::level::trace: return "trace";
-    case spdlog::level::debug: return "debug";
-    case spdlog::level::info: return "info";
-    case spdlog::level::warn: return "warn";
-    case spdlog::level::err: return "error";
-    case spdlog::level::critical: return "critical";
-    default: return "off";
+    case spdlog::level::trace: return "TRACE";
+    case spdlog::level::debug: return "DEBUG";
+    case spdlog::level::info: return "INFO";
+    case spdlog::level::warn: return "WARN";
+    case spdlog::level::err: return "ERROR";
+    case spdlog::level::critical: return "FATAL";
+    default: return "OFF";
   }
 }
 
@@ -56,7 +58,7 @@ std::string_view name_of(const spdlog::details::log_msg& msg) {
 
 }  // namespace
 
-std::string ConsoleSink::format(Style style, const spdlog::details::log_msg& msg) {
+std::string ConsoleSink::format(Style style, const spdlog::details::log_msg& msg, std::string_view json_fields) {
   std::string_view name = name_of(msg);
   std::string_view text(msg.payload.data(), msg.payload.size());
   std::string shown = name.empty() ? std::string("connectrun") : std::string(name);
@@ -65,7 +67,7 @@ std::string ConsoleSink::format(Style style, const spdlog::details::log_msg& msg
       return fmt::format("<{}>[{}] {}", journal_priority(msg.level), shown, text);
     case Style::Json: {
       std::string out = "{\"ts\":\"" + timestamp(msg.time, true) + "Z\",\"level\":\"";
-      out += short_level(msg.level);
+      out += level_name(msg.level);
       out += '"';
       if (!name.empty()) {
         out += ",\"connector\":";
@@ -73,22 +75,28 @@ std::string ConsoleSink::format(Style style, const spdlog::details::log_msg& msg
       }
       out += ",\"msg\":";
       append_json_string(out, text);
+      out += json_fields;
       out += '}';
       return out;
     }
     case Style::Text:
       break;
   }
-  auto level = spdlog::level::to_string_view(msg.level);
-  return fmt::format("{} {} [{}] {}", timestamp(msg.time, false), std::string_view(level.data(), level.size()), shown,
-                     text);
+  return fmt::format("{} {} [{}] {}", timestamp(msg.time, false), level_name(msg.level), shown, text);
 }
 
-void ConsoleSink::sink_it_(const spdlog::details::log_msg& msg) {
+void ConsoleSink::sink_it_(const spdlog::details::log_msg& msg) { write_locked(msg, {}); }
+
+void ConsoleSink::log_with_fields(const spdlog::details::log_msg& msg, std::string_view json_fields) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (should_log(msg.level)) write_locked(msg, json_fields);
+}
+
+void ConsoleSink::write_locked(const spdlog::details::log_msg& msg, std::string_view json_fields) {
   std::string line;
   if (status_shown_) line = kEraseLine;
   status_shown_ = false;
-  line += format(style_, msg);
+  line += format(style_, msg, json_fields);
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), out_);
   std::fflush(out_);

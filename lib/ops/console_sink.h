@@ -1,9 +1,11 @@
 // The one spdlog sink every logger writes to: stderr, in one of three styles,
 // sharing the terminal with the live status line (ops/run_monitor.h).
-//   Text     "2026-12-01T07:42:47.123 info [src] message" (a terminal, a file)
+//   Text     "2026-12-01T07:42:47.123 INFO [src] message" (a terminal, a file)
 //   Journal  "<6>[src] message": sd-daemon priority prefixes and no timestamp,
 //            which journald adds itself (stderr is the journal stream)
-//   Json     {"ts":"2026-12-01T07:42:47.123Z","level":"info","connector":"src","msg":"message"}
+//   Json     {"ts":"2026-12-01T07:42:47.123Z","level":"INFO","connector":"src","msg":"message"}
+// Levels carry log4j's names (TRACE, DEBUG, INFO, WARN, ERROR, FATAL), as
+// Kafka Connect's own log lines do, in every style.
 // Lines of the job itself (the logger named kRootLogger) carry no connector.
 #pragma once
 
@@ -28,7 +30,12 @@ class ConsoleSink final : public spdlog::sinks::base_sink<std::mutex> {
   void show_status(std::string_view line);
 
   // One formatted line, without the trailing newline (exposed for tests).
-  static std::string format(Style style, const spdlog::details::log_msg& msg);
+  // `json_fields` (",\"name\":value…") are members added to a JSON line; the
+  // other styles show the message alone.
+  static std::string format(Style style, const spdlog::details::log_msg& msg, std::string_view json_fields = {});
+
+  // Writes `msg` with the structured fields of log_with_fields (ops/log.h).
+  void log_with_fields(const spdlog::details::log_msg& msg, std::string_view json_fields);
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override;
@@ -41,6 +48,7 @@ class ConsoleSink final : public spdlog::sinks::base_sink<std::mutex> {
   Style style_;
   std::FILE* out_;
   bool status_shown_ = false;
+  void write_locked(const spdlog::details::log_msg& msg, std::string_view json_fields);
 };
 
 }  // namespace connectrun

@@ -5,8 +5,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <type_traits>
 
+#include "json/json_writer.h"
 #include "ops/console_sink.h"
+#include "ops/log_fields.h"
 
 namespace connectrun {
 
@@ -51,6 +54,31 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
   auto log = std::make_shared<spdlog::logger>(name, sink());
   log->set_level(spdlog::get_level());
   return log;
+}
+
+void log_with_fields(spdlog::logger& log, spdlog::level::level_enum level, std::string_view text,
+                     const std::vector<LogField>& fields) {
+  if (!log.should_log(level)) return;
+  std::string extra;
+  for (auto& f : fields) {
+    extra += ',';
+    append_json_string(extra, f.name);
+    extra += ':';
+    std::visit(
+        [&](auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::string>) append_json_string(extra, v);
+          else if constexpr (std::is_same_v<T, bool>) extra += v ? "true" : "false";
+          else if constexpr (std::is_same_v<T, int64_t>) append_integer(extra, v);
+          else append_json_double(extra, v);
+        },
+        f.value);
+  }
+  spdlog::details::log_msg msg(log.name(), level, spdlog::string_view_t(text.data(), text.size()));
+  for (auto& s : log.sinks()) {
+    if (auto* console = dynamic_cast<ConsoleSink*>(s.get())) console->log_with_fields(msg, extra);
+    else if (s->should_log(level)) s->log(msg);
+  }
 }
 
 void print_notice(Notice kind, std::string_view text) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ops/log.h"
+#include "ops/log_fields.h"
 
 namespace connectrun {
 
@@ -36,6 +37,28 @@ size_t terminal_width() {
 }
 
 }  // namespace
+
+void log_summary(spdlog::logger& log, const ConnectorSummary& s) {
+  std::string text = fmt::format("connector '{}': {} read, {} written, {} skipped, {} dead-lettered, {:.2f} s{}{}{}",
+                                 s.connector, s.read, s.written, s.skipped, s.dead_lettered, s.seconds,
+                                 s.tasks > 1 ? fmt::format(" ({} tasks)", s.tasks) : "",
+                                 s.undelivered ? fmt::format(" — {} NOT DELIVERED (read again on the next start)", s.undelivered) : "",
+                                 s.failure ? " — FAILED: " + *s.failure : "");
+  auto n = [](uint64_t v) { return static_cast<int64_t>(v); };
+  std::vector<LogField> fields{{"event", std::string("summary")},
+                               {"connector", s.connector},
+                               {"status", std::string(s.failure ? "FAILED" : s.undelivered ? "UNDELIVERED" : "OK")},
+                               {"read", n(s.read)},
+                               {"written", n(s.written)},
+                               {"skipped", n(s.skipped)},
+                               {"dead_lettered", n(s.dead_lettered)},
+                               {"undelivered", n(s.undelivered)},
+                               {"seconds", s.seconds},
+                               {"tasks", n(s.tasks)}};
+  if (s.failure) fields.push_back({"failure", *s.failure});
+  auto level = s.failure ? spdlog::level::err : s.undelivered ? spdlog::level::warn : spdlog::level::info;
+  log_with_fields(log, level, text, fields);
+}
 
 RunMonitor::RunMonitor(bool status_line, Sampler sample)
     : draw_(status_line && status_line_possible()), sample_(std::move(sample)), last_(sample_()) {}

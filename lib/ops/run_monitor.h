@@ -13,7 +13,25 @@
 
 #include "ops/systemd_notify.h"
 
+namespace spdlog { class logger; }
+
 namespace connectrun {
+
+// One connector's end-of-run figures (its tasks summed; its time is its
+// longest task's).
+struct ConnectorSummary {
+  std::string connector;
+  uint64_t read = 0, written = 0, skipped = 0, dead_lettered = 0, undelivered = 0;
+  double seconds = 0;
+  size_t tasks = 1;
+  std::optional<std::string> failure;
+};
+// Logs the summary line ("connector 'src': 10 read, 10 written, …") through
+// `log`: at ERROR when the connector failed, WARN when records were left
+// undelivered, INFO otherwise; in JSON lines its figures are fields of their own
+// (event "summary", connector, read, written, skipped, dead_lettered,
+// undelivered, seconds, tasks, status "OK"/"UNDELIVERED"/"FAILED", failure).
+void log_summary(spdlog::logger& log, const ConnectorSummary& s);
 
 // One task's counters (TaskStats) at one moment.
 struct WorkerSample {
