@@ -58,7 +58,7 @@ std::optional<int> handle_before_parse(const CLI::App& app, int argc, char** arg
   std::vector<std::string> names;
   for (const CLI::App* sub : app.get_subcommands({})) {
     if (sub->check_name(*word)) return std::nullopt;
-    names.push_back(sub->get_name());
+    if (!sub->get_group().empty()) names.push_back(sub->get_name());  // not the hidden __complete
   }
   std::string hint;
   if (auto flag = flag_for(*word)) hint = fmt::format(" (did you mean '{}'?)", *flag);
