@@ -30,7 +30,8 @@ std::optional<std::string> first_word(const CLI::App& app, int argc, char** argv
       // A global option that takes a value in the next word (--log-level debug).
       if (a.find('=') == std::string_view::npos && a.substr(0, 2) == "--") {
         const CLI::Option* o = app.get_option_no_throw(std::string(a));
-        if (o && o->get_type_size() != 0) ++i;
+        // Flags (--strict-config, -q) are expected(0): no value follows them.
+        if (o && o->get_expected_max() != 0) ++i;
       }
       continue;
     }

@@ -56,7 +56,8 @@ TEST_CASE("examples/postgres-replicate.yaml keeps a SQLite replica equal to the 
 
   run_once();  // the snapshot
   CHECK(replica() == source());
-  CHECK(std::count(source().begin(), source().end(), '\n') == 3);
+  std::string first = source();
+  CHECK(std::count(first.begin(), first.end(), '\n') == 3);
 
   pg.psql("UPDATE customers SET visits = visits + 10, email = 'sally@new.example' WHERE name = 'Sally';"
           "DELETE FROM customers WHERE name = 'George';"
