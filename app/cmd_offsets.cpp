@@ -16,7 +16,6 @@
 #include "json/json_reader.h"
 #include "json/json_writer.h"
 #include "plugin/connector.h"
-#include "plugin/offset_check.h"
 #include "exit_codes.h"
 #include "offsets/kafka_offsets_file.h"
 #include "offsets/offset_store.h"
@@ -300,12 +299,12 @@ class Offsets {
     return kExitOk;
   }
 
-  // What the connector says about an offset (OffsetCheck), after configuring it as the job does.
+  // What the connector says about an offset (SourceTask::check_offset), after configuring it as the job does.
   static std::optional<std::string> offset_problem(const ConnectorPlan& c, const Value& partition, const Value& offset) {
     if (!c.plugin || !c.is_source) return std::nullopt;
     auto task = c.plugin->make_source();
     task->configure(c.plugin_cfg);
-    return check_source_offset(*task, partition, offset);
+    return task->check_offset(partition, offset);
   }
 
   static bool same_file(const std::string& a, const std::string& b) {

@@ -1,8 +1,6 @@
 // The completion scripts, run by the real shells: what `connectrun pl<TAB>`,
 // `run --on<TAB>`, `offsets list JOB --connector <TAB>` and `plugins FileS<TAB>`
 // give in bash and fish, and that zsh loads its script.
-#include <cstdio>
-
 #include <catch2/catch.hpp>
 
 #include "support.h"
@@ -10,16 +8,7 @@
 using namespace testsupport;
 
 namespace {
-std::string sh(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return "popen failed";
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-bool have(const char* program) { return sh(std::string("command -v ") + program + " >/dev/null && echo yes") == "yes\n"; }
+bool have(const char* program) { return shell(std::string("command -v ") + program + " >/dev/null && echo yes") == "yes\n"; }
 const std::string kBin = CONNECTRUN_BINARY;
 // The binary's folder first in PATH: the scripts call `connectrun __complete`.
 std::string path_env() { return "PATH=" + kBin.substr(0, kBin.rfind('/')) + ":$PATH "; }
@@ -37,7 +26,7 @@ TEST_CASE("bash completion gives subcommands options values connector and plugin
   auto complete = [&](const std::string& words) {
     std::string cmd = path_env() + "bash -c 'source " + dir.path() + "/connectrun.bash; COMP_WORDS=(" + words +
                       "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _connectrun; echo \"${COMPREPLY[*]}\"'";
-    return sh(cmd);
+    return shell(cmd);
   };
   CHECK(complete("connectrun pl") == "plugins\n");
   CHECK(complete("connectrun run --on") == "--once\n");
@@ -61,7 +50,7 @@ TEST_CASE("fish completion gives subcommands connector and plugin names and zsh 
                                "    file: in.txt\n    topic: t\n");
   auto complete = [&](const std::string& line) {
     // Only the candidates, without fish's descriptions.
-    return sh(path_env() + "fish -c 'source " + dir.path() + "/connectrun.fish; complete -C \"" + line +
+    return shell(path_env() + "fish -c 'source " + dir.path() + "/connectrun.fish; complete -C \"" + line +
               "\"' | cut -f1 | sort | tr '\\n' ' '");
   };
   CHECK(complete("connectrun pl") == "plugins ");
@@ -73,7 +62,7 @@ TEST_CASE("fish completion gives subcommands connector and plugin names and zsh 
   REQUIRE(zsh.exit_code == 0);
   write_file(dir / "connectrun.zsh", zsh.out);
   // zsh filters the candidates itself: the function must offer plugins among them.
-  auto got = sh(path_env() + "zsh -c 'source " + dir.path() +
+  auto got = shell(path_env() + "zsh -c 'source " + dir.path() +
                 "/connectrun.zsh; setopt ksharrays; COMP_WORDS=(connectrun pl); COMP_CWORD=1; _connectrun; "
                 "echo \"${COMPREPLY[*]}\"' 2>&1");
   CHECK(got.find("plugins") != std::string::npos);

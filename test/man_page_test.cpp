@@ -1,7 +1,6 @@
 // The man pages come from the binary's own declarations: every subcommand and
 // option --help shows is in connectrun(1), every plugin and key in
 // connectrun-job(5), and both are well-formed roff that man(1) renders.
-#include <cstdio>
 #include <regex>
 #include <sstream>
 #include <set>
@@ -80,11 +79,8 @@ TEST_CASE("man connectrun-job.5 has every plugin and the worker keys and renders
   TempDir dir;
   write_file(dir.path() + "/connectrun-job.5", page.out);
   std::string cmd = "MANWIDTH=80 man --warnings -l " + dir.path() + "/connectrun-job.5 2>&1 >/dev/null";
-  std::string warnings;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) warnings.append(buf, n);
-  CHECK(pclose(p) == 0);
+  int status = -1;
+  std::string warnings = shell(cmd, &status);
+  CHECK(status == 0);
   CHECK(warnings.empty());
 }

@@ -12,7 +12,6 @@
 #include "connectors/datagen/avro_generator.h"
 #include "connectors/datagen/quickstarts.h"
 #include "json/json_writer.h"
-#include "plugin/offset_check.h"
 #include "plugin/topic_name.h"
 
 namespace connectrun::datagen {
@@ -113,7 +112,7 @@ uint64_t entropy_seed() {
   return (static_cast<uint64_t>(rd()) << 32) ^ rd();
 }
 
-class DatagenTask : public SourceTask, public OffsetCheck {
+class DatagenTask : public SourceTask {
  public:
   void configure(const config::ConfigValues& cfg) override {
     topic_ = cfg.get_string("kafka.topic");

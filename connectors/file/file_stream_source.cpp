@@ -14,7 +14,6 @@
 
 #include "connectors/file/utf8_text.h"
 #include "json/json_writer.h"
-#include "plugin/offset_check.h"
 #include "plugin/topic_name.h"
 
 namespace connectrun::file {
@@ -64,7 +63,7 @@ class LineTooLong : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-class FileStreamSourceTask : public SourceTask, public OffsetCheck {
+class FileStreamSourceTask : public SourceTask {
  public:
   void configure(const config::ConfigValues& cfg) override {
     cfg_.file = cfg.get_string("file");

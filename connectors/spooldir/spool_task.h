@@ -17,7 +17,6 @@
 
 #include "connectors/spooldir/spool_config.h"
 #include "plugin/connector.h"
-#include "plugin/offset_check.h"
 
 namespace connectrun::spooldir {
 
@@ -39,7 +38,7 @@ class ParseError : public std::runtime_error {
   std::string where_;
 };
 
-class SpoolTask : public SourceTask, public OffsetCheck {
+class SpoolTask : public SourceTask {
  public:
   void configure(const config::ConfigValues& cfg) override;
   void start(SourceTaskContext& ctx) override;

@@ -20,7 +20,6 @@
 #include <spdlog/spdlog.h>
 
 #include "connectors/tail/tailed_file.h"
-#include "plugin/offset_check.h"
 #include "plugin/topic_name.h"
 
 namespace connectrun::tail {
@@ -43,7 +42,7 @@ std::string base_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-class FileTailTask : public SourceTask, public OffsetCheck {
+class FileTailTask : public SourceTask {
  public:
   void configure(const config::ConfigValues& cfg) override {
     paths_ = cfg.get_list("paths");

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -121,6 +122,17 @@ class SourceTask {
   // at the end after the final flush, before stop().
   virtual void commit() {}
   virtual void stop() {}
+  // Kafka's SourceConnector.alterOffsets check (KIP-875), after configure():
+  // nullopt when `offset` (a schemaless map) is one this task can resume from
+  // for `partition`, else what is wrong and what is expected ("\"position\"
+  // must be a whole number of bytes (0 or more), got \"abc\""). `offsets set`
+  // and `offsets import` ask it before storing anything; a task also refuses
+  // at start a stored offset that fails it. The default accepts every offset.
+  virtual std::optional<std::string> check_offset(const Value& partition, const Value& offset) const {
+    (void)partition;
+    (void)offset;
+    return std::nullopt;
+  }
 };
 
 struct SinkTaskContext : TaskContext {

@@ -22,15 +22,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool wait_until(const std::function<bool()>& ok, std::chrono::seconds limit = 60s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!ok()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(100ms);
-  }
-  return true;
-}
-
 // MqttSource (persistent session `client`, QoS 1, topic filter ack/#) -> FileStreamSink `out`.
 std::string source_job(const std::string& dir, const std::string& uri, const std::string& out,
                        const std::string& source_extra = "") {
@@ -92,7 +83,7 @@ TEST_CASE("MQTT source acknowledges only after delivery so kill -9 and failed de
   });
   {
     Process run({"run", dir / "job.yaml"}, dir / "run1.log");
-    const bool started = wait_until([&] { return read_lines(out).size() >= 300; });
+    const bool started = eventually([&] { return read_lines(out).size() >= 300; }, 60s);
     run.signal(SIGKILL);
     CHECK(run.wait(30s) == 128 + SIGKILL);
     publisher.join();
@@ -108,12 +99,12 @@ TEST_CASE("MQTT source acknowledges only after delivery so kill -9 and failed de
       for (auto& l : read_lines(out)) got.insert(l);
       return got.size() == 3000;
     };
-    const bool all = wait_until(complete, 90s);
+    const bool all = eventually(complete, 90s);
     INFO(read_file(dir / "run2.log"));
     CHECK(all);
     // A clean run: the rest published while it runs arrives, then SIGTERM acknowledges everything.
     shell(pub + "-t ack/k -m after-restart");
-    CHECK(wait_until([&] { return read_lines(out).back() == "after-restart"; }));
+    CHECK(eventually([&] { return read_lines(out).back() == "after-restart"; }, 60s));
     run.signal(SIGTERM);
     CHECK(run.wait(30s) == 0);
   }

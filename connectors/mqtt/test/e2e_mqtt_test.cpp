@@ -17,15 +17,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool wait_for(const std::function<bool()>& ok, std::chrono::seconds limit = 30s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!ok()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(100ms);
-  }
-  return true;
-}
-
 std::string source_connector(const std::string& uri, const std::string& extra) {
   return fmt::format(R"(  - name: mqtt-in
     connector.class: io.confluent.connect.mqtt.MqttSourceConnector
@@ -73,12 +64,12 @@ TEST_CASE("MQTT to file and file to MQTT and MQTT to MQTT with topics from keys 
 )", dir.path(), other.uri()));
   {
     Process run({"run", dir / "job.yaml"}, dir / "run.log");
-    REQUIRE(wait_for([&] { return read_file(dir / "run.log").find("subscribed to") != std::string::npos; }));
+    REQUIRE(eventually([&] { return read_file(dir / "run.log").find("subscribed to") != std::string::npos; }, 30s));
     shell(pub + "-t sensors/b -m 'hello b'");
     shell(pub + "-t alerts/x/y -m alert-1");
     shell(pub + "-t other/y -m not-subscribed-either");
     shell(fmt::format("printf 'bin\\001\\002' | mosquitto_pub -p {} -q 1 -t sensors/c -s", broker.port()));
-    REQUIRE(wait_for([&] { return read_lines(dir / "out.txt").size() >= 4; }));
+    REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() >= 4; }, 30s));
     std::this_thread::sleep_for(500ms);  // nothing else may come
     run.signal(SIGTERM);
     CHECK(run.wait(30s) == 0);
@@ -197,16 +188,16 @@ TEST_CASE("MQTT source and sink reconnect after a broker restart", "[mqtt][e2e]"
     for (auto at = log.find(what); at != std::string::npos; at = log.find(what, at + 1)) ++n;
     return n;
   };
-  REQUIRE(wait_for([&] { return count("subscribed to") == 1 && count("publishing to") == 1; }));
+  REQUIRE(eventually([&] { return count("subscribed to") == 1 && count("publishing to") == 1; }, 30s));
   shell(pub + "-t sensors/a -m before");
-  REQUIRE(wait_for([&] { return read_lines(dir / "out.txt").size() == 1; }));
+  REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 1; }, 30s));
   broker.restart();
   // Both clients (source and sink) come back by themselves.
   INFO(read_file(dir / "run.log"));
-  REQUIRE(wait_for([&] { return count("reconnected to") >= 2; }, 60s));
+  REQUIRE(eventually([&] { return count("reconnected to") >= 2; }, 60s));
   // Retained: delivered whether the new subscription is made before or after it arrives.
   shell(pub + "-r -t sensors/b -m after");
-  REQUIRE(wait_for([&] { return read_lines(dir / "out.txt").size() == 2; }));
+  REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 2; }, 30s));
   CHECK(read_lines(dir / "out.txt") == std::vector<std::string>{"before", "after"});
   CHECK(count("lost the connection to") >= 2);
   // Everything the broker kept for the session (a resent duplicate would be allowed).

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/jdbc/test/jdbc_test_util.h"
 #include "servers/postgres_server.h"
 #include "support.h"
 
@@ -19,15 +20,6 @@ namespace {
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) s.replace(pos, from.size(), to);
   return s;
-}
-std::string sh(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  pclose(p);
-  return out;
 }
 }  // namespace
 
@@ -45,9 +37,7 @@ TEST_CASE("examples/postgres-replicate.yaml keeps a SQLite replica equal to the 
 
   const std::string query = "SELECT id, name, coalesce(email, '<null>'), visits FROM customers ORDER BY id";
   auto source = [&] { return pg.psql(query); };
-  auto replica = [&] {
-    return sh(fmt::format("cd {} && sqlite3 replica.db \"{}\" 2>&1", dir.path(), query));
-  };
+  auto replica = [&] { return jdbctest::sqlite(dir / "replica.db", query); };
   auto run_once = [&] {
     auto r = run_connectrun({"run", "--once", "job.yaml"}, 90s, dir.path());
     INFO(r.err);

@@ -23,15 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool wait_until(const std::function<bool()>& ok, std::chrono::seconds limit = 60s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!ok()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(200ms);
-  }
-  return true;
-}
-
 std::string amqp(const RabbitMQServer& b, const std::string& tool_args, int* status = nullptr) {
   return shell(fmt::format("{} -u {} 2>&1", tool_args, b.url()), status);
 }
@@ -98,7 +89,7 @@ connectors:
     rabbitmq.routing.key: bridge-back
 )", bus.bootstrap(), dir.path(), rabbit.port(), mqtt.uri()));
   Process run({"run", dir / "job.yaml"}, dir / "run.log");
-  REQUIRE(wait_until([&] { return read_file(dir / "run.log").find("subscribed to") != std::string::npos; }));
+  REQUIRE(eventually([&] { return read_file(dir / "run.log").find("subscribed to") != std::string::npos; }, 60s));
   for (int i = 1; i <= 3; ++i) amqp(rabbit, fmt::format("amqp-publish -r bridge-in -b rabbit-{}", i));
   for (int i = 1; i <= 2; ++i) shell(fmt::format("mosquitto_pub -p {} -q 1 -t bridge/back -m mqtt-{}", mqtt.port(), i));
 
@@ -106,10 +97,10 @@ connectors:
   CHECK(shell(checker + "-C 3 -W 60") == "rabbit-1\nrabbit-2\nrabbit-3\n");
   // MQTT -> bus -> RabbitMQ: the payloads in the queue bridge-back.
   std::vector<std::string> back;
-  CHECK(wait_until([&] {
+  CHECK(eventually([&] {
     for (auto& b : drain(rabbit, "bridge-back")) back.push_back(b);
     return back.size() >= 2;
-  }));
+  }, 60s));
   CHECK(back == std::vector<std::string>{"mqtt-1", "mqtt-2"});
   run.signal(SIGTERM);
   CHECK(run.wait(30s) == 0);
