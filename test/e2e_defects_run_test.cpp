@@ -22,7 +22,7 @@ size_t count_lines_with(const std::string& text, const std::vector<std::string>&
 }
 }  // namespace
 
-TEST_CASE("run --once with no Kafka broker reachable warns once and fails within the bound", "[e2e][defects]") {
+TEST_CASE("run --once with no Kafka broker reachable warns once and fails within the bound", "[e2e][defects][kafka]") {
   TempDir dir;
   write_file(dir / "in.txt", "a\nb\nc\n");
   // Port 9 (discard) has no listener here: every connection is refused.

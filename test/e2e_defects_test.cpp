@@ -112,7 +112,7 @@ TEST_CASE("connectrun --version --json gives every linked library's version and 
   CHECK(plain.out == std::string("connectrun ") + CONNECTRUN_VERSION + "\n");
 }
 
-TEST_CASE("connectrun broker --address-file holds the whole address once it listens and goes when it stops", "[e2e][defects]") {
+TEST_CASE("connectrun broker --address-file holds the whole address once it listens and goes when it stops", "[e2e][defects][kafka]") {
   TempDir dir;
   std::string addr = dir / "broker.addr";
   write_file(addr, "127.0.0.1:1\n");  // a stale file from a broker killed earlier

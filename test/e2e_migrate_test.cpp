@@ -217,7 +217,7 @@ connectors:
   CHECK(read_file(dir / "out.txt") == "{\"id\":3}\n");
 }
 
-TEST_CASE("Kafka's shipped config files validate and run unchanged", "[migrate][e2e]") {
+TEST_CASE("Kafka's shipped config files validate and run unchanged", "[migrate][e2e][kafka]") {
   for (std::string version : {"2.8.2", "3.0.2", "3.6.2", "1.1.1"}) {
     INFO("Kafka " << version);
     std::string base = kKafkaConfig + "/" + version + "/";
@@ -323,7 +323,7 @@ rest.extension.classes=org.apache.kafka.connect.rest.basic.auth.extension.BasicA
   CHECK(has(bad.err, "Kafka REST extensions are Java classes"));
 }
 
-TEST_CASE("a connector class connectrun lacks: one problem naming it with its classes closest first", "[migrate][e2e]") {
+TEST_CASE("a connector class connectrun lacks: one problem naming it with its classes closest first", "[migrate][e2e][families]") {
   TempDir dir;
   write_file(dir / "job.yaml", fmt::format(R"(worker:
   offset.storage.file.filename: {0}/offsets.json

@@ -37,7 +37,7 @@ RunResult set(const TempDir& dir, const std::string& partition, const std::strin
 }
 }  // namespace
 
-TEST_CASE("offsets set: each source connector refuses an offset it cannot use", "[migrate][e2e]") {
+TEST_CASE("offsets set: each source connector refuses an offset it cannot use", "[migrate][e2e][families]") {
   TempDir dir;
   const std::string in = dir / "in.txt";
   write_file(in, "a\nb\n");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <set>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -20,6 +21,9 @@ using namespace std::chrono_literals;
 // Confirms are read while publishing every this many messages, so the
 // broker's acknowledgements never pile up unread.
 constexpr size_t kReadConfirmsEvery = 512;
+// At most this many messages are published and not yet confirmed: put waits
+// for confirms beyond it, so a slow broker bounds memory instead of growing it.
+constexpr size_t kMaxUnconfirmed = 16384;
 
 struct Published {
   uint64_t seq = 0;  // publish sequence number on the current channel
@@ -84,37 +88,68 @@ class RabbitMQSinkTask : public SinkTask {
       }
       for (auto& h : r.headers) p.headers.emplace_back(h.key, h);
       outstanding_.push_back(std::move(p));
+      ++unconfirmed_;
       publish_guarded(outstanding_.back());
       if (++since_read_ >= kReadConfirmsEvery) {
         since_read_ = 0;
         guarded([&] { read_confirms(0ms); });
       }
+      if (unconfirmed_ >= kMaxUnconfirmed) await_confirms(kMaxUnconfirmed / 2);
     }
   }
 
   // Every record put so far is confirmed by the broker (or reported as
-  // returned) when this returns; the default pre_commit then commits them.
+  // returned) when this returns. The engine calls it at the end of the input.
   void flush() override {
-    const auto deadline = std::chrono::steady_clock::now() + confirm_timeout_;
-    while (std::any_of(outstanding_.begin(), outstanding_.end(), [](const Published& p) { return !p.confirmed; })) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now >= deadline)
-        throw ConnectError(fmt::format("{}: no publisher confirm within rabbitmq.confirm.timeout.ms ({} ms)",
-                                       settings_.where(), confirm_timeout_.count()),
-                           true);
-      guarded([&] { read_confirms(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)); });
+    await_confirms(0);
+    release_confirmed();
+  }
+
+  // Publishing does not wait for confirms: the positions returned stop, in
+  // each partition, at its first record the broker has not confirmed yet, and
+  // move on at a later call once it has (the engine calls again while idle).
+  TopicPartitionOffsets pre_commit(const TopicPartitionOffsets& current) override {
+    guarded([&] { read_confirms(0ms); });
+    release_confirmed();
+    TopicPartitionOffsets safe = current;
+    std::set<TopicPartition> held;
+    for (const auto& p : outstanding_) {
+      TopicPartition tp{p.place.topic, p.place.partition.value_or(0)};
+      if (held.insert(tp).second) safe[tp] = p.place.bus_offset;
+      if (held.size() == current.size()) break;
     }
-    std::deque<Published> done;
-    done.swap(outstanding_);
-    for (auto& p : done)
-      if (p.returned)
-        ctx_->report(p.place, ConnectError(fmt::format("topic '{}' partition {} offset {}: {}", p.place.topic,
-                                                       p.place.partition.value_or(0), p.place.bus_offset, *p.returned)));
+    return safe;
   }
 
   void stop() override { conn_.reset(); }
 
  private:
+  // Reads confirms until at most `target` messages are unconfirmed, or fails
+  // (retriable) after rabbitmq.confirm.timeout.ms.
+  void await_confirms(size_t target) {
+    const auto deadline = std::chrono::steady_clock::now() + confirm_timeout_;
+    while (unconfirmed_ > target) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline)
+        throw ConnectError(fmt::format("{}: no publisher confirm within rabbitmq.confirm.timeout.ms ({} ms)",
+                                       settings_.where(), confirm_timeout_.count()),
+                           true);
+      guarded([&] { read_confirms(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now), target); });
+    }
+  }
+
+  // Drops the confirmed messages at the front, reporting those the broker
+  // returned (before any position past them is committed).
+  void release_confirmed() {
+    while (!outstanding_.empty() && outstanding_.front().confirmed) {
+      const Published& p = outstanding_.front();
+      if (p.returned)
+        ctx_->report(p.place, ConnectError(fmt::format("topic '{}' partition {} offset {}: {}", p.place.topic,
+                                                       p.place.partition.value_or(0), p.place.bus_offset, *p.returned)));
+      outstanding_.pop_front();
+    }
+  }
+
   void open() {
     auto conn = std::make_unique<AmqpConnection>(settings_);
     amqp_connection_state_t s = conn->state();
@@ -181,8 +216,12 @@ class RabbitMQSinkTask : public SinkTask {
     ctx_->log->warn("{}; reconnecting and publishing the unconfirmed messages again", why);
     connectrun::retry(settings_.recovery_policy(ctx_->retry_policy), fmt::format("reconnect to {}", settings_.where()),
                       [&] { open(); }, ctx_->stopping, ctx_->log.get());
-    for (auto& p : outstanding_)
-      if (!p.confirmed) publish(p);
+    // The new channel numbers from 1: a confirmed message keeps no number, so
+    // mark()'s walk in rising order is not cut short by an old, higher one.
+    for (auto& p : outstanding_) {
+      if (p.confirmed) p.seq = 0;
+      else publish(p);
+    }
   }
 
   void publish(Published& p) {
@@ -215,8 +254,9 @@ class RabbitMQSinkTask : public SinkTask {
                         "publish");
   }
 
-  // Reads what the broker sent (acks, nacks, returns) for up to `wait`.
-  void read_confirms(std::chrono::milliseconds wait) {
+  // Reads what the broker sent (acks, nacks, returns) for up to `wait`, or
+  // until at most `target` messages are unconfirmed.
+  void read_confirms(std::chrono::milliseconds wait, size_t target = 0) {
     amqp_connection_state_t s = conn_->state();
     auto left = wait;
     const auto until = std::chrono::steady_clock::now() + wait;
@@ -228,8 +268,7 @@ class RabbitMQSinkTask : public SinkTask {
       if (status == AMQP_STATUS_TIMEOUT) return;
       conn_->check_status(status, "read publisher confirms");
       if (frame.frame_type == AMQP_FRAME_METHOD) on_method(frame.payload.method);
-      if (std::none_of(outstanding_.begin(), outstanding_.end(), [](const Published& p) { return !p.confirmed; }))
-        return;
+      if (unconfirmed_ <= target) return;
       left = std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()));
     }
   }
@@ -240,6 +279,7 @@ class RabbitMQSinkTask : public SinkTask {
         auto* ack = static_cast<amqp_basic_ack_t*>(m.decoded);
         mark(ack->delivery_tag, ack->multiple, [&](Published& p) {
           p.confirmed = true;
+          --unconfirmed_;
           // A return comes right before the confirm of the message it returns.
           if (pending_return_ && p.seq == ack->delivery_tag) p.returned = std::move(pending_return_);
         });
@@ -290,7 +330,8 @@ class RabbitMQSinkTask : public SinkTask {
   std::unique_ptr<AmqpConnection> conn_;
   uint64_t next_seq_ = 1;
   size_t since_read_ = 0;
-  std::deque<Published> outstanding_;  // put, not yet flushed
+  std::deque<Published> outstanding_;  // published in order; the front is the oldest not yet released
+  size_t unconfirmed_ = 0;             // of outstanding_, not yet confirmed
   std::optional<std::string> pending_return_;
 };
 
