@@ -6,13 +6,13 @@
 // YAML lists, ${env:…}/${file:…} placeholders in any value) and, where the
 // loader refuses unknown keys, refuses them too (additionalProperties false).
 // The document is a schemaless Value written by the project's JSON writer.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <iostream>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "commands.h"
 #include "config/loader.h"
@@ -22,6 +22,7 @@
 #include "json/json_writer.h"
 #include "plan/job_config.h"
 #include "plan/worker_compat.h"
+#include "schema_keys.h"
 
 namespace connectrun::cli {
 
@@ -29,189 +30,7 @@ namespace {
 
 using config::KeyDef;
 using config::KeyType;
-
-// An object under construction: members in insertion order.
-struct Obj {
-  MapEntries m;
-  Obj& set(std::string key, Value v) & {
-    m.emplace_back(Value(std::move(key)), std::move(v));
-    return *this;
-  }
-  Obj&& set(std::string key, Value v) && { return std::move(set(std::move(key), std::move(v))); }
-  operator Value() && { return Value(std::move(m)); }
-};
-
-Value strings(const std::vector<std::string>& items) {
-  Array a;
-  for (auto& s : items) a.emplace_back(s);
-  return a;
-}
-
-Value types(std::initializer_list<const char*> names) {
-  Array a;
-  for (auto* n : names) a.emplace_back(n);
-  return a;
-}
-
-std::string regex_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
-    out += c;
-  }
-  return out;
-}
-
-// A regular expression matching `s` in any letter case (ECMA-262 has no inline (?i)).
-std::string any_case(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (std::isalpha(u)) {
-      out += '[';
-      out += static_cast<char>(std::tolower(u));
-      out += static_cast<char>(std::toupper(u));
-      out += ']';
-    } else {
-      out += regex_escape(std::string_view(&c, 1));
-    }
-  }
-  return out;
-}
-
-// A value holding a ${provider:[path:]key} placeholder: its resolved text is only
-// known when the job is loaded, so it passes wherever a number or boolean is expected.
-Value placeholder_def() {
-  return Obj{}
-      .set("type", "string")
-      .set("pattern", "\\$\\{[^}:]*:[^}]*\\}")
-      .set("description", "A ${env:NAME} or ${file:path:key} placeholder, resolved when the job is loaded.");
-}
-
-Value placeholder() { return Obj{}.set("$ref", "#/$defs/placeholder"); }
-
-// Text, or a YAML number or boolean, which the loader takes as written.
-Value scalar() { return Obj{}.set("type", types({"string", "number", "boolean", "null"})); }
-
-// What a key's validator allows, read from its description (validators.h's
-// shapes: one_of/list_of "[a, b]", at_least "[1,...]", between "[1,...,9]").
-struct Allowed {
-  std::vector<std::string> values;
-  std::optional<int64_t> min, max;
-};
-
-Allowed allowed(const KeyDef& k) {
-  Allowed a;
-  if (!k.validator) return a;
-  const std::string& d = k.validator->describe;
-  if (d.size() < 3 || d.front() != '[' || d.back() != ']') return a;
-  std::string inner = d.substr(1, d.size() - 2);
-  if (inner.find("...") != std::string::npos) {
-    if (k.type != KeyType::Int && k.type != KeyType::Long) return a;
-    auto comma = inner.find(',');
-    auto last = inner.rfind(',');
-    try {
-      a.min = std::stoll(inner.substr(0, comma));
-      if (last != comma) a.max = std::stoll(inner.substr(last + 1));
-    } catch (const std::exception&) {
-      a.min.reset();
-    }
-    return a;
-  }
-  if (k.type != KeyType::String && k.type != KeyType::Class && k.type != KeyType::List) return a;
-  size_t start = 0;
-  while (true) {
-    auto sep = inner.find(", ", start);
-    a.values.push_back(inner.substr(start, sep == std::string::npos ? std::string::npos : sep - start));
-    if (sep == std::string::npos) break;
-    start = sep + 2;
-  }
-  return a;
-}
-
-Value json_default(const config::ConfigValue& v) {
-  struct V {
-    Value operator()(std::monostate) const { return nullptr; }
-    Value operator()(const std::string& s) const { return s; }
-    Value operator()(int64_t i) const { return i; }
-    Value operator()(double d) const { return d; }
-    Value operator()(bool b) const { return b; }
-    Value operator()(const std::vector<std::string>& l) const { return strings(l); }
-  };
-  return std::visit(V{}, v);
-}
-
-// The schema of one declared key: its type as the loader parses it, default, valid values, description.
-Value key_schema(const KeyDef& k, const std::string& description_prefix = "") {
-  Obj s;
-  std::string doc = description_prefix + k.doc;
-  if (!doc.empty()) s.set("description", doc);
-  if (k.default_value && !std::holds_alternative<std::monostate>(*k.default_value))
-    s.set("default", json_default(*k.default_value));
-  if (k.is_secret()) s.set("writeOnly", true);
-  Allowed a = allowed(k);
-  const std::string ws = "^\\s*";
-  switch (k.type) {
-    case KeyType::String:
-    case KeyType::Class:
-    case KeyType::Password: {
-      if (!a.values.empty()) {
-        // one_of is case-insensitive: the enum is what editors offer, the pattern what the loader takes.
-        std::string alts;
-        for (auto& v : a.values) alts += (alts.empty() ? "" : "|") + any_case(v);
-        s.set("anyOf", Array{Obj{}.set("enum", strings(a.values)),
-                             Obj{}.set("type", "string").set("pattern", ws + "(?:" + alts + ")\\s*$"), placeholder()});
-      } else if (k.validator && k.validator->describe == "non-empty string") {
-        s.set("anyOf", Array{Obj{}.set("type", "string").set("pattern", "\\S"),
-                             Obj{}.set("type", types({"number", "boolean"}))});
-      } else {
-        s.set("type", types({"string", "number", "boolean", "null"}));
-      }
-      break;
-    }
-    case KeyType::Int:
-    case KeyType::Long: {
-      Obj number;
-      number.set("type", "integer");
-      int64_t lo = k.type == KeyType::Int ? INT32_MIN : INT64_MIN;
-      int64_t hi = k.type == KeyType::Int ? INT32_MAX : INT64_MAX;
-      // A long's own bounds say nothing a reader needs; an int's do (Kafka's INT is 32 bits).
-      if (a.min || k.type == KeyType::Int) number.set("minimum", a.min ? std::max(*a.min, lo) : lo);
-      if (a.max || k.type == KeyType::Int) number.set("maximum", a.max ? std::min(*a.max, hi) : hi);
-      s.set("anyOf", Array{std::move(number), Obj{}.set("type", "string").set("pattern", ws + "-?[0-9]+\\s*$"),
-                           placeholder()});
-      break;
-    }
-    case KeyType::Double:
-      s.set("anyOf", Array{Obj{}.set("type", "number"),
-                           Obj{}.set("type", "string")
-                               .set("pattern", ws + "[-+]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?\\s*$"),
-                           placeholder()});
-      break;
-    case KeyType::Boolean:
-      s.set("anyOf", Array{Obj{}.set("type", "boolean"),
-                           Obj{}.set("type", "string").set("pattern", ws + "(?:" + any_case("true") + "|" +
-                                                                          any_case("false") + ")\\s*$"),
-                           placeholder()});
-      break;
-    case KeyType::List: {
-      if (!a.values.empty()) {
-        // list_of compares each item exactly; the text form is "a,b" with spaces allowed around items.
-        std::string alts;
-        for (auto& v : a.values) alts += (alts.empty() ? "" : "|") + regex_escape(v);
-        std::string item = "(?:" + alts + ")";
-        s.set("anyOf", Array{Obj{}.set("type", "array").set("items", Obj{}.set("enum", strings(a.values))),
-                             Obj{}.set("type", "string")
-                                 .set("pattern", ws + "(?:" + item + "\\s*(?:,\\s*" + item + "\\s*)*)?$"),
-                             placeholder(), Obj{}.set("type", "null")});
-      } else {
-        s.set("anyOf", Array{Obj{}.set("type", "array").set("items", scalar()), scalar()});
-      }
-      break;
-    }
-  }
-  return s;
-}
+using namespace schema;
 
 // The keys every connector section shares (the common, source, sink and converter
 // keys), written once under $defs and referred to from each connector's section.
@@ -274,10 +93,14 @@ std::string pointer_token(std::string_view name) {
   std::string out;
   for (char c : name) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else if (std::isalnum(u) || std::string_view("-._$:").find(c) != std::string_view::npos) out += c;
-    else out += fmt::format("%{:02X}", u);
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else if (std::isalnum(u) || std::string_view("-._$:").find(c) != std::string_view::npos)
+      out += c;
+    else
+      out += fmt::format("%{:02X}", u);
   }
   return out;
 }
@@ -289,10 +112,11 @@ Value required_keys(const std::vector<std::string>& keys, Obj& s) {
   Array nested;
   for (auto& k : keys) {
     auto dot = k.find('.');
-    if (dot == std::string::npos) plain.push_back(k);
+    if (dot == std::string::npos)
+      plain.push_back(k);
     else
-      nested.push_back(Obj{}.set("anyOf", Array{Obj{}.set("required", strings({k})),
-                                                 Obj{}.set("required", strings({k.substr(0, dot)}))}));
+      nested.push_back(Obj{}.set(
+          "anyOf", Array{Obj{}.set("required", strings({k})), Obj{}.set("required", strings({k.substr(0, dot)}))}));
   }
   if (!plain.empty()) s.set("required", strings(plain));
   return nested;
@@ -304,8 +128,8 @@ Value required_keys(const std::vector<std::string>& keys, Obj& s) {
 // is a $def (`<section>:<prefix>`) referring to the flat keys' schemas. A prefix that
 // leads into pattern keys (`producer: {override.linger.ms: 5}`) takes any map.
 // `roots` are the literal beginnings of the pattern keys ("transforms.").
-Value object(Properties& p, Obj patterns, const std::vector<std::string>& roots, const std::string& section,
-             Obj& defs, std::map<std::string, std::string>& written) {
+Value object(Properties& p, Obj patterns, const std::vector<std::string>& roots, const std::string& section, Obj& defs,
+             std::map<std::string, std::string>& written) {
   const std::string self = "#/$defs/" + pointer_token(section);
   std::set<std::string> keys(p.names.begin(), p.names.end());
   std::set<std::string> strict, lenient;
@@ -325,15 +149,18 @@ Value object(Properties& p, Obj patterns, const std::vector<std::string>& roots,
   for (auto& l : lenient) strict.erase(l);
   // Nested schemas equal in content (the converter and errors.* prefixes of every connector) are written once.
   std::map<std::string, std::string> nest_of;  // prefix → its $def's name
-  auto nest_ref = [&](const std::string& prefix) { return Obj{}.set("$ref", "#/$defs/" + pointer_token(nest_of.at(prefix))); };
+  auto nest_ref = [&](const std::string& prefix) {
+    return Obj{}.set("$ref", "#/$defs/" + pointer_token(nest_of.at(prefix)));
+  };
   std::map<std::string, const Value*> flat;
   for (auto& [name, schema] : p.props.m) flat[name.as<std::string>()] = &schema;
   auto schema_for = [&](const std::string& name) -> Value {
     // A shared key's own $ref, so that equal nested schemas stay equal across sections.
     const Value* f = flat.count(name) ? flat[name] : nullptr;
     const Value* shared_ref = f ? f->find("$ref") : nullptr;
-    Value key = shared_ref && f->as<MapEntries>().size() == 1 ? Value(Obj{}.set("$ref", *shared_ref))
-                                                               : Value(Obj{}.set("$ref", self + "/properties/" + pointer_token(name)));
+    Value key = shared_ref && f->as<MapEntries>().size() == 1
+                    ? Value(Obj{}.set("$ref", *shared_ref))
+                    : Value(Obj{}.set("$ref", self + "/properties/" + pointer_token(name)));
     if (lenient.count(name)) {
       Value any_map = Obj{}.set("type", "object");
       return keys.count(name) ? Value(Obj{}.set("anyOf", Array{key, any_map})) : any_map;
@@ -390,16 +217,22 @@ Value worker_schema(const PluginRegistry& registry, Obj& defs) {
   p.add(worker_spec());
   add_converter_keys(registry, p);
   for (const char* k : {"security.protocol", "statistics.interval.ms"})
-    p.add_raw(k, Obj{}.set("description", "A Kafka client key for every client (producers, consumers, admin).")
+    p.add_raw(k, Obj{}
+                     .set("description", "A Kafka client key for every client (producers, consumers, admin).")
                      .set("type", types({"string", "number", "boolean"})));
   Obj patterns;
-  patterns.set("^(?:sasl|ssl)\\.", Obj{}.set("description", "A Kafka client key for every client.").set("type", types({"string", "number", "boolean", "null"})));
+  patterns.set("^(?:sasl|ssl)\\.", Obj{}
+                                       .set("description", "A Kafka client key for every client.")
+                                       .set("type", types({"string", "number", "boolean", "null"})));
   patterns.set("^(?:producer|consumer|admin)\\..+",
-               Obj{}.set("description", "A key of the Kafka producer, consumer or admin client of every connector.")
+               Obj{}
+                   .set("description", "A key of the Kafka producer, consumer or admin client of every connector.")
                    .set("type", types({"string", "number", "boolean", "null"})));
   patterns.set("^config\\.providers\\..+",
-               Obj{}.set("description", "Kafka's config providers: only FileConfigProvider (file) and EnvVarConfigProvider "
-                                        "(env), which are built in.")
+               Obj{}
+                   .set("description",
+                        "Kafka's config providers: only FileConfigProvider (file) and EnvVarConfigProvider "
+                        "(env), which are built in.")
                    .set("type", types({"string", "number", "boolean", "null"})));
   for (auto [key, why] : worker_keys_without_effect()) {
     Value s = Obj{}
@@ -409,8 +242,8 @@ Value worker_schema(const PluginRegistry& registry, Obj& defs) {
     if (key.back() == '.') {
       patterns.set("^" + regex_escape(key) + ".+", std::move(s));
       roots.emplace_back(key);
-    }
-    else p.add_raw(std::string(key), std::move(s));
+    } else
+      p.add_raw(std::string(key), std::move(s));
   }
   std::map<std::string, std::string> written;
   return object(p, std::move(patterns), roots, "worker", defs, written);
@@ -439,35 +272,45 @@ Value connector_schema(const PluginRegistry& registry, const PluginInfo& plugin,
         .set("description", what)
         .set("anyOf", Array{Obj{}.set("enum", strings(plugin_names(registry, kind))), placeholder()});
   };
-  patterns.set("^transforms\\.[^.]+\\.type$", names_or_placeholder(PluginKind::Transform, "The transform this alias runs."));
-  patterns.set("^transforms\\.[^.]+\\.predicate$",
-               Obj{}.set("description", "The alias (under predicates) of the predicate that decides whether the transform runs.")
-                   .set("type", "string"));
-  KeyDef negate{.name = "negate", .type = KeyType::Boolean, .default_value = config::ConfigValue{false},
+  patterns.set("^transforms\\.[^.]+\\.type$",
+               names_or_placeholder(PluginKind::Transform, "The transform this alias runs."));
+  patterns.set(
+      "^transforms\\.[^.]+\\.predicate$",
+      Obj{}
+          .set("description", "The alias (under predicates) of the predicate that decides whether the transform runs.")
+          .set("type", "string"));
+  KeyDef negate{.name = "negate",
+                .type = KeyType::Boolean,
+                .default_value = config::ConfigValue{false},
                 .doc = "Run the transform when the predicate does NOT match."};
   patterns.set("^transforms\\.[^.]+\\.negate$", key_schema(negate));
   patterns.set("^transforms\\.[^.]+\\..+",
-               Obj{}.set("description", "A key of the transform with this alias (see `connectrun plugins TYPE`).")
+               Obj{}
+                   .set("description", "A key of the transform with this alias (see `connectrun plugins TYPE`).")
                    .set("type", types({"string", "number", "boolean", "null", "array"}))
                    .set("items", scalar()));
-  patterns.set("^predicates\\.[^.]+\\.type$", names_or_placeholder(PluginKind::Predicate, "The predicate this alias tests."));
+  patterns.set("^predicates\\.[^.]+\\.type$",
+               names_or_placeholder(PluginKind::Predicate, "The predicate this alias tests."));
   patterns.set("^predicates\\.[^.]+\\..+",
-               Obj{}.set("description", "A key of the predicate with this alias (see `connectrun plugins TYPE`).")
+               Obj{}
+                   .set("description", "A key of the predicate with this alias (see `connectrun plugins TYPE`).")
                    .set("type", types({"string", "number", "boolean", "null", "array"}))
                    .set("items", scalar()));
   patterns.set("^(?:producer|consumer|admin)\\.override\\..+",
-               Obj{}.set("description", "A Kafka client key for this connector's producer, consumer or admin client.")
+               Obj{}
+                   .set("description", "A Kafka client key for this connector's producer, consumer or admin client.")
                    .set("type", types({"string", "number", "boolean", "null"})));
   const std::vector<std::string> roots{"transforms.", "predicates.", "producer.override.", "consumer.override.",
-                                      "admin.override."};
+                                       "admin.override."};
   Value s = object(p, std::move(patterns), roots, def_name(plugin), defs, written);
   if (!source) {
-    s.as<MapEntries>().emplace_back(
-        Value("anyOf"), Array{Obj{}.set("required", strings({"topics"})), Obj{}.set("required", strings({"topics.regex"}))});
+    s.as<MapEntries>().emplace_back(Value("anyOf"), Array{Obj{}.set("required", strings({"topics"})),
+                                                          Obj{}.set("required", strings({"topics.regex"}))});
   }
-  s.as<MapEntries>().insert(s.as<MapEntries>().begin(),
-                            {Value("description"), Value(plugin.name + " (" + std::string(plugin_kind_name(plugin.kind)) +
-                                                         "): " + plugin.summary)});
+  s.as<MapEntries>().insert(
+      s.as<MapEntries>().begin(),
+      {Value("description"),
+       Value(plugin.name + " (" + std::string(plugin_kind_name(plugin.kind)) + "): " + plugin.summary)});
   return s;
 }
 
@@ -479,10 +322,12 @@ Value connector_item(const PluginRegistry& registry) {
     std::vector<std::string> names{p.name};
     names.insert(names.end(), p.aliases.begin(), p.aliases.end());
     classes.insert(classes.end(), names.begin(), names.end());
-    branches.push_back(Obj{}
-                           .set("if", Obj{}.set("properties", Obj{}.set("connector.class", Obj{}.set("enum", strings(names))))
-                                          .set("required", strings({"connector.class"})))
-                           .set("then", Obj{}.set("$ref", "#/$defs/" + def_name(p))));
+    branches.push_back(
+        Obj{}
+            .set("if", Obj{}
+                           .set("properties", Obj{}.set("connector.class", Obj{}.set("enum", strings(names))))
+                           .set("required", strings({"connector.class"})))
+            .set("then", Obj{}.set("$ref", "#/$defs/" + def_name(p))));
   }
   Properties base;
   base.add(*connector_common_spec().find("name"));
@@ -519,14 +364,15 @@ Value job_schema(const PluginRegistry& registry) {
                               "connector.class. See connectrun-job(5) and `connectrun plugins NAME`.")
       .set("type", "object")
       .set("required", strings({"worker", "connectors"}))
-      .set("properties", Obj{}
-                             .set("worker", Obj{}.set("description", "Kafka Connect's worker keys.").set("$ref", "#/$defs/worker"))
-                             .set("connectors", Obj{}
-                                                    .set("description", "The connectors this job runs.")
-                                                    .set("type", "array")
-                                                    .set("minItems", int64_t{1})
-                                                    .set("maxItems", static_cast<int64_t>(config::kMaxConnectors))
-                                                    .set("items", Obj{}.set("$ref", "#/$defs/connector"))))
+      .set("properties",
+           Obj{}
+               .set("worker", Obj{}.set("description", "Kafka Connect's worker keys.").set("$ref", "#/$defs/worker"))
+               .set("connectors", Obj{}
+                                      .set("description", "The connectors this job runs.")
+                                      .set("type", "array")
+                                      .set("minItems", int64_t{1})
+                                      .set("maxItems", static_cast<int64_t>(config::kMaxConnectors))
+                                      .set("items", Obj{}.set("$ref", "#/$defs/connector"))))
       .set("additionalProperties", false)
       .set("$defs", std::move(defs));
 }
@@ -534,9 +380,10 @@ Value job_schema(const PluginRegistry& registry) {
 }  // namespace
 
 void SchemaCommand::add(CLI::App& app) {
-  cmd = app.add_subcommand("schema", "Print a JSON Schema (draft 2020-12) of the YAML job file, for editors "
-                                     "(yaml-language-server) and checks: every worker key and every connector's keys, "
-                                     "selected by connector.class.");
+  cmd = app.add_subcommand("schema",
+                           "Print a JSON Schema (draft 2020-12) of the YAML job file, for editors "
+                           "(yaml-language-server) and checks: every worker key and every connector's keys, "
+                           "selected by connector.class.");
 }
 
 int SchemaCommand::run() {

@@ -3,12 +3,11 @@
 // every whole job in the docs is valid; a misspelt key, a wrong type and a wrong
 // enum value are flagged; and on a set of variants the schema agrees with
 // `connectrun validate` both ways (a job the loader accepts must not be refused).
-#include <catch2/catch.hpp>
+#include <yaml-cpp/yaml.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <sstream>
-
-#include <yaml-cpp/yaml.h>
 
 #include "support.h"
 
@@ -98,7 +97,9 @@ const char* kJob =
 // kJob with extra lines in the worker, the source and the sink (each line indented as its section).
 std::string job(const std::string& worker, const std::string& source = "", const std::string& sink = "") {
   std::string out = kJob;
-  auto put = [&](const std::string& mark, const std::string& lines) { out.replace(out.find(mark), mark.size(), lines); };
+  auto put = [&](const std::string& mark, const std::string& lines) {
+    out.replace(out.find(mark), mark.size(), lines);
+  };
   put("WORKER", worker);
   put("SOURCE", source);
   put("SINK", sink);
@@ -122,11 +123,11 @@ TEST_CASE("schema validates every example job and every whole job in the docs", 
     for (auto& e : std::filesystem::directory_iterator(kSourceDir + folder))
       if (e.path().extension() == ".md") docs.push_back(e.path());
   for (auto& doc : docs)
-        for (auto& text : doc_jobs(doc.string())) {
-          std::string path = dir / ("doc-" + std::to_string(++n) + "-" + doc.stem().string() + ".yaml");
-          write_file(path, "# from " + doc.string() + "\n" + text);
-          files.push_back(path);
-        }
+    for (auto& text : doc_jobs(doc.string())) {
+      std::string path = dir / ("doc-" + std::to_string(++n) + "-" + doc.stem().string() + ".yaml");
+      write_file(path, "# from " + doc.string() + "\n" + text);
+      files.push_back(path);
+    }
   // README's job and its editor support example, and the docs' whole jobs.
   CHECK(n >= 3);
   auto v = validate_with_schema(schema, files);
@@ -153,14 +154,14 @@ TEST_CASE("schema agrees with connectrun validate on misspelt keys wrong types e
       {"tasks.max not a number", job("", "    tasks.max: abc\n"), false},
       {"boolean key not a boolean", job("", "", "    errors.log.enable: sometimes\n"), false},
       {"errors.tolerance outside its enum", job("", "", "    errors.tolerance: most\n"), false},
-      {"unknown connector.class", job("") + "  - name: x\n    connector.class: FileStreamSorce\n    file: a\n    topic: t\n",
-       false},
+      {"unknown connector.class",
+       job("") + "  - name: x\n    connector.class: FileStreamSorce\n    file: a\n    topic: t\n", false},
       {"unknown transform type", job("", "    transforms: t\n    transforms.t.type: NoSuchTransform\n"), false},
       {"a sink without topics or topics.regex",
        job("") + "  - name: x\n    connector.class: FileStreamSink\n    file: b.txt\n", false},
       {"converter key no converter has", job("  value.converter.schemas.enabel: false\n"), false},
-      {"numbers and booleans given as strings", job("  offset.flush.interval.ms: \"5000\"\n", "    tasks.max: '1'\n",
-                                                    "    errors.log.enable: 'TRUE'\n"), true},
+      {"numbers and booleans given as strings",
+       job("  offset.flush.interval.ms: \"5000\"\n", "    tasks.max: '1'\n", "    errors.log.enable: 'TRUE'\n"), true},
       {"placeholders where numbers are expected",
        job("  offset.flush.interval.ms: ${file:" + (dir / "values.properties") + ":ms}\n",
            "    tasks.max: ${file:" + (dir / "values.properties") + ":tasks}\n"),
@@ -179,7 +180,10 @@ TEST_CASE("schema agrees with connectrun validate on misspelt keys wrong types e
        true},
       {"a Kafka key with no effect only warns", job("  group.id: connect-cluster\n  metrics.context.foo: bar\n"), true},
       {"client override keys", job("", "    producer.override.linger.ms: 5\n"), true},
-      {"a nested map for a dotted prefix", job("  offset:\n    flush.interval.ms: 5000\n", "", "    errors:\n      tolerance: all\n      log: {enable: true}\n"), true},
+      {"a nested map for a dotted prefix",
+       job("  offset:\n    flush.interval.ms: 5000\n", "",
+           "    errors:\n      tolerance: all\n      log: {enable: true}\n"),
+       true},
       {"a misspelt key inside a nested map", job("", "", "    errors:\n      tolerence: all\n"), false},
       {"a wrong enum value inside a nested map", job("", "", "    errors: {tolerance: most}\n"), false},
   };
