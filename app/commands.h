@@ -106,4 +106,12 @@ struct CompletionCommand {
   int run();
 };
 
+// `connectrun schema`: the JSON Schema of the YAML job file (cmd_schema.cpp).
+struct SchemaCommand {
+  CLI::App* cmd = nullptr;
+  void add(CLI::App& app);
+  bool chosen() const { return cmd->parsed(); }
+  int run();
+};
+
 }  // namespace connectrun::cli

@@ -89,6 +89,8 @@ int main(int argc, char** argv) {
   man_cmd.add(app);
   connectrun::cli::CompletionCommand completion_cmd;
   completion_cmd.add(app);
+  connectrun::cli::SchemaCommand schema_cmd;
+  schema_cmd.add(app);
 
   if (auto answered = connectrun::cli::handle_before_parse(app, argc, argv)) return *answered;
   try {
@@ -105,6 +107,7 @@ int main(int argc, char** argv) {
   if (test_cmd.chosen()) return test_cmd.run();
   if (man_cmd.chosen()) return man_cmd.run();
   if (completion_cmd.chosen()) return completion_cmd.run();
+  if (schema_cmd.chosen()) return schema_cmd.run();
   if (validate_cmd.chosen()) return validate_cmd.run();
   return run_cmd.run(!quiet);
 }

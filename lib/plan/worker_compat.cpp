@@ -125,6 +125,12 @@ std::optional<std::string> worker_key_without_effect(std::string_view key, std::
   return std::nullopt;
 }
 
+std::vector<std::pair<std::string_view, std::string_view>> worker_keys_without_effect() {
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  for (auto& n : kNoEffect) out.emplace_back(n.key, n.why);
+  return out;
+}
+
 std::optional<std::string> config_provider_problem(std::string_view key, std::string_view value) {
   // config.providers.NAME.class / config.providers.NAME.param.*
   std::string_view rest = key.substr(std::string_view("config.providers.").size());

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "plugin/registry.h"
 
@@ -15,6 +17,8 @@ namespace connectrun {
 // Why `key` (with `value`) has no effect in connectrun; nullopt when it is not
 // one of Kafka's keys connectrun knows to have none.
 std::optional<std::string> worker_key_without_effect(std::string_view key, std::string_view value);
+// Every such key (a prefix when it ends with '.') with why it has no effect: what `connectrun schema` lists.
+std::vector<std::pair<std::string_view, std::string_view>> worker_keys_without_effect();
 
 // A `config.providers.NAME.class` (and its `.param.*`) connectrun cannot honour:
 // the problem, or nullopt when it is one of the providers built in (file, env).
