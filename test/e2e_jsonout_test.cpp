@@ -209,6 +209,7 @@ TEST_CASE("dry run --format json prints one JSON object per record for jq", "[e2
       R"({"name":"at","type":{"type":"long","logicalType":"timestamp-millis","arg.properties":{"options":[1700000000000]}}}]})";
   write_file(dir / "job.yaml", fmt::format(R"(worker:
   offset.storage.file.filename: {0}/offsets.json
+  key.converter: StringConverter
   value.converter: org.apache.kafka.connect.storage.StringConverter
 connectors:
   - name: gen
