@@ -27,6 +27,10 @@ void RunCommand::add(CLI::App& app) {
   cmd->add_option("--max-records", max_records, "With --dry-run: records to pull per source connector (default 10).")
       ->check(CLI::Range(1L, 1000000000L))
       ->needs(dry);
+  cmd->add_option("--format", format, "With --dry-run: text (default) or json (one JSON object per record and line, "
+                                      "for jq; everything else on stderr).")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->needs(dry);
   cmd->footer("Exit codes: 0 everything read was delivered (records skipped or dead-lettered under "
               "errors.tolerance=all included, unless --strict); 1 a connector failed; 2 invalid configuration or "
               "usage; 3 (only with --strict) everything else went well but records were skipped or dead-lettered; "
@@ -37,7 +41,10 @@ void RunCommand::add(CLI::App& app) {
 int RunCommand::run(bool status_line) {
   auto plan = load_and_report(files);
   if (!plan) return kExitBadConfig;
-  if (dry_run) return run_dry_run(*plan, max_records, std::cout) ? kExitOk : kExitConnectorFailed;
+  if (dry_run) {
+    auto shape = format == "json" ? DryRunFormat::Json : DryRunFormat::Text;
+    return run_dry_run(*plan, max_records, std::cout, shape) ? kExitOk : kExitConnectorFailed;
+  }
   RunOptions options;
   options.once = once;
   options.wait_lock = std::chrono::milliseconds(static_cast<long>(wait_lock * 1000));

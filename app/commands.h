@@ -23,6 +23,7 @@ struct RunCommand {
   CLI::App* cmd = nullptr;
   std::vector<std::string> files;
   bool once = false, strict = false, dry_run = false;
+  std::string format = "text";  // --dry-run --format text|json
   double wait_lock = 0;
   long max_records = 10;
   void add(CLI::App& app);
@@ -33,15 +34,17 @@ struct RunCommand {
 struct ValidateCommand {
   CLI::App* cmd = nullptr;
   std::vector<std::string> files;
+  bool json = false;
   void add(CLI::App& app);
   bool chosen() const { return cmd->parsed(); }
   int run();
+  int run_json();
 };
 
 struct PluginsCommand {
   CLI::App* cmd = nullptr;
   std::string name;
-  bool markdown = false;
+  bool markdown = false, json = false;
   void add(CLI::App& app);
   bool chosen() const { return cmd->parsed(); }
   int run();

@@ -2,6 +2,9 @@
 // connectors/, one connectrun_connector() call in connectors/CMakeLists.txt and
 // one line here. CONNECTRUN_WITH_<FAMILY> is defined for each enabled family.
 #include "connectors/connectors.h"
+#include "connectors/plugin_families.h"
+
+#include <map>
 
 #ifdef CONNECTRUN_WITH_FILE
 #include "connectors/file/file.h"
@@ -36,47 +39,78 @@
 
 namespace connectrun {
 
-void register_connectors([[maybe_unused]] PluginRegistry& registry) {
+namespace {
+
+// Plugin name → the family that registered it, for `plugins --json`.
+using Families = std::map<std::string, std::string, std::less<>>;
+
+[[maybe_unused]] void add_family(PluginRegistry& registry, Families* families, const char* family,
+                                 void (*register_family)(PluginRegistry&)) {
+  size_t first = registry.all().size();
+  register_family(registry);
+  if (families)
+    for (size_t i = first; i < registry.all().size(); ++i) (*families)[registry.all()[i].name] = family;
+}
+
+void register_families([[maybe_unused]] PluginRegistry& registry, [[maybe_unused]] Families* families) {
 #ifdef CONNECTRUN_WITH_FILE
-  file::register_family(registry);  // FileStreamSource, FileStreamSink
+  add_family(registry, families, "file", file::register_family);  // FileStreamSource, FileStreamSink
 #endif
 #ifdef CONNECTRUN_WITH_HTTP
-  http::register_family(registry);  // HttpSink
+  add_family(registry, families, "http", http::register_family);  // HttpSink
 #endif
 #ifdef CONNECTRUN_WITH_DATAGEN
-  datagen::register_family(registry);  // DataGen
+  add_family(registry, families, "datagen", datagen::register_family);  // DataGen
 #endif
 #ifdef CONNECTRUN_WITH_SPOOLDIR
-  spooldir::register_family(registry);  // SpoolDirCsvSource, SpoolDirJsonSource, SpoolDirLineDelimitedSource, SpoolDirSchemaLessJsonSource
+  add_family(registry, families, "spooldir", spooldir::register_family);  // SpoolDirCsvSource, SpoolDirJsonSource, SpoolDirLineDelimitedSource, SpoolDirSchemaLessJsonSource
 #endif
 #ifdef CONNECTRUN_WITH_TAIL
-  tail::register_family(registry);  // FileTail
+  add_family(registry, families, "tail", tail::register_family);  // FileTail
 #endif
 #ifdef CONNECTRUN_WITH_S3
-  s3::register_family(registry);  // S3Sink, S3Source
+  add_family(registry, families, "s3", s3::register_family);  // S3Sink, S3Source
 #endif
 #ifdef CONNECTRUN_WITH_RABBITMQ
-  rabbitmq::register_family(registry);  // RabbitMQSource, RabbitMQSink
+  add_family(registry, families, "rabbitmq", rabbitmq::register_family);  // RabbitMQSource, RabbitMQSink
 #endif
 #ifdef CONNECTRUN_WITH_MQTT
-  mqtt::register_family(registry);  // MqttSource, MqttSink
+  add_family(registry, families, "mqtt", mqtt::register_family);  // MqttSource, MqttSink
 #endif
 #ifdef CONNECTRUN_WITH_JDBC
-  jdbc::register_family(registry);  // JdbcSource, JdbcSink
+  add_family(registry, families, "jdbc", jdbc::register_family);  // JdbcSource, JdbcSink
 #endif
 #ifdef CONNECTRUN_WITH_POSTGRES_CDC
-  postgres_cdc::register_family(registry);  // PostgresCdcSource
+  add_family(registry, families, "postgres_cdc", postgres_cdc::register_family);  // PostgresCdcSource
 #endif
 }
 
-const PluginRegistry& builtin_plugins() {
-  static const PluginRegistry registry = [] {
-    PluginRegistry r;
-    register_core_plugins(r);
-    register_connectors(r);
-    return r;
+struct Builtin {
+  PluginRegistry registry;
+  Families families;
+};
+
+const Builtin& builtin() {
+  static const Builtin b = [] {
+    Builtin out;
+    register_core_plugins(out.registry);
+    for (auto& p : out.registry.all()) out.families[p.name] = "core";
+    register_families(out.registry, &out.families);
+    return out;
   }();
-  return registry;
+  return b;
+}
+
+}  // namespace
+
+void register_connectors(PluginRegistry& registry) { register_families(registry, nullptr); }
+
+const PluginRegistry& builtin_plugins() { return builtin().registry; }
+
+std::string plugin_family(std::string_view name) {
+  const Families& f = builtin().families;
+  auto it = f.find(name);
+  return it == f.end() ? std::string() : it->second;
 }
 
 }  // namespace connectrun

@@ -10,8 +10,14 @@
 
 namespace connectrun {
 
+// Text: the records as `describe_bus_record` shows them, with "# …" lines about
+// each connector. Json: one JSON object per record and line (JSON Lines), its
+// key, value and headers as JsonConverter with schemas.enable=false writes
+// them; nothing else on `out` (the rest is logged), so it can be piped to jq.
+enum class DryRunFormat { Text, Json };
+
 // True when every source ran; false when one could not start or a record
 // failed under errors.tolerance=none (each logged).
-bool run_dry_run(const JobPlan& plan, long max_records, std::ostream& out);
+bool run_dry_run(const JobPlan& plan, long max_records, std::ostream& out, DryRunFormat format = DryRunFormat::Text);
 
 }  // namespace connectrun

@@ -36,7 +36,9 @@ LoadedPlan plan_loaded(config::RawJob job, const PluginRegistry& registry, confi
   std::set<std::string> seen;
   for (auto& p : sorted) {
     std::string text = p.str();
-    if (seen.insert(text).second) out.problems.push_back(std::move(text));
+    if (!seen.insert(text).second) continue;
+    out.problems.push_back(std::move(text));
+    out.details.push_back(p);
   }
   if (problems.empty()) out.plan = std::move(plan);
   return out;

@@ -15,6 +15,7 @@ namespace connectrun {
 struct LoadedPlan {
   std::optional<JobPlan> plan;      // nullopt when any problem was found
   std::vector<std::string> problems;  // "file:line: connector 'x': key: message", one per problem
+  std::vector<config::Problem> details;  // the same problems, field by field (`validate --json`)
 };
 
 // Reads the files, resolves ${...} placeholders and validates against the
