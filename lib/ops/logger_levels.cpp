@@ -37,7 +37,10 @@ void LoggerLevels::add(const std::shared_ptr<spdlog::logger>& log) {
       best = n.size();
     }
   log->set_level(found ? found->level : spdlog::get_level());
-  apply_sink_level();
+  // The shared sink is left as it is unless a level set over REST needs it lower.
+  if (found)
+    for (auto& sink : spdlog::default_logger()->sinks())
+      if (found->level < sink->level()) sink->set_level(found->level);
 }
 
 std::vector<std::pair<std::string, LoggerLevels::Level>> LoggerLevels::all() {
