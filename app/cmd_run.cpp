@@ -50,6 +50,7 @@ int RunCommand::run(bool status_line) {
   options.wait_lock = std::chrono::milliseconds(static_cast<long>(wait_lock * 1000));
   options.status_line = status_line;
   options.files = files;  // re-read on SIGHUP
+  options.strict_config = strict_config_given();
   RunResult result = run_job(*plan, options);
   switch (result.outcome) {
     case RunOutcome::Ok: return result.records_skipped && strict ? kExitRecordsSkipped : kExitOk;

@@ -18,6 +18,8 @@ namespace connectrun::cli {
 std::optional<JobPlan> load_and_report(const std::vector<std::string>& files, bool print_warnings = true);
 // The plan, or nullopt after printing its problems (load_and_report's second half).
 std::optional<JobPlan> report_plan(LoadedPlan loaded, bool print_warnings = true);
+// Whether --strict-config was given (a SIGHUP reload keeps to it: RunOptions::strict_config).
+bool strict_config_given();
 
 struct RunCommand {
   CLI::App* cmd = nullptr;

@@ -26,6 +26,8 @@ namespace {
 bool strict_config = false;
 }  // namespace
 
+bool strict_config_given() { return strict_config; }
+
 std::optional<JobPlan> load_and_report(const std::vector<std::string>& files, bool print_warnings) {
   return report_plan(connectrun::load_plan(files, builtin_plugins()), print_warnings);
 }

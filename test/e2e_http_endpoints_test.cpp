@@ -169,16 +169,17 @@ TEST_CASE("REST plugins tasks topics stop and loggers answer with Kafka's shapes
   CHECK(eventually([&] { return read_lines(dir / "out.txt").size() == 20; }));
   CHECK(run.client().get("/connectors/snk/status").body.find(R"("state":"RUNNING")") != std::string::npos);
 
-  // LoggingResource: one logger, root.
-  CHECK(c.get("/admin/loggers").body == R"({"root":{"level":"INFO"}})");
+  // LoggingResource: root and one logger per connector (e2e_rest_state_test.cpp sets one alone).
+  CHECK(c.get("/admin/loggers").body == R"({"root":{"level":"INFO"},"snk":{"level":"INFO"},"src":{"level":"INFO"}})");
   CHECK(c.get("/admin/loggers/root").body == R"({"level":"INFO"})");
   auto set = c.put("/admin/loggers/root", R"({"level":"warn"})");
   CHECK(set.status == 200);
-  CHECK(set.body == R"(["root"])");
+  CHECK(set.body == R"(["root","snk","src"])");
   {
     Json j(c.get("/admin/loggers").body);
     CHECK(str(j.root["root"]["level"]) == "WARN");
     CHECK(j.root["root"]["last_modified"].get_int64().value() > 0);
+    CHECK(str(j.root["src"]["level"]) == "WARN");
   }
   CHECK(c.put("/admin/loggers/root", R"({"level":"LOUD"})").body == error(404, "invalid log level 'LOUD'."));
   CHECK(c.put("/admin/loggers/root", R"({"lvl":"INFO"})").body ==

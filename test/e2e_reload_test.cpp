@@ -229,3 +229,33 @@ TEST_CASE("a paused connector stays paused across a restart: REST restart and SI
   job.process.signal(SIGTERM);
   CHECK(job.process.wait(20s) == 0);
 }
+
+// --strict-config holds for a SIGHUP reload too: a configuration that would
+// not start under it (a warning about a key with no effect) is refused, the
+// old one kept, and the log says why.
+TEST_CASE("SIGHUP under --strict-config refuses a reload with warnings and keeps the old configuration",
+          "[e2e][http][reload][migrate]") {
+  TempDir dir;
+  write_file(dir / "job.yaml", two_pipelines(dir));
+  write_file(dir / "a.txt", numbered_lines(0, 10));
+  write_file(dir / "b.txt", "");
+  Process process({"--strict-config", "run", dir / "job.yaml"}, dir / "log.txt");
+  REQUIRE(eventually([&] { return read_lines(dir / "a.out").size() == 10; }));
+  const std::string noisy = "    value.converter: StringConverter\n    value.converter.schemas.enable: false\n";
+  write_file(dir / "job.yaml", two_pipelines(dir, noisy));
+  process.signal(SIGHUP);
+  REQUIRE(eventually([&] { return read_file(dir / "log.txt").find("the running configuration is kept") != std::string::npos; }));
+  auto log = read_file(dir / "log.txt");
+  INFO(log);
+  CHECK(log.find("1 problem(s) found (--strict-config); the running configuration is kept") != std::string::npos);
+  CHECK(log.find("value.converter.schemas.enable' has no effect") != std::string::npos);
+  CHECK(log.find("restarting") == std::string::npos);
+  append_file(dir / "a.txt", numbered_lines(10, 20));
+  REQUIRE(eventually([&] { return read_lines(dir / "a.out").size() == 20; }));
+  // Without the warning the reload applies.
+  write_file(dir / "job.yaml", two_pipelines(dir, "    batch.size: 10\n"));
+  process.signal(SIGHUP);
+  CHECK(eventually([&] { return read_file(dir / "log.txt").find("restarted: b_src;") != std::string::npos; }));
+  process.signal(SIGTERM);
+  CHECK(process.wait(20s) == 0);
+}

@@ -11,6 +11,7 @@
 #include "connectors/jdbc/jdbc_common.h"
 #include "connectors/jdbc/source_query.h"
 #include "connectors/jdbc/source_schema.h"
+#include "json/json_writer.h"
 #include "plugin/topic_name.h"
 
 namespace connectrun::jdbc {
@@ -126,6 +127,10 @@ class JdbcSourceTask : public SourceTask {
       if (auto problem = topic_name_problem(s_.topic_prefix))
         throw config::ConfigError("topic.prefix", "topic.prefix '" + s_.topic_prefix + "': " + *problem);
     if (cfg.has("__jdbc.task.count")) s_.task_count = static_cast<int>(cfg.get_long("__jdbc.task.count"));
+  }
+
+  std::optional<std::string> check_offset(const Value& partition, const Value& offset) const override {
+    return offset_problem(s_.mode, !s_.query.empty(), partition, offset);
   }
 
   void start(SourceTaskContext& ctx) override {
@@ -291,6 +296,13 @@ class JdbcSourceTask : public SourceTask {
 
   void init_offset(Table& t) {
     Value stored = ctx_->offset_for ? ctx_->offset_for(*t.partition) : Value();
+    if (!stored.is_null() && s_.mode != Mode::Bulk)
+      if (auto problem = check_offset(*t.partition, stored))
+        throw ConnectError(fmt::format("the stored offset of {} is {}, but {}: the offsets file is damaged. Fix that "
+                                       "entry (`connectrun offsets set`), or remove it with `connectrun offsets reset "
+                                       "--connector {}` to read from the start",
+                                       to_schemaless_json(*t.partition), to_schemaless_json(stored), *problem,
+                                       ctx_->connector_name));
     t.offset = SourceOffset::from_map(stored);
     if (!stored.is_null()) return;
     if (s_.timestamp_initial && (s_.mode == Mode::Timestamp || s_.mode == Mode::TimestampIncrementing)) {

@@ -1,5 +1,11 @@
 #include "connectors/jdbc/source_query.h"
 
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "json/json_writer.h"
+
 namespace connectrun::jdbc {
 
 namespace {
@@ -54,6 +60,61 @@ SourceOffset SourceOffset::from_map(const Value& v) {
     o.timestamp_nanos = sec * 1000000000 + nanos;
   }
   return o;
+}
+
+std::optional<std::string> offset_problem(Mode mode, bool query_mode, const Value& partition, const Value& offset) {
+  auto str = [](const Value* v) { return v && v->is<std::string>(); };
+  const bool map = partition.is<MapEntries>();
+  if (query_mode) {
+    const Value* q = partition.find("query");
+    if (!map || partition.as<MapEntries>().size() != 1 || !str(q) || q->as<std::string>() != "query")
+      return fmt::format("in query mode the partition is {{\"query\":\"query\"}}, got {}", to_schemaless_json(partition));
+  } else {
+    const Value* proto = partition.find("protocol");
+    const Value* table = partition.find("table");
+    if (!map || partition.as<MapEntries>().size() != 2 || !str(proto) || proto->as<std::string>() != "1" ||
+        !str(table) || table->as<std::string>().empty())
+      return fmt::format("a table's partition is {{\"protocol\":\"1\",\"table\":\"TABLE\"}} (the table as "
+                         "kafka-connect-jdbc qualifies it), got {}",
+                         to_schemaless_json(partition));
+  }
+  const char* expected = "";
+  std::vector<std::string> keys;
+  switch (mode) {
+    case Mode::Bulk:
+      return fmt::format("mode=bulk keeps no offsets (each poll reads the whole table), got {}", to_schemaless_json(offset));
+    case Mode::Incrementing:
+      expected = "{\"incrementing\":N}";
+      keys = {"incrementing"};
+      break;
+    case Mode::Timestamp:
+      expected = "{\"timestamp\":EPOCH_MS,\"timestamp_nanos\":0..999999999}";
+      keys = {"timestamp"};
+      break;
+    case Mode::TimestampIncrementing:
+      expected = "{\"incrementing\":N,\"timestamp\":EPOCH_MS,\"timestamp_nanos\":0..999999999}";
+      keys = {"incrementing", "timestamp"};
+      break;
+  }
+  const std::string shape = fmt::format("with mode={} an offset is {}", mode == Mode::Incrementing ? "incrementing"
+                                                                         : mode == Mode::Timestamp ? "timestamp"
+                                                                                                   : "timestamp+incrementing",
+                                        expected);
+  if (!offset.is<MapEntries>()) return fmt::format("{}, got {}", shape, to_schemaless_json(offset));
+  const bool has_ts = mode != Mode::Incrementing;
+  for (auto& [k, v] : offset.as<MapEntries>()) {
+    const std::string key = k.is<std::string>() ? k.as<std::string>() : to_schemaless_json(k);
+    const bool known = std::find(keys.begin(), keys.end(), key) != keys.end() || (has_ts && key == "timestamp_nanos");
+    if (!known) return fmt::format("{}: \"{}\" is not part of it, got {}", shape, key, to_schemaless_json(offset));
+    if (!v.is<int64_t>())
+      return fmt::format("\"{}\" must be a whole number, got {} ({})", key, to_schemaless_json(v), shape);
+    if (key == "timestamp_nanos" && (v.as<int64_t>() < 0 || v.as<int64_t>() > 999999999))
+      return fmt::format("\"timestamp_nanos\" must be 0..999999999 (the nanoseconds within the second), got {}",
+                         v.as<int64_t>());
+  }
+  for (auto& k : keys)
+    if (!offset.find(k)) return fmt::format("{}: \"{}\" is missing, got {}", shape, k, to_schemaless_json(offset));
+  return std::nullopt;
 }
 
 std::string where_clause(const Criteria& c, const Dialect& d) {

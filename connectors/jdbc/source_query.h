@@ -28,6 +28,11 @@ struct SourceOffset {
   static SourceOffset from_map(const Value& v);
 };
 
+// What is wrong with a stored (partition, offset) for this mode, naming the
+// shape kafka-connect-jdbc stores (OffsetProtocols, TimestampIncrementingOffset);
+// nullopt when usable. `query_mode`: the partition is {"query":"query"}.
+std::optional<std::string> offset_problem(Mode mode, bool query_mode, const Value& partition, const Value& offset);
+
 // " WHERE … ORDER BY …" for the mode (empty for bulk).
 std::string where_clause(const Criteria& c, const Dialect& d);
 // The parameters of where_clause, given the offset and the upper bound (epoch ns).

@@ -7,6 +7,7 @@
 
 #include "connectors/mqtt/mqtt_client.h"
 #include "connectors/mqtt/mqtt_subscriber.h"
+#include "json/json_writer.h"
 #include "plugin/retry.h"
 #include "plugin/topic_name.h"
 
@@ -56,6 +57,28 @@ class MqttSourceTask : public SourceTask {
   }
 
   bool wants_commit_record() const override { return true; }
+
+  // Kafka's MQTT source shapes: partition {"mqtt.server.uri": U}, offset
+  // {"messageId": N}. Informative only (MQTT has no position to resume
+  // from), so only `offsets set` asks.
+  std::optional<std::string> check_offset(const Value& partition, const Value& offset) const override {
+    const Value* uri = partition.find("mqtt.server.uri");
+    if (!partition.is<MapEntries>() || partition.as<MapEntries>().size() != 1 || !uri || !uri->is<std::string>())
+      return fmt::format("a partition is {{\"mqtt.server.uri\":\"URI\"}} (one of mqtt.server.uri), got {}",
+                         to_schemaless_json(partition));
+    bool mine = false;
+    for (const auto& server : settings_.servers) mine = mine || server.uri == uri->as<std::string>();
+    if (!mine)
+      return fmt::format("an offset for '{}' would never be used: it is not one of mqtt.server.uri",
+                         uri->as<std::string>());
+    const Value* id = offset.find("messageId");
+    if (!offset.is<MapEntries>() || offset.as<MapEntries>().size() != 1 || !id)
+      return fmt::format("an offset is {{\"messageId\":N}} (N: an MQTT packet id, 0..65535), got {}",
+                         to_schemaless_json(offset));
+    if (!id->is<int64_t>() || id->as<int64_t>() < 0 || id->as<int64_t>() > 65535)
+      return fmt::format("\"messageId\" must be an MQTT packet id (0..65535), got {}", to_schemaless_json(*id));
+    return std::nullopt;
+  }
 
   PollStatus poll(std::vector<Record>& out, std::chrono::milliseconds max_wait) override {
     if (!sub_) reconnect();

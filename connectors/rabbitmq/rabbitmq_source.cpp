@@ -8,6 +8,7 @@
 
 #include "connectors/rabbitmq/amqp_connection.h"
 #include "connectors/rabbitmq/amqp_message.h"
+#include "json/json_writer.h"
 #include "plugin/topic_name.h"
 
 namespace connectrun::rabbitmq {
@@ -55,6 +56,23 @@ class RabbitMQSourceTask : public SourceTask {
   }
 
   bool wants_commit_record() const override { return true; }
+
+  // The Java connector's shapes: partition {"routingKey": R}, offset
+  // {"deliveryTag": N}. Informative only (the broker keeps the position), so
+  // only `offsets set` asks.
+  std::optional<std::string> check_offset(const Value& partition, const Value& offset) const override {
+    const Value* key = partition.find("routingKey");
+    if (!partition.is<MapEntries>() || partition.as<MapEntries>().size() != 1 || !key || !key->is<std::string>())
+      return fmt::format("a partition is {{\"routingKey\":\"KEY\"}} (a message's routing key), got {}",
+                         to_schemaless_json(partition));
+    const Value* tag = offset.find("deliveryTag");
+    if (!offset.is<MapEntries>() || offset.as<MapEntries>().size() != 1 || !tag)
+      return fmt::format("an offset is {{\"deliveryTag\":N}} (N: an AMQP delivery tag), got {}",
+                         to_schemaless_json(offset));
+    if (!tag->is<int64_t>() || tag->as<int64_t>() < 0)
+      return fmt::format("\"deliveryTag\" must be a whole number (0 or more), got {}", to_schemaless_json(*tag));
+    return std::nullopt;
+  }
 
   PollStatus poll(std::vector<Record>& out, std::chrono::milliseconds max_wait) override {
     send_acks();

@@ -17,6 +17,7 @@
 #include "connectors/s3/s3_format.h"
 #include "connectors/s3/s3_keys.h"
 #include "json/json_reader.h"
+#include "json/json_writer.h"
 
 namespace connectrun::s3 {
 
@@ -112,6 +113,40 @@ class S3SourceTask : public SourceTask {
     return PollStatus::Ok;
   }
 
+  // Offsets as S3Source stores them: partition {"bucket","topic","partition"},
+  // offset {"object": its key, "line": lines of it read}.
+  std::optional<std::string> check_offset(const Value& partition, const Value& offset) const override {
+    const Value* bucket = partition.find("bucket");
+    const Value* topic = partition.find("topic");
+    const Value* part_value = partition.find("partition");
+    // partition_of makes an INT32, the offsets file gives back an INT64
+    const int64_t part = !part_value                       ? -1
+                         : part_value->is<int32_t>() ? part_value->as<int32_t>()
+                         : part_value->is<int64_t>() ? part_value->as<int64_t>()
+                                                     : -1;
+    if (!partition.is<MapEntries>() || partition.as<MapEntries>().size() != 3 || !bucket || !bucket->is<std::string>() ||
+        !topic || !topic->is<std::string>() || part < 0)
+      return fmt::format("a partition is {{\"bucket\":\"BUCKET\",\"topic\":\"TOPIC\",\"partition\":N}}, got {}",
+                         to_schemaless_json(partition));
+    if (bucket->as<std::string>() != cfg_.get_string("s3.bucket.name"))
+      return fmt::format("an offset for bucket '{}' would never be used: this connector reads bucket '{}'",
+                         bucket->as<std::string>(), cfg_.get_string("s3.bucket.name"));
+    const Value* object = offset.find("object");
+    const Value* line = offset.find("line");
+    if (!offset.is<MapEntries>() || offset.as<MapEntries>().size() != 2 || !object || !line)
+      return fmt::format("an offset is {{\"object\":\"KEY\",\"line\":N}} (N: records read from that object), got {}",
+                         to_schemaless_json(offset));
+    if (!line->is<int64_t>() || line->as<int64_t>() < 0)
+      return fmt::format("\"line\" must be a whole number of records (0 or more), got {}", to_schemaless_json(*line));
+    auto o = object->is<std::string>() ? parse(object->as<std::string>()) : std::nullopt;
+    if (!o || o->topic != topic->as<std::string>() || o->partition != part)
+      return fmt::format("\"object\" must be the key of an object of {}-{} as the sink names it "
+                         "(<topics.dir>/…/<topic>{}<partition>{}<start offset><extension>), got {}",
+                         topic->as<std::string>(), part, file_delim_, file_delim_,
+                         to_schemaless_json(*object));
+    return std::nullopt;
+  }
+
  private:
   std::string target_topic(const std::string& topic) const {
     for (const auto& [target, re] : mapping_)
@@ -181,7 +216,15 @@ class S3SourceTask : public SourceTask {
       auto& st = state_[tp];
       if (!st.loaded) {
         st.loaded = true;
-        Value stored = ctx_->offset_for(partition_of(bucket, list.front()));
+        const Value partition = partition_of(bucket, list.front());
+        Value stored = ctx_->offset_for(partition);
+        if (!stored.is_null())
+          if (auto problem = check_offset(partition, stored))
+            throw ConnectError(fmt::format("the stored offset of {} is {}, but {}: the offsets file is damaged. Fix "
+                                           "that entry (`connectrun offsets set`), or remove it with `connectrun "
+                                           "offsets reset --connector {}` to read from the start",
+                                           to_schemaless_json(partition), to_schemaless_json(stored), *problem,
+                                           ctx_->connector_name));
         if (const Value* obj = stored.find("object")) {
           st.done_key = obj->as<std::string>();
           const Value* line = stored.find("line");

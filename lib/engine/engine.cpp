@@ -36,11 +36,19 @@ void reload(Herder& herder, const RunOptions& options) {
   if (options.files.empty()) return;
   log->info("received SIGHUP; sinks reopen their files; reloading {}", options.files.front());
   LoadedPlan loaded = load_plan(options.files, *herder.initial_plan().registry);
+  const bool strict = options.strict_config;
+  if (loaded.plan && strict && !loaded.plan->config_warnings.empty()) {
+    // --strict-config holds for a reload as at start: each such warning is an error.
+    loaded.problems = loaded.plan->config_warnings;
+    loaded.plan.reset();
+  }
   if (!loaded.plan) {
     for (auto& p : loaded.problems) log->error("reload: {}", p);
-    log->error("reload: {} problem(s) found; the running configuration is kept", loaded.problems.size());
+    log->error("reload: {} problem(s) found{}; the running configuration is kept", loaded.problems.size(),
+               strict ? " (--strict-config)" : "");
     return;
   }
+  for (auto& w : loaded.plan->warnings) log->warn("reload: {}", w);
   try {
     herder.reload(std::move(*loaded.plan));
   } catch (const std::exception& e) {

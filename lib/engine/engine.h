@@ -17,6 +17,7 @@ struct RunOptions {
   std::chrono::milliseconds wait_lock{0};  // how long to wait for a locked offsets file
   bool status_line = true;  // the live status line on a terminal (off with -q)
   std::vector<std::string> files;  // the configuration files, re-read on SIGHUP (none: SIGHUP is ignored)
+  bool strict_config = false;  // --strict-config: a SIGHUP reload refuses a configuration with config_warnings too
 };
 
 // How a run ended; the command line turns it into an exit code.

@@ -55,6 +55,7 @@ bool Herder::Entry::finished() const {
 Herder::Herder(const JobPlan& plan, bool once, OffsetStore& store, TopicBus& bus, bool keep_open)
     : once_(once),
       store_(store),
+      states_(store.path()),
       bus_(bus),
       traffic_bus_(bus),
       flush_timeout_(plan.worker.get_long("offset.flush.timeout.ms")),
@@ -89,12 +90,27 @@ void Herder::start(Entry& e) {
 
 void Herder::start_all() {
   std::lock_guard lock(mu_);
+  for (auto& [name, state] : states_.load()) {
+    Entry* e = find(name);
+    if (!e) continue;  // no longer in the job: its state is dropped at the next save
+    if (state == "STOPPED") {
+      e->stopped = true;
+      log_->info("connector '{}': STOPPED, as it was stopped over REST before (kept in {}); "
+                 "PUT /connectors/{}/resume starts it", name, states_.path(), name);
+    } else if (once_) {
+      log_->warn("connector '{}' was paused over REST before (kept in {}); it runs: --once cannot resume it", name,
+                 states_.path());
+    } else {
+      e->paused = true;
+      log_->info("connector '{}': PAUSED, as it was paused over REST before (kept in {})", name, states_.path());
+    }
+  }
   for (auto& e : entries_)
-    if (!e.plan->is_source) create(e);
+    if (!e.plan->is_source && !e.stopped) create(e);
   // Kafka consumers end only when told to; the in-process bus's when no producer is open.
   if (keep_open_ && bus_.consumers_end_with_producers()) keepalive_ = bus_.producer("");
   for (auto& e : entries_)
-    if (e.plan->is_source) create(e);
+    if (e.plan->is_source && !e.stopped) create(e);
   for (auto& e : entries_)
     if (!e.plan->is_source) start(e);
   for (auto& e : entries_)
@@ -291,6 +307,7 @@ bool Herder::pause(const std::string& name) {
   e->paused = true;
   if (e->stopped) start_stopped(*e);  // Kafka: a stopped connector paused gets its tasks, paused
   for (TaskWorker* w : e->workers()) w->set_paused(true);
+  save_states();
   return true;
 }
 
@@ -302,6 +319,7 @@ bool Herder::resume(const std::string& name) {
   e->paused = false;
   if (e->stopped) start_stopped(*e);
   for (TaskWorker* w : e->workers()) w->set_paused(false);
+  save_states();
   return true;
 }
 
@@ -353,8 +371,12 @@ bool Herder::restart(const std::string& name) {
   std::lock_guard lock(mu_);
   Entry* e = find(name);
   if (!e) return false;
-  if (e->stopped) start_stopped(*e);
-  else restart_locked(*e, *e->plan);
+  if (e->stopped) {
+    start_stopped(*e);
+    save_states();
+  } else {
+    restart_locked(*e, *e->plan);
+  }
   return true;
 }
 
@@ -376,8 +398,18 @@ bool Herder::stop_connector(const std::string& name) {
   e->sinks.clear();
   e->stopped = true;
   e->paused = false;
+  save_states();
   log_->info("connector '{}': stopped", name);
   return true;
+}
+
+void Herder::save_states() {
+  std::map<std::string, std::string> states;
+  for (auto& e : entries_)
+    if (e.stopped || e.paused) states.emplace(e.plan->name, e.stopped ? "STOPPED" : "PAUSED");
+  if (auto err = states_.save(states))
+    log_->error("cannot keep the connectors' states in {} ({}): after a restart of connectrun every connector runs",
+                states_.path(), *err);
 }
 
 std::optional<std::vector<std::string>> Herder::active_topics(const std::string& name) const {
@@ -473,6 +505,7 @@ void Herder::apply(JobPlan next_plan, const char* why) {
     for (auto& n : v) s += (s.empty() ? "" : ", ") + n;
     return s.empty() ? std::string("none") : s;
   };
+  if (!removed.empty()) save_states();  // a removed connector's state goes with it (Kafka deletes it too)
   log_->info("{}: restarted: {}; started: {}; stopped: {}; unchanged: {}", why, list(changed), list(added), list(removed),
              list(unchanged));
 }

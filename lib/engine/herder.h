@@ -14,6 +14,7 @@
 #include "plan/job_config.h"
 #include "offsets/offset_store.h"
 #include "engine/task_worker.h"
+#include "engine/target_states.h"
 #include "engine/traffic_bus.h"
 
 namespace connectrun {
@@ -53,7 +54,9 @@ class Herder {
   Herder& operator=(const Herder&) = delete;
 
   // Creates every worker (sinks first, so they subscribe before any source
-  // produces) and starts them. Throws when a bus client cannot be created.
+  // produces) and starts them. A connector stopped (or paused) over REST
+  // before the process restarted stays so (TargetStates). Throws when a bus
+  // client cannot be created or the states file cannot be read.
   void start_all();
 
   // ---- the engine's shutdown sequence
@@ -131,10 +134,12 @@ class Herder {
   void stop(Entry& e);                                     // mu_ held; joins
   void restart_locked(Entry& e, const ConnectorPlan& plan);  // mu_ held
   void start_stopped(Entry& e);                               // mu_ held
+  void save_states();                                         // mu_ held
   bool flush_locked();
 
   bool once_;
   OffsetStore& store_;
+  TargetStates states_;  // stopped and paused connectors, kept across restarts
   TopicBus& bus_;
   TrafficBus traffic_bus_;  // what workers are given: bus_, counting each connector's topics and bytes
   std::chrono::milliseconds flush_timeout_;

@@ -9,6 +9,7 @@
 
 #include "json/json_writer.h"
 #include "ops/console_sink.h"
+#include "ops/logger_levels.h"
 #include "ops/log_fields.h"
 
 namespace connectrun {
@@ -52,7 +53,7 @@ void init_logging(std::string_view level, LogFormat format) {
 
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
   auto log = std::make_shared<spdlog::logger>(name, sink());
-  log->set_level(spdlog::get_level());
+  LoggerLevels::instance().add(log);  // its level: one set for it over REST (/admin/loggers), else the global one
   return log;
 }
 

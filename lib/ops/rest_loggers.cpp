@@ -5,8 +5,10 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
-#include <spdlog/sinks/sink.h>
 #include <spdlog/spdlog.h>
+
+#include "json/json_writer.h"
+#include "ops/logger_levels.h"
 
 namespace connectrun::rest {
 
@@ -36,33 +38,39 @@ std::optional<spdlog::level::level_enum> from_log4j(std::string name) {
 }
 }  // namespace
 
+namespace {
+std::string level_json(const LoggerLevels::Level& l) {
+  std::string out = fmt::format(R"({{"level":"{}")", log4j_name(l.level));
+  if (l.last_modified) out += fmt::format(R"(,"last_modified":{})", *l.last_modified);
+  return out + "}";
+}
+}  // namespace
+
 std::string Loggers::all_json() const {
-  std::lock_guard lock(mu_);
-  std::string level = fmt::format(R"("level":"{}")", log4j_name(spdlog::default_logger()->level()));
-  if (last_modified_) level += fmt::format(R"(,"last_modified":{})", *last_modified_);
-  return fmt::format(R"({{"root":{{{}}}}})", level);
+  std::string out = "{";
+  for (auto& [name, level] : LoggerLevels::instance().all()) {
+    if (out.size() > 1) out += ',';
+    append_json_string(out, name);
+    out += ':' + level_json(level);
+  }
+  return out + "}";
 }
 
 std::optional<std::string> Loggers::one_json(const std::string& name) const {
-  if (name != "root") return std::nullopt;
-  return fmt::format(R"({{"level":"{}"}})", log4j_name(spdlog::default_logger()->level()));
+  auto l = LoggerLevels::instance().get(name);
+  if (!l) return std::nullopt;
+  return level_json(*l);
 }
 
 std::string Loggers::set(const std::string& name, const std::string& level) {
   auto l = from_log4j(level);
   if (!l) throw std::invalid_argument(fmt::format("invalid log level '{}'.", level));
-  std::lock_guard lock(mu_);
-  // Every logger writes through the default logger's sink: the sink's level
-  // cuts lines below it at once, everywhere; the loggers' own levels (set as
-  // they are made, from spdlog's global level) let lower ones through for the
-  // job's logger now and each connector's from its next (re)start.
-  spdlog::set_level(*l);
-  spdlog::default_logger()->set_level(*l);
-  for (auto& sink : spdlog::default_logger()->sinks()) sink->set_level(*l);
-  last_modified_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
-  (void)name;  // only "root": every name is under it
-  return R"(["root"])";
+  std::string out = "[";
+  for (auto& n : LoggerLevels::instance().set(name, *l)) {
+    if (out.size() > 1) out += ',';
+    append_json_string(out, n);
+  }
+  return out + "]";
 }
 
 }  // namespace connectrun::rest

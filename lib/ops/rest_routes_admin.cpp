@@ -84,12 +84,9 @@ void RestServer::admin_routes(Served& served) {
       return reply_error(res, 400, "the request body must be a JSON object {\"level\":\"DEBUG\"}");
     if (doc["level"].get_string().get(level))
       return reply_error(res, 400, "Desired 'level' parameter was not specified in request.");
-    if (name != "root")
-      return reply_error(res, 404, fmt::format("Logger {} not found: connectrun has one logger, root, whose level "
-                                               "is every line's", name));
     try {
       reply(res, 200, loggers_.set(name, std::string(level)));
-      spdlog::info("REST: log level set to {}", std::string(level));
+      spdlog::info("REST: level of logger '{}' set to {}", name, std::string(level));
     } catch (const std::invalid_argument& e) {
       reply_error(res, 404, e.what());  // Kafka answers an unknown level with NotFoundException
     }
