@@ -118,11 +118,16 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
       plan.kafka() ? "Kafka bus (" + plan.worker.get_string("bootstrap.servers") + ")" : std::string("in-process bus"),
       options.once ? " until the end of the data" : "");
   log->info("{}", running);
-  RunMonitor monitor(options.status_line, [&] {  // sd_notify and the status line; connectors come and go (REST, SIGHUP)
-    std::vector<WorkerSample> out;
-    for (auto& s : herder.snapshots()) out.push_back({s.name, s.read, s.written, s.lag});
-    return out;
-  });
+  // sd_notify, the status line and the progress lines; connectors come and go (REST, SIGHUP).
+  auto progress_interval = std::chrono::milliseconds(plan.worker.get_long("progress.interval.ms"));
+  RunMonitor monitor(
+      options.status_line,
+      [&] {
+        std::vector<WorkerSample> out;
+        for (auto& s : herder.snapshots()) out.push_back({s.name, s.read, s.written, s.lag, s.is_source, s.bytes, s.progress});
+        return out;
+      },
+      progress_interval);
   monitor.started(running);
 
   auto flush_offsets = [&] { return herder.flush_offsets(); };

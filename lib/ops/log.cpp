@@ -64,6 +64,7 @@ void init_logging(std::string_view level, LogFormat format) {
   sink() = std::make_shared<ConsoleSink>(style, stderr, g_colour);
   spdlog::set_level(spdlog::level::from_str(std::string(level)));
   auto root = std::make_shared<spdlog::logger>(kRootLogger, sink());
+  root->set_level(spdlog::get_level());  // a logger made by hand starts at info: --log-level is for the job's lines too
   spdlog::set_default_logger(root);
 }
 
