@@ -23,6 +23,7 @@ struct RunCommand {
   CLI::App* cmd = nullptr;
   std::vector<std::string> files;
   bool once = false, strict = false, dry_run = false;
+  bool watch = false;  // --watch
   double wait_lock = 0;
   long max_records = 10;
   void add(CLI::App& app);

@@ -11,11 +11,13 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "engine/herder.h"
 #include "bus/in_process_bus.h"
 #include "kafka/kafka_bus.h"
+#include "ops/file_watch.h"
 #include "ops/listener.h"
 #include "offsets/offset_store.h"
 #include "plan/plan_loader.h"
@@ -30,11 +32,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// SIGHUP: load and validate the files again; apply the connectors' changes.
-void reload(Herder& herder, const RunOptions& options) {
+// SIGHUP (or --watch): load and validate the files again; apply the connectors' changes.
+// `why` begins the log line ("received SIGHUP; sinks reopen their files").
+void reload(Herder& herder, const RunOptions& options, const std::string& why) {
   auto log = spdlog::default_logger();
   if (options.files.empty()) return;
-  log->info("received SIGHUP; sinks reopen their files; reloading {}", options.files.front());
+  log->info("{}; reloading {}", why, options.files.front());
   LoadedPlan loaded = load_plan(options.files, *herder.initial_plan().registry);
   if (!loaded.plan) {
     for (auto& p : loaded.problems) log->error("reload: {}", p);
@@ -130,6 +133,17 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
       progress_interval);
   monitor.started(running);
 
+  // --watch: the same reload as SIGHUP's when a job file changes (sinks keep their open files).
+  std::optional<FileWatch> watch;
+  if (options.watch && !options.files.empty()) {
+    try {
+      watch.emplace(options.files);
+      log->info("--watch: reloading when {} change(s)", fmt::join(options.files, ", "));
+    } catch (const std::exception& e) {
+      log->error("{}; changes are applied only on SIGHUP", e.what());
+    }
+  }
+
   auto flush_offsets = [&] { return herder.flush_offsets(); };
   // How often the main thread looks at the workers: --once exits within a
   // tick of the last delivery, so its tick is short (a cron run of a few
@@ -142,10 +156,12 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
   // when every connector has finished on its own (all failed, say).
   while (true) {
     monitor.tick();
+    if (watch)
+      if (auto file = watch->changed()) reload(herder, options, fmt::format("--watch: {} changed", *file));
     int sig = wait_signal(sigs, tick);
     if (sig == SIGHUP) {
       herder.request_reopen();  // before the reload: connectors it restarts open their files anew anyway
-      reload(herder, options);
+      reload(herder, options, "received SIGHUP; sinks reopen their files");
     } else if (sig) {
       log->info("received {}; stopping: draining in-flight records, flushing sinks, storing offsets (a second signal "
                 "exits at once)", sig == SIGINT ? "SIGINT" : "SIGTERM");
