@@ -79,8 +79,14 @@ std::string connectrun_1(const CLI::App& app) {
                                             "STOPPING=1, STATUS= and watchdog pings."},
            {"JOURNAL_STREAM", "Set by systemd when stderr goes to the journal: log lines carry <N> priority "
                               "prefixes and no time stamps."},
+           {"CONNECTRUN_LOG_LEVEL, CONNECTRUN_LOG_FORMAT", "Stand in for --log-level and --log-format when those "
+                                                          "are not given (the flags win); a bad value exits 2."},
+           {"NO_COLOR", "Any non-empty value turns off the colour of level words on a terminal "
+                        "(https://no-color.org)."},
+           {"TERM", "Level words are coloured only on a terminal whose TERM is set and not dumb."},
            {"${env:NAME}", "Job files may take any value from the environment with this placeholder "
-                           "(Kafka's EnvVarConfigProvider)."},
+                           "(Kafka's EnvVarConfigProvider); ${env:NAME:-default} takes default when NAME is unset "
+                           "or empty."},
            {"AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE",
             "The S3 connectors' credentials when the job gives none."}})
     out += fmt::format(".TP\n\\fB{}\\fR\n{}\n", roff(name), roff(what));

@@ -21,6 +21,11 @@ void RunCommand::add(CLI::App& app) {
   cmd->add_option("--wait-lock", wait_lock, "When another process holds the offsets file, wait up to SECONDS for it "
                                             "instead of exiting 75 at once.")
       ->check(CLI::Range(0.0, 86400.0 * 7));
+  cmd->add_flag("--watch", watch, "Re-read the job files whenever they change (inotify on their directories; an "
+                                  "editor's write-and-rename is seen), exactly as on SIGHUP: changed connectors are "
+                                  "restarted, added ones started, removed ones stopped; an invalid file is logged and "
+                                  "the running configuration kept.")
+      ->excludes("--once");
   auto* dry = cmd->add_flag("--dry-run", dry_run, "Pull records through each source connector, its transforms and "
                                                   "converters and print them as they would be written; store no "
                                                   "offsets, start no sink.");
@@ -49,8 +54,9 @@ int RunCommand::run(bool status_line) {
   options.once = once;
   options.wait_lock = std::chrono::milliseconds(static_cast<long>(wait_lock * 1000));
   options.status_line = status_line;
-  options.files = files;  // re-read on SIGHUP
+  options.files = files;  // re-read on SIGHUP (and with --watch when they change)
   options.strict_config = strict_config_given();
+  options.watch = watch;
   RunResult result = run_job(*plan, options);
   switch (result.outcome) {
     case RunOutcome::Ok: return result.records_skipped && strict ? kExitRecordsSkipped : kExitOk;

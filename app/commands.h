@@ -26,6 +26,7 @@ struct RunCommand {
   std::vector<std::string> files;
   bool once = false, strict = false, dry_run = false;
   std::string format = "text";  // --dry-run --format text|json
+  bool watch = false;  // --watch
   double wait_lock = 0;
   long max_records = 10;
   void add(CLI::App& app);

@@ -1,7 +1,9 @@
 // connectrun: Kafka Connect's standalone mode as one native binary.
 // main() parses the command line and hands over to lib/; nothing else lives here.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -52,6 +54,30 @@ std::optional<JobPlan> report_plan(LoadedPlan loaded, bool print_warnings) {
 
 using connectrun::cli::load_and_report;
 
+namespace {
+
+const std::vector<std::string> kLogLevels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+const std::vector<std::string> kLogFormats{"text", "json"};
+
+// When `flag` was not given and `variable` is set (non-empty), its value
+// becomes `value`; false (after an error naming the variable) when it is not
+// one of `allowed`.
+bool from_environment(const CLI::Option& flag, const char* variable, const std::vector<std::string>& allowed,
+                      std::string& value) {
+  if (flag.count() > 0) return true;
+  const char* env = std::getenv(variable);
+  if (!env || !*env) return true;
+  if (std::find(allowed.begin(), allowed.end(), env) == allowed.end()) {
+    print_notice(Notice::Error, fmt::format("environment variable {}='{}' is not one of {} (unset it or pass {})",
+                                            variable, env, fmt::join(allowed, ", "), flag.get_name()));
+    return false;
+  }
+  value = env;
+  return true;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // A closed pipe (a stdout sink piped into `head`) is a write error (EPIPE)
   // that the sink reports and the run survives to log, not a silent death by
@@ -64,11 +90,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global options (--log-level, --log-format, -q) may also follow the subcommand
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  auto* level_opt = app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off (default: "
+                                                             "$CONNECTRUN_LOG_LEVEL, else info)")
+                        ->check(CLI::IsMember(kLogLevels));
   std::string log_format = "text";
-  app.add_option("--log-format", log_format, "text (journald-friendly under systemd) or json (one object per line)")
-      ->check(CLI::IsMember({"text", "json"}));
+  auto* format_opt = app.add_option("--log-format", log_format, "text (journald-friendly under systemd) or json (one "
+                                                                "object per line) (default: $CONNECTRUN_LOG_FORMAT, "
+                                                                "else text)")
+                         ->check(CLI::IsMember(kLogFormats));
   app.add_flag("--strict-config", connectrun::cli::strict_config,
                "Every warning about a configuration key or form that has no effect in connectrun (Kafka's keys it "
                "has no use for, unknown keys of a worker.properties) is an error");
@@ -101,6 +130,10 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : connectrun::cli::kExitBadConfig;
   }
+  // The environment stands in for a flag that was not given (the flag wins).
+  if (!from_environment(*level_opt, "CONNECTRUN_LOG_LEVEL", kLogLevels, log_level) ||
+      !from_environment(*format_opt, "CONNECTRUN_LOG_FORMAT", kLogFormats, log_format))
+    return connectrun::cli::kExitBadConfig;
   init_logging(log_level, log_format == "json" ? LogFormat::Json : LogFormat::Text);
 
   if (plugins_cmd.chosen()) return plugins_cmd.run();

@@ -112,6 +112,13 @@ class FileStreamSourceTask : public SourceTask {
     return std::nullopt;
   }
 
+  // The position over the file's size (stdin, or a file not yet open: unknown).
+  std::optional<double> progress() const override {
+    struct stat st{};
+    if (fd_ < 0 || cfg_.file.empty() || ::fstat(fd_, &st) != 0 || st.st_size <= 0) return std::nullopt;
+    return std::min(1.0, static_cast<double>(position_) / static_cast<double>(st.st_size));
+  }
+
   PollStatus poll(std::vector<Record>& out, std::chrono::milliseconds max_wait) override {
     if (fd_ < 0 && !open_input()) {
       if (ctx_->stop_at_end_of_data) return PollStatus::Exhausted;

@@ -30,9 +30,19 @@ struct Resolver {
       return std::nullopt;
     };
     if (provider == "env") {
-      if (!path.empty()) return fail(fmt::format("{}: the env provider takes no path (use ${{env:NAME}})", ref));
+      // ${env:NAME:-default}, as in the shell: the default when NAME is unset or empty.
+      std::string_view whole = ref;
+      whole = whole.substr(6, whole.size() - 7);  // between "${env:" and "}"
+      if (size_t dash = whole.find(":-"); dash != std::string_view::npos) {
+        std::string var(whole.substr(0, dash));
+        if (var.empty()) return fail(fmt::format("{}: no variable name before ':-' (use ${{env:NAME:-default}})", ref));
+        const char* v = std::getenv(var.c_str());
+        return std::string(v && *v ? std::string_view(v) : whole.substr(dash + 2));
+      }
+      if (!path.empty())
+        return fail(fmt::format("{}: the env provider takes no path (use ${{env:NAME}} or ${{env:NAME:-default}})", ref));
       const char* v = std::getenv(name.c_str());
-      if (!v) return fail(fmt::format("environment variable {} is not set", name));
+      if (!v) return fail(fmt::format("environment variable {} is not set (${{env:{}:-default}} gives a default)", name, name));
       return std::string(v);
     }
     if (provider == "file") {

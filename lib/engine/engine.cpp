@@ -11,11 +11,13 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "engine/herder.h"
 #include "bus/in_process_bus.h"
 #include "kafka/kafka_bus.h"
+#include "ops/file_watch.h"
 #include "ops/listener.h"
 #include "offsets/offset_store.h"
 #include "plan/plan_loader.h"
@@ -30,11 +32,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// SIGHUP: load and validate the files again; apply the connectors' changes.
-void reload(Herder& herder, const RunOptions& options) {
+// SIGHUP (or --watch): load and validate the files again; apply the connectors' changes.
+// `why` begins the log line ("received SIGHUP; sinks reopen their files").
+void reload(Herder& herder, const RunOptions& options, const std::string& why) {
   auto log = spdlog::default_logger();
   if (options.files.empty()) return;
-  log->info("received SIGHUP; sinks reopen their files; reloading {}", options.files.front());
+  log->info("{}; reloading {}", why, options.files.front());
   LoadedPlan loaded = load_plan(options.files, *herder.initial_plan().registry);
   const bool strict = options.strict_config;
   if (loaded.plan && strict && !loaded.plan->config_warnings.empty()) {
@@ -126,12 +129,28 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
       plan.kafka() ? "Kafka bus (" + plan.worker.get_string("bootstrap.servers") + ")" : std::string("in-process bus"),
       options.once ? " until the end of the data" : "");
   log->info("{}", running);
-  RunMonitor monitor(options.status_line, [&] {  // sd_notify and the status line; connectors come and go (REST, SIGHUP)
-    std::vector<WorkerSample> out;
-    for (auto& s : herder.snapshots()) out.push_back({s.name, s.read, s.written, s.lag});
-    return out;
-  });
+  // sd_notify, the status line and the progress lines; connectors come and go (REST, SIGHUP).
+  auto progress_interval = std::chrono::milliseconds(plan.worker.get_long("progress.interval.ms"));
+  RunMonitor monitor(
+      options.status_line,
+      [&] {
+        std::vector<WorkerSample> out;
+        for (auto& s : herder.snapshots()) out.push_back({s.name, s.read, s.written, s.lag, s.is_source, s.bytes, s.progress});
+        return out;
+      },
+      progress_interval);
   monitor.started(running);
+
+  // --watch: the same reload as SIGHUP's when a job file changes (sinks keep their open files).
+  std::optional<FileWatch> watch;
+  if (options.watch && !options.files.empty()) {
+    try {
+      watch.emplace(options.files);
+      log->info("--watch: reloading when {} change(s)", fmt::join(options.files, ", "));
+    } catch (const std::exception& e) {
+      log->error("{}; changes are applied only on SIGHUP", e.what());
+    }
+  }
 
   auto flush_offsets = [&] { return herder.flush_offsets(); };
   // How often the main thread looks at the workers: --once exits within a
@@ -145,10 +164,12 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
   // when every connector has finished on its own (all failed, say).
   while (true) {
     monitor.tick();
+    if (watch)
+      if (auto file = watch->changed()) reload(herder, options, fmt::format("--watch: {} changed", *file));
     int sig = wait_signal(sigs, tick);
     if (sig == SIGHUP) {
       herder.request_reopen();  // before the reload: connectors it restarts open their files anew anyway
-      reload(herder, options);
+      reload(herder, options, "received SIGHUP; sinks reopen their files");
     } else if (sig) {
       log->info("received {}; stopping: draining in-flight records, flushing sinks, storing offsets (a second signal "
                 "exits at once)", sig == SIGINT ? "SIGINT" : "SIGTERM");

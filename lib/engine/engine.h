@@ -1,7 +1,8 @@
 // Runs a validated job: opens the offsets file, builds the bus, starts one
 // thread per task, flushes offsets on the interval, and shuts down in order
 // on SIGINT/SIGTERM (or, with --once, when every source is exhausted).
-// SIGHUP reloads the configuration files; `listeners` starts the REST interface.
+// SIGHUP reloads the configuration files (and, with --watch, so does a change
+// to them); `listeners` starts the REST interface.
 #pragma once
 
 #include <chrono>
@@ -18,6 +19,7 @@ struct RunOptions {
   bool status_line = true;  // the live status line on a terminal (off with -q)
   std::vector<std::string> files;  // the configuration files, re-read on SIGHUP (none: SIGHUP is ignored)
   bool strict_config = false;  // --strict-config: a SIGHUP reload refuses a configuration with config_warnings too
+  bool watch = false;  // --watch: re-read `files` when they change, as on SIGHUP
 };
 
 // How a run ended; the command line turns it into an exit code.

@@ -224,7 +224,12 @@ ConnectorSnapshot Herder::snapshot_of(const Entry& e) const {
   s.is_source = e.plan->is_source;
   s.plan = e.plan;
   uint64_t batch_nanos = 0;
+  double progress_sum = 0;
+  bool progress_known = s.is_source;
   for (TaskWorker* w : e.workers()) {
+    double p = w->stats().progress.load(std::memory_order_relaxed);
+    if (p < 0) progress_known = false;
+    progress_sum += p;
     TaskSnapshot t;
     t.id = w->task_id();
     if (auto f = w->failure()) {
@@ -251,6 +256,7 @@ ConnectorSnapshot Herder::snapshot_of(const Entry& e) const {
   else if (e.finished()) s.state = "UNASSIGNED";
   else s.state = e.paused ? "PAUSED" : "RUNNING";
   s.batch_seconds = static_cast<double>(batch_nanos) / 1e9;
+  if (progress_known && !s.tasks.empty()) s.progress = progress_sum / static_cast<double>(s.tasks.size());
   s.bytes = e.traffic->bytes.load(std::memory_order_relaxed);
   if (!s.is_source) s.lag = bus_.sink_lag(s.name);
   return s;

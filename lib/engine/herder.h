@@ -39,6 +39,7 @@ struct ConnectorSnapshot {
   double batch_seconds = 0;  // total time of those batches
   std::optional<int64_t> lag;  // sinks: records waiting for it on the bus, when known (TopicBus::sink_lag)
   uint64_t bytes = 0;          // record bytes sent to the bus (source) / taken from it (sink) since it was created
+  std::optional<double> progress;  // sources: the mean of its tasks' SourceTask::progress(), when every task knows it
   const ConnectorPlan* plan = nullptr;  // valid for the Herder's lifetime
   std::vector<TaskSnapshot> tasks;      // by id
 };

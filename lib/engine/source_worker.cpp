@@ -45,6 +45,7 @@ void SourceWorker::run() {
       batch.clear();
       PollStatus status = task->poll(batch, 200ms);
       if (!batch.empty()) process(batch);
+      stats_.progress.store(task->progress().value_or(-1), std::memory_order_relaxed);
       if (status == PollStatus::Exhausted) break;
     }
   } catch (const RetryStopped& e) {

@@ -47,6 +47,7 @@ struct TaskStats {
   std::atomic<uint64_t> dead_lettered{0};  // sinks: records sent to the dead letter topic
   std::atomic<uint64_t> batches{0};        // batches sent (source) / put and flushed (sink)
   std::atomic<uint64_t> batch_nanos{0};    // their total time: convert + send, or put + flush
+  std::atomic<double> progress{-1};        // sources: SourceTask::progress() after the last poll; < 0 unknown
 };
 
 class TaskWorker {

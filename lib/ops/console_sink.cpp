@@ -58,7 +58,20 @@ std::string_view name_of(const spdlog::details::log_msg& msg) {
 
 }  // namespace
 
-std::string ConsoleSink::format(Style style, const spdlog::details::log_msg& msg, std::string_view json_fields) {
+std::string ConsoleSink::level_word(spdlog::level::level_enum level, bool colour) {
+  std::string_view word = level_name(level);
+  if (!colour) return std::string(word);
+  // ANSI SGR: dim for trace/debug, green, yellow, red, bold red.
+  std::string_view sgr = level <= spdlog::level::debug   ? "2"
+                         : level == spdlog::level::info  ? "32"
+                         : level == spdlog::level::warn  ? "33"
+                         : level == spdlog::level::err   ? "31"
+                                                         : "1;31";
+  return fmt::format("\033[{}m{}\033[0m", sgr, word);
+}
+
+std::string ConsoleSink::format(Style style, const spdlog::details::log_msg& msg, std::string_view json_fields,
+                                bool colour) {
   std::string_view name = name_of(msg);
   std::string_view text(msg.payload.data(), msg.payload.size());
   std::string shown = name.empty() ? std::string("connectrun") : std::string(name);
@@ -82,7 +95,7 @@ std::string ConsoleSink::format(Style style, const spdlog::details::log_msg& msg
     case Style::Text:
       break;
   }
-  return fmt::format("{} {} [{}] {}", timestamp(msg.time, false), level_name(msg.level), shown, text);
+  return fmt::format("{} {} [{}] {}", timestamp(msg.time, false), level_word(msg.level, colour), shown, text);
 }
 
 void ConsoleSink::sink_it_(const spdlog::details::log_msg& msg) { write_locked(msg, {}); }
@@ -96,7 +109,7 @@ void ConsoleSink::write_locked(const spdlog::details::log_msg& msg, std::string_
   std::string line;
   if (status_shown_) line = kEraseLine;
   status_shown_ = false;
-  line += format(style_, msg, json_fields);
+  line += format(style_, msg, json_fields, colour_);
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), out_);
   std::fflush(out_);

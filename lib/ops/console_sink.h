@@ -7,6 +7,8 @@
 // Levels carry log4j's names (TRACE, DEBUG, INFO, WARN, ERROR, FATAL), as
 // Kafka Connect's own log lines do, in every style.
 // Lines of the job itself (the logger named kRootLogger) carry no connector.
+// With `colour` (a terminal that takes it, see ops/log.h) a Text line's level
+// word is coloured; the other styles never are.
 #pragma once
 
 #include <cstdio>
@@ -23,7 +25,8 @@ inline constexpr const char* kRootLogger = "";
 class ConsoleSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
   enum class Style { Text, Journal, Json };
-  explicit ConsoleSink(Style style, std::FILE* out = stderr) : style_(style), out_(out) {}
+  explicit ConsoleSink(Style style, std::FILE* out = stderr, bool colour = false)
+      : style_(style), out_(out), colour_(colour && style == Style::Text) {}
 
   // Draws `line` in place of the current status line (no newline), or erases
   // it when `line` is empty. The next log line erases it before printing.
@@ -32,7 +35,11 @@ class ConsoleSink final : public spdlog::sinks::base_sink<std::mutex> {
   // One formatted line, without the trailing newline (exposed for tests).
   // `json_fields` (",\"name\":value…") are members added to a JSON line; the
   // other styles show the message alone.
-  static std::string format(Style style, const spdlog::details::log_msg& msg, std::string_view json_fields = {});
+  static std::string format(Style style, const spdlog::details::log_msg& msg, std::string_view json_fields = {},
+                            bool colour = false);
+  // The level word as a Text line shows it: "WARN", or with `colour` wrapped in
+  // its ANSI colour ("\033[33mWARN\033[0m").
+  static std::string level_word(spdlog::level::level_enum level, bool colour);
 
   // Writes `msg` with the structured fields of log_with_fields (ops/log.h).
   void log_with_fields(const spdlog::details::log_msg& msg, std::string_view json_fields);
@@ -47,6 +54,7 @@ class ConsoleSink final : public spdlog::sinks::base_sink<std::mutex> {
  private:
   Style style_;
   std::FILE* out_;
+  bool colour_;
   bool status_shown_ = false;
   void write_locked(const spdlog::details::log_msg& msg, std::string_view json_fields);
 };

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <type_traits>
 
+#include <fmt/format.h>
+
 #include "json/json_writer.h"
 #include "ops/console_sink.h"
 #include "ops/logger_levels.h"
@@ -18,6 +20,7 @@ namespace {
 
 LogFormat g_format = LogFormat::Text;
 bool g_journal = false;
+bool g_colour = false;
 
 // systemd sets JOURNAL_STREAM to "DEVICE:INODE" of the stream it connected to
 // stdout/stderr; it counts only when stderr still is that stream (see systemd.exec(5)).
@@ -29,6 +32,19 @@ bool stderr_is_journal() {
   struct stat st{};
   if (fstat(STDERR_FILENO, &st) != 0) return false;
   return static_cast<unsigned long long>(st.st_dev) == dev && static_cast<unsigned long long>(st.st_ino) == ino;
+}
+
+// init_logging: text lines get coloured level words on a terminal (below);
+// JSON lines and the journal never.
+// Colour for the level words: text lines on a terminal (not the journal, not
+// piped), TERM naming one that takes colour, and no NO_COLOR (https://no-color.org:
+// any non-empty value turns colour off).
+bool colour_on_stderr() {
+  const char* no_colour = std::getenv("NO_COLOR");
+  if (no_colour && *no_colour) return false;
+  const char* term = std::getenv("TERM");
+  if (!term || !*term || std::string_view(term) == "dumb") return false;
+  return isatty(STDERR_FILENO) == 1;
 }
 
 std::shared_ptr<ConsoleSink>& sink() {
@@ -45,9 +61,11 @@ void init_logging(std::string_view level, LogFormat format) {
                : stderr_is_journal()     ? ConsoleSink::Style::Journal
                                          : ConsoleSink::Style::Text;
   g_journal = style == ConsoleSink::Style::Journal;
-  sink() = std::make_shared<ConsoleSink>(style);
+  g_colour = style == ConsoleSink::Style::Text && colour_on_stderr();
+  sink() = std::make_shared<ConsoleSink>(style, stderr, g_colour);
   spdlog::set_level(spdlog::level::from_str(std::string(level)));
   auto root = std::make_shared<spdlog::logger>(kRootLogger, sink());
+  root->set_level(spdlog::get_level());  // a logger made by hand starts at info: --log-level is for the job's lines too
   spdlog::set_default_logger(root);
 }
 
@@ -90,7 +108,12 @@ void print_notice(Notice kind, std::string_view text) {
     line = ConsoleSink::format(ConsoleSink::Style::Json, msg);
   } else {
     if (g_journal) line = kind == Notice::Error ? "<3>" : kind == Notice::Warning ? "<4>" : "<6>";
-    line += kind == Notice::Error ? "error: " : kind == Notice::Warning ? "warning: " : "";
+    if (kind != Notice::Info) {
+      std::string_view word = kind == Notice::Error ? "error:" : "warning:";
+      // Coloured as the log lines' ERROR and WARN are.
+      line += g_colour ? fmt::format("\033[{}m{}\033[0m", kind == Notice::Error ? "31" : "33", word) : std::string(word);
+      line += ' ';
+    }
     line += text;
   }
   line += '\n';

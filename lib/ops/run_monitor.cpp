@@ -29,6 +29,18 @@ std::string count(int64_t n) {
   return fmt::format("{}", n);
 }
 
+// "512 B", "3.4 kB", "12.3 MB", "1.2 GB" (decimal units).
+std::string byte_size(uint64_t n) {
+  auto d = static_cast<double>(n);
+  if (n >= 1'000'000'000) return fmt::format("{:.1f} GB", d / 1e9);
+  if (n >= 1'000'000) return fmt::format("{:.1f} MB", d / 1e6);
+  if (n >= 1'000) return fmt::format("{:.1f} kB", d / 1e3);
+  return fmt::format("{} B", n);
+}
+
+// A connector's records: what a source read, what a sink wrote.
+uint64_t records_of(const WorkerSample& w) { return w.is_source ? w.read : w.written; }
+
 // The line must not wrap, or \r would redraw only its last row.
 size_t terminal_width() {
   winsize ws{};
@@ -60,8 +72,11 @@ void log_summary(spdlog::logger& log, const ConnectorSummary& s) {
   log_with_fields(log, level, text, fields);
 }
 
-RunMonitor::RunMonitor(bool status_line, Sampler sample)
-    : draw_(status_line && status_line_possible()), sample_(std::move(sample)), last_(sample_()) {}
+RunMonitor::RunMonitor(bool status_line, Sampler sample, std::chrono::milliseconds progress_interval)
+    : draw_(status_line && status_line_possible()), sample_(std::move(sample)), last_(sample_()) {
+  // Progress lines stand in for the status line where none can be drawn; -q on a terminal asks for neither.
+  if (!status_line_possible() && progress_interval.count() > 0) progress_interval_ = progress_interval;
+}
 
 RunMonitor::~RunMonitor() {
   if (draw_) show_status_line("");
@@ -77,6 +92,7 @@ static std::vector<WorkerSample> per_connector(const std::vector<WorkerSample>& 
     } else {
       it->read += t.read;
       it->written += t.written;
+      it->bytes += t.bytes;
       if (t.lag) it->lag = it->lag.value_or(0) + *t.lag;
     }
   }
@@ -100,8 +116,50 @@ std::string RunMonitor::render(const std::vector<WorkerSample>& before_tasks, co
     if (!out.empty()) out += " | ";
     out += fmt::format("{} in {} out {}", w.name, rate(in), rate(outr));
     if (w.lag) out += " lag " + count(*w.lag);
+    out += fmt::format(" total {} ({})", count(static_cast<int64_t>(records_of(w))), byte_size(w.bytes));
   }
   return out;
+}
+
+std::string RunMonitor::progress_text(const WorkerSample& before, const WorkerSample& now, double seconds) {
+  uint64_t total = records_of(now), earlier = records_of(before);
+  uint64_t delta = total >= earlier ? total - earlier : total;  // restarted: counts from 0
+  double per_second = seconds > 0 ? static_cast<double>(delta) / seconds : 0;
+  std::string out = fmt::format("progress: {} records (+{}), {}, {}/s over {:.1f} s", total, delta,
+                                byte_size(now.bytes), static_cast<uint64_t>(per_second + 0.5), seconds);
+  if (now.progress) out += fmt::format(", {:.0f}% read", *now.progress * 100);
+  return out;
+}
+
+void RunMonitor::log_progress(Clock::time_point now) {
+  auto samples = per_connector(sample_());
+  double seconds = std::chrono::duration<double>(now - progress_at_).count();
+  for (auto& w : samples) {
+    WorkerSample before{w.name};
+    before.is_source = w.is_source;
+    for (auto& b : progress_last_)
+      if (b.name == w.name) before = b;
+    uint64_t total = records_of(w), earlier = records_of(before);
+    uint64_t delta = total >= earlier ? total - earlier : total;
+    // An idle connector says so once ("+0"), then stays quiet until it moves
+    // again: a service waiting for data does not fill its log.
+    bool was_idle = std::find(idle_.begin(), idle_.end(), w.name) != idle_.end();
+    if (delta == 0 && was_idle) continue;
+    if (delta == 0) idle_.push_back(w.name);
+    else if (was_idle) idle_.erase(std::find(idle_.begin(), idle_.end(), w.name));
+    std::vector<LogField> fields{{"event", std::string("progress")},
+                                 {"connector", w.name},
+                                 {"records", static_cast<int64_t>(total)},
+                                 {"records_interval", static_cast<int64_t>(delta)},
+                                 {"bytes", static_cast<int64_t>(w.bytes)},
+                                 {"rate", seconds > 0 ? static_cast<double>(delta) / seconds : 0.0},
+                                 {"interval_seconds", seconds}};
+    if (w.progress) fields.push_back({"percent", *w.progress * 100});
+    log_with_fields(*make_logger(w.name), spdlog::level::info, progress_text(before, w, seconds), fields);
+  }
+  progress_last_ = std::move(samples);
+  progress_at_ = now;
+  next_progress_ = now + progress_interval_;
 }
 
 void RunMonitor::refresh(Clock::time_point now) {
@@ -126,12 +184,16 @@ void RunMonitor::started(const std::string& description) {
   notifier_.ready(description);
   if (draw_) show_status_line(fmt::format("{} connector(s) running", last_.size()));
   next_refresh_ = now + 1s;
+  progress_at_ = now;
+  progress_last_ = per_connector(last_);
+  next_progress_ = now + progress_interval_;
 }
 
 void RunMonitor::tick() {
   auto now = Clock::now();
   notifier_.tick(now);
   if (now >= next_refresh_) refresh(now);
+  if (progress_interval_.count() > 0 && now >= next_progress_) log_progress(now);
 }
 
 void RunMonitor::stopping(const std::string& why) {

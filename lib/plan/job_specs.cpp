@@ -56,6 +56,12 @@ const ConfigSpec& worker_spec() {
               .validator = v::non_empty_string()});
     s.define({.name = "offset.flush.interval.ms", .type = KeyType::Long, .default_value = config::ConfigValue{int64_t{60000}},
               .doc = "How often delivered source offsets are written to the offsets file.", .validator = v::at_least(1)});
+    s.define({.name = "progress.interval.ms", .type = KeyType::Long, .default_value = config::ConfigValue{int64_t{10000}},
+              .doc = "How often each connector logs a progress line (records, bytes, records/s over the interval, "
+                     "and the percent of its input read when the source knows it, as FileStreamSource does) while "
+                     "stderr is not a terminal or logs are JSON, so a cron or journal log shows a long run is alive. "
+                     "0: no progress lines. Not in Kafka.",
+              .validator = v::at_least(0)});
     s.define({.name = "offset.flush.timeout.ms", .type = KeyType::Long, .default_value = config::ConfigValue{int64_t{5000}},
               .doc = "How long shutdown waits for records in flight to be delivered before storing offsets.",
               .validator = v::at_least(0)});

@@ -133,6 +133,11 @@ class SourceTask {
     (void)offset;
     return std::nullopt;
   }
+  // How much of a finite input this task has read, from 0 to 1 (a file
+  // source: its position over the file's size), for the progress lines
+  // (progress.interval.ms); nullopt (the default): unknown. Called on the
+  // task's thread after each poll, so it needs no locking.
+  virtual std::optional<double> progress() const { return std::nullopt; }
 };
 
 struct SinkTaskContext : TaskContext {
