@@ -297,6 +297,57 @@ TEST_CASE("REST writes a properties job's connector file back and keeps new conn
   again.stop();
 }
 
+TEST_CASE("config.storage.file keeps connectors created over REST across restarts until deleted", "[rest][e2e][http]") {
+  TempDir dir;
+  const std::string storage = dir / "connectors.json";
+  write_file(dir / "worker.properties", fmt::format("offset.storage.file.filename={}\nkey.converter=StringConverter\n"
+                                                    "value.converter=StringConverter\nlisteners=http://127.0.0.1:0\n"
+                                                    "config.storage.file={}\n",
+                                                    dir / "offsets.json", storage));
+  write_file(dir / "src.properties", fmt::format("name=src\nconnector.class=FileStreamSource\nfile={}\ntopic=lines\n", dir / "in.txt"));
+  write_file(dir / "in.txt", numbered_lines(0, 5));
+  const std::vector<std::string> args{"run", dir / "worker.properties", dir / "src.properties"};
+  {
+    Run run(args, dir / "log1.txt");
+    RestClient c = run.client();
+    auto added = c.post("/connectors", fmt::format(R"({{"name":"extra","config":{{"connector.class":"FileStreamSink","file":"{}","topics":"lines"}}}})",
+                                                    dir / "extra.txt"));
+    CHECK(added.status == 201);
+    auto second = c.post("/connectors", fmt::format(R"({{"name":"more","config":{{"connector.class":"FileStreamSink","file":"{}","topics":"lines"}}}})",
+                                                     dir / "more.txt"));
+    CHECK(second.status == 201);
+    CHECK(eventually([&] { return read_lines(dir / "extra.txt").size() == 5 && read_lines(dir / "more.txt").size() == 5; }));
+    run.stop();
+  }
+  // Kafka's create-request form, one entry per connector; the job files are untouched.
+  Json stored(read_file(storage));
+  simdjson::dom::array entries = stored.root.get_array().value();
+  std::vector<std::string> names;
+  for (auto e : entries) names.push_back(str(e["name"]));
+  CHECK(names == std::vector<std::string>{"extra", "more"});
+  CHECK(read_file(dir / "src.properties").find("extra") == std::string::npos);
+  CHECK(read_file(dir / "log1.txt").find("runs but is in no file") == std::string::npos);
+  {
+    Run again(args, dir / "log2.txt");
+    RestClient c = again.client();
+    CHECK(c.get("/connectors").body == R"(["extra","more","src"])");
+    CHECK(str(Json(c.get("/connectors/extra/config").body).root["file"]) == dir / "extra.txt");
+    CHECK(c.del("/connectors/extra").status == 204);
+    again.stop();
+  }
+  Json after(read_file(storage));
+  CHECK(after.root.get_array().value().size() == 1);
+  Run third(args, dir / "log3.txt");
+  CHECK(third.client().get("/connectors").body == R"(["more","src"])");
+  third.stop();
+  // A storage file that is not a list of connectors: validate names it.
+  write_file(storage, R"({"name":"x"})");
+  auto bad = run_connectrun({"validate", dir / "worker.properties", dir / "src.properties"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find(storage) != std::string::npos);
+  CHECK(bad.err.find("expected a JSON array of connectors") != std::string::npos);
+}
+
 TEST_CASE("rest.auth asks every endpoint but health for basic authentication", "[rest][e2e][http]") {
   TempDir dir;
   write_file(dir / "users.properties", "# Kafka's PropertyFileLoginModule format\nadmin: s3cret\nops=other,role\n");

@@ -1,5 +1,6 @@
 // Chooses between a YAML job and Kafka Connect's own files, and checks what
 // spans files (connector names).
+#include <filesystem>
 #include <map>
 
 #include <fmt/format.h>
@@ -51,6 +52,22 @@ void check_connector_names(const RawJob& job, Problems& problems) {
       problems.add(it->second.loc, it->second.value, "name",
                    fmt::format("duplicate connector name '{}' (also used at {})", it->second.value, prev->second.str()));
   }
+}
+
+// The worker's config.storage.file, when it exists: the connectors created
+// over REST, run with those of the job files. Absent: none yet.
+void load_config_storage(RawJob& job, Problems& problems) {
+  auto it = job.worker.entries.find("config.storage.file");
+  if (it == job.worker.entries.end() || it->second.value.empty()) return;
+  const std::string& path = it->second.value;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return;
+  std::string text;
+  if (auto err = detail::read_text_file(path, text)) {
+    problems.add(it->second.loc, "", "config.storage.file", fmt::format("cannot read {}: {}", path, *err));
+    return;
+  }
+  for (auto& section : load_connector_json_list_text(text, path, problems)) job.connectors.push_back(std::move(section));
 }
 
 }  // namespace
@@ -117,6 +134,7 @@ RawJob load_job(const std::vector<std::string>& paths, Problems& problems) {
       job.connectors.push_back(std::move(section));
     }
   }
+  load_config_storage(job, problems);
   check_connector_names(job, problems);
   return job;
 }

@@ -72,6 +72,11 @@ RawJob load_yaml_node(const YAML::Node& root, const std::string& file_name, cons
 // into the config.
 RawSection load_connector_json_text(std::string_view text, const std::string& file_name, Problems& problems);
 
+// The worker's config.storage.file: a JSON array of connectors in the form
+// above, where connectors created over REST are kept.
+std::vector<RawSection> load_connector_json_list_text(std::string_view text, const std::string& file_name,
+                                                      Problems& problems);
+
 // Replaces ${env:NAME} and ${file:path:key} (Kafka's EnvVarConfigProvider and
 // FileConfigProvider syntax) in every value. Unresolvable placeholders stay as
 // written and are reported at the value's location; resolved values never

@@ -188,11 +188,10 @@ RawJob load_yaml_node(const YAML::Node& root, const std::string& file_name, cons
   return job;
 }
 
-RawSection load_connector_json_text(std::string_view text, const std::string& file_name, Problems& problems) {
+namespace {
+RawSection connector_from_json(const YAML::Node* root, const std::string& file_name, Problems& problems) {
   RawSection section;
   section.loc = Location{file_name};
-  auto root = parse(text, file_name, "JSON", problems);
-  if (!root) return section;
   if (!root->IsMap()) {
     problems.add(at(file_name, root->Mark()), "", "", "expected a JSON object of connector settings");
     return section;
@@ -225,6 +224,30 @@ RawSection load_connector_json_text(std::string_view text, const std::string& fi
   }
   if (!section.entries.count("name")) problems.add(section.loc, "", "", "missing required key 'name'");
   return section;
+}
+}  // namespace
+
+RawSection load_connector_json_text(std::string_view text, const std::string& file_name, Problems& problems) {
+  auto root = parse(text, file_name, "JSON", problems);
+  if (!root) return RawSection{{}, Location{file_name}};
+  return connector_from_json(&*root, file_name, problems);
+}
+
+std::vector<RawSection> load_connector_json_list_text(std::string_view text, const std::string& file_name,
+                                                      Problems& problems) {
+  std::vector<RawSection> out;
+  auto root = parse(text, file_name, "JSON", problems);
+  if (!root) return out;
+  if (!root->IsSequence()) {
+    problems.add(at(file_name, root->Mark()), "", "",
+                 "expected a JSON array of connectors ([{\"name\": …, \"config\": {…}}, …])");
+    return out;
+  }
+  for (auto it = root->begin(); it != root->end(); ++it) {
+    YAML::Node item = *it;
+    out.push_back(connector_from_json(&item, file_name, problems));
+  }
+  return out;
 }
 
 }  // namespace connectrun::config

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -117,9 +118,53 @@ config::RawJob JobFiles::load(config::Problems& problems) const {
   return job;
 }
 
+std::string JobFiles::storage_file(const config::RawJob& job) {
+  auto it = job.worker.entries.find("config.storage.file");
+  return it == job.worker.entries.end() ? std::string() : it->second.value;
+}
+
 void JobFiles::write(const std::string& file, const std::string& name, const ConfigPairs* config) const {
   std::string text;
-  if (yaml_job() && file == files_[0]) {
+  config::Problems ignored;
+  if (file == storage_file(config::load_job(files_, ignored))) {
+    // The config.storage.file: every connector it holds, this one replaced, added or removed.
+    std::vector<config::RawSection> kept;
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec)) {
+      config::Problems problems;
+      kept = config::load_connector_json_list_text(read_all(file), file, problems);
+      if (!problems.empty())
+        throw std::runtime_error(fmt::format("cannot update {}: {}", file, problems.list().front().str()));
+    }
+    auto write_one = [&](const std::string& n, const std::vector<std::pair<std::string, std::string>>& pairs) {
+      text += text.empty() ? "[\n  {\"name\": " : ",\n  {\"name\": ";
+      append_json_string(text, n);
+      text += ", \"config\": {";
+      bool first = true;
+      for (auto& [k, v] : pairs) {
+        text += first ? "\n    " : ",\n    ";
+        first = false;
+        append_json_string(text, k);
+        text += ": ";
+        append_json_string(text, v);
+      }
+      text += "\n  }}";
+    };
+    bool found = false;
+    for (auto& section : kept) {
+      std::string n = name_of(section);
+      if (n == name) {
+        found = true;
+        if (config) write_one(name, *config);
+        continue;
+      }
+      std::vector<std::pair<std::string, std::string>> pairs;
+      for (auto& [k, e] : section.entries) pairs.emplace_back(k, e.value);
+      write_one(n, pairs);
+    }
+    if (!found && config) write_one(name, *config);
+    text = text.empty() ? "[]\n" : text + "\n]\n";
+  } else if (yaml_job() && file == files_[0]) {
     YAML::Node root = YAML::LoadFile(file);
     YAML::Node next(YAML::NodeType::Sequence);
     bool found = false;
@@ -177,7 +222,8 @@ Change JobFiles::put(const std::string& name, const ConfigPairs& config, bool al
   if (exists && !allow_replace) return {409, fmt::format("Connector {} already exists", name)};
   // Where it goes: its own file; a new one to a YAML job's file; a
   // .properties job's new connector nowhere (in memory) unless its file was deleted over REST.
-  std::string file = exists ? existing->loc.file : yaml_job() ? files_[0] : "";
+  const std::string storage = storage_file(job);
+  std::string file = exists ? existing->loc.file : !storage.empty() ? storage : yaml_job() ? files_[0] : "";
   if (!exists && deleted_.count(name)) file = deleted_.at(name);
   auto in_memory = std::find_if(in_memory_.begin(), in_memory_.end(), [&](auto& s) { return name_of(s) == name; });
   if (in_memory != in_memory_.end()) file.clear();
@@ -230,7 +276,7 @@ Change JobFiles::remove(const std::string& name) {
   auto in_memory = std::find_if(in_memory_.begin(), in_memory_.end(), [&](auto& s) { return name_of(s) == name; });
   if (in_memory != in_memory_.end()) {
     in_memory_.erase(in_memory);
-  } else if (yaml_job()) {
+  } else if (yaml_job() || file == storage_file(job)) {
     write(file, name, nullptr);
     out.written = file;
   } else {

@@ -3,9 +3,10 @@
 // job's connectors list (rewritten with yaml-cpp's emitter), a .properties or
 // .json connector file of a Kafka-style job. Each write is atomic (a
 // temporary file renamed over the old one, which is kept as FILE.bak). A new
-// connector of a .properties job has no file to go to (the command line names
-// them): it runs and is forgotten at exit, as in Kafka's standalone mode.
-// See docs/http-api.md.
+// connector goes to the worker's config.storage.file when it is set; else a
+// YAML job's file takes it, and a .properties job's has no file to go to (the
+// command line names them): it runs and is forgotten at exit, as in Kafka's
+// standalone mode. See docs/http-api.md.
 #pragma once
 
 #include <map>
@@ -45,6 +46,8 @@ class JobFiles {
 
  private:
   bool yaml_job() const;
+  // The worker's config.storage.file as the job files now say ("" when unset).
+  static std::string storage_file(const config::RawJob& job);
   // The job as the files now say, with this process's own changes to a
   // .properties job (connectors added in memory, files "deleted") applied.
   config::RawJob load(config::Problems& problems) const;

@@ -54,6 +54,13 @@ const ConfigSpec& worker_spec() {
     s.define({.name = "offset.storage.file.filename", .type = KeyType::String, .default_value = std::nullopt,
               .doc = "File where source offsets are stored (readable JSON, replaced atomically, locked while in use).",
               .validator = v::non_empty_string()});
+    s.define({.name = "config.storage.file", .type = KeyType::String, .default_value = std::nullopt,
+              .doc = "File where connectors created over the REST API are kept (a JSON array of {\"name\", "
+                     "\"config\"} objects, written atomically), so they survive a restart; its connectors run with "
+                     "the job files' at start. Unset: a new connector goes to a YAML job's file, and a .properties "
+                     "job's runs until exit, as in Kafka's standalone mode. Not in Kafka's standalone worker (its "
+                     "distributed mode keeps them in config.storage.topic). Placeholders are not resolved here.",
+              .validator = v::non_empty_string()});
     s.define({.name = "offset.flush.interval.ms", .type = KeyType::Long, .default_value = config::ConfigValue{int64_t{60000}},
               .doc = "How often delivered source offsets are written to the offsets file.", .validator = v::at_least(1)});
     s.define({.name = "progress.interval.ms", .type = KeyType::Long, .default_value = config::ConfigValue{int64_t{10000}},
