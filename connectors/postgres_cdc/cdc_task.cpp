@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "json/json_writer.h"
 #include "plugin/connect_error.h"
 
 namespace connectrun::postgres_cdc {
@@ -35,6 +36,33 @@ bool as_bool(const Value* v) {
 
 void CdcTask::configure(const config::ConfigValues& values) { cfg_ = parse_config(values); }
 
+std::optional<std::string> CdcTask::check_offset(const Value& partition, const Value& offset) const {
+  const Value* server = partition.is<MapEntries>() ? partition.find("server") : nullptr;
+  if (!server || partition.as<MapEntries>().size() != 1 || !server->is<std::string>())
+    return fmt::format("a partition is {{\"server\":\"{}\"}} (topic.prefix), got {}", cfg_.topic_prefix,
+                       to_schemaless_json(partition));
+  if (server->as<std::string>() != cfg_.topic_prefix)
+    return fmt::format("this connector's topic.prefix is '{}', so an offset for server '{}' would never be used",
+                       cfg_.topic_prefix, server->as<std::string>());
+  if (!offset.is<MapEntries>() || !offset.find("lsn"))
+    return fmt::format("an offset is Debezium's {{\"lsn\":N, \"lsn_commit\":N, \"lsn_proc\":N, \"txId\":N, "
+                       "\"ts_usec\":N}} (N: whole numbers; lsn is required), got {}",
+                       to_schemaless_json(offset));
+  for (const char* key : {"lsn", "lsn_commit", "lsn_proc", "txId", "ts_usec"}) {
+    const Value* v = offset.find(key);
+    if (!v || v->is_null()) continue;
+    // Debezium writes longs; a string of digits (a hand-edited file) is read as one.
+    const auto* text = v->get_if<std::string>();
+    const bool digits = text && !text->empty() && text->size() < 20 &&
+                        text->find_first_not_of("0123456789") == std::string::npos;
+    if ((text && !digits) || as_long(v, -1) < 0)
+      return fmt::format("\"{}\" must be a whole number (0 or more; an LSN as PostgreSQL's 64-bit position, "
+                         "e.g. 23456789 for 0/165EC15), got {}",
+                         key, to_schemaless_json(*v));
+  }
+  return std::nullopt;
+}
+
 void CdcTask::start(SourceTaskContext& ctx) {
   ctx_ = &ctx;
   events_ = std::make_unique<EventBuilder>(cfg_);
@@ -51,6 +79,11 @@ void CdcTask::setup() {
   ensure_publication(*conn_, cfg_, *ctx_->log);
   const Value stored = ctx_->offset_for ? ctx_->offset_for(*partition_) : Value();
   const bool has_offset = !stored.is_null();
+  if (has_offset)
+    if (auto problem = check_offset(*partition_, stored))
+      throw ConnectError(fmt::format("the stored offset {} of connector {} cannot be resumed from: {}. Fix it with "
+                                     "connectrun offsets set, or remove it with connectrun offsets reset",
+                                     to_schemaless_json(stored), ctx_->connector_name, *problem));
   const bool snapshot_unfinished = as_bool(field(stored, "snapshot")) && !as_bool(field(stored, "last_snapshot_record"));
   SlotState slot = slot_state(*conn_, cfg_.slot_name);
   require_slot_free(slot, cfg_);

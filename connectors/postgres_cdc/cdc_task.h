@@ -26,6 +26,9 @@ class CdcTask : public SourceTask {
   void commit_record(const Record& record, const RecordMetadata* metadata) override;
   void commit() override;
   void stop() override;
+  // Debezium's offset: {"server": topic.prefix} → a map whose "lsn" (and
+  // lsn_commit, lsn_proc, txId when present) are whole numbers.
+  std::optional<std::string> check_offset(const Value& partition, const Value& offset) const override;
 
  private:
   // Where to resume: changes of transactions committed at or before
