@@ -110,6 +110,12 @@ void CdcTask::setup() {
     last_commit_lsn_ = resume_.lsn_commit;
   }
 
+  if (cfg_.snapshot == SnapshotMode::InitialOnly && !snapshot) {
+    // Debezium's initial_only: the snapshot was taken; changes are never streamed.
+    ctx_->log->info("snapshot.mode=initial_only and the snapshot is done: nothing to read");
+    snapshot_only_done_ = true;
+    return;
+  }
   auto repl = std::make_unique<PgConn>(cfg_.conn, true);
   if (snapshot && slot.exists) {
     // A snapshot must match the slot's start: a new slot exports it.
@@ -265,6 +271,9 @@ void CdcTask::handle(const StreamMessage& m, std::vector<Record>& out) {
       idle_keepalives_ = (m.wal_end == last_keepalive_end_) ? idle_keepalives_ + 1 : 1;
       last_keepalive_end_ = m.wal_end;
       processed_ = std::max(processed_, m.wal_end);
+      // Nothing of ours pending: confirm up to here. A server shutting down
+      // asks again and again until the flush position reaches its end of WAL.
+      if (in_flight_.empty() && delivered_ == acked_ && processed_ > acked_) delivered_ = acked_ = processed_;
     }
     if (m.reply_requested) send_status(false);
     return;
