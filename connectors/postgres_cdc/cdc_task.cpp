@@ -179,6 +179,7 @@ PollStatus CdcTask::poll(std::vector<Record>& out, std::chrono::milliseconds max
         if (out.empty() && in_flight_.empty() && delivered_ == acked_ && !txn_.open && processed_ > acked_) {
           delivered_ = acked_ = processed_;  // nothing of ours in between: the slot may move on
         }
+        nudge_flush(out);
         break;
       }
       handle(m, out);
@@ -274,6 +275,7 @@ void CdcTask::handle(const StreamMessage& m, std::vector<Record>& out) {
       // Nothing of ours pending: confirm up to here. A server shutting down
       // asks again and again until the flush position reaches its end of WAL.
       if (in_flight_.empty() && delivered_ == acked_ && processed_ > acked_) delivered_ = acked_ = processed_;
+      nudge_flush(out);
     }
     if (m.reply_requested) send_status(false);
     return;
@@ -431,6 +433,14 @@ void CdcTask::emit(std::vector<Record>& out, Record r, uint64_t lsn, bool last_o
   // restart after a partly delivered change emits all of it again.
   if (last_of_change) lsn_proc_ = lsn;
   r.source_partition = partition_;
+  r.source_offset = stream_offset(type, lsn);
+  last_emitted_ = {type, lsn, static_cast<int64_t>(txn_.xid), txn_.commit_time_us};
+  last_emitted_commit_ = last_commit_lsn_;
+  in_flight_.push_back(0);
+  out.push_back(std::move(r));
+}
+
+Value CdcTask::stream_offset(const char* type, uint64_t lsn) const {
   MapEntries off;
   off.reserve(7);
   off.emplace_back("transaction_id", Value());
@@ -440,8 +450,29 @@ void CdcTask::emit(std::vector<Record>& out, Record r, uint64_t lsn, bool last_o
   off.emplace_back("lsn", static_cast<int64_t>(lsn));
   off.emplace_back("txId", static_cast<int64_t>(txn_.xid));
   off.emplace_back("ts_usec", txn_.commit_time_us);
+  return Value(std::move(off));
+}
+
+void CdcTask::nudge_flush(std::vector<Record>& out) {
+  // The engine reports an offsets flush (commit()) before the commit_record
+  // calls of records delivered just before it; then no later flush comes while
+  // nothing new is read, and the slot would never hear of them. An offset-only
+  // record repeating the last offset makes one more flush, hence a commit().
+  if (!in_flight_.empty() || delivered_ <= acked_ || nudged_for_ == delivered_ || !last_emitted_.type) return;
+  nudged_for_ = delivered_;
+  Record r;
+  r.offset_only = true;
+  r.source_partition = partition_;
+  MapEntries off;
+  off.reserve(7);
+  off.emplace_back("transaction_id", Value());
+  off.emplace_back("lsn_proc", static_cast<int64_t>(lsn_proc_));
+  off.emplace_back("messageType", std::string(last_emitted_.type));
+  off.emplace_back("lsn_commit", static_cast<int64_t>(last_emitted_commit_));
+  off.emplace_back("lsn", static_cast<int64_t>(last_emitted_.lsn));
+  off.emplace_back("txId", last_emitted_.xid);
+  off.emplace_back("ts_usec", last_emitted_.ts_us);
   r.source_offset = Value(std::move(off));
-  in_flight_.push_back(0);
   out.push_back(std::move(r));
 }
 
