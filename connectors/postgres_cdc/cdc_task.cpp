@@ -63,6 +63,31 @@ std::optional<std::string> CdcTask::check_offset(const Value& partition, const V
   return std::nullopt;
 }
 
+std::optional<SourceTask::OffsetStatus> CdcTask::describe_offset_status(const Value& partition, const Value&) const {
+  const Value* server = partition.is<MapEntries>() ? partition.find("server") : nullptr;
+  if (!server || !(*server == Value(cfg_.topic_prefix))) return std::nullopt;
+  auto fields = [&](MapEntries more) {
+    more.insert(more.begin(), {Value("slot"), Value(cfg_.slot_name)});
+    return Value(std::move(more));
+  };
+  try {
+    PgConn conn(cfg_.conn, false);
+    const SlotState s = slot_state(conn, cfg_.slot_name);
+    if (!s.exists)
+      return OffsetStatus{fmt::format("slot '{}' does not exist on PostgreSQL at {} (dropped?)", cfg_.slot_name,
+                                      cfg_.conn.where()),
+                          fields({{Value("exists"), Value(false)}})};
+    return OffsetStatus{fmt::format("slot '{}' lag {} bytes ({})", cfg_.slot_name, s.lag_bytes,
+                                    s.active ? "active, PID " + s.active_pid : std::string("inactive")),
+                        fields({{Value("exists"), Value(true)},
+                                {Value("lag_bytes"), Value(s.lag_bytes)},
+                                {Value("active"), Value(s.active)}})};
+  } catch (const std::exception& e) {
+    return OffsetStatus{fmt::format("slot '{}' lag unknown: {}", cfg_.slot_name, e.what()),
+                        fields({{Value("error"), Value(std::string(e.what()))}})};
+  }
+}
+
 void CdcTask::start(SourceTaskContext& ctx) {
   ctx_ = &ctx;
   events_ = std::make_unique<EventBuilder>(cfg_);
@@ -87,6 +112,11 @@ void CdcTask::setup() {
   const bool snapshot_unfinished = as_bool(field(stored, "snapshot")) && !as_bool(field(stored, "last_snapshot_record"));
   SlotState slot = slot_state(*conn_, cfg_.slot_name);
   require_slot_free(slot, cfg_);
+  constexpr int64_t kLagWarning = int64_t{1} << 30;
+  if (slot.exists && slot.lag_bytes > kLagWarning)
+    ctx_->log->warn("replication slot {} kept {:.1f} GiB of WAL on PostgreSQL at {} while this connector was stopped "
+                    "(see connectrun offsets list; drop the slot if the connector is retired)",
+                    cfg_.slot_name, static_cast<double>(slot.lag_bytes) / kLagWarning, cfg_.conn.where());
 
   bool snapshot = false;
   switch (cfg_.snapshot) {

@@ -29,6 +29,8 @@ class CdcTask : public SourceTask {
   // Debezium's offset: {"server": topic.prefix} → a map whose "lsn" (and
   // lsn_commit, lsn_proc, txId when present) are whole numbers.
   std::optional<std::string> check_offset(const Value& partition, const Value& offset) const override;
+  // `offsets list`: the slot's lag (WAL it keeps) in bytes and whether a process reads it.
+  std::optional<OffsetStatus> describe_offset_status(const Value& partition, const Value& offset) const override;
 
  private:
   // Where to resume: changes of transactions committed at or before

@@ -282,4 +282,20 @@ TEST_CASE("PostgresCdcSource honours snapshot modes initial_only no_data and alw
   pg.psql("INSERT INTO s VALUES (4)");
   CHECK(ops(once(always), 3) == "r1 r2 r3 r4 ");
   CHECK(ops(once(nodata), 1) == "c4 ");
+
+  // offsets list: each slot's lag (the WAL it keeps) and whether a process reads it
+  auto list = run_connectrun({"offsets", "list", only / "job.yaml"});
+  INFO(list.out << list.err);
+  CHECK(list.exit_code == 0);
+  CHECK(std::regex_search(list.out, std::regex(R"(cdc: slot 'only' lag [1-9][0-9]* bytes \(inactive\))")));
+  auto json = run_connectrun({"offsets", "list", only / "job.yaml", "--json", "--connector", "cdc"});
+  INFO(json.out << json.err);
+  CHECK(std::regex_search(json.out, std::regex(R"re("status":\{"slot":"only","exists":true,"lag_bytes":[1-9][0-9]*,"active":false\})re")));
+  const auto lag = std::stol(pg.psql("SELECT pg_current_wal_lsn() - confirmed_flush_lsn FROM pg_replication_slots "
+                                     "WHERE slot_name = 'only'"));
+  CHECK(json.out.find(fmt::format("\"lag_bytes\":{},", lag)) != std::string::npos);  // no write in between
+  // a slot that no longer exists says so
+  pg.psql("SELECT pg_drop_replication_slot('nodata')");
+  auto gone = run_connectrun({"offsets", "list", nodata / "job.yaml"});
+  CHECK(gone.out.find("cdc: slot 'nodata' does not exist") != std::string::npos);
 }
