@@ -29,6 +29,7 @@ namespace {
 struct Row {
   std::string connector, type;
   Value partition, offset;
+  std::optional<SourceTask::OffsetStatus> status;  // the connector's word on it (describe_offset_status)
 };
 
 // Usage errors: exit 2 with a message.
@@ -60,12 +61,30 @@ void print_table(const std::vector<Row>& rows, std::ostream& out) {
   print_cells(cells, out);
 }
 
-// Kafka Connect's GET /connectors/NAME/offsets body.
+// Kafka Connect's GET /connectors/NAME/offsets body, plus each entry's
+// "status" when its connector described it.
 std::string offsets_json(const std::vector<Row>& rows, const std::string& connector) {
   std::vector<OffsetEntry> mine;
   for (auto& r : rows)
     if (r.connector == connector) mine.push_back(OffsetEntry{r.connector, r.partition, r.offset});
-  return connector_offsets_json(mine);
+  const bool any_status = std::any_of(rows.begin(), rows.end(), [&](auto& r) { return r.connector == connector && r.status; });
+  if (!any_status) return connector_offsets_json(mine);
+  std::string out = "{\"offsets\":[";
+  bool first = true;
+  for (auto& r : rows) {
+    if (r.connector != connector) continue;
+    out += first ? "{\"partition\":" : ",{\"partition\":";
+    first = false;
+    append_schemaless_json(out, r.partition);
+    out += ",\"offset\":";
+    append_schemaless_json(out, r.offset);
+    if (r.status) {
+      out += ",\"status\":";
+      append_schemaless_json(out, r.status->fields);
+    }
+    out += "}";
+  }
+  return out + "]}";
 }
 
 // Asks on the terminal; refuses without one unless --yes.
@@ -97,7 +116,7 @@ class Offsets {
       names.push_back(c.name);
       if (c.is_source) {
         for (auto& e : store->entries())
-          if (e.connector == c.name) rows.push_back(Row{c.name, "source", e.partition, e.offset});
+          if (e.connector == c.name) rows.push_back(Row{c.name, "source", e.partition, e.offset, offset_status(c, e)});
       } else if (plan_.kafka()) {
         for (auto& o : list_sink_offsets(plan_, c)) {
           OffsetEntry e = sink_offset_entry(c.name, o.topic, o.partition, o.offset);
@@ -127,6 +146,8 @@ class Offsets {
       return kExitOk;
     }
     print_table(rows, std::cout);
+    for (auto& r : rows)
+      if (r.status) std::cout << fmt::format("{}: {}\n", r.connector, r.status->text);
     if (!plan_.kafka() && std::any_of(plan_.connectors.begin(), plan_.connectors.end(), [](auto& c) { return !c.is_source; }))
       std::cerr << "note: sink connectors on the in-process bus keep no offsets (they read what the sources send)\n";
     return kExitOk;
@@ -297,6 +318,19 @@ class Offsets {
     int64_t done = set_sink_offset(plan_, c, t, p, to);
     std::cerr << fmt::format("set: connector '{}' {}-{} offset {}\n", c.name, t, p, done);
     return kExitOk;
+  }
+
+  // What the connector says about a stored offset's state outside (SourceTask::describe_offset_status).
+  static std::optional<SourceTask::OffsetStatus> offset_status(const ConnectorPlan& c, const OffsetEntry& e) {
+    if (!c.plugin) return std::nullopt;
+    try {
+      auto task = c.plugin->make_source();
+      task->configure(c.plugin_cfg);
+      return task->describe_offset_status(e.partition, e.offset);
+    } catch (const std::exception& ex) {
+      return SourceTask::OffsetStatus{std::string("status unknown: ") + ex.what(),
+                                      Value(MapEntries{{Value("error"), Value(std::string(ex.what()))}})};
+    }
   }
 
   // What the connector says about an offset (SourceTask::check_offset), after configuring it as the job does.

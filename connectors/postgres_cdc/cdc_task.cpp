@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "json/json_writer.h"
 #include "plugin/connect_error.h"
 
 namespace connectrun::postgres_cdc {
@@ -35,6 +36,58 @@ bool as_bool(const Value* v) {
 
 void CdcTask::configure(const config::ConfigValues& values) { cfg_ = parse_config(values); }
 
+std::optional<std::string> CdcTask::check_offset(const Value& partition, const Value& offset) const {
+  const Value* server = partition.is<MapEntries>() ? partition.find("server") : nullptr;
+  if (!server || partition.as<MapEntries>().size() != 1 || !server->is<std::string>())
+    return fmt::format("a partition is {{\"server\":\"{}\"}} (topic.prefix), got {}", cfg_.topic_prefix,
+                       to_schemaless_json(partition));
+  if (server->as<std::string>() != cfg_.topic_prefix)
+    return fmt::format("this connector's topic.prefix is '{}', so an offset for server '{}' would never be used",
+                       cfg_.topic_prefix, server->as<std::string>());
+  if (!offset.is<MapEntries>() || !offset.find("lsn"))
+    return fmt::format("an offset is Debezium's {{\"lsn\":N, \"lsn_commit\":N, \"lsn_proc\":N, \"txId\":N, "
+                       "\"ts_usec\":N}} (N: whole numbers; lsn is required), got {}",
+                       to_schemaless_json(offset));
+  for (const char* key : {"lsn", "lsn_commit", "lsn_proc", "txId", "ts_usec"}) {
+    const Value* v = offset.find(key);
+    if (!v || v->is_null()) continue;
+    // Debezium writes longs; a string of digits (a hand-edited file) is read as one.
+    const auto* text = v->get_if<std::string>();
+    const bool digits = text && !text->empty() && text->size() < 20 &&
+                        text->find_first_not_of("0123456789") == std::string::npos;
+    if ((text && !digits) || as_long(v, -1) < 0)
+      return fmt::format("\"{}\" must be a whole number (0 or more; an LSN as PostgreSQL's 64-bit position, "
+                         "e.g. 23456789 for 0/165EC15), got {}",
+                         key, to_schemaless_json(*v));
+  }
+  return std::nullopt;
+}
+
+std::optional<SourceTask::OffsetStatus> CdcTask::describe_offset_status(const Value& partition, const Value&) const {
+  const Value* server = partition.is<MapEntries>() ? partition.find("server") : nullptr;
+  if (!server || !(*server == Value(cfg_.topic_prefix))) return std::nullopt;
+  auto fields = [&](MapEntries more) {
+    more.insert(more.begin(), {Value("slot"), Value(cfg_.slot_name)});
+    return Value(std::move(more));
+  };
+  try {
+    PgConn conn(cfg_.conn, false);
+    const SlotState s = slot_state(conn, cfg_.slot_name);
+    if (!s.exists)
+      return OffsetStatus{fmt::format("slot '{}' does not exist on PostgreSQL at {} (dropped?)", cfg_.slot_name,
+                                      cfg_.conn.where()),
+                          fields({{Value("exists"), Value(false)}})};
+    return OffsetStatus{fmt::format("slot '{}' lag {} bytes ({})", cfg_.slot_name, s.lag_bytes,
+                                    s.active ? "active, PID " + s.active_pid : std::string("inactive")),
+                        fields({{Value("exists"), Value(true)},
+                                {Value("lag_bytes"), Value(s.lag_bytes)},
+                                {Value("active"), Value(s.active)}})};
+  } catch (const std::exception& e) {
+    return OffsetStatus{fmt::format("slot '{}' lag unknown: {}", cfg_.slot_name, e.what()),
+                        fields({{Value("error"), Value(std::string(e.what()))}})};
+  }
+}
+
 void CdcTask::start(SourceTaskContext& ctx) {
   ctx_ = &ctx;
   events_ = std::make_unique<EventBuilder>(cfg_);
@@ -51,9 +104,19 @@ void CdcTask::setup() {
   ensure_publication(*conn_, cfg_, *ctx_->log);
   const Value stored = ctx_->offset_for ? ctx_->offset_for(*partition_) : Value();
   const bool has_offset = !stored.is_null();
+  if (has_offset)
+    if (auto problem = check_offset(*partition_, stored))
+      throw ConnectError(fmt::format("the stored offset {} of connector {} cannot be resumed from: {}. Fix it with "
+                                     "connectrun offsets set, or remove it with connectrun offsets reset",
+                                     to_schemaless_json(stored), ctx_->connector_name, *problem));
   const bool snapshot_unfinished = as_bool(field(stored, "snapshot")) && !as_bool(field(stored, "last_snapshot_record"));
   SlotState slot = slot_state(*conn_, cfg_.slot_name);
   require_slot_free(slot, cfg_);
+  constexpr int64_t kLagWarning = int64_t{1} << 30;
+  if (slot.exists && slot.lag_bytes > kLagWarning)
+    ctx_->log->warn("replication slot {} kept {:.1f} GiB of WAL on PostgreSQL at {} while this connector was stopped "
+                    "(see connectrun offsets list; drop the slot if the connector is retired)",
+                    cfg_.slot_name, static_cast<double>(slot.lag_bytes) / kLagWarning, cfg_.conn.where());
 
   bool snapshot = false;
   switch (cfg_.snapshot) {
@@ -77,6 +140,12 @@ void CdcTask::setup() {
     last_commit_lsn_ = resume_.lsn_commit;
   }
 
+  if (cfg_.snapshot == SnapshotMode::InitialOnly && !snapshot) {
+    // Debezium's initial_only: the snapshot was taken; changes are never streamed.
+    ctx_->log->info("snapshot.mode=initial_only and the snapshot is done: nothing to read");
+    snapshot_only_done_ = true;
+    return;
+  }
   auto repl = std::make_unique<PgConn>(cfg_.conn, true);
   if (snapshot && slot.exists) {
     // A snapshot must match the slot's start: a new slot exports it.
@@ -140,6 +209,7 @@ PollStatus CdcTask::poll(std::vector<Record>& out, std::chrono::milliseconds max
         if (out.empty() && in_flight_.empty() && delivered_ == acked_ && !txn_.open && processed_ > acked_) {
           delivered_ = acked_ = processed_;  // nothing of ours in between: the slot may move on
         }
+        nudge_flush(out);
         break;
       }
       handle(m, out);
@@ -232,6 +302,10 @@ void CdcTask::handle(const StreamMessage& m, std::vector<Record>& out) {
       idle_keepalives_ = (m.wal_end == last_keepalive_end_) ? idle_keepalives_ + 1 : 1;
       last_keepalive_end_ = m.wal_end;
       processed_ = std::max(processed_, m.wal_end);
+      // Nothing of ours pending: confirm up to here. A server shutting down
+      // asks again and again until the flush position reaches its end of WAL.
+      if (in_flight_.empty() && delivered_ == acked_ && processed_ > acked_) delivered_ = acked_ = processed_;
+      nudge_flush(out);
     }
     if (m.reply_requested) send_status(false);
     return;
@@ -389,6 +463,14 @@ void CdcTask::emit(std::vector<Record>& out, Record r, uint64_t lsn, bool last_o
   // restart after a partly delivered change emits all of it again.
   if (last_of_change) lsn_proc_ = lsn;
   r.source_partition = partition_;
+  r.source_offset = stream_offset(type, lsn);
+  last_emitted_ = {type, lsn, static_cast<int64_t>(txn_.xid), txn_.commit_time_us};
+  last_emitted_commit_ = last_commit_lsn_;
+  in_flight_.push_back(0);
+  out.push_back(std::move(r));
+}
+
+Value CdcTask::stream_offset(const char* type, uint64_t lsn) const {
   MapEntries off;
   off.reserve(7);
   off.emplace_back("transaction_id", Value());
@@ -398,8 +480,29 @@ void CdcTask::emit(std::vector<Record>& out, Record r, uint64_t lsn, bool last_o
   off.emplace_back("lsn", static_cast<int64_t>(lsn));
   off.emplace_back("txId", static_cast<int64_t>(txn_.xid));
   off.emplace_back("ts_usec", txn_.commit_time_us);
+  return Value(std::move(off));
+}
+
+void CdcTask::nudge_flush(std::vector<Record>& out) {
+  // The engine reports an offsets flush (commit()) before the commit_record
+  // calls of records delivered just before it; then no later flush comes while
+  // nothing new is read, and the slot would never hear of them. An offset-only
+  // record repeating the last offset makes one more flush, hence a commit().
+  if (!in_flight_.empty() || delivered_ <= acked_ || nudged_for_ == delivered_ || !last_emitted_.type) return;
+  nudged_for_ = delivered_;
+  Record r;
+  r.offset_only = true;
+  r.source_partition = partition_;
+  MapEntries off;
+  off.reserve(7);
+  off.emplace_back("transaction_id", Value());
+  off.emplace_back("lsn_proc", static_cast<int64_t>(lsn_proc_));
+  off.emplace_back("messageType", std::string(last_emitted_.type));
+  off.emplace_back("lsn_commit", static_cast<int64_t>(last_emitted_commit_));
+  off.emplace_back("lsn", static_cast<int64_t>(last_emitted_.lsn));
+  off.emplace_back("txId", last_emitted_.xid);
+  off.emplace_back("ts_usec", last_emitted_.ts_us);
   r.source_offset = Value(std::move(off));
-  in_flight_.push_back(0);
   out.push_back(std::move(r));
 }
 

@@ -26,6 +26,11 @@ class CdcTask : public SourceTask {
   void commit_record(const Record& record, const RecordMetadata* metadata) override;
   void commit() override;
   void stop() override;
+  // Debezium's offset: {"server": topic.prefix} → a map whose "lsn" (and
+  // lsn_commit, lsn_proc, txId when present) are whole numbers.
+  std::optional<std::string> check_offset(const Value& partition, const Value& offset) const override;
+  // `offsets list`: the slot's lag (WAL it keeps) in bytes and whether a process reads it.
+  std::optional<OffsetStatus> describe_offset_status(const Value& partition, const Value& offset) const override;
 
  private:
   // Where to resume: changes of transactions committed at or before
@@ -55,6 +60,8 @@ class CdcTask : public SourceTask {
   Value row_from(const TableSchema& t, const Tuple& tuple, bool key_only) const;
   void emit(std::vector<Record>& out, Record r, uint64_t lsn, bool last_of_change, const char* type);
   void send_status(bool reply);
+  Value stream_offset(const char* type, uint64_t lsn) const;
+  void nudge_flush(std::vector<Record>& out);
 
   CdcConfig cfg_;
   SourceTaskContext* ctx_ = nullptr;
@@ -87,6 +94,15 @@ class CdcTask : public SourceTask {
   uint64_t last_keepalive_end_ = 0;
   int idle_keepalives_ = 0;
   std::map<uint32_t, bool> warned_no_key_;
+  struct Emitted {
+    const char* type = nullptr;  // null: no stream record yet
+    uint64_t lsn = 0;
+    int64_t xid = 0;
+    int64_t ts_us = 0;
+  };
+  Emitted last_emitted_;            // for nudge_flush's offset-only record
+  uint64_t last_emitted_commit_ = 0;
+  uint64_t nudged_for_ = 0;
 };
 
 }  // namespace connectrun::postgres_cdc

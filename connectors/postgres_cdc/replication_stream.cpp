@@ -94,7 +94,8 @@ void ensure_publication(PgConn& conn, const CdcConfig& cfg, spdlog::logger& log)
 }
 
 SlotState slot_state(PgConn& conn, const std::string& slot) {
-  auto r = conn.exec_params("SELECT active, active_pid, confirmed_flush_lsn, plugin FROM pg_replication_slots "
+  auto r = conn.exec_params("SELECT active, active_pid, confirmed_flush_lsn, plugin, "
+                            "COALESCE(pg_current_wal_lsn() - confirmed_flush_lsn, 0)::bigint FROM pg_replication_slots "
                             "WHERE slot_name = $1 AND database = current_database()",
                             {slot}, "look up the replication slot");
   SlotState s;
@@ -104,6 +105,7 @@ SlotState slot_state(PgConn& conn, const std::string& slot) {
   s.active_pid = PQgetvalue(r.get(), 0, 1);
   s.confirmed_flush = lsn_from_string(PQgetvalue(r.get(), 0, 2));
   s.plugin = PQgetvalue(r.get(), 0, 3);
+  s.lag_bytes = std::atoll(PQgetvalue(r.get(), 0, 4));
   return s;
 }
 

@@ -22,6 +22,7 @@ struct SlotState {
   std::string active_pid;
   uint64_t confirmed_flush = 0;
   std::string plugin;
+  int64_t lag_bytes = 0;  // pg_current_wal_lsn() - confirmed_flush_lsn: the WAL it keeps
 };
 
 // wal_level=logical and REPLICATION (or superuser) rights, each with a message saying what to change.

@@ -138,6 +138,20 @@ class SourceTask {
   // (progress.interval.ms); nullopt (the default): unknown. Called on the
   // task's thread after each poll, so it needs no locking.
   virtual std::optional<double> progress() const { return std::nullopt; }
+  // `connectrun offsets list`: what the outside system says about a stored
+  // offset, after configure(); may connect (e.g. how much WAL a replication
+  // slot keeps for it). `text` is printed under the table ("slot 'debezium'
+  // lag 1024 bytes (inactive)"), `fields` (a schemaless map) is the entry's
+  // "status" in --json. nullopt (the default): nothing to say. Should not throw.
+  struct OffsetStatus {
+    std::string text;
+    Value fields;
+  };
+  virtual std::optional<OffsetStatus> describe_offset_status(const Value& partition, const Value& offset) const {
+    (void)partition;
+    (void)offset;
+    return std::nullopt;
+  }
 };
 
 struct SinkTaskContext : TaskContext {
