@@ -54,7 +54,7 @@ const ConfigSpec& worker_spec() {
     s.define({.name = "offset.storage.file.filename", .type = KeyType::String, .default_value = std::nullopt,
               .doc = "File where source offsets are stored (readable JSON, replaced atomically, locked while in use).",
               .validator = v::non_empty_string()});
-    s.define({.name = "config.storage.file", .type = KeyType::String, .default_value = std::nullopt,
+    s.define({.name = "config.storage.file", .type = KeyType::String, .default_value = config::ConfigValue{},
               .doc = "File where connectors created over the REST API are kept (a JSON array of {\"name\", "
                      "\"config\"} objects, written atomically), so they survive a restart; its connectors run with "
                      "the job files' at start. Unset: a new connector goes to a YAML job's file, and a .properties "
