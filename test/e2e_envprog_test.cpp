@@ -243,7 +243,7 @@ TEST_CASE("progress: a --once run with stderr not a terminal logs progress lines
   CHECK(silent.find("connector 'snk': 130000 read, 130000 written") != std::string::npos);
 }
 
-TEST_CASE("--watch: a changed job file is applied as SIGHUP does and an invalid one keeps the old connectors", "[e2e][envprog]") {
+TEST_CASE("run --watch: a changed job file is applied as SIGHUP does and an invalid one keeps the old connectors", "[e2e][envprog]") {
   TempDir dir;
   write_file(dir / "in.txt", numbered_lines(0, 10));
   write_file(dir / "job.yaml", lines_job(dir.path()));

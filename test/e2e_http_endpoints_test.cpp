@@ -316,7 +316,8 @@ TEST_CASE("config.storage.file keeps connectors created over REST across restart
     auto second = c.post("/connectors", fmt::format(R"({{"name":"more","config":{{"connector.class":"FileStreamSink","file":"{}","topics":"lines"}}}})",
                                                      dir / "more.txt"));
     CHECK(second.status == 201);
-    CHECK(eventually([&] { return read_lines(dir / "extra.txt").size() == 5 && read_lines(dir / "more.txt").size() == 5; }));
+    append_file(dir / "in.txt", numbered_lines(5, 8));  // a new sink reads what comes after it starts
+    CHECK(eventually([&] { return read_lines(dir / "extra.txt").size() >= 3 && read_lines(dir / "more.txt").size() >= 3; }));
     run.stop();
   }
   // Kafka's create-request form, one entry per connector; the job files are untouched.
