@@ -130,3 +130,36 @@ TEST_CASE("admin loggers lists each connector's logger and PUT changes one alone
   CHECK(c.get("/admin/loggers/src").body.find(R"("level":"WARN")") != std::string::npos);
   run.stop();
 }
+
+TEST_CASE("a connector created with initial_state STOPPED or PAUSED reads nothing until resumed", "[rest][e2e][http]") {
+  TempDir dir;
+  write_file(dir / "job.yaml", lines_job(dir.path(), {.worker_extra = kListener}));
+  write_file(dir / "in.txt", numbered_lines(0, 10));
+  write_file(dir / "in2.txt", numbered_lines(0, 4));
+  write_file(dir / "in3.txt", numbered_lines(0, 3));
+  Run run({"run", dir / "job.yaml"}, dir / "log.txt");
+  RestClient c = run.client();
+  REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 10; }));
+  auto create = [&](const std::string& name, const std::string& file, const std::string& state) {
+    return c.post("/connectors",
+                  fmt::format(R"({{"name":"{}","config":{{"connector.class":"FileStreamSource","file":"{}",)"
+                              R"("topic":"lines"}},"initial_state":"{}"}})",
+                              name, file, state));
+  };
+  CHECK(create("stopped", dir / "in2.txt", "STOPPED").status == 201);
+  CHECK(create("paused", dir / "in3.txt", "PAUSED").status == 201);
+  CHECK(state_of(c, "stopped") == "STOPPED");
+  CHECK(c.get("/connectors/stopped/tasks").body == "[]");
+  CHECK(state_of(c, "paused") == "PAUSED");
+  CHECK(read_file(dir / "offsets.json.states.json") ==
+        "{\"connectors\":{\"paused\":\"PAUSED\",\"stopped\":\"STOPPED\"}}\n");
+  // Neither ever ran: not one of their lines reached the sink.
+  std::this_thread::sleep_for(1s);
+  CHECK(read_lines(dir / "out.txt").size() == 10);
+  CHECK(c.put("/connectors/stopped/resume").status == 202);
+  CHECK(c.put("/connectors/paused/resume").status == 202);
+  CHECK(eventually([&] { return read_lines(dir / "out.txt").size() == 17; }));
+  CHECK(state_of(c, "stopped") == "RUNNING");
+  CHECK(state_of(c, "paused") == "RUNNING");
+  run.stop();
+}

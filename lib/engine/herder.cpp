@@ -449,7 +449,7 @@ void Herder::request_reopen() {
     for (auto* w : e.workers()) w->request_reopen();
 }
 
-void Herder::apply(JobPlan next_plan, const char* why) {
+void Herder::apply(JobPlan next_plan, const char* why, const std::map<std::string, std::string>& initial_states) {
   std::lock_guard lock(mu_);
   const bool worker_changed = worker_text(next_plan) != worker_text(*plans_.front());
   if (worker_changed)
@@ -497,6 +497,12 @@ void Herder::apply(JobPlan next_plan, const char* why) {
     for (auto& name : added) {
       Entry* e = find(name);
       if (e->plan->is_source != sources) continue;
+      auto initial = initial_states.find(name);
+      if (initial != initial_states.end() && initial->second == "STOPPED") {
+        e->stopped = true;  // no tasks until resumed
+        continue;
+      }
+      if (initial != initial_states.end() && initial->second == "PAUSED") e->paused = true;
       try {
         create(*e);
         fresh.push_back(name);
@@ -511,7 +517,8 @@ void Herder::apply(JobPlan next_plan, const char* why) {
     for (auto& n : v) s += (s.empty() ? "" : ", ") + n;
     return s.empty() ? std::string("none") : s;
   };
-  if (!removed.empty()) save_states();  // a removed connector's state goes with it (Kafka deletes it too)
+  // A removed connector's state goes with it (Kafka deletes it too); an added one's initial state is kept.
+  if (!removed.empty() || !initial_states.empty()) save_states();
   log_->info("{}: restarted: {}; started: {}; stopped: {}; unchanged: {}", why, list(changed), list(added), list(removed),
              list(unchanged));
 }

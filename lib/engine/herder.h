@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -111,7 +112,9 @@ class Herder {
   void reload(JobPlan next) { apply(std::move(next), "reload"); }
   // The same for a configuration changed over REST (the job files already
   // written); `why` begins the log lines ("reload", "REST").
-  void apply(JobPlan next, const char* why);
+  // `initial_states`: connectors added by this change that start PAUSED or
+  // STOPPED (a REST create request's initial_state): they never run first.
+  void apply(JobPlan next, const char* why, const std::map<std::string, std::string>& initial_states = {});
   // ---- SIGHUP: every running task sees TaskContext::reopen_generation change
   // (sinks that write files reopen them, for logrotate's postrotate).
   void request_reopen();

@@ -14,15 +14,18 @@ namespace connectrun {
 using rest::reply;
 using rest::reply_error;
 
-void RestServer::answer_change(const std::string& name, rest::Change change, httplib::Response& res) {
+void RestServer::answer_change(const std::string& name, rest::Change change, httplib::Response& res,
+                               const std::string& initial_state) {
   if (!change.plan) return reply_error(res, change.status, change.message);
   if (!change.written.empty()) spdlog::info("REST: connector '{}' written to {}", name, change.written);
   else if (change.status != 204)
     spdlog::warn("REST: connector '{}' runs but is in no file: a .properties job's connectors are the files named on "
-                 "the command line (add one for it to keep it after a restart)",
+                 "the command line (add one for it, or set the worker's config.storage.file, to keep it after a restart)",
                  name);
   try {
-    herder_.apply(std::move(*change.plan), "REST");
+    std::map<std::string, std::string> initial;
+    if (change.created && (initial_state == "PAUSED" || initial_state == "STOPPED")) initial[name] = initial_state;
+    herder_.apply(std::move(*change.plan), "REST", initial);
   } catch (const std::exception& e) {
     return reply_error(res, 500, e.what());
   }
@@ -66,11 +69,8 @@ void RestServer::change_routes(Served& served) {
     auto first = create.name.find_first_not_of(" \t\r\n"), last = create.name.find_last_not_of(" \t\r\n");
     std::string name = first == std::string::npos ? "" : create.name.substr(first, last - first + 1);
     if (auto err = put_name(name, create.config)) return reply_error(res, 400, *err);
-    answer_change(name, job_files_->put(name, create.config, false), res);
-    if (res.status != 201) return;
-    // initial_state: the connector was started; it is paused or stopped at once.
-    if (create.initial_state == "PAUSED") herder_.pause(name);
-    if (create.initial_state == "STOPPED") herder_.stop_connector(name);
+    // initial_state: a PAUSED or STOPPED connector never runs before it is resumed.
+    answer_change(name, job_files_->put(name, create.config, false), res, create.initial_state);
   });
   s.Put(at(R"(/connectors/([^/]+)/config)"), [this, no_files, put_name](const httplib::Request& req, httplib::Response& res) {
     if (!job_files_) return no_files(res);

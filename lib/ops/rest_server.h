@@ -48,7 +48,8 @@ class RestServer {
   void change_routes(Served& served);     // rest_routes_changes.cpp: create, configure, delete, stop, tasks, topics
   void admin_routes(Served& served);      // rest_routes_admin.cpp: connector-plugins, admin/loggers
   // Applies a change the job files took; the connector's info or an error.
-  void answer_change(const std::string& name, rest::Change change, httplib::Response& res);
+  void answer_change(const std::string& name, rest::Change change, httplib::Response& res,
+                     const std::string& initial_state = "");
   Herder& herder_;
   const TopicBus& bus_;
   Listener listener_;
