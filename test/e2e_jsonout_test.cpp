@@ -92,7 +92,8 @@ TEST_CASE("plugins --json lists every plugin and plugins NAME --json its keys", 
   CHECK(str(*format, "valid_values").find("NUMERIC") != std::string::npos);
   auto jdbc = run_connectrun({"plugins", "JdbcSink", "--json"});
   if (jdbc.exit_code == 0) {  // the jdbc family may be left out of the build
-    const Value* password = named(arr(connectrun::parse_schemaless_json(jdbc.out), "keys"), "connection.password");
+    Value sink = connectrun::parse_schemaless_json(jdbc.out);  // kept: `password` points into it
+    const Value* password = named(arr(sink, "keys"), "connection.password");
     REQUIRE(password);
     CHECK(field(*password, "secret").as<bool>());
   }
