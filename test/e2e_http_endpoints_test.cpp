@@ -36,28 +36,13 @@ std::string error(int code, const std::string& message) {
   return fmt::format(R"({{"error_code":{},"message":"{}"}})", code, message);
 }
 
-// A running `connectrun run ARGS…` logging to DIR/LOG, with its REST client.
-struct Run {
-  Process process;
-  int port = 0;
-  Run(const std::vector<std::string>& args, const std::string& log) : process(args, log) {
-    REQUIRE(eventually([&] { return rest_port(log).has_value(); }));
-    port = *rest_port(log);
-  }
-  RestClient client() const { return RestClient(port); }
-  void stop() {
-    process.signal(SIGTERM);
-    CHECK(process.wait(30s) == 0);
-  }
-};
-
 }  // namespace
 
 TEST_CASE("REST plugins tasks topics stop and loggers answer with Kafka's shapes", "[rest][e2e][http]") {
   TempDir dir;
   write_file(dir / "job.yaml", lines_job(dir.path(), {.worker_extra = kListener}));
   write_file(dir / "in.txt", numbered_lines(0, 10));
-  Run run({"run", dir / "job.yaml"}, dir / "log.txt");
+  RestRun run({"run", dir / "job.yaml"}, dir / "log.txt");
   RestClient c = run.client();
   REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 10; }));
 
@@ -194,7 +179,7 @@ TEST_CASE("REST creates changes and deletes connectors in the YAML job file and 
   write_file(dir / "job.yaml", lines_job(dir.path(), {.worker_extra = kListener}));
   write_file(dir / "in.txt", numbered_lines(0, 10));
   {
-    Run run({"run", dir / "job.yaml"}, dir / "log1.txt");
+    RestRun run({"run", dir / "job.yaml"}, dir / "log1.txt");
     RestClient c = run.client();
     REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 10; }));
 
@@ -249,7 +234,7 @@ TEST_CASE("REST creates changes and deletes connectors in the YAML job file and 
   CHECK(yaml.find("gone") == std::string::npos);
   CHECK(read_file(dir / "job.yaml.bak").find("gone") != std::string::npos);
   // A new process on the same file runs them.
-  Run again({"run", dir / "job.yaml"}, dir / "log2.txt");
+  RestRun again({"run", dir / "job.yaml"}, dir / "log2.txt");
   RestClient c = again.client();
   CHECK(c.get("/connectors").body == R"(["copy","snk","src"])");
   CHECK(str(Json(c.get("/connectors/copy/config").body).root["file"]) == dir / "copy2.txt");
@@ -268,7 +253,7 @@ TEST_CASE("REST writes a properties job's connector file back and keeps new conn
   write_file(dir / "in.txt", numbered_lines(0, 5));
   const std::vector<std::string> args{"run", dir / "worker.properties", dir / "src.properties", dir / "snk.json"};
   {
-    Run run(args, dir / "log1.txt");
+    RestRun run(args, dir / "log1.txt");
     RestClient c = run.client();
     REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 5; }));
     // A .properties connector file and a .json one are rewritten in their own formats.
@@ -289,7 +274,7 @@ TEST_CASE("REST writes a properties job's connector file back and keeps new conn
   CHECK(read_file(dir / "src.properties").find("batch.size=7") != std::string::npos);
   CHECK(read_file(dir / "snk.json").find("out2.txt") != std::string::npos);
   CHECK(read_file(dir / "log1.txt").find("connector 'extra' runs but is in no file") != std::string::npos);
-  Run again(args, dir / "log2.txt");
+  RestRun again(args, dir / "log2.txt");
   RestClient c = again.client();
   CHECK(c.get("/connectors").body == R"(["snk","src"])");  // as in Kafka's standalone mode, the new one is forgotten
   CHECK(str(Json(c.get("/connectors/src/config").body).root["batch.size"]) == "7");
@@ -308,7 +293,7 @@ TEST_CASE("config.storage.file keeps connectors created over REST across restart
   write_file(dir / "in.txt", numbered_lines(0, 5));
   const std::vector<std::string> args{"run", dir / "worker.properties", dir / "src.properties"};
   {
-    Run run(args, dir / "log1.txt");
+    RestRun run(args, dir / "log1.txt");
     RestClient c = run.client();
     auto added = c.post("/connectors", fmt::format(R"({{"name":"extra","config":{{"connector.class":"FileStreamSink","file":"{}","topics":"lines"}}}})",
                                                     dir / "extra.txt"));
@@ -329,7 +314,7 @@ TEST_CASE("config.storage.file keeps connectors created over REST across restart
   CHECK(read_file(dir / "src.properties").find("extra") == std::string::npos);
   CHECK(read_file(dir / "log1.txt").find("runs but is in no file") == std::string::npos);
   {
-    Run again(args, dir / "log2.txt");
+    RestRun again(args, dir / "log2.txt");
     RestClient c = again.client();
     CHECK(c.get("/connectors").body == R"(["extra","more","src"])");
     CHECK(str(Json(c.get("/connectors/extra/config").body).root["file"]) == dir / "extra.txt");
@@ -338,7 +323,7 @@ TEST_CASE("config.storage.file keeps connectors created over REST across restart
   }
   Json after(read_file(storage));
   CHECK(after.root.get_array().value().size() == 1);
-  Run third(args, dir / "log3.txt");
+  RestRun third(args, dir / "log3.txt");
   CHECK(third.client().get("/connectors").body == R"(["more","src"])");
   third.stop();
   // A storage file that is not a list of connectors: validate names it.
@@ -355,7 +340,7 @@ TEST_CASE("rest.auth asks every endpoint but health for basic authentication", "
   write_file(dir / "job.yaml",
              lines_job(dir.path(), {.worker_extra = std::string(kListener) + "  rest.auth: " + dir / "users.properties" + "\n"}));
   write_file(dir / "in.txt", numbered_lines(0, 3));
-  Run run({"run", dir / "job.yaml"}, dir / "log.txt");
+  RestRun run({"run", dir / "job.yaml"}, dir / "log.txt");
   RestClient anonymous = run.client();
   for (std::string path : {"/", "/connectors", "/metrics", "/connector-plugins", "/admin/loggers"}) {
     INFO(path);
@@ -420,7 +405,7 @@ TEST_CASE("metrics on the Kafka bus name each series once with process and build
                                                   "    errors.deadletterqueue.topic.replication.factor: 1\n"}));
   const std::string lines = numbered_lines(0, 50);
   write_file(dir / "in.txt", lines);
-  Run run({"run", dir / "job.yaml"}, dir / "log.txt");
+  RestRun run({"run", dir / "job.yaml"}, dir / "log.txt");
   RestClient c = run.client();
   INFO(read_file(dir / "log.txt"));
   REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 50; }, 60s));

@@ -16,21 +16,6 @@ namespace {
 
 const char* kListener = "  offset.flush.interval.ms: 200\n  listeners: http://127.0.0.1:0\n";
 
-// A running `connectrun run ARGS…` logging to LOG, with its REST client.
-struct Run {
-  Process process;
-  int port = 0;
-  Run(const std::vector<std::string>& args, const std::string& log) : process(args, log) {
-    REQUIRE(eventually([&] { return rest_port(log).has_value(); }));
-    port = *rest_port(log);
-  }
-  RestClient client() const { return RestClient(port); }
-  void stop() {
-    process.signal(SIGTERM);
-    CHECK(process.wait(30s) == 0);
-  }
-};
-
 std::string state_of(RestClient& c, const std::string& name) {
   Json j(c.get("/connectors/" + name + "/status").body);
   return std::string(j.root["connector"]["state"].get_string().value());
@@ -44,7 +29,7 @@ TEST_CASE("a connector stopped or paused over REST stays so after a restart unti
   write_file(dir / "in.txt", numbered_lines(0, 10));
   const std::string states = dir / "offsets.json.states.json";
   {
-    Run run({"run", dir / "job.yaml"}, dir / "log1.txt");
+    RestRun run({"run", dir / "job.yaml"}, dir / "log1.txt");
     RestClient c = run.client();
     REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 10; }));
     CHECK(c.put("/connectors/src/stop").status == 202);
@@ -54,7 +39,7 @@ TEST_CASE("a connector stopped or paused over REST stays so after a restart unti
   }
   append_file(dir / "in.txt", numbered_lines(10, 15));
   {
-    Run run({"run", dir / "job.yaml"}, dir / "log2.txt");
+    RestRun run({"run", dir / "job.yaml"}, dir / "log2.txt");
     RestClient c = run.client();
     CHECK(state_of(c, "src") == "STOPPED");
     CHECK(c.get("/connectors/src/tasks").body == "[]");
@@ -75,7 +60,7 @@ TEST_CASE("a connector stopped or paused over REST stays so after a restart unti
   }
   append_file(dir / "in.txt", numbered_lines(15, 20));
   {
-    Run run({"run", dir / "job.yaml"}, dir / "log3.txt");
+    RestRun run({"run", dir / "job.yaml"}, dir / "log3.txt");
     RestClient c = run.client();
     CHECK(state_of(c, "src") == "RUNNING");
     CHECK(state_of(c, "snk") == "PAUSED");
@@ -96,7 +81,7 @@ TEST_CASE("admin loggers lists each connector's logger and PUT changes one alone
   TempDir dir;
   write_file(dir / "job.yaml", lines_job(dir.path(), {.worker_extra = kListener}));
   write_file(dir / "in.txt", numbered_lines(0, 10));
-  Run run({"run", dir / "job.yaml"}, dir / "log.txt");
+  RestRun run({"run", dir / "job.yaml"}, dir / "log.txt");
   RestClient c = run.client();
   REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 10; }));
   CHECK(c.get("/admin/loggers").body == R"({"root":{"level":"INFO"},"snk":{"level":"INFO"},"src":{"level":"INFO"}})");
@@ -137,7 +122,7 @@ TEST_CASE("a connector created with initial_state STOPPED or PAUSED reads nothin
   write_file(dir / "in.txt", numbered_lines(0, 10));
   write_file(dir / "in2.txt", numbered_lines(0, 4));
   write_file(dir / "in3.txt", numbered_lines(0, 3));
-  Run run({"run", dir / "job.yaml"}, dir / "log.txt");
+  RestRun run({"run", dir / "job.yaml"}, dir / "log.txt");
   RestClient c = run.client();
   REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 10; }));
   auto create = [&](const std::string& name, const std::string& file, const std::string& state) {

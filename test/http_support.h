@@ -96,6 +96,21 @@ struct RestJob {
   }
 };
 
+// A running `connectrun run ARGS…` logging to LOG, with its REST client.
+struct RestRun {
+  Process process;
+  int port = 0;
+  RestRun(const std::vector<std::string>& args, const std::string& log) : process(args, log) {
+    REQUIRE(eventually([&] { return rest_port(log).has_value(); }));
+    port = *rest_port(log);
+  }
+  RestClient client() const { return RestClient(port); }
+  void stop() {
+    process.signal(SIGTERM);
+    CHECK(process.wait(std::chrono::seconds(30)) == 0);
+  }
+};
+
 // A TCP connection to the listener at 127.0.0.1:PORT made by hand, for what
 // httplib's client cannot do: send any bytes (a bad Content-Length, a request
 // line one byte at a time) and come from another loopback address (`source`).

@@ -58,6 +58,20 @@ std::string properties_escape(std::string_view s, bool key) {
   return out;
 }
 
+// A connector's config as a JSON object, a key per line, closed at two spaces' indent.
+void append_config_object(std::string& text, const ConfigPairs& pairs) {
+  text += "{";
+  bool first = true;
+  for (auto& [k, v] : pairs) {
+    text += first ? "\n    " : ",\n    ";
+    first = false;
+    append_json_string(text, k);
+    text += ": ";
+    append_json_string(text, v);
+  }
+  text += "\n  }";
+}
+
 std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream s;
@@ -136,19 +150,12 @@ void JobFiles::write(const std::string& file, const std::string& name, const Con
       if (!problems.empty())
         throw std::runtime_error(fmt::format("cannot update {}: {}", file, problems.list().front().str()));
     }
-    auto write_one = [&](const std::string& n, const std::vector<std::pair<std::string, std::string>>& pairs) {
+    auto write_one = [&](const std::string& n, const ConfigPairs& pairs) {
       text += text.empty() ? "[\n  {\"name\": " : ",\n  {\"name\": ";
       append_json_string(text, n);
-      text += ", \"config\": {";
-      bool first = true;
-      for (auto& [k, v] : pairs) {
-        text += first ? "\n    " : ",\n    ";
-        first = false;
-        append_json_string(text, k);
-        text += ": ";
-        append_json_string(text, v);
-      }
-      text += "\n  }}";
+      text += ", \"config\": ";
+      append_config_object(text, pairs);
+      text += "}";
     };
     bool found = false;
     for (auto& section : kept) {
@@ -158,7 +165,7 @@ void JobFiles::write(const std::string& file, const std::string& name, const Con
         if (config) write_one(name, *config);
         continue;
       }
-      std::vector<std::pair<std::string, std::string>> pairs;
+      ConfigPairs pairs;
       for (auto& [k, e] : section.entries) pairs.emplace_back(k, e.value);
       write_one(n, pairs);
     }
@@ -194,16 +201,9 @@ void JobFiles::write(const std::string& file, const std::string& name, const Con
     // Kafka's connector JSON file: {"name": …, "config": {…}}.
     text = "{\n  \"name\": ";
     append_json_string(text, name);
-    text += ",\n  \"config\": {";
-    bool first = true;
-    for (auto& [k, v] : *config) {
-      text += first ? "\n    " : ",\n    ";
-      first = false;
-      append_json_string(text, k);
-      text += ": ";
-      append_json_string(text, v);
-    }
-    text += "\n  }\n}\n";
+    text += ",\n  \"config\": ";
+    append_config_object(text, *config);
+    text += "\n}\n";
   } else {
     text = fmt::format("# Written by connectrun (REST: PUT /connectors/{}/config).\n", name);
     for (auto& [k, v] : *config) text += properties_escape(k, true) + "=" + properties_escape(v, false) + "\n";
