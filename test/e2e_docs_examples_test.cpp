@@ -132,7 +132,7 @@ std::vector<std::string> job_files(Block b, const TempDir& dir, std::string& why
 
 }  // namespace
 
-TEST_CASE("every job example in README.md and docs validates", "[e2e][defects][migrate]") {
+TEST_CASE("every job example in README.md and docs validates", "[e2e][defects][migrate][families]") {
   std::vector<std::pair<std::string, std::string>> docs{{kSourceDir + "/README.md", "README.md"}};
   for (std::string sub : {"docs", "docs/connectors"})
     for (auto& e : std::filesystem::directory_iterator(kSourceDir + "/" + sub))

@@ -138,7 +138,7 @@ TEST_CASE("offsets set: each source connector refuses an offset it cannot use", 
   CHECK(has(other.err, "an offset for '/elsewhere.txt' would never be used"));
 }
 
-TEST_CASE("a stored offset a source cannot use fails it clearly instead of reading from byte 0", "[migrate][e2e]") {
+TEST_CASE("a stored offset a source cannot use fails it clearly instead of reading from byte 0", "[migrate][e2e][families]") {
   TempDir dir;
   const std::string in = dir / "in.txt";
   write_file(in, "a\nb\n");

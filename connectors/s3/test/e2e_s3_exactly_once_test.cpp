@@ -39,16 +39,20 @@ TEST_CASE("S3Sink crash loop of five seeded kill -9 leaves the objects of a run 
   write_file(crashed / "in.txt", input);
   write_file(clean / "job.yaml", sink_job(s3, SinkJob{.dir = clean.path(), .bucket = "clean", .sink_extra = extra}));
   write_file(crashed / "job.yaml", sink_job(s3, SinkJob{.dir = crashed.path(), .bucket = "crashed", .sink_extra = extra}));
+  auto started = std::chrono::steady_clock::now();
   auto r = run_connectrun({"run", "--once", clean / "job.yaml"}, std::chrono::seconds(120));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
+  // Kills land at seeded fractions of the time a whole run takes on this
+  // machine, so the first one falls mid-run on a fast machine as on a slow one.
+  auto whole_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
 
   std::mt19937 rng(17);
-  std::uniform_int_distribution<int> delay_ms(100, 900);
+  std::uniform_real_distribution<double> fraction(0.1, 0.6);
   int killed = 0;
   for (int i = 0; i < 5; ++i) {
     Process p({"run", "--once", crashed / "job.yaml"}, crashed / fmt::format("run{}.log", i));
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<long>(fraction(rng) * static_cast<double>(whole_ms))));
     p.signal(SIGKILL);
     if (p.wait(std::chrono::seconds(30)) == 128 + SIGKILL) ++killed;
   }
