@@ -225,8 +225,10 @@ void MqttClient::connect_cb(mosquitto* m, void* self, int rc) {
 
 void MqttClient::disconnect_cb(mosquitto*, void* self, int rc) {
   auto* c = static_cast<MqttClient*>(self);
-  if (rc != 0 && c->connected_once_)
+  if (rc != 0 && c->connected_once_) {
     c->log_->warn("lost the connection to {} ({}); reconnecting", c->where_, mosquitto_strerror(rc));
+    if (c->hooks_.on_lost) c->hooks_.on_lost();
+  }
 }
 
 void MqttClient::publish_cb(mosquitto*, void* self, int mid) { static_cast<MqttClient*>(self)->hooks_.on_publish(mid); }

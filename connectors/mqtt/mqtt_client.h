@@ -50,6 +50,7 @@ class MqttClient {
     std::function<void(mosquitto*)> on_connected;                  // after each accepted CONNACK
     std::function<void(int mid)> on_publish;                      // PUBACK / PUBCOMP (QoS 0: sent)
     std::function<void(const mosquitto_message&)> on_message;
+    std::function<void()> on_lost;                                // a connection that was up is lost
   };
   MqttClient(const MqttSettings& settings, Hooks hooks, std::shared_ptr<spdlog::logger> log);
   ~MqttClient();

@@ -4,7 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -34,6 +37,13 @@ std::string worker(const std::string& dir) {
   value.converter: ByteArrayConverter
 connectors:
 )", dir);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
 }
 
 }  // namespace
@@ -204,6 +214,74 @@ TEST_CASE("MQTT source and sink reconnect after a broker restart", "[mqtt][e2e]"
   const std::string got = shell(checker + "-W 5");
   CHECK(got.find("before\n") != std::string::npos);
   CHECK(got.find("after\n") != std::string::npos);
+  run.signal(SIGTERM);
+  CHECK(run.wait(30s) == 0);
+}
+
+TEST_CASE("MQTT source and sink fail over to the next server of mqtt.server.uri", "[mqtt][e2e]") {
+  MosquittoServer a, b;
+  TempDir dir;
+  // Live subscribers on both brokers, on sessions made first so nothing published is missed.
+  for (auto* broker : {&a, &b}) shell(fmt::format("mosquitto_sub -p {} -c -i live -q 1 -t out/t -E", broker->port()));
+  const auto live = [&](MosquittoServer& broker, const char* file) {
+    return fmt::format("exec mosquitto_sub -p {} -c -i live -q 1 -t out/t > {}/{}", broker.port(), dir.path(), file);
+  };
+  ShellChild sub_a(live(a, "a.txt")), sub_b(live(b, "b.txt"));
+  const std::string servers = a.uri() + "," + b.uri();
+  write_file(dir / "job.yaml", worker(dir.path()) + source_connector(servers, "") + fmt::format(R"(  - name: out
+    connector.class: FileStreamSink
+    file: {0}/out.txt
+    topics: msgs
+    value.converter: StringConverter
+  - name: lines
+    connector.class: FileStreamSource
+    file: {0}/in.txt
+    topic: lines
+    value.converter: StringConverter
+  - name: mqtt-out
+    connector.class: MqttSink
+    mqtt.server.uri: {1}
+    topics: lines
+    value.converter: StringConverter
+    mqtt.topic: out/t
+    mqtt.qos: 1
+)", dir.path(), servers));
+  write_file(dir / "in.txt", numbered_lines(0, 50));
+  Process run({"run", dir / "job.yaml"}, dir / "run.log");
+  const auto log = [&] { return read_file(dir / "run.log"); };
+  REQUIRE(eventually([&] { return read_lines(dir / "a.txt").size() >= 50; }, 30s));
+  REQUIRE(eventually([&] { return log().find("subscribed to") != std::string::npos; }, 30s));
+  shell(fmt::format("mosquitto_pub -p {} -q 1 -t sensors/a -m on-a", a.port()));
+  REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 1; }, 30s));
+
+  a.stop();
+  append_file(dir / "in.txt", numbered_lines(50, 100));
+  INFO(log());
+  // The sink publishes the new lines (and any unacknowledged ones again) on b.
+  const auto has_all = [&](const std::vector<std::string>& got, int from, int to) {
+    std::set<std::string> seen(got.begin(), got.end());
+    for (const auto& line : lines_of(numbered_lines(from, to)))
+      if (!seen.count(line)) return false;
+    return true;
+  };
+  REQUIRE(eventually([&] { return has_all(read_lines(dir / "b.txt"), 50, 100); }, 60s));
+  CHECK(log().find(fmt::format("failed over from mqtt {} to mqtt {}", a.uri(), b.uri())) != std::string::npos);
+  // Nothing lost across the two brokers, and b got the new lines in order.
+  auto both = read_lines(dir / "a.txt");
+  for (auto& line : read_lines(dir / "b.txt")) both.push_back(line);
+  CHECK(has_all(both, 0, 100));
+  std::vector<std::string> on_b = read_lines(dir / "b.txt");
+  std::vector<std::string> new_on_b;
+  for (auto& line : on_b)
+    if (std::find(new_on_b.begin(), new_on_b.end(), line) == new_on_b.end()) new_on_b.push_back(line);
+  auto tail = lines_of(numbered_lines(50, 100));
+  CHECK(std::vector<std::string>(new_on_b.end() - 50, new_on_b.end()) == tail);
+
+  // The source subscribes on b; a retained message is delivered whenever the subscription is made.
+  REQUIRE(eventually([&] { return log().find("reconnected to " + b.uri()) != std::string::npos; }, 60s));
+  shell(fmt::format("mosquitto_pub -p {} -q 1 -r -t sensors/b -m on-b", b.port()));
+  REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 2; }, 30s));
+  CHECK(read_lines(dir / "out.txt") == std::vector<std::string>{"on-a", "on-b"});
   run.signal(SIGTERM);
   CHECK(run.wait(30s) == 0);
 }
