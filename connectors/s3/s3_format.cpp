@@ -90,7 +90,13 @@ ObjectBuffer::ObjectBuffer(const FormatOptions& f, BufferPool* pool, int64_t exp
 }
 
 ObjectBuffer::~ObjectBuffer() {
+  if (deflating_.valid()) deflating_.wait();
   if (z_) deflateEnd(z_.get());
+}
+
+void ObjectBuffer::join_deflate() {
+  if (deflating_.valid()) deflating_.get();
+  deflated_ = out_.size();
 }
 
 void ObjectBuffer::deflate_into(std::string_view in, int flush) {
@@ -117,8 +123,10 @@ void ObjectBuffer::add(const Record& r) {
     throw;
   }
   if (z_ && line_.size() >= kDeflateBatch) {
-    deflate_into(line_, Z_NO_FLUSH);
+    join_deflate();
+    deflating_in_.swap(line_);
     line_.clear();
+    deflating_ = std::async(std::launch::async, [this] { deflate_into(deflating_in_, Z_NO_FLUSH); });
   }
   if (++records_ == kSizeSample && !z_ && expected_records_ > kSizeSample) reserve_expected();
 }
@@ -132,13 +140,16 @@ void ObjectBuffer::reserve_expected() {
 }
 
 std::string ObjectBuffer::take_ready() {
+  if (z_) join_deflate();
   std::string s = std::move(out_);
   out_ = pool_ ? pool_->take() : std::string();
+  deflated_ = 0;
   return s;
 }
 
 std::string ObjectBuffer::finish() {
   if (z_) {
+    join_deflate();
     deflate_into(line_, Z_FINISH);
     line_.clear();
   }
