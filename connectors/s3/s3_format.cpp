@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "config/spec.h"
-#include "json/json_writer.h"
+#include "connectors/s3/s3_json.h"
 #include "plugin/connect_error.h"
 
 namespace connectrun::s3 {
@@ -46,8 +46,7 @@ std::string unescape_java(std::string_view s) {
 
 void encode_record(const FormatOptions& f, const Record& r, std::string& out) {
   if (f.kind == FormatKind::Json) {
-    append_schemaless_json(out, r.value);
-    out += '\n';
+    append_json_line(out, r.value);
     return;
   }
   if (auto* b = r.value.get_if<Bytes>()) out += b->data;
@@ -78,7 +77,8 @@ void BufferPool::give(std::string s) {
   if (free_.size() < kKeep) free_.push_back(std::move(s));
 }
 
-ObjectBuffer::ObjectBuffer(const FormatOptions& f, BufferPool* pool) : f_(f), pool_(pool) {
+ObjectBuffer::ObjectBuffer(const FormatOptions& f, BufferPool* pool, int64_t expected_records, size_t max_reserve)
+    : f_(f), pool_(pool), expected_records_(expected_records), max_reserve_(max_reserve) {
   if (pool_) out_ = pool_->take();
   if (!f_.gzip) return;
   z_ = std::make_unique<z_stream>();
@@ -90,7 +90,13 @@ ObjectBuffer::ObjectBuffer(const FormatOptions& f, BufferPool* pool) : f_(f), po
 }
 
 ObjectBuffer::~ObjectBuffer() {
+  if (deflating_.valid()) deflating_.wait();
   if (z_) deflateEnd(z_.get());
+}
+
+void ObjectBuffer::join_deflate() {
+  if (deflating_.valid()) deflating_.get();
+  deflated_ = out_.size();
 }
 
 void ObjectBuffer::deflate_into(std::string_view in, int flush) {
@@ -106,30 +112,47 @@ void ObjectBuffer::deflate_into(std::string_view in, int flush) {
 }
 
 void ObjectBuffer::add(const Record& r) {
-  if (z_) {
-    line_.clear();
-    encode_record(f_, r, line_);
-    deflate_into(line_, Z_NO_FLUSH);
-    return;
-  }
-  // Straight into the object's bytes, cut back when the record cannot be written.
-  const size_t before = out_.size();
+  // Straight into the object's bytes (or the batch to deflate), cut back when
+  // the record cannot be written.
+  std::string& to = z_ ? line_ : out_;
+  const size_t before = to.size();
   try {
-    encode_record(f_, r, out_);
+    encode_record(f_, r, to);
   } catch (...) {
-    out_.resize(before);
+    to.resize(before);
     throw;
   }
+  if (z_ && line_.size() >= kDeflateBatch) {
+    join_deflate();
+    deflating_in_.swap(line_);
+    line_.clear();
+    deflating_ = std::async(std::launch::async, [this] { deflate_into(deflating_in_, Z_NO_FLUSH); });
+  }
+  if (++records_ == kSizeSample && !z_ && expected_records_ > kSizeSample) reserve_expected();
+}
+
+void ObjectBuffer::reserve_expected() {
+  // 1/16 more than the records so far foretell: lines differ a little in length.
+  double per_record = static_cast<double>(out_.size()) / static_cast<double>(kSizeSample);
+  double want = per_record * static_cast<double>(expected_records_) * 17 / 16;
+  size_t bytes = want >= static_cast<double>(max_reserve_) ? max_reserve_ : static_cast<size_t>(want);
+  if (bytes > out_.capacity()) out_.reserve(bytes);
 }
 
 std::string ObjectBuffer::take_ready() {
+  if (z_) join_deflate();
   std::string s = std::move(out_);
   out_ = pool_ ? pool_->take() : std::string();
+  deflated_ = 0;
   return s;
 }
 
 std::string ObjectBuffer::finish() {
-  if (z_) deflate_into({}, Z_FINISH);
+  if (z_) {
+    join_deflate();
+    deflate_into(line_, Z_FINISH);
+    line_.clear();
+  }
   return std::move(out_);
 }
 

@@ -80,7 +80,7 @@ void PartitionWriter::write(const Record& r, const std::string& encoded, int64_t
     OpenObject o;
     o.key = object_key(s_, tp_.topic, encoded, tp_.partition, r.bus_offset);
     o.start_offset = r.bus_offset;
-    o.buffer = std::make_unique<ObjectBuffer>(s_.format, &uploader_.buffers());
+    o.buffer = std::make_unique<ObjectBuffer>(s_.format, &uploader_.buffers(), s_.flush_size, s_.part_size);
     it = open_.emplace(encoded, std::move(o)).first;
   }
   it->second.buffer->add(r);  // throws DataException before anything is counted

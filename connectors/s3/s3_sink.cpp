@@ -101,6 +101,7 @@ class S3SinkTask : public SinkTask {
   }
 
   void close(const std::vector<TopicPartition>& partitions) override {
+    last_ = {};
     for (const auto& tp : partitions) writers_.erase(tp);  // what is still open is read again
   }
 
@@ -119,13 +120,10 @@ class S3SinkTask : public SinkTask {
                                        "ignore to skip such records (a tombstone cannot be written as an object line)",
                                        r.topic, r.partition.value_or(0), r.bus_offset));
       }
-      TopicPartition tp{r.topic, r.partition.value_or(0)};
-      auto it = writers_.find(tp);
-      if (it == writers_.end())
-        it = writers_.emplace(tp, std::make_unique<PartitionWriter>(tp, s_, *partitioner_, *client_, *uploader_, *ctx_)).first;
+      PartitionWriter& w = writer_for(r);
       try {
         std::string encoded = partitioner_->encode(r, now);
-        it->second->write(r, encoded, now);
+        w.write(r, encoded, now);
       } catch (const DataException& e) {
         ctx_->report(r, e);  // errors.tolerance: fail, or skip (dead letter queue)
       }
@@ -160,9 +158,25 @@ class S3SinkTask : public SinkTask {
     return out;
   }
 
-  void stop() override { writers_.clear(); }
+  void stop() override {
+    last_ = {};
+    writers_.clear();
+  }
 
  private:
+  // The record's partition writer; a batch is mostly one topic partition, so
+  // the last one found is tried first (no key built and looked up per record).
+  PartitionWriter& writer_for(const Record& r) {
+    int32_t partition = r.partition.value_or(0);
+    if (last_.writer && last_.tp->partition == partition && last_.tp->topic == r.topic) return *last_.writer;
+    TopicPartition tp{r.topic, partition};
+    auto it = writers_.find(tp);
+    if (it == writers_.end())
+      it = writers_.emplace(tp, std::make_unique<PartitionWriter>(tp, s_, *partitioner_, *client_, *uploader_, *ctx_)).first;
+    last_ = {&it->first, it->second.get()};
+    return *it->second;
+  }
+
   // An upload's failure fails the task (it was retried within errors.retry.timeout already).
   template <class F>
   void upload_result(F&& f) {
@@ -184,6 +198,10 @@ class S3SinkTask : public SinkTask {
   std::unique_ptr<Uploader> uploader_;  // after the client, before the writers: writers wait for it when they go
   bool put_since_commit_ = false;
   std::map<TopicPartition, std::unique_ptr<PartitionWriter>> writers_;
+  struct {
+    const TopicPartition* tp = nullptr;
+    PartitionWriter* writer = nullptr;
+  } last_;  // writer_for's last answer (map nodes stay put until erased)
 };
 
 }  // namespace
