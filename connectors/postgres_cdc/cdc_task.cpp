@@ -191,18 +191,19 @@ PollStatus CdcTask::poll(std::vector<Record>& out, std::chrono::milliseconds max
   if (snapshot_ || held_) return poll_snapshot(out);
   if (snapshot_only_done_) return PollStatus::Exhausted;
   const auto deadline = std::chrono::steady_clock::now() + std::min(max_wait, std::chrono::milliseconds(cfg_.poll_interval_ms));
-  while (out.size() < cfg_.max_batch_size) {
+  batch_bytes_ = 0;
+  while (out.size() < cfg_.max_batch_size && batch_bytes_ < kBatchBytes) {
     if (!stream_) {
       ctx_->retry(fmt::format("reconnect to PostgreSQL at {}", cfg_.conn.where()), [&] { reconnect(); });
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto now = std::chrono::steady_clock::now();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
     StreamMessage m;
     try {
       if (ctx_->stop_at_end_of_data && !txn_.open && processed_ >= target_lsn_ && target_lsn_ != 0) {
         return PollStatus::Exhausted;
       }
-      if (std::chrono::steady_clock::now() - last_status_ >= std::chrono::milliseconds(cfg_.status_update_interval_ms))
-        send_status(false);
+      if (now - last_status_ >= std::chrono::milliseconds(cfg_.status_update_interval_ms)) send_status(false);
       m = stream_->read(std::max(left, std::chrono::milliseconds(0)));
       if (m.kind == StreamMessage::Kind::None) {
         if (ctx_->stop_at_end_of_data) send_status(true);  // asks for a keepalive: where the server is
@@ -359,6 +360,7 @@ void CdcTask::handle(const StreamMessage& m, std::vector<Record>& out) {
     case PgMessage::Kind::Delete:
     case PgMessage::Kind::Truncate:
       if (txn_.skip || (txn_.partial && m.wal_start <= resume_.lsn_proc)) return;
+      batch_bytes_ += m.payload.size();  // long values grow the events beyond their table's estimate
       change(msg, m.wal_start, out);
       return;
     case PgMessage::Kind::Other:
@@ -416,6 +418,7 @@ void CdcTask::change(const PgMessage& m, uint64_t lsn, std::vector<Record>& out)
                                    lsn_to_string(lsn)));
   if (!it->second) return;
   const TableSchema& t = *it->second;
+  batch_bytes_ += t.event_bytes;
   switch (m.kind) {
     case PgMessage::Kind::Insert: {
       if (cfg_.skipped_ops.count('c')) return;
