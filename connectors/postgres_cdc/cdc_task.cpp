@@ -204,9 +204,12 @@ PollStatus CdcTask::poll(std::vector<Record>& out, std::chrono::milliseconds max
         return PollStatus::Exhausted;
       }
       if (now - last_status_ >= std::chrono::milliseconds(cfg_.status_update_interval_ms)) send_status(false);
-      m = stream_->read(std::max(left, std::chrono::milliseconds(0)));
+      // With records in hand, only what has already arrived joins them: waiting
+      // for more would hold the ones read back by up to the whole poll interval.
+      const bool waited = out.empty();
+      m = stream_->read(waited ? std::max(left, std::chrono::milliseconds(0)) : std::chrono::milliseconds(0));
       if (m.kind == StreamMessage::Kind::None) {
-        if (ctx_->stop_at_end_of_data) send_status(true);  // asks for a keepalive: where the server is
+        if (ctx_->stop_at_end_of_data && waited) send_status(true);  // asks for a keepalive: where the server is
         if (out.empty() && in_flight_.empty() && delivered_ == acked_ && !txn_.open && processed_ > acked_) {
           delivered_ = acked_ = processed_;  // nothing of ours in between: the slot may move on
         }
