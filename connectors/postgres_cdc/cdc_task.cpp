@@ -239,7 +239,8 @@ PollStatus CdcTask::poll(std::vector<Record>& out, std::chrono::milliseconds max
 }
 
 PollStatus CdcTask::poll_snapshot(std::vector<Record>& out) {
-  while (out.size() < cfg_.max_batch_size) {
+  batch_bytes_ = 0;
+  while (out.size() < cfg_.max_batch_size && batch_bytes_ < kBatchBytes) {
     std::optional<SnapshotReader::Row> row;
     if (snapshot_) {
       try {
@@ -284,6 +285,7 @@ PollStatus CdcTask::poll_snapshot(std::vector<Record>& out) {
       return PollStatus::Ok;
     }
     const auto& t = *row->table;
+    batch_bytes_ += t.event_bytes;
     Value after = events_->row(t, std::move(row->values));
     SourcePosition pos;
     pos.ts_us = snapshot_->started_us();
