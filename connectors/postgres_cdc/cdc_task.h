@@ -86,6 +86,12 @@ class CdcTask : public SourceTask {
   // Per record polled and not yet committed: the WAL position the slot may
   // forget once it and everything before it is delivered (0 = none).
   std::deque<uint64_t> in_flight_;
+  // A poll's batch (streamed or snapshot) is held about three times over
+  // (the records, their bytes on the bus, the sink's converted copy), so
+  // besides max.batch.size it ends at about this many bytes of events:
+  // memory stays flat whatever the transaction or row size.
+  static constexpr size_t kBatchBytes = size_t{1} << 20;
+  size_t batch_bytes_ = 0;  // estimated bytes of the events of the current poll
   uint64_t delivered_ = 0;  // from commit_record
   uint64_t acked_ = 0;      // sent to the server as flushed
   std::chrono::steady_clock::time_point last_status_{};

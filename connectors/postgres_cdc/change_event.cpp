@@ -1,6 +1,7 @@
 #include "connectors/postgres_cdc/change_event.h"
 
 #include <chrono>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -117,6 +118,9 @@ std::shared_ptr<TableSchema> load_table(PgConn& conn, const CdcConfig& cfg, uint
     }
   }
   if (!t->key_columns.empty()) t->key_schema = key.build();
+  // About what one event of this table holds in memory once serialized with
+  // its schema (JsonConverter, schemas on: ~2.9 kB for 5 columns), measured.
+  t->event_bytes = 1024 + 384 * t->columns.size();
   t->row_schema = row.build();
   return t;
 }
@@ -147,8 +151,13 @@ Value EventBuilder::source(const TableSchema& t, const SourcePosition& pos) cons
   v[4] = Value(pos.snapshot);
   v[5] = Value(cfg_.conn.dbname);
   // Debezium's sequence: ["<last commit LSN>","<this LSN>"], as decimal strings.
-  if (pos.lsn)
-    v[6] = Value(fmt::format("[{},\"{}\"]", pos.lsn_commit ? fmt::format("\"{}\"", *pos.lsn_commit) : "null", *pos.lsn));
+  if (pos.lsn) {
+    std::string seq;  // one buffer per event: this runs once per change
+    seq.reserve(48);
+    if (pos.lsn_commit) fmt::format_to(std::back_inserter(seq), "[\"{}\",\"{}\"]", *pos.lsn_commit, *pos.lsn);
+    else fmt::format_to(std::back_inserter(seq), "[null,\"{}\"]", *pos.lsn);
+    v[6] = Value(std::move(seq));
+  }
   v[7] = Value(pos.ts_us);
   v[8] = Value(pos.ts_us * 1000);
   v[9] = Value(t.schema_name);

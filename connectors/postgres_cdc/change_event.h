@@ -29,6 +29,7 @@ struct TableSchema {
   SchemaPtr key_schema;               // null when the table has no primary key
   SchemaPtr row_schema, envelope_schema;
   std::string topic;
+  size_t event_bytes = 0;  // estimated footprint of one event (bounds a poll's batch)
   // For a pgoutput Relation: its column i → index in `columns`, or -1 (left out).
   std::vector<int> from_relation;
 };

@@ -161,6 +161,7 @@ StreamMessage ReplicationStream::read(std::chrono::milliseconds wait) {
     buf_ = nullptr;
   }
   const auto deadline = std::chrono::steady_clock::now() + wait;
+  bool consumed = false;  // the socket was read in this call
   for (;;) {
     const int n = PQgetCopyData(repl_->get(), &buf_, 1);
     if (n > 0) {
@@ -179,10 +180,14 @@ StreamMessage ReplicationStream::read(std::chrono::milliseconds wait) {
     }
     if (n == -1 || n == -2) lost();
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return {};
-    pollfd p{PQsocket(repl_->get()), POLLIN, 0};
-    ::poll(&p, 1, static_cast<int>(left.count()));
+    if (left.count() <= 0 && consumed) return {};
+    if (left.count() > 0) {
+      pollfd p{PQsocket(repl_->get()), POLLIN, 0};
+      ::poll(&p, 1, static_cast<int>(left.count()));
+    }
+    // Without waiting (wait 0 or time up), what the socket already holds still counts.
     if (!PQconsumeInput(repl_->get())) lost();
+    consumed = true;
   }
 }
 
