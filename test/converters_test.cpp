@@ -337,3 +337,25 @@ TEST_CASE("JsonConverter keeps the last of duplicate keys and reads numbers with
   CHECK_THROWS_WITH(enveloped->to_connect_data("t", std::string_view(R"({"schema":null,"payload":1,"extra":2})")),
                     Catch::Contains("requires \"schema\" and \"payload\" fields"));
 }
+
+TEST_CASE("JsonConverter reuses the schema of an envelope whose schema bytes repeat, and only then", "[converter]") {
+  auto c = json_conv();
+  const std::string s1 = R"({"type":"struct","fields":[{"type":"int32","optional":false,"field":"a"}],"optional":false})";
+  const std::string s2 = R"({"type":"struct","fields":[{"type":"int64","optional":false,"field":"a"}],"optional":false})";
+  auto first = c->to_connect_data("t", R"({"schema":)" + s1 + R"(,"payload":{"a":1}})");
+  auto again = c->to_connect_data("t", R"({"schema":)" + s1 + R"(,"payload":{"a":2}})");
+  REQUIRE(first.schema);
+  CHECK(again.schema.get() == first.schema.get());
+  CHECK(again.value.as_struct().get("a") == Value(int32_t{2}));
+  // Another schema after the same leading bytes is read, not taken from the last one.
+  auto other = c->to_connect_data("t", R"({"schema":)" + s2 + R"(,"payload":{"a":3}})");
+  CHECK(other.schema->fields[0].schema->type == Type::Int64);
+  auto back = c->to_connect_data("t", R"({"schema":)" + s1 + R"(,"payload":{"a":4}})");
+  CHECK(back.schema->fields[0].schema->type == Type::Int32);
+  // A repeated "schema" field: the last one counts, as in Jackson, even when the first repeats.
+  auto dup = c->to_connect_data("t", R"({"schema":)" + s1 + R"(,"schema":)" + s2 + R"(,"payload":{"a":5}})");
+  CHECK(dup.schema->fields[0].schema->type == Type::Int64);
+  // Spaces around the schema: the same schema by its text.
+  auto spaced = c->to_connect_data("t", R"({ "schema" : )" + s1 + R"( , "payload":{"a":6}})");
+  CHECK(spaced.schema.get() == first.schema.get());
+}

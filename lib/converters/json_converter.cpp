@@ -87,15 +87,30 @@ SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/, std::o
   // Exactly the fields schema and payload (a duplicate's last value counts, as in Jackson).
   simdjson::dom::object obj;
   simdjson::dom::element schema_node, payload_node;
-  bool has_schema = false, has_payload = false, other = false;
+  bool has_payload = false, other = false;
+  int schema_fields = 0;
   if (!root.get_object().get(obj))
     for (auto field : obj) {
-      if (field.key == "schema") schema_node = field.value, has_schema = true;
+      if (field.key == "schema") schema_node = field.value, ++schema_fields;
       else if (field.key == "payload") payload_node = field.value, has_payload = true;
       else other = true;
     }
-  if (!has_schema || !has_payload || other) throw DataException(std::string(kEnvelopeError));
+  if (!schema_fields || !has_payload || other) throw DataException(std::string(kEnvelopeError));
+  // The input parsed as JSON, so when the value after a leading {"schema": is byte
+  // for byte a complete JSON value seen before, it is that value (a JSON value ends
+  // where its own bytes say). Only with one "schema" field: with more, the last counts.
+  constexpr std::string_view kHead = "{\"schema\":";
+  const bool head = schema_fields == 1 && text.substr(0, kHead.size()) == kHead;
+  const auto raw_is = [&](const std::string& raw) {
+    return !raw.empty() && text.size() > kHead.size() + raw.size() &&
+           text.compare(kHead.size(), raw.size(), raw) == 0 && text[kHead.size() + raw.size()] == ',';
+  };
+  if (head && raw_is(last_schema_raw_)) return {last_schema_, json::json_to_connect(last_schema_, &payload_node, opts_)};
   SchemaPtr schema = schema_from_json(schema_node);
+  if (head && schema && raw_is(key_scratch_)) {  // key_scratch_: the node's compact text
+    last_schema_raw_ = key_scratch_;
+    last_schema_ = schema;
+  }
   return {schema, json::json_to_connect(schema, &payload_node, opts_)};
 }
 

@@ -35,6 +35,11 @@ class JsonConverter : public Converter {
   LruCache<const Schema*, std::pair<SchemaPtr, std::string>> to_json_cache_;
   LruCache<std::string, SchemaPtr> to_schema_cache_;
   std::string key_scratch_;
+  // The last envelope's schema text as it stood in the input, and its schema:
+  // a message whose envelope starts with the same bytes has the same schema,
+  // found by one comparison instead of re-serialising its schema node.
+  std::string last_schema_raw_;
+  SchemaPtr last_schema_;
 };
 
 PluginInfo json_converter_plugin();
