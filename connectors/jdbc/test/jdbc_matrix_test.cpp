@@ -293,7 +293,7 @@ TEST_CASE("JdbcSink insert.mode x pk.mode matrix and JdbcSource modes on MariaDB
 // The PostgreSQL cursor under the source: rows across several FETCHes (the next one in flight
 // while a batch is read), other queries between two FETCHes (the source lists tables again while
 // a table is being read), a result left mid-way, and a cursor inside the caller's transaction.
-TEST_CASE("PostgreSQL results through a cursor: batches, queries in between, a result left mid-way", "[jdbc][postgres]") {
+TEST_CASE("JDBC on PostgreSQL: results through a cursor in batches, queries in between, a result left mid-way", "[jdbc][postgres]") {
   PostgresServer pg;
   pg.psql("CREATE TABLE many(id int PRIMARY KEY); INSERT INTO many SELECT g FROM generate_series(1, 2500) g");
   auto conn = jdbc::connect({.url = pg.jdbc_url(), .user = PostgresServer::kUser, .password = PostgresServer::kPassword});
