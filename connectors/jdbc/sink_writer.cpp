@@ -17,10 +17,9 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
-std::vector<std::string> names(const std::vector<SinkColumn>& cols) {
-  std::vector<std::string> out;
-  for (auto& c : cols) out.push_back(c.name);
-  return out;
+bool same_names(const std::vector<SinkColumn>& a, const std::vector<SinkColumn>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const SinkColumn& x, const SinkColumn& y) { return x.name == y.name; });
 }
 
 // A row's key values as one string, to find the records of a batch that share a key.
@@ -50,18 +49,28 @@ TableId SinkWriter::table_id(const std::string& name) const {
 
 std::vector<SinkWriter::Group> SinkWriter::group(const std::vector<const Record*>& records) {
   std::vector<Group> out;
+  const Record* prev = nullptr;  // the last record grouped
   for (auto* r : records) {
     auto table = table_for(*r);
     bool is_delete = r->value.is_null();
     if (is_delete && !s_.delete_enabled) continue;  // a tombstone without delete.enabled is skipped
+    // The columns follow from the table, the schemas and whether it is a tombstone: a record like
+    // the one before it (the usual case, schemas shared by the converter) joins its group as is.
+    if (prev && out.back().table == table && out.back().is_delete == is_delete &&
+        r->key_schema == prev->key_schema && r->value_schema == prev->value_schema) {
+      out.back().records.push_back(r);
+      prev = r;
+      continue;
+    }
+    prev = r;
     auto fields = fields_metadata(table, s_.pk_mode, s_.pk_fields, s_.whitelist, *r);
     if (is_delete && fields.keys.empty())
       throw ConnectError(fmt::format("table {}: a tombstone to delete, but no key columns (delete.enabled needs "
                                      "pk.mode record_key)", table));
     if (!out.empty()) {
       auto& g = out.back();
-      if (g.table == table && g.is_delete == is_delete && names(g.fields.keys) == names(fields.keys) &&
-          names(g.fields.values) == names(fields.values)) {
+      if (g.table == table && g.is_delete == is_delete && same_names(g.fields.keys, fields.keys) &&
+          same_names(g.fields.values, fields.values)) {
         g.records.push_back(r);
         continue;
       }
