@@ -71,6 +71,9 @@ class Connection {
   virtual int64_t update(const std::string& sql, const Params& params) = 0;
   // Streams the result; only one result set may be open per connection.
   virtual std::unique_ptr<ResultSet> query(const std::string& sql, const Params& params) = 0;
+  // How many rows a query fetches per round trip where the database fetches in batches (a
+  // PostgreSQL cursor): the source's batch.max.rows, as kafka-connect-jdbc's fetch size.
+  virtual void set_fetch_rows(int rows) { (void)rows; }
   virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() = 0;  // never throws

@@ -331,7 +331,10 @@ class JdbcSourceTask : public SourceTask {
     auto params = where_params(c, d, t.offset, upper, s_.conn.tz);
     t.rs = ctx_->retry("query " + (s_.query.empty() ? t.id.qualified() : std::string("the query")), [&] {
       if (!conn_) conn_ = open_connection(s_.conn, *ctx_);
-      return with_connection([&] { return conn_->query(sql, params); });
+      return with_connection([&] {
+        conn_->set_fetch_rows(s_.batch_max_rows);
+        return conn_->query(sql, params);
+      });
     });
     t.queried = true;
     t.got_rows = false;

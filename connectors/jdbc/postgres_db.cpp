@@ -1,6 +1,7 @@
-// PostgreSQL: the connection (libpq; results streamed in single-row mode) and its dialect.
+// PostgreSQL: the connection (libpq; results streamed through a cursor, FETCH by batches) and its dialect.
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
@@ -123,42 +124,58 @@ std::string numbered_markers(const std::string& sql, size_t params) {
 
 class PgConnection;
 
+// A query's rows through a server-side cursor: FETCH returns `fetch_rows` rows per round trip
+// (one PGresult per batch, where libpq's single-row mode allocates one per row), and memory
+// stays bounded by two batches whatever the result's size. The next FETCH is sent as soon as a
+// batch arrives, so the server produces it while this one is converted.
 class PgResult : public ResultSet {
  public:
-  PgResult(PgConnection& conn, PGconn* pg, std::string where) : conn_(conn), pg_(pg), where_(std::move(where)) {
-    fetch();
-    if (current_) {
-      int n = PQnfields(current_.get());
-      for (int i = 0; i < n; ++i)
-        cols_.push_back(column_for(PQfname(current_.get(), i), PQftype(current_.get(), i), PQfmod(current_.get(), i)));
-    }
-  }
+  // `own_tx`: the cursor's transaction was opened for it (COMMIT at the end, ROLLBACK when abandoned).
+  PgResult(PgConnection& conn, PGconn* pg, std::string cursor, int fetch_rows, bool own_tx);
   ~PgResult() override;
   const std::vector<Column>& columns() const override { return cols_; }
   bool next(Row& row) override {
-    if (!current_ || PQntuples(current_.get()) == 0) return false;
+    if (pos_ >= rows_) {
+      if (last_) { finish(); return false; }
+      fetch();
+      if (rows_ == 0) { finish(); return false; }
+    }
     auto* r = current_.get();
+    const int ri = pos_++;
     row.values.resize(cols_.size());
     row.nanos.assign(cols_.size(), 0);
     for (size_t i = 0; i < cols_.size(); ++i) {
       int ci = static_cast<int>(i);
-      if (PQgetisnull(r, 0, ci) || cols_[i].kind == ColKind::Unsupported) { row.values[i] = Value(); continue; }
-      const char* text = PQgetvalue(r, 0, ci);
+      if (PQgetisnull(r, ri, ci) || cols_[i].kind == ColKind::Unsupported) { row.values[i] = Value(); continue; }
+      const char* text = PQgetvalue(r, ri, ci);
       if (cols_[i].kind == ColKind::Bytes) row.values[i] = Value(Bytes{unescape_bytea(text)});
-      else row.values[i] = value_from_text(cols_[i], text, static_cast<size_t>(PQgetlength(r, 0, ci)), &row.nanos[i]);
+      else row.values[i] = value_from_text(cols_[i], text, static_cast<size_t>(PQgetlength(r, ri, ci)), &row.nanos[i]);
     }
-    fetch();
     return true;
   }
 
  private:
   void fetch();
+  void finish();  // CLOSE (and COMMIT what the cursor opened); throws on failure
+  void request();  // sends the next FETCH
+
+ public:
+  // Waits for the FETCH in flight (before the connection runs another command).
+  void collect();
+
+ private:
   PgConnection& conn_;
   PGconn* pg_;
-  std::string where_;
-  Result current_;
+  std::string cursor_;
+  std::string fetch_sql_;
+  int fetch_rows_;
+  bool own_tx_;
+  Result current_, next_;
+  bool pending_ = false;  // a FETCH is in flight; its result goes to next_
   std::vector<Column> cols_;
-  bool done_ = false;
+  int rows_ = 0, pos_ = 0;
+  bool last_ = false;  // the last FETCH returned fewer rows than asked: the cursor is exhausted
+  bool done_ = false;  // closed
 };
 
 class PgConnection : public Connection {
@@ -200,8 +217,12 @@ class PgConnection : public Connection {
     execute("SET TimeZone TO '" + o.timezone + "'");
   }
   const Dialect& dialect() const override { return dialect_instance(); }
-  void execute(const std::string& sql) override { check(Result(PQexec(pg_.get(), sql.c_str())), sql); }
+  void execute(const std::string& sql) override {
+    settle();
+    check(Result(PQexec(pg_.get(), sql.c_str())), sql);
+  }
   int64_t update(const std::string& text, const Params& params) override {
+    settle();
     const auto sql = numbered_markers(text, params.size());
     Bound b(params);
     Result r(PQexecParams(pg_.get(), sql.c_str(), static_cast<int>(params.size()), b.types.data(), b.values.data(),
@@ -211,18 +232,32 @@ class PgConnection : public Connection {
     return n && *n ? std::atoll(n) : 0;
   }
   std::unique_ptr<ResultSet> query(const std::string& text, const Params& params) override {
+    settle();
     const auto sql = numbered_markers(text, params.size());
+    // Inside the caller's transaction the cursor lives in it; otherwise in one of its own.
+    const bool own_tx = PQtransactionStatus(pg_.get()) == PQTRANS_IDLE;
+    if (own_tx) execute("BEGIN");
+    // Named per query: a query made while another one's rows are being read (the source listing
+    // tables again) gets its own cursor in the same transaction.
+    auto cursor = "connectrun_cursor_" + std::to_string(++cursors_);
+    const auto declare = "DECLARE " + cursor + " NO SCROLL CURSOR FOR " + sql;
     Bound b(params);
-    if (!PQsendQueryParams(pg_.get(), sql.c_str(), static_cast<int>(params.size()), b.types.data(), b.values.data(),
-                           b.lengths.data(), b.formats.data(), 0))
-      throw error(sql);
-    PQsetSingleRowMode(pg_.get());
-    return std::make_unique<PgResult>(*this, pg_.get(), where_);
+    Result r(PQexecParams(pg_.get(), declare.c_str(), static_cast<int>(params.size()), b.types.data(), b.values.data(),
+                          b.lengths.data(), b.formats.data(), 0));
+    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      auto err = error(sql, r.get());
+      if (own_tx) rollback();
+      throw err;
+    }
+    return std::make_unique<PgResult>(*this, pg_.get(), std::move(cursor), fetch_rows_, own_tx);
   }
+  void set_fetch_rows(int rows) override { fetch_rows_ = std::max(1, rows); }
   void begin() override { execute("BEGIN"); }
   void commit() override { execute("COMMIT"); }
   void rollback() override {
-    if (PQstatus(pg_.get()) == CONNECTION_OK) Result(PQexec(pg_.get(), "ROLLBACK"));
+    if (PQstatus(pg_.get()) != CONNECTION_OK) return;
+    settle();
+    Result(PQexec(pg_.get(), "ROLLBACK"));
   }
   std::vector<TableId> tables(const std::string& schema_pattern, const std::vector<std::string>& types) override {
     std::string kinds;
@@ -265,6 +300,7 @@ class PgConnection : public Connection {
   // COPY … FROM STDIN in text format: one round trip per batch and no statement to parse per row.
   bool copy_in(const std::string& table_sql, const std::vector<std::string>& cols, const Params& params,
                size_t rows) override {
+    settle();
     std::string sql = "COPY " + table_sql + " (";
     for (size_t i = 0; i < cols.size(); ++i) sql += (i ? "," : "") + cols[i];
     sql += ") FROM STDIN";
@@ -385,39 +421,77 @@ class PgConnection : public Connection {
   }
   std::string where_;
   std::unique_ptr<PGconn, ConnDeleter> pg_;
+  uint64_t cursors_ = 0;
+  int fetch_rows_ = 1000;  // kafka-connect-jdbc's batch.max.rows default
+
+ public:
+  PgResult* fetching_ = nullptr;  // the result whose FETCH is in flight
+  void settle() {
+    if (fetching_) fetching_->collect();
+  }
 };
 
-void PgResult::fetch() {
-  if (done_) { current_.reset(); return; }
-  current_.reset(PQgetResult(pg_));
-  if (!current_) { done_ = true; return; }
-  auto st = PQresultStatus(current_.get());
-  if (st == PGRES_SINGLE_TUPLE) return;
-  if (st == PGRES_TUPLES_OK) {
-    // The end: keep the (empty) result for its column types; drain what follows.
-    Result rest;
-    while ((rest = Result(PQgetResult(pg_)))) {}
+PgResult::PgResult(PgConnection& conn, PGconn* pg, std::string cursor, int fetch_rows, bool own_tx)
+    : conn_(conn), pg_(pg), cursor_(std::move(cursor)),
+      fetch_sql_("FETCH " + std::to_string(fetch_rows) + " FROM " + cursor_), fetch_rows_(fetch_rows), own_tx_(own_tx) {
+  try {
+    fetch();
+  } catch (...) {
+    if (own_tx_) conn_.rollback();
     done_ = true;
-    return;
+    throw;
   }
-  auto err = conn_.error("query", current_.get());
+  int n = PQnfields(current_.get());
+  for (int i = 0; i < n; ++i)
+    cols_.push_back(column_for(PQfname(current_.get(), i), PQftype(current_.get(), i), PQfmod(current_.get(), i)));
+}
+
+void PgResult::request() {
+  if (!PQsendQuery(pg_, fetch_sql_.c_str())) throw conn_.error("query");
+  pending_ = true;
+  conn_.fetching_ = this;
+}
+
+void PgResult::collect() {
+  if (!pending_) return;
+  pending_ = false;
+  if (conn_.fetching_ == this) conn_.fetching_ = nullptr;
+  next_.reset(PQgetResult(pg_));
   Result rest;
   while ((rest = Result(PQgetResult(pg_)))) {}
+}
+
+void PgResult::fetch() {
+  if (!pending_ && !next_) request();
+  collect();
+  current_ = std::move(next_);
+  if (!current_ || PQresultStatus(current_.get()) != PGRES_TUPLES_OK) {
+    auto err = conn_.error("query", current_.get());
+    current_.reset();
+    rows_ = pos_ = 0;
+    last_ = true;
+    throw err;
+  }
+  rows_ = PQntuples(current_.get());
+  pos_ = 0;
+  last_ = rows_ < fetch_rows_;
+  if (!last_) request();
+}
+
+void PgResult::finish() {
+  if (done_) return;
   done_ = true;
-  current_.reset();
-  throw err;
+  collect();
+  if (own_tx_) conn_.commit();  // also closes the cursor
+  else conn_.execute("CLOSE " + cursor_);
 }
 
 PgResult::~PgResult() {
   if (done_) return;
-  // Abandoned in the middle: cancel and drain so the connection is usable again.
-  if (PGcancel* c = PQgetCancel(pg_)) {
-    char buf[256];
-    PQcancel(c, buf, sizeof buf);
-    PQfreeCancel(c);
-  }
-  Result rest;
-  while ((rest = Result(PQgetResult(pg_)))) {}
+  collect();
+  // Abandoned before its end (or after an error): close the cursor so the connection can run the next query.
+  if (own_tx_) conn_.rollback();
+  else if (PQstatus(pg_) == CONNECTION_OK) Result(PQexec(pg_, ("CLOSE " + cursor_).c_str()));
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 #include "connectors/jdbc/sink_writer.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
+#include "json/json_writer.h"
 #include "plugin/connect_error.h"
 
 namespace connectrun::jdbc {
@@ -15,10 +17,17 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
-std::vector<std::string> names(const std::vector<SinkColumn>& cols) {
-  std::vector<std::string> out;
-  for (auto& c : cols) out.push_back(c.name);
-  return out;
+bool same_names(const std::vector<SinkColumn>& a, const std::vector<SinkColumn>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const SinkColumn& x, const SinkColumn& y) { return x.name == y.name; });
+}
+
+// A row's key values as one string, to find the records of a batch that share a key.
+void append_key(const Value& v, std::string& out) {
+  if (auto* s = v.get_if<std::string>()) out += 's' + std::to_string(s->size()) + ':' + *s;
+  else if (auto* i = v.get_if<int64_t>()) out += 'l' + std::to_string(*i) + ';';
+  else if (auto* j = v.get_if<int32_t>()) out += 'i' + std::to_string(*j) + ';';
+  else out += 'j' + to_schemaless_json(v) + ';';
 }
 
 }  // namespace
@@ -40,18 +49,28 @@ TableId SinkWriter::table_id(const std::string& name) const {
 
 std::vector<SinkWriter::Group> SinkWriter::group(const std::vector<const Record*>& records) {
   std::vector<Group> out;
+  const Record* prev = nullptr;  // the last record grouped
   for (auto* r : records) {
     auto table = table_for(*r);
     bool is_delete = r->value.is_null();
     if (is_delete && !s_.delete_enabled) continue;  // a tombstone without delete.enabled is skipped
+    // The columns follow from the table, the schemas and whether it is a tombstone: a record like
+    // the one before it (the usual case, schemas shared by the converter) joins its group as is.
+    if (prev && out.back().table == table && out.back().is_delete == is_delete &&
+        r->key_schema == prev->key_schema && r->value_schema == prev->value_schema) {
+      out.back().records.push_back(r);
+      prev = r;
+      continue;
+    }
+    prev = r;
     auto fields = fields_metadata(table, s_.pk_mode, s_.pk_fields, s_.whitelist, *r);
     if (is_delete && fields.keys.empty())
       throw ConnectError(fmt::format("table {}: a tombstone to delete, but no key columns (delete.enabled needs "
                                      "pk.mode record_key)", table));
     if (!out.empty()) {
       auto& g = out.back();
-      if (g.table == table && g.is_delete == is_delete && names(g.fields.keys) == names(fields.keys) &&
-          names(g.fields.values) == names(fields.values)) {
+      if (g.table == table && g.is_delete == is_delete && same_names(g.fields.keys, fields.keys) &&
+          same_names(g.fields.values, fields.values)) {
         g.records.push_back(r);
         continue;
       }
@@ -168,6 +187,8 @@ void SinkWriter::write_group(const Group& g, size_t begin, size_t end) {
     }
     if (conn_.copy_in(tname, cols, params, end - begin)) return;
   }
+  if (upsert && end - begin > 1 && !kq.empty() && d.name == "PostgreSQL" && upsert_via_copy(g, tname, kq, vq, begin, end))
+    return;
   const size_t chunk = std::max<size_t>(1, std::min<size_t>(1000, 30000 / std::max<size_t>(1, ncols)));
   for (size_t i = begin; i < end; i += chunk) {
     size_t rows = std::min(chunk, end - i);
@@ -179,6 +200,52 @@ void SinkWriter::write_group(const Group& g, size_t begin, size_t end) {
     }
     conn_.update(d.insert(tname, kq, vq, rows, upsert), params);
   }
+}
+
+// PostgreSQL upsert of many rows: COPY into a temporary table, then one INSERT … SELECT … ON
+// CONFLICT DO UPDATE, in the batch's transaction. A statement may change a row only once, so of
+// the records sharing a key only the last is sent: the row ends as kafka-connect-jdbc's batch of
+// single-row upserts leaves it (the last record per key wins).
+bool SinkWriter::upsert_via_copy(const Group& g, const std::string& tname, const std::vector<std::string>& kq,
+                                 const std::vector<std::string>& vq, size_t begin, size_t end) {
+  const auto& d = conn_.dialect();
+  const size_t ncols = kq.size() + vq.size();
+  Params params;
+  params.reserve((end - begin) * ncols);
+  std::unordered_map<std::string, size_t> row_of_key;  // key → its row in `params`
+  row_of_key.reserve(end - begin);
+  std::string key;
+  size_t rows = 0;
+  for (size_t k = begin; k < end; ++k) {
+    const Record& r = *g.records[k];
+    key.clear();
+    const size_t first = params.size();
+    for (auto& c : g.fields.keys) {
+      params.push_back(column_value(c, r, &s_.tz));
+      append_key(params.back(), key);
+    }
+    for (auto& c : g.fields.values) params.push_back(column_value(c, r, &s_.tz));
+    auto [it, fresh] = row_of_key.try_emplace(key, rows);
+    if (fresh) { ++rows; continue; }
+    // A later record for a key already in the batch: it replaces the earlier one in place.
+    std::move(params.begin() + static_cast<std::ptrdiff_t>(first), params.end(),
+              params.begin() + static_cast<std::ptrdiff_t>(it->second * ncols));
+    params.resize(first);
+  }
+  std::vector<std::string> cols = kq;
+  cols.insert(cols.end(), vq.begin(), vq.end());
+  std::string list;
+  for (size_t i = 0; i < cols.size(); ++i) list += (i ? "," : "") + cols[i];
+  const std::string staging = q("connectrun_upsert");
+  conn_.execute("CREATE TEMP TABLE " + staging + " ON COMMIT DROP AS SELECT " + list + " FROM " + tname +
+                " WITH NO DATA");
+  if (!conn_.copy_in(staging, cols, params, rows)) {
+    conn_.execute("DROP TABLE " + staging);
+    return false;
+  }
+  conn_.execute("INSERT INTO " + tname + " (" + list + ") SELECT " + list + " FROM " + staging +
+                d.upsert_clause(kq, vq) + "; DROP TABLE " + staging);
+  return true;
 }
 
 void SinkWriter::write_all(const std::vector<Group>& groups, const Positions& positions) {

@@ -57,6 +57,8 @@ class SinkWriter {
   void write_one_by_one(const std::vector<Group>& groups, const Positions& positions,
                         const std::function<void(const Record&, const std::exception&)>& report);
   void write_group(const Group& g, size_t begin, size_t end);
+  bool upsert_via_copy(const Group& g, const std::string& tname, const std::vector<std::string>& kq,
+                       const std::vector<std::string>& vq, size_t begin, size_t end);
   void store_positions(const Positions& positions);
   void ensure_table(const Group& g);
   std::vector<Group> group(const std::vector<const Record*>& records);

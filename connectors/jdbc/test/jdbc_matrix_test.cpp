@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "child_process.h"
+#include "connectors/jdbc/db.h"
 #include "connectors/jdbc/jdbc_sink.h"
 #include "jdbc_test_util.h"
 #include "servers/mariadb_server.h"
@@ -287,4 +288,47 @@ TEST_CASE("JdbcSink insert.mode x pk.mode matrix and JdbcSource modes on MariaDB
   sink_matrix(t);
   my.sql("CREATE TABLE items(id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40) NOT NULL, at DATETIME(3) NOT NULL)");
   source_modes(t);
+}
+
+// The PostgreSQL cursor under the source: rows across several FETCHes (the next one in flight
+// while a batch is read), other queries between two FETCHes (the source lists tables again while
+// a table is being read), a result left mid-way, and a cursor inside the caller's transaction.
+TEST_CASE("JDBC on PostgreSQL: results through a cursor in batches, queries in between, a result left mid-way", "[jdbc][postgres]") {
+  PostgresServer pg;
+  pg.psql("CREATE TABLE many(id int PRIMARY KEY); INSERT INTO many SELECT g FROM generate_series(1, 2500) g");
+  auto conn = jdbc::connect({.url = pg.jdbc_url(), .user = PostgresServer::kUser, .password = PostgresServer::kPassword});
+  conn->set_fetch_rows(1000);
+  jdbc::Row row;
+  int64_t n = 0, sum = 0;
+  {
+    auto rs = conn->query("SELECT id FROM many ORDER BY id", {});
+    while (rs->next(row)) {
+      ++n;
+      sum += row.values[0].as<int32_t>();
+      if (n == 1500) {
+        CHECK(conn->tables("", {"TABLE"}).size() == 1);
+        CHECK(conn->describe(jdbc::TableId{"", "", "many"}).size() == 1);
+      }
+    }
+  }
+  CHECK(n == 2500);
+  CHECK(sum == 2500 * 2501 / 2);
+  {
+    auto half = conn->query("SELECT id FROM many", {});
+    REQUIRE(half->next(row));
+  }
+  auto count = [&] {
+    auto rs = conn->query("SELECT count(*) FROM many", {});
+    REQUIRE(rs->next(row));
+    auto c = row.values[0].as<int64_t>();
+    CHECK_FALSE(rs->next(row));
+    return c;
+  };
+  CHECK(count() == 2500);
+  conn->begin();
+  conn->execute("INSERT INTO many VALUES (9999)");
+  CHECK(count() == 2501);  // the cursor sees the transaction's own row
+  conn->rollback();
+  CHECK(count() == 2500);
+  CHECK(pg.psql("SELECT count(*) FROM many") == "2500\n");
 }
