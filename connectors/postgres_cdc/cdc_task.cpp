@@ -271,6 +271,21 @@ PollStatus CdcTask::poll_snapshot(std::vector<Record>& out) {
       held_.reset();
     }
     if (!row) {
+      if (snapshot_ && snapshot_rows_ == 0) {
+        // An empty snapshot still completes: without an offset saying so, every
+        // restart would drop the slot and snapshot again (losing what streamed between).
+        Record r;
+        r.offset_only = true;
+        r.source_partition = partition_;
+        MapEntries off;
+        off.emplace_back("last_snapshot_record", true);
+        off.emplace_back("lsn", static_cast<int64_t>(snapshot_lsn_));
+        off.emplace_back("txId", snapshot_->xmin());
+        off.emplace_back("ts_usec", snapshot_->started_us());
+        off.emplace_back("snapshot", true);
+        r.source_offset = Value(std::move(off));
+        out.push_back(std::move(r));
+      }
       if (snapshot_) {
         snapshot_->finish();
         snapshot_.reset();

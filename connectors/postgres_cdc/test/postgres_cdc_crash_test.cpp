@@ -299,3 +299,24 @@ TEST_CASE("PostgresCdcSource honours snapshot modes initial_only no_data and alw
   auto gone = run_connectrun({"offsets", "list", nodata / "job.yaml"});
   CHECK(gone.out.find("cdc: slot 'nodata' does not exist") != std::string::npos);
 }
+
+TEST_CASE("PostgresCdcSource an empty snapshot completes so the next run streams instead of snapshotting again",
+          "[postgres_cdc][e2e]") {
+  PostgresServer pg({.wal_level = "logical"});
+  pg.psql("CREATE TABLE e(id int PRIMARY KEY)");
+  TempDir dir;
+  write_file(dir / "job.yaml", crash_job(dir.path(), pg, "    slot.name: empty\n"));
+  auto first = run_connectrun({"run", "--once", dir / "job.yaml"}, 60s);
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK(read_lines(dir / "out.txt").empty());
+  CHECK(read_file(dir / "offsets.json").find("\"last_snapshot_record\":true") != std::string::npos);
+  pg.psql("INSERT INTO e VALUES (1)");
+  auto second = run_connectrun({"run", "--once", dir / "job.yaml"}, 60s);
+  INFO(second.err);
+  REQUIRE(second.exit_code == 0);
+  auto lines = read_lines(dir / "out.txt");
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].find("\"op\":\"c\"") != std::string::npos);  // streamed, not read again by a snapshot ("r")
+  CHECK(second.err.find("snapshot done") == std::string::npos);
+}
