@@ -88,9 +88,19 @@ std::string with_placeholder_secrets(std::string text, const TempDir& dir) {
   return std::regex_replace(text, file, "$${file:" + (dir / "secrets.properties") + ":$2}");
 }
 
+// Directory keys (`….path`) an example points into /tmp (SpoolDir's input.path,
+// …) must exist for validate: they are moved into `dir` and created there, so
+// the check does not depend on what happens to be in the machine's /tmp.
+std::string with_directories_made(const std::string& text, const TempDir& dir) {
+  static const std::regex path_key(R"(([A-Za-z0-9_.]+\.path[ \t]*[=:][ \t]*)/tmp/([^\s]+))");
+  for (std::sregex_iterator it(text.begin(), text.end(), path_key), end; it != end; ++it)
+    std::filesystem::create_directories(dir / ("tmp/" + (*it)[2].str()));
+  return std::regex_replace(text, path_key, "$1" + (dir / "tmp") + "/$2");
+}
+
 // The files to validate for a block, written into `dir`; empty (and `why`) when it is no job.
 std::vector<std::string> job_files(Block b, const TempDir& dir, std::string& why) {
-  b.text = with_placeholder_secrets(b.text, dir);
+  b.text = with_directories_made(with_placeholder_secrets(b.text, dir), dir);
   if (b.lang == "yaml") {
     YAML::Node root;
     try {
