@@ -42,7 +42,6 @@ constexpr Unsupported kUnsupported[] = {
     {"snapshot.locking.mode", nullptr, "the snapshot takes no table locks"},
     {"money.fraction.digits", "2", "money values are carried as PostgreSQL's text"},
     {"provide.transaction.metadata", "false", "no transaction metadata topic (the transaction field stays null)"},
-    {"heartbeat.interval.ms", "0", "no heartbeat records"},
     {"heartbeat.action.query", nullptr, "no heartbeat records"},
     {"column.mask.hash.v2.hashAlgorithm", nullptr, "no column masking"},
     {"column.propagate.source.type", nullptr, "no source type parameters"},
@@ -182,6 +181,14 @@ void define_keys(config::ConfigSpec& spec) {
                .doc = "Interval of the standby status updates sent to the server (flush position of delivered "
                       "changes).",
                .validator = v::at_least(1)});
+  spec.define({.name = "heartbeat.interval.ms", .type = KeyType::Long, .default_value = ConfigValue{int64_t{0}},
+               .doc = "Interval of the heartbeat records sent to <topic.heartbeat.prefix>.<topic.prefix> while "
+                      "streaming (key {serverName}, value {ts_ms}, as Debezium's), carrying the connector's offset; "
+                      "0: none.",
+               .validator = v::at_least(0)});
+  spec.define({.name = "topic.heartbeat.prefix", .type = KeyType::String,
+               .default_value = ConfigValue{std::string("__debezium-heartbeat")},
+               .doc = "Prefix of the heartbeat topic: <topic.heartbeat.prefix>.<topic.prefix>."});
   spec.define({.name = "max.batch.size", .type = KeyType::Int, .default_value = ConfigValue{int64_t{2048}},
                .doc = "Most records returned by one poll.", .validator = v::at_least(1)});
   spec.define({.name = "poll.interval.ms", .type = KeyType::Long, .default_value = ConfigValue{int64_t{500}},
@@ -267,6 +274,8 @@ CdcConfig parse_config(const config::ConfigValues& c) {
   cfg.status_update_interval_ms = c.get_long("status.update.interval.ms");
   cfg.max_batch_size = static_cast<size_t>(c.get_long("max.batch.size"));
   cfg.poll_interval_ms = c.get_long("poll.interval.ms");
+  cfg.heartbeat_interval_ms = c.get_long("heartbeat.interval.ms");
+  cfg.heartbeat_topic = c.get_string("topic.heartbeat.prefix") + "." + cfg.topic_prefix;
   cfg.snapshot_fetch_size = c.get_int("snapshot.fetch.size");
   return cfg;
 }

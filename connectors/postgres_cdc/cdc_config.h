@@ -46,6 +46,8 @@ struct CdcConfig {
   int64_t status_update_interval_ms = 10000;
   size_t max_batch_size = 2048;
   int64_t poll_interval_ms = 500;
+  int64_t heartbeat_interval_ms = 0;  // 0: no heartbeat records
+  std::string heartbeat_topic;        // <topic.heartbeat.prefix>.<topic.prefix>
   int snapshot_fetch_size = 10240;
 
   bool table_included(const std::string& schema, const std::string& table) const {

@@ -103,6 +103,8 @@ void CdcTask::setup() {
   check_server(*conn_, cfg_);
   ensure_publication(*conn_, cfg_, *ctx_->log);
   const Value stored = ctx_->offset_for ? ctx_->offset_for(*partition_) : Value();
+  last_offset_ = stored;
+  last_heartbeat_ = std::chrono::steady_clock::now();
   const bool has_offset = !stored.is_null();
   if (has_offset)
     if (auto problem = check_offset(*partition_, stored))
@@ -231,6 +233,8 @@ PollStatus CdcTask::poll(std::vector<Record>& out, std::chrono::milliseconds max
   // The server's position may stop short of the target by a WAL page header
   // (the insert position at start was past one); anything further off is a
   // walsender still decoding (a large transaction is sent only once decoded).
+  heartbeat(out);
+  if (!out.empty()) last_offset_ = out.back().source_offset;
   constexpr uint64_t kWalPage = 8192;
   const bool near_target = last_keepalive_end_ + kWalPage >= target_lsn_;
   if (ctx_->stop_at_end_of_data && !txn_.open && idle_keepalives_ >= 2 && near_target && out.empty())
@@ -510,6 +514,44 @@ Value CdcTask::stream_offset(const char* type, uint64_t lsn) const {
   off.emplace_back("txId", static_cast<int64_t>(txn_.xid));
   off.emplace_back("ts_usec", txn_.commit_time_us);
   return Value(std::move(off));
+}
+
+// Debezium's heartbeat record (SchemaFactory: ServerNameKey / Heartbeat, version 1):
+// consumers see the connector is alive while the captured tables are quiet.
+void CdcTask::heartbeat(std::vector<Record>& out) {
+  if (cfg_.heartbeat_interval_ms <= 0 || txn_.open) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_heartbeat_ < std::chrono::milliseconds(cfg_.heartbeat_interval_ms)) return;
+  const Value& offset = out.empty() ? last_offset_ : out.back().source_offset;
+  if (offset.is_null()) return;  // nothing to repeat yet: a heartbeat must not clear the offset
+  last_heartbeat_ = now;
+  static const SchemaPtr key_schema = SchemaBuilder::structure()
+                                          .name("io.debezium.connector.common.ServerNameKey")
+                                          .version(1)
+                                          .field("serverName", schemas::string())
+                                          .build();
+  static const SchemaPtr value_schema = SchemaBuilder::structure()
+                                            .name("io.debezium.connector.common.Heartbeat")
+                                            .version(1)
+                                            .field("ts_ms", schemas::int64())
+                                            .build();
+  const int64_t ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+  Record r;
+  r.topic = cfg_.heartbeat_topic;
+  r.key_schema = key_schema;
+  auto key = StructValue::make(key_schema);
+  key->put("serverName", Value(cfg_.topic_prefix));
+  r.key = Value(std::move(key));
+  r.value_schema = value_schema;
+  auto value = StructValue::make(value_schema);
+  value->put("ts_ms", Value(ts_ms));
+  r.value = Value(std::move(value));
+  r.timestamp = ts_ms;
+  r.source_partition = partition_;
+  r.source_offset = offset;
+  in_flight_.push_back(0);  // committed like any record; moves no flush position
+  out.push_back(std::move(r));
 }
 
 void CdcTask::nudge_flush(std::vector<Record>& out) {

@@ -107,6 +107,11 @@ class CdcTask : public SourceTask {
     int64_t ts_us = 0;
   };
   Emitted last_emitted_;            // for nudge_flush's offset-only record
+  // Heartbeats: the offset of the last record returned (the stored one before
+  // any), which a heartbeat repeats, so it never moves the offset back.
+  Value last_offset_;
+  std::chrono::steady_clock::time_point last_heartbeat_{};
+  void heartbeat(std::vector<Record>& out);
   uint64_t last_emitted_commit_ = 0;
   uint64_t nudged_for_ = 0;
 };
