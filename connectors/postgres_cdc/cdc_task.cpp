@@ -190,7 +190,13 @@ void CdcTask::reconnect() {
 }
 
 PollStatus CdcTask::poll(std::vector<Record>& out, std::chrono::milliseconds max_wait) {
-  if (snapshot_ || held_) return poll_snapshot(out);
+  const PollStatus status = snapshot_ || held_ ? poll_snapshot(out) : poll_stream(out, max_wait);
+  // What a heartbeat repeats: the newest offset returned, a snapshot's included.
+  if (!out.empty()) last_offset_ = out.back().source_offset;
+  return status;
+}
+
+PollStatus CdcTask::poll_stream(std::vector<Record>& out, std::chrono::milliseconds max_wait) {
   if (snapshot_only_done_) return PollStatus::Exhausted;
   const auto deadline = std::chrono::steady_clock::now() + std::min(max_wait, std::chrono::milliseconds(cfg_.poll_interval_ms));
   batch_bytes_ = 0;
@@ -230,11 +236,10 @@ PollStatus CdcTask::poll(std::vector<Record>& out, std::chrono::milliseconds max
     }
     if (std::chrono::steady_clock::now() >= deadline) break;
   }
+  heartbeat(out);
   // The server's position may stop short of the target by a WAL page header
   // (the insert position at start was past one); anything further off is a
   // walsender still decoding (a large transaction is sent only once decoded).
-  heartbeat(out);
-  if (!out.empty()) last_offset_ = out.back().source_offset;
   constexpr uint64_t kWalPage = 8192;
   const bool near_target = last_keepalive_end_ + kWalPage >= target_lsn_;
   if (ctx_->stop_at_end_of_data && !txn_.open && idle_keepalives_ >= 2 && near_target && out.empty())
@@ -264,12 +269,7 @@ PollStatus CdcTask::poll_snapshot(std::vector<Record>& out) {
                            : row->first_of_table  ? "last_in_data_collection"
                                                   : was;
       src->values[4] = Value(marker);
-      if (!row) {
-        MapEntries off;
-        for (auto& [k, v] : held_->source_offset.as<MapEntries>())
-          off.emplace_back(k, k.as<std::string>() == "last_snapshot_record" ? Value(true) : v);
-        held_->source_offset = Value(std::move(off));
-      }
+      if (!row) held_->source_offset = snapshot_offset(true);
       in_flight_.push_back(0);
       out.push_back(std::move(*held_));
       held_.reset();
@@ -281,13 +281,7 @@ PollStatus CdcTask::poll_snapshot(std::vector<Record>& out) {
         Record r;
         r.offset_only = true;
         r.source_partition = partition_;
-        MapEntries off;
-        off.emplace_back("last_snapshot_record", true);
-        off.emplace_back("lsn", static_cast<int64_t>(snapshot_lsn_));
-        off.emplace_back("txId", snapshot_->xmin());
-        off.emplace_back("ts_usec", snapshot_->started_us());
-        off.emplace_back("snapshot", true);
-        r.source_offset = Value(std::move(off));
+        r.source_offset = snapshot_offset(true);
         out.push_back(std::move(r));
       }
       if (snapshot_) {
@@ -314,13 +308,7 @@ PollStatus CdcTask::poll_snapshot(std::vector<Record>& out) {
     Value key = events_->key(t, after);
     Record r = events_->event(t, 'r', std::move(key), Value(), std::move(after), pos);
     r.source_partition = partition_;
-    MapEntries off;
-    off.emplace_back("last_snapshot_record", false);
-    off.emplace_back("lsn", static_cast<int64_t>(snapshot_lsn_));
-    off.emplace_back("txId", snapshot_->xmin());
-    off.emplace_back("ts_usec", snapshot_->started_us());
-    off.emplace_back("snapshot", true);
-    r.source_offset = Value(std::move(off));
+    r.source_offset = snapshot_offset(false);
     held_ = std::move(r);
   }
   return PollStatus::Ok;
@@ -513,6 +501,19 @@ Value CdcTask::stream_offset(const char* type, uint64_t lsn) const {
   off.emplace_back("lsn", static_cast<int64_t>(lsn));
   off.emplace_back("txId", static_cast<int64_t>(txn_.xid));
   off.emplace_back("ts_usec", txn_.commit_time_us);
+  return Value(std::move(off));
+}
+
+// Debezium's offset while snapshotting; `last` on the snapshot's last record,
+// which marks it complete.
+Value CdcTask::snapshot_offset(bool last) const {
+  MapEntries off;
+  off.reserve(5);
+  off.emplace_back("last_snapshot_record", last);
+  off.emplace_back("lsn", static_cast<int64_t>(snapshot_lsn_));
+  off.emplace_back("txId", snapshot_->xmin());
+  off.emplace_back("ts_usec", snapshot_->started_us());
+  off.emplace_back("snapshot", true);
   return Value(std::move(off));
 }
 

@@ -55,6 +55,8 @@ class CdcTask : public SourceTask {
   void start_stream();
   void reconnect();
   PollStatus poll_snapshot(std::vector<Record>& out);
+  PollStatus poll_stream(std::vector<Record>& out, std::chrono::milliseconds max_wait);
+  Value snapshot_offset(bool last) const;
   void handle(const StreamMessage& m, std::vector<Record>& out);
   void change(const PgMessage& m, uint64_t lsn, std::vector<Record>& out);
   Value row_from(const TableSchema& t, const Tuple& tuple, bool key_only) const;

@@ -62,6 +62,16 @@ std::string normalised(std::string event) {
   return std::regex_replace(event, numbers, R"("$1":"…")");
 }
 
+// A FileStreamSink of the heartbeat topic (topic.prefix srv) into beats.txt.
+std::string beats_sink(const TempDir& dir) {
+  return fmt::format(R"(  - name: beats
+    connector.class: FileStreamSink
+    file: {}/beats.txt
+    topics: __debezium-heartbeat.srv
+    value.converter: StringConverter
+)", dir.path());
+}
+
 RunResult run_once(const TempDir& dir) {
   auto r = run_connectrun({"run", "--once", dir / "job.yaml"}, 90s);
   INFO(r.err);
@@ -269,12 +279,7 @@ TEST_CASE("PostgresCdcSource sends Debezium's heartbeat records and they never m
   PostgresServer pg({.wal_level = "logical"});
   pg.psql("CREATE TABLE t(id int PRIMARY KEY); INSERT INTO t VALUES (1)");
   TempDir dir;
-  write_file(dir / "job.yaml", cdc_job(dir.path(), pg, "    heartbeat.interval.ms: 200\n") + fmt::format(R"(  - name: beats
-    connector.class: FileStreamSink
-    file: {}/beats.txt
-    topics: __debezium-heartbeat.srv
-    value.converter: StringConverter
-)", dir.path()));
+  write_file(dir / "job.yaml", cdc_job(dir.path(), pg, "    heartbeat.interval.ms: 200\n") + beats_sink(dir));
   ShellChild run(fmt::format("exec {} run {} 2>{}", CONNECTRUN_BINARY, dir / "job.yaml", dir / "err.txt"));
   auto wait_for = [&](const char* file, size_t n) {
     for (int i = 0; i < 300 && read_lines(dir / file).size() < n; ++i) std::this_thread::sleep_for(100ms);
@@ -297,6 +302,28 @@ TEST_CASE("PostgresCdcSource sends Debezium's heartbeat records and they never m
   auto lines = read_lines(dir / "out.txt");
   REQUIRE(lines.size() == 3);
   CHECK(lines[2].find(R"("after":{"id":3})") != std::string::npos);
+}
+
+TEST_CASE("PostgresCdcSource heartbeats after a snapshot repeat the snapshot's offset, not the one stored before it",
+          "[postgres_cdc][e2e]") {
+  PostgresServer pg({.wal_level = "logical"});
+  pg.psql("CREATE TABLE t(id int PRIMARY KEY); INSERT INTO t VALUES (1)");
+  TempDir dir;
+  // A stored offset from streaming (no_data: no snapshot), older than the snapshot to come.
+  write_file(dir / "job.yaml", cdc_job(dir.path(), pg, "    snapshot.mode: no_data\n"));
+  REQUIRE(run_once(dir).exit_code == 0);
+  pg.psql("INSERT INTO t VALUES (2)");
+  REQUIRE(run_once(dir).exit_code == 0);
+  REQUIRE(read_file(dir / "offsets.json").find("\"snapshot\"") == std::string::npos);
+  write_file(dir / "job.yaml",
+             cdc_job(dir.path(), pg, "    snapshot.mode: always\n    heartbeat.interval.ms: 200\n") + beats_sink(dir));
+  ShellChild run(fmt::format("exec {} run {} 2>{}", CONNECTRUN_BINARY, dir / "job.yaml", dir / "err.txt"));
+  for (int i = 0; i < 300 && read_lines(dir / "beats.txt").size() < 3; ++i) std::this_thread::sleep_for(100ms);
+  INFO(read_file(dir / "err.txt"));
+  REQUIRE(read_lines(dir / "beats.txt").size() >= 3);
+  run.signal(SIGTERM);
+  CHECK(run.wait(30s) == 0);
+  CHECK(read_file(dir / "offsets.json").find("\"last_snapshot_record\":true") != std::string::npos);
 }
 
 TEST_CASE("PostgresCdcSource reconnects when its replication connection is lost and loses nothing", "[postgres_cdc][e2e]") {
