@@ -420,7 +420,7 @@ void CdcTask::change(const PgMessage& m, uint64_t lsn, std::vector<Record>& out)
   pos.ts_us = txn_.commit_time_us;
   pos.txid = txn_.xid;
   pos.lsn = lsn;
-  pos.lsn_commit = last_commit_lsn_;
+  if (last_commit_lsn_ != 0) pos.lsn_commit = last_commit_lsn_;  // none seen yet: Debezium's sequence starts [null,…]
   if (m.kind == PgMessage::Kind::Truncate) {
     if (cfg_.skipped_ops.count('t')) return;
     for (size_t i = 0; i < m.relids.size(); ++i) {
