@@ -292,14 +292,54 @@ Value column_value(const ColumnInfo& c, const SchemaPtr& schema_ptr, std::string
   }
 }
 
+namespace {
+
+// What Debezium's PostgresDefaultValueConverter puts for a default computed by
+// a function (nextval(…), now(), gen_random_uuid()) or CURRENT_TIMESTAMP & co,
+// in the types it has a default mapper for; nullopt: a type it gives no default.
+std::optional<std::string> generated_placeholder(uint32_t oid) {
+  switch (oid) {
+    case kBool: return "f";
+    case kBpchar: case kVarchar: case kText: case kXml: return "";
+    case kNumeric: case kFloat4: case kFloat8: return "0.0";
+    case kInt2: case kInt4: case kInt8: return "0";
+    case kJson: case kJsonb: return "{}";
+    case kUuid: return "00000000-0000-0000-0000-000000000000";
+    case kDate: return "1970-01-01";
+    case kTime: return "00:00:00";
+    case kTimestamp: return "1970-01-01 00:00:00";
+    case kTimestamptz: return "1970-01-01 00:00:00+00";
+    default: return std::nullopt;
+  }
+}
+
+bool has_default_mapper(uint32_t oid) { return generated_placeholder(oid).has_value(); }
+
+// "0" → "0.00" for a numeric(p,2) column: Debezium raises a default's scale to the column's.
+std::string with_scale(std::string text, int scale) {
+  const auto dot = text.find('.');
+  int have = dot == std::string::npos ? 0 : static_cast<int>(text.size() - dot - 1);
+  if (have >= scale) return text;
+  if (dot == std::string::npos) text += '.';
+  text.append(static_cast<size_t>(scale - have), '0');
+  return text;
+}
+
+}  // namespace
+
 SchemaPtr with_default(const ColumnInfo& c, const SchemaPtr& schema, const TypeModes& modes) {
-  if (!c.default_expr) return schema;
+  if (!c.default_expr || !has_default_mapper(c.type_oid)) return schema;
   static const std::regex quoted("^'((?:[^']|'')*)'::.+$");
   static const std::regex number("^\\(?(-?[0-9]+(\\.[0-9]+)?)\\)?(::.+)?$");
+  static const std::regex function("^[(]?[A-Za-z0-9_.]+\\((.+(, ?.+)*)?\\)");
+  static const std::regex current("^(current_timestamp|current_time|current_date|localtime|localtimestamp)$",
+                                  std::regex::icase);
   const std::string& e = *c.default_expr;
   std::smatch m;
   std::optional<std::string> text;
-  if (std::regex_match(e, m, quoted)) {
+  if (std::regex_search(e, function) || std::regex_match(e, current)) {
+    text = generated_placeholder(c.type_oid);
+  } else if (std::regex_match(e, m, quoted)) {
     std::string t;
     const std::string quoted_text = m[1].str();
     for (size_t i = 0; i < quoted_text.size(); ++i) {  // '' stands for '
@@ -312,14 +352,14 @@ SchemaPtr with_default(const ColumnInfo& c, const SchemaPtr& schema, const TypeM
   } else if (e == "true" || e == "false") {
     text = std::string(e == "true" ? "t" : "f");
   }
+  if (!text) return schema;  // an expression Debezium does not evaluate (NULL::…, 1 + 2): no default
+  int precision = 0, scale = 0;
+  if (c.type_oid == kNumeric && modes.decimal == DecimalMode::Precise && fixed_numeric(c.typmod, precision, scale))
+    text = with_scale(std::move(*text), scale);
   Value v;
-  if (text) {
-    try {
-      v = column_value(c, schema, *text, modes);
-    } catch (const std::exception&) {
-    }
-  } else if (!schema->optional) {
-    v = fallback_value(*schema);
+  try {
+    v = column_value(c, schema, *text, modes);
+  } catch (const std::exception&) {
   }
   if (v.is_null()) return schema;
   return SchemaBuilder::from(*schema).default_value(std::move(v)).build();

@@ -33,9 +33,11 @@ struct ColumnInfo {
   std::optional<std::string> default_expr;  // pg_get_expr of the column's default, when it has one
 };
 
-// The column's schema with its default as Debezium puts it: a constant
-// default converted as a value would be; another expression (nextval(…),
-// now()) on a required column gives the fallback (0, "", false…).
+// The column's schema with its default as Debezium puts it, for the types
+// Debezium has a default mapper for: a constant default converted as a value
+// would be (a numeric's scale raised to the column's); a function (nextval(…),
+// now()) or CURRENT_TIMESTAMP & co gives a placeholder (0, "", false, the
+// epoch, {}); any other expression, or another type, no default.
 SchemaPtr with_default(const ColumnInfo& c, const SchemaPtr& schema, const TypeModes& modes);
 // Whether the type has a semantic mapping (others are carried as strings).
 bool is_known_type(uint32_t oid);
