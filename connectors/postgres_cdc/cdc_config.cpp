@@ -30,7 +30,6 @@ constexpr Unsupported kUnsupported[] = {
     {"incremental.snapshot.chunk.size", nullptr, "no incremental snapshots"},
     {"include.unknown.datatypes", "false", "types without a mapping are carried as strings"},
     {"hstore.handling.mode", "json", "hstore values are carried as PostgreSQL's text"},
-    {"interval.handling.mode", "numeric", "interval values are carried as PostgreSQL's text"},
     {"slot.stream.params", nullptr, "pgoutput's parameters are fixed"},
     {"converters", nullptr, "no custom converters"},
     {"publish.via.partition.root", "false", "partitions are read as their own tables"},
@@ -173,6 +172,10 @@ void define_keys(config::ConfigSpec& spec) {
   spec.define({.name = "binary.handling.mode", .type = KeyType::String, .default_value = str("bytes"),
                .doc = "bytea columns: bytes, base64 or hex (strings).",
                .validator = v::one_of({"bytes", "base64", "hex", "base64-url-safe"})});
+  spec.define({.name = "interval.handling.mode", .type = KeyType::String, .default_value = str("numeric"),
+               .doc = "interval columns: numeric (int64 io.debezium.time.MicroDuration, a month as 30.4375 days) or "
+                      "string (io.debezium.time.Interval, ISO 8601).",
+               .validator = v::one_of({"numeric", "string"})});
   spec.define({.name = "unavailable.value.placeholder", .type = KeyType::String,
                .default_value = str("__debezium_unavailable_value"),
                .doc = "Value put for an unchanged TOASTed column the change does not carry (strings; bytes hold "
@@ -270,6 +273,7 @@ CdcConfig parse_config(const config::ConfigValues& c) {
     throw config::ConfigError("binary.handling.mode", "binary.handling.mode=base64-url-safe is not supported by "
                                                       "connectrun: use bytes, base64 or hex");
   cfg.types.binary = bm == "base64" ? BinaryMode::Base64 : bm == "hex" ? BinaryMode::Hex : BinaryMode::Bytes;
+  cfg.types.interval = c.get_string("interval.handling.mode") == "string" ? IntervalMode::String : IntervalMode::Numeric;
   cfg.unavailable_placeholder = c.get_string("unavailable.value.placeholder");
   cfg.status_update_interval_ms = c.get_long("status.update.interval.ms");
   cfg.max_batch_size = static_cast<size_t>(c.get_long("max.batch.size"));

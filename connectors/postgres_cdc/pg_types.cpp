@@ -1,5 +1,7 @@
 #include "connectors/postgres_cdc/pg_types.h"
 
+#include "connectors/postgres_cdc/pg_composite.h"
+
 #include <charconv>
 #include <cstdlib>
 #include <regex>
@@ -179,17 +181,6 @@ bool fixed_numeric(int32_t typmod, int& precision, int& scale) {
 
 }  // namespace
 
-bool is_known_type(uint32_t oid) {
-  switch (oid) {
-    case kBool: case kBytea: case kChar: case kName: case kInt8: case kInt2: case kInt4: case kText: case kOid:
-    case kJson: case kXml: case kFloat4: case kFloat8: case kBpchar: case kVarchar: case kDate: case kTime:
-    case kTimestamp: case kTimestamptz: case kTimetz: case kNumeric: case kUuid: case kJsonb:
-      return true;
-    default:
-      return false;
-  }
-}
-
 SchemaPtr column_schema(const ColumnInfo& c, const TypeModes& modes) {
   auto build = [&](SchemaBuilder b) { return b.optional(c.optional).build(); };
   const bool connect = modes.time == TimePrecisionMode::Connect;
@@ -234,7 +225,10 @@ SchemaPtr column_schema(const ColumnInfo& c, const TypeModes& modes) {
     case kUuid: return build(named(SchemaBuilder::string(), "io.debezium.data.Uuid"));
     case kJson: case kJsonb: return build(named(SchemaBuilder::string(), "io.debezium.data.Json"));
     case kXml: return build(named(SchemaBuilder::string(), "io.debezium.data.Xml"));
-    default: return build(SchemaBuilder::string());  // text, varchar, char, name, and types without a mapping
+    case kIntervalOid: return interval_schema(c.optional, modes.interval);
+    default:
+      if (auto element = array_element_type(c.type_oid)) return array_schema(c, *element, modes);
+      return build(SchemaBuilder::string());  // text, varchar, char, name, and types without a mapping
   }
 }
 
@@ -288,7 +282,10 @@ Value column_value(const ColumnInfo& c, const SchemaPtr& schema_ptr, std::string
     }
     case kTimestamptz: return Value(zoned_timestamp(parse_timestamp(text, true), time_precision(c.typmod)));
     case kTimetz: return Value(zoned_time(parse_time(text, true), time_precision(c.typmod)));
-    default: return Value(std::string(text));
+    case kIntervalOid: return interval_value(text, modes.interval);
+    default:
+      if (auto element = array_element_type(c.type_oid)) return array_value(c, *element, schema_ptr, text, modes);
+      return Value(std::string(text));
   }
 }
 

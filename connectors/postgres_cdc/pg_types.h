@@ -17,11 +17,13 @@ namespace connectrun::postgres_cdc {
 enum class TimePrecisionMode { Adaptive, AdaptiveTimeMicroseconds, Connect };
 enum class DecimalMode { Precise, Double, String };
 enum class BinaryMode { Bytes, Base64, Hex };
+enum class IntervalMode { Numeric, String };
 
 struct TypeModes {
   TimePrecisionMode time = TimePrecisionMode::Adaptive;
   DecimalMode decimal = DecimalMode::Precise;
   BinaryMode binary = BinaryMode::Bytes;
+  IntervalMode interval = IntervalMode::Numeric;
 };
 
 struct ColumnInfo {
@@ -39,8 +41,6 @@ struct ColumnInfo {
 // now()) or CURRENT_TIMESTAMP & co gives a placeholder (0, "", false, the
 // epoch, {}); any other expression, or another type, no default.
 SchemaPtr with_default(const ColumnInfo& c, const SchemaPtr& schema, const TypeModes& modes);
-// Whether the type has a semantic mapping (others are carried as strings).
-bool is_known_type(uint32_t oid);
 SchemaPtr column_schema(const ColumnInfo& c, const TypeModes& modes);
 // Converts PostgreSQL's text form of a value of column `c` (schema from column_schema).
 // Throws std::runtime_error when the text does not parse.

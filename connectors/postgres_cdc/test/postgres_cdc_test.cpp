@@ -371,6 +371,38 @@ TEST_CASE("PostgresCdcSource writes Debezium's snapshot read of a decimal, a tim
   CHECK(payload(got) == payload(expected));
 }
 
+TEST_CASE("PostgresCdcSource maps intervals and arrays as Debezium does, in the snapshot and the stream",
+          "[postgres_cdc][e2e]") {
+  PostgresServer pg({.wal_level = "logical"});
+  // A server whose own IntervalStyle differs: connectrun sets the one it reads on its sessions.
+  pg.psql("ALTER DATABASE postgres SET IntervalStyle = 'sql_standard';"
+          "CREATE TABLE t (id int PRIMARY KEY, d interval, ints int[], words text[], prices numeric(5,2)[]);"
+          "INSERT INTO t VALUES (1, '1 year 2 mons 3 days 04:05:06.789', '{1,NULL,3}', '{\"a b\",NULL}', '{1.5}')");
+  TempDir dir;
+  write_file(dir / "job.yaml", cdc_job(dir.path(), pg, ""));
+  REQUIRE(run_once(dir).exit_code == 0);  // the snapshot
+  pg.psql("INSERT INTO t VALUES (2, '-1 days +02:00:00', '{}', '{x}', NULL)");
+  REQUIRE(run_once(dir).exit_code == 0);  // the stream
+  auto lines = read_lines(dir / "out.txt");
+  REQUIRE(lines.size() == 2);
+  INFO(lines[0]);
+  CHECK(lines[0].find(R"({"type":"int64","optional":true,"name":"io.debezium.time.MicroDuration","version":1,"field":"d"})") !=
+        std::string::npos);
+  CHECK(lines[0].find(R"({"type":"array","items":{"type":"int32","optional":true},"optional":true,"field":"ints"})") !=
+        std::string::npos);
+  CHECK(lines[0].find(R"("after":{"id":1,"d":37091106789000,"ints":[1,null,3],"words":["a b",null],"prices":["AJY="]})") !=
+        std::string::npos);
+  INFO(lines[1]);
+  CHECK(lines[1].find(R"("after":{"id":2,"d":-79200000000,"ints":[],"words":["x"],"prices":null})") != std::string::npos);
+  // interval.handling.mode=string
+  TempDir dir2;
+  write_file(dir2 / "job.yaml", cdc_job(dir2.path(), pg, "    interval.handling.mode: string\n    slot.name: other\n"));
+  REQUIRE(run_once(dir2).exit_code == 0);
+  auto snap = read_file(dir2 / "out.txt");
+  CHECK(snap.find(R"("d":"P1Y2M3DT4H5M6.789S")") != std::string::npos);
+  CHECK(snap.find(R"("d":"P0Y0M-1DT2H0M0S")") != std::string::npos);
+}
+
 TEST_CASE("PostgresCdcSource sends Debezium's heartbeat records and they never move its offset back",
           "[postgres_cdc][e2e]") {
   PostgresServer pg({.wal_level = "logical"});

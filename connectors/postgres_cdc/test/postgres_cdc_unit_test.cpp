@@ -7,6 +7,7 @@
 #include <map>
 
 #include "connectors/connectors.h"
+#include "connectors/postgres_cdc/pg_composite.h"
 #include "connectors/postgres_cdc/pg_types.h"
 #include "connectors/postgres_cdc/pgoutput.h"
 #include "plugin/registry.h"
@@ -134,6 +135,56 @@ TEST_CASE("PostgreSQL text values map to Debezium semantic types", "[postgres_cd
   CHECK(fallback_value(*column_schema(req, adaptive)) == Value(std::string()));
   CHECK(unavailable_value(*column_schema(req, adaptive), "__debezium_unavailable_value") ==
         Value("__debezium_unavailable_value"));
+}
+
+TEST_CASE("intervals map to Debezium's MicroDuration or Interval", "[postgres_cdc]") {
+  // Expected values: Debezium's MicroDuration.durationMicros / Interval.toIsoString worked
+  // out in IEEE doubles (a month is 30.4375 days; seconds as BigDecimal.valueOf(double) writes them).
+  auto numeric = [](std::string_view iso) { return interval_value(iso, IntervalMode::Numeric); };
+  auto string = [](std::string_view iso) { return interval_value(iso, IntervalMode::String); };
+  CHECK(numeric("P1Y2M3DT4H5M6.789S") == Value(int64_t{37091106789000}));
+  CHECK(numeric("P-1DT2H") == Value(int64_t{-79200000000}));
+  CHECK(numeric("PT-4H-5M-6S") == Value(int64_t{-14706000000}));
+  CHECK(numeric("PT0.000001S") == Value(int64_t{1}));
+  CHECK(numeric("P100Y") == Value(int64_t{3155760000000000}));
+  CHECK(numeric("PT0S") == Value(int64_t{0}));
+  CHECK(string("P1Y2M3DT4H5M6.789S") == Value("P1Y2M3DT4H5M6.789S"));
+  CHECK(string("PT0S") == Value("P0Y0M0DT0H0M0S"));
+  CHECK(string("P-1DT2H") == Value("P0Y0M-1DT2H0M0S"));
+  CHECK(string("PT0.3S") == Value("P0Y0M0DT0H0M0.3S"));  // the shortest decimal, not the double's expansion
+  CHECK(string("PT0.000001S") == Value("P0Y0M0DT0H0M0.000001S"));
+  CHECK(string("PT-1.5S") == Value("P0Y0M0DT0H0M-1.5S"));
+  CHECK(string("PT10S") == Value("P0Y0M0DT0H0M10S"));
+  auto ns = interval_schema(true, IntervalMode::Numeric);
+  CHECK(ns->type == Type::Int64);
+  CHECK(ns->name == std::optional<std::string>("io.debezium.time.MicroDuration"));
+  CHECK(interval_schema(false, IntervalMode::String)->name == std::optional<std::string>("io.debezium.time.Interval"));
+  CHECK_THROWS_WITH(numeric("1 day"), Catch::Contains("cannot read interval value '1 day'"));
+}
+
+TEST_CASE("one-dimensional arrays map to Connect arrays of their element type", "[postgres_cdc]") {
+  TypeModes adaptive;
+  auto conv = [&](ColumnInfo c, const std::string& text) {
+    auto s = column_schema(c, adaptive);
+    REQUIRE(s->type == Type::Array);
+    CHECK(s->value_schema->optional);
+    return column_value(c, s, text, adaptive);
+  };
+  CHECK(conv({"a", 1007, -1}, "{1,NULL,3}") == Value(Array{Value(int32_t{1}), Value(), Value(int32_t{3})}));
+  CHECK(conv({"a", 1009, -1}, R"({"a b","c\"d","NULL",NULL,"x,y","","back\\slash",plain})") ==
+        Value(Array{Value("a b"), Value("c\"d"), Value("NULL"), Value(), Value("x,y"), Value(""), Value("back\\slash"),
+                    Value("plain")}));
+  CHECK(conv({"a", 1007, -1}, "{}") == Value(Array{}));
+  CHECK(conv({"a", 1182, -1}, "{2024-02-03}") == Value(Array{Value(int32_t{19756})}));
+  // numeric(5,2)[]: Decimal elements with the column's scale
+  ColumnInfo prices{"p", 1231, (5 << 16 | 2) + 4};
+  auto ps = column_schema(prices, adaptive);
+  CHECK(*ps->value_schema->parameter("scale") == "2");
+  CHECK(conv(prices, "{1.50,2.00}") == Value(Array{Value(Decimal::from_string("1.50")), Value(Decimal::from_string("2.00"))}));
+  CHECK(conv({"a", 1007, -1}, "[0:1]={5,6}") == Value(Array{Value(int32_t{5}), Value(int32_t{6})}));
+  CHECK_THROWS_WITH(conv({"a", 1007, -1}, "{{1,2},{3,4}}"), Catch::Contains("multi-dimensional"));
+  // an array type Debezium does not map (interval[]): PostgreSQL's text
+  CHECK(column_schema({"a", 1187, -1}, adaptive)->type == Type::String);
 }
 
 TEST_CASE("column defaults are put in the schema as Debezium's PostgresDefaultValueConverter puts them", "[postgres_cdc]") {
