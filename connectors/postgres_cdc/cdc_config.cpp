@@ -40,7 +40,6 @@ constexpr Unsupported kUnsupported[] = {
     {"snapshot.isolation.mode", nullptr, "the snapshot is the slot's exported snapshot"},
     {"snapshot.locking.mode", nullptr, "the snapshot takes no table locks"},
     {"money.fraction.digits", "2", "money values are carried as PostgreSQL's text"},
-    {"provide.transaction.metadata", "false", "no transaction metadata topic (the transaction field stays null)"},
     {"heartbeat.action.query", nullptr, "no heartbeat records"},
     {"column.mask.hash.v2.hashAlgorithm", nullptr, "no column masking"},
     {"column.propagate.source.type", nullptr, "no source type parameters"},
@@ -192,6 +191,13 @@ void define_keys(config::ConfigSpec& spec) {
   spec.define({.name = "topic.heartbeat.prefix", .type = KeyType::String,
                .default_value = ConfigValue{std::string("__debezium-heartbeat")},
                .doc = "Prefix of the heartbeat topic: <topic.heartbeat.prefix>.<topic.prefix>."});
+  spec.define({.name = "provide.transaction.metadata", .type = KeyType::Boolean, .default_value = ConfigValue{false},
+               .doc = "BEGIN and END records per streamed transaction on <topic.prefix>.<topic.transaction>, and a "
+                      "`transaction` block (id, total_order, data_collection_order) in each change event, as "
+                      "Debezium's."});
+  spec.define({.name = "topic.transaction", .type = KeyType::String,
+               .default_value = ConfigValue{std::string("transaction")},
+               .doc = "Suffix of the transaction metadata topic: <topic.prefix>.<topic.transaction>."});
   spec.define({.name = "max.batch.size", .type = KeyType::Int, .default_value = ConfigValue{int64_t{2048}},
                .doc = "Most records returned by one poll.", .validator = v::at_least(1)});
   spec.define({.name = "poll.interval.ms", .type = KeyType::Long, .default_value = ConfigValue{int64_t{500}},
@@ -279,6 +285,8 @@ CdcConfig parse_config(const config::ConfigValues& c) {
   cfg.max_batch_size = static_cast<size_t>(c.get_long("max.batch.size"));
   cfg.poll_interval_ms = c.get_long("poll.interval.ms");
   cfg.heartbeat_interval_ms = c.get_long("heartbeat.interval.ms");
+  if (c.get_bool("provide.transaction.metadata"))
+    cfg.transaction_topic = cfg.topic_prefix + "." + c.get_string("topic.transaction");
   cfg.heartbeat_topic = c.get_string("topic.heartbeat.prefix") + "." + cfg.topic_prefix;
   cfg.snapshot_fetch_size = c.get_int("snapshot.fetch.size");
   return cfg;

@@ -47,6 +47,7 @@ struct CdcConfig {
   size_t max_batch_size = 2048;
   int64_t poll_interval_ms = 500;
   int64_t heartbeat_interval_ms = 0;  // 0: no heartbeat records
+  std::string transaction_topic;      // provide.transaction.metadata: <topic.prefix>.<topic.transaction>; else empty
   std::string heartbeat_topic;        // <topic.heartbeat.prefix>.<topic.prefix>
   int snapshot_fetch_size = 10240;
 

@@ -16,6 +16,7 @@ void CdcTask::configure(const config::ConfigValues& values) { cfg_ = parse_confi
 void CdcTask::start(SourceTaskContext& ctx) {
   ctx_ = &ctx;
   events_ = std::make_unique<EventBuilder>(cfg_);
+  if (!cfg_.transaction_topic.empty()) transactions_.emplace(cfg_.transaction_topic);
   partition_ = std::make_shared<const Value>(MapEntries{{Value("server"), Value(cfg_.topic_prefix)}});
   ctx.retry(fmt::format("connect to PostgreSQL at {}", cfg_.conn.where()), [&] { setup(); });
 }
@@ -62,9 +63,12 @@ void CdcTask::setup() {
                                    lsn_to_string(static_cast<uint64_t>(as_long(field(stored, "lsn"), 0)))));
   if (has_offset && !snapshot) {
     resume_.lsn_commit = static_cast<uint64_t>(as_long(field(stored, "lsn_commit"), 0));
-    resume_.txid = as_long(field(stored, "txId"), -1);
+    // A completed snapshot's txId is its xmin, which the first streamed transaction may have: not a
+    // transaction partly delivered.
+    resume_.txid = as_bool(field(stored, "snapshot")) ? -1 : as_long(field(stored, "txId"), -1);
     resume_.lsn_proc = static_cast<uint64_t>(as_long(field(stored, "lsn_proc"), 0));
     last_commit_lsn_ = resume_.lsn_commit;
+    if (transactions_) transactions_->restore(stored);
   }
 
   if (cfg_.snapshot == SnapshotMode::InitialOnly && !snapshot) {
@@ -271,9 +275,16 @@ void CdcTask::handle(const StreamMessage& m, std::vector<Record>& out) {
       txn_.commit_time_us = msg.commit_time_us;
       txn_.skip = resume_.lsn_commit != 0 && msg.commit_lsn <= resume_.lsn_commit;
       txn_.partial = !txn_.skip && resume_.txid == static_cast<int64_t>(msg.xid);
+      if (transactions_ && !txn_.skip) {
+        if (txn_.partial) transactions_->resume(msg.xid);  // its BEGIN was delivered before the restart
+        else emit(out, transactions_->begin(msg.xid, msg.commit_time_us), m.wal_start, false, "BEGIN");
+      }
       return;
     case PgMessage::Kind::Commit: {
       if (!txn_.skip) last_commit_lsn_ = msg.commit_lsn;
+      // After lsn_commit moved: a restart from END's offset skips the whole transaction.
+      if (transactions_ && transactions_->open())
+        emit(out, transactions_->end(txn_.commit_time_us), msg.commit_lsn, false, "COMMIT");
       if (txn_.partial) resume_ = {};
       txn_.open = false;
       processed_ = std::max(processed_, msg.end_lsn);
@@ -346,12 +357,16 @@ void CdcTask::change(const PgMessage& m, uint64_t lsn, std::vector<Record>& out)
   pos.txid = txn_.xid;
   pos.lsn = lsn;
   if (last_commit_lsn_ != 0) pos.lsn_commit = last_commit_lsn_;  // none seen yet: Debezium's sequence starts [null,…]
+  // The next event's `transaction` block (provide.transaction.metadata); tombstones have none.
+  auto block = [this](const TableSchema& t) {
+    return transactions_ ? transactions_->next_event(t.schema_name + "." + t.table_name) : Value();
+  };
   if (m.kind == PgMessage::Kind::Truncate) {
     if (cfg_.skipped_ops.count('t')) return;
     for (size_t i = 0; i < m.relids.size(); ++i) {
       auto it = tables_.find(m.relids[i]);
       if (it == tables_.end() || !it->second) continue;
-      emit(out, events_->truncate(*it->second, pos), lsn, i + 1 == m.relids.size(), "TRUNCATE");
+      emit(out, events_->truncate(*it->second, pos, block(*it->second)), lsn, i + 1 == m.relids.size(), "TRUNCATE");
     }
     return;
   }
@@ -367,7 +382,7 @@ void CdcTask::change(const PgMessage& m, uint64_t lsn, std::vector<Record>& out)
       if (cfg_.skipped_ops.count('c')) return;
       Value after = row_from(t, m.new_tuple, false);
       Value key = events_->key(t, after);
-      emit(out, events_->event(t, 'c', std::move(key), Value(), std::move(after), pos), lsn, true, "INSERT");
+      emit(out, events_->event(t, 'c', std::move(key), Value(), std::move(after), pos, block(t)), lsn, true, "INSERT");
       return;
     }
     case PgMessage::Kind::Update: {
@@ -378,16 +393,16 @@ void CdcTask::change(const PgMessage& m, uint64_t lsn, std::vector<Record>& out)
       if (!old_key.is_null() && !(old_key == new_key)) {
         // A primary key change: Debezium's delete (+ tombstone) of the old key and create of the new.
         if (!cfg_.skipped_ops.count('d')) {
-          emit(out, events_->event(t, 'd', old_key, before, Value(), pos), lsn, false, "UPDATE");
+          emit(out, events_->event(t, 'd', old_key, before, Value(), pos, block(t)), lsn, false, "UPDATE");
           if (cfg_.tombstones_on_delete) emit(out, events_->tombstone(t, old_key), lsn, false, "UPDATE");
         }
         if (!cfg_.skipped_ops.count('c'))
-          emit(out, events_->event(t, 'c', std::move(new_key), Value(), std::move(after), pos), lsn, true, "UPDATE");
+          emit(out, events_->event(t, 'c', std::move(new_key), Value(), std::move(after), pos, block(t)), lsn, true, "UPDATE");
         else lsn_proc_ = lsn;
         return;
       }
       if (cfg_.skipped_ops.count('u')) return;
-      emit(out, events_->event(t, 'u', std::move(new_key), std::move(before), std::move(after), pos), lsn, true,
+      emit(out, events_->event(t, 'u', std::move(new_key), std::move(before), std::move(after), pos, block(t)), lsn, true,
            "UPDATE");
       return;
     }
@@ -396,7 +411,7 @@ void CdcTask::change(const PgMessage& m, uint64_t lsn, std::vector<Record>& out)
       Value before = row_from(t, m.old_tuple, m.old_kind == 'K');
       Value key = events_->key(t, before);
       const bool tomb = cfg_.tombstones_on_delete;
-      emit(out, events_->event(t, 'd', key, std::move(before), Value(), pos), lsn, !tomb, "DELETE");
+      emit(out, events_->event(t, 'd', key, std::move(before), Value(), pos, block(t)), lsn, !tomb, "DELETE");
       if (tomb) emit(out, events_->tombstone(t, std::move(key)), lsn, true, "DELETE");
       return;
     }

@@ -13,6 +13,7 @@
 #include "connectors/postgres_cdc/change_event.h"
 #include "connectors/postgres_cdc/replication_stream.h"
 #include "connectors/postgres_cdc/snapshot_reader.h"
+#include "connectors/postgres_cdc/transaction_monitor.h"
 #include "plugin/connector.h"
 
 namespace connectrun::postgres_cdc {
@@ -68,6 +69,7 @@ class CdcTask : public SourceTask {
   CdcConfig cfg_;
   SourceTaskContext* ctx_ = nullptr;
   std::unique_ptr<EventBuilder> events_;
+  std::optional<TransactionMonitor> transactions_;  // provide.transaction.metadata
   std::shared_ptr<const Value> partition_;
   std::unique_ptr<PgConn> conn_;  // catalog queries
   std::unique_ptr<PgConn> pending_repl_;  // the connection that created the slot, until streaming starts

@@ -73,6 +73,7 @@ Value CdcTask::stream_offset(const char* type, uint64_t lsn) const {
   off.emplace_back("lsn", static_cast<int64_t>(lsn));
   off.emplace_back("txId", static_cast<int64_t>(txn_.xid));
   off.emplace_back("ts_usec", txn_.commit_time_us);
+  if (transactions_) transactions_->add_to_offset(off);
   return Value(std::move(off));
 }
 

@@ -184,7 +184,7 @@ SchemaPtr envelope_for(const TableSchema& t, const SchemaPtr& source) {
 }  // namespace
 
 Record EventBuilder::event(const TableSchema& t, char op, Value key, Value before, Value after,
-                           const SourcePosition& pos) const {
+                           const SourcePosition& pos, Value transaction) const {
   auto& env = const_cast<TableSchema&>(t).envelope_schema;  // built once per table, on the task's thread
   if (!env) env = envelope_for(t, source_schema_);
   auto e = StructValue::make(env);
@@ -192,6 +192,7 @@ Record EventBuilder::event(const TableSchema& t, char op, Value key, Value befor
   e->values[0] = std::move(before);
   e->values[1] = std::move(after);
   e->values[2] = source(t, pos);
+  e->values[3] = std::move(transaction);
   e->values[4] = Value(std::string(1, op));
   e->values[5] = Value(now / 1000);
   e->values[6] = Value(now);
@@ -213,8 +214,8 @@ Record EventBuilder::tombstone(const TableSchema& t, Value key) const {
   return r;
 }
 
-Record EventBuilder::truncate(const TableSchema& t, const SourcePosition& pos) const {
-  Record r = event(t, 't', Value(), Value(), Value(), pos);
+Record EventBuilder::truncate(const TableSchema& t, const SourcePosition& pos, Value transaction) const {
+  Record r = event(t, 't', Value(), Value(), Value(), pos, std::move(transaction));
   r.key_schema = nullptr;
   return r;
 }

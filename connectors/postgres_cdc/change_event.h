@@ -58,10 +58,12 @@ class EventBuilder {
   Value row(const TableSchema& t, std::vector<Value> values) const;
   Value key(const TableSchema& t, const Value& row) const;
   // One change event: op r, c, u, d. before/after may be null.
-  Record event(const TableSchema& t, char op, Value key, Value before, Value after, const SourcePosition& pos) const;
+  // `transaction`: the event.block struct (provide.transaction.metadata), else null.
+  Record event(const TableSchema& t, char op, Value key, Value before, Value after, const SourcePosition& pos,
+               Value transaction = Value()) const;
   Record tombstone(const TableSchema& t, Value key) const;
   // A truncate event (op t): no key, no row.
-  Record truncate(const TableSchema& t, const SourcePosition& pos) const;
+  Record truncate(const TableSchema& t, const SourcePosition& pos, Value transaction = Value()) const;
 
  private:
   Value source(const TableSchema& t, const SourcePosition& pos) const;

@@ -222,8 +222,8 @@ TEST_CASE("PostgresCdcSource refuses what it does not support with a clear messa
   CHECK_THAT(config_error({{"plugin.name", "wal2json"}}), Catch::Contains("not supported by connectrun"));
   CHECK_THAT(config_error({{"message.key.columns", "public.t:id"}}),
              Catch::StartsWith("message.key.columns: ") && Catch::Contains("not supported by connectrun"));
-  CHECK(config_error({{"provide.transaction.metadata", "false"}}) == "");  // Debezium's default changes nothing
-  CHECK_THAT(config_error({{"provide.transaction.metadata", "true"}}), Catch::Contains("not supported by connectrun"));
+  CHECK(config_error({{"money.fraction.digits", "2"}}) == "");  // Debezium's default changes nothing
+  CHECK_THAT(config_error({{"money.fraction.digits", "3"}}), Catch::Contains("not supported by connectrun"));
   CHECK_THAT(config_error({{"snapshot.mode", "custom"}}), Catch::Contains("not supported by connectrun"));
   CHECK_THAT(config_error({{"table.include.list", "public.a"}, {"table.exclude.list", "public.b"}}),
              Catch::Contains("cannot both be set"));
