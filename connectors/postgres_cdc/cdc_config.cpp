@@ -39,7 +39,7 @@ constexpr Unsupported kUnsupported[] = {
     {"database.initial.statements", nullptr, "no initial statements"},
     {"snapshot.isolation.mode", nullptr, "the snapshot is the slot's exported snapshot"},
     {"snapshot.locking.mode", nullptr, "the snapshot takes no table locks"},
-    {"money.fraction.digits", "2", "money values are carried as PostgreSQL's text"},
+    {"money.fraction.digits", "2", "money is read in the C locale, with its 2 fraction digits"},
     {"heartbeat.action.query", nullptr, "no heartbeat records"},
     {"column.mask.hash.v2.hashAlgorithm", nullptr, "no column masking"},
     {"column.propagate.source.type", nullptr, "no source type parameters"},

@@ -53,7 +53,8 @@ std::shared_ptr<TableSchema> load_table(PgConn& conn, const CdcConfig& cfg, uint
                                         const std::vector<RelationColumn>* relation) {
   auto r = conn.exec_params(
       "SELECT n.nspname, c.relname, a.attname, a.atttypid, a.atttypmod, a.attnotnull, "
-      "COALESCE(a.attnum = ANY(i.indkey), false), pg_get_expr(d.adbin, d.adrelid) "
+      "COALESCE(a.attnum = ANY(i.indkey), false), pg_get_expr(d.adbin, d.adrelid), "
+      "(SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid) "
       "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
       "LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary "
@@ -74,6 +75,7 @@ std::shared_ptr<TableSchema> load_table(PgConn& conn, const CdcConfig& cfg, uint
     c.optional = std::string_view(PQgetvalue(r.get(), i, 5)) != "t";
     c.primary_key = std::string_view(PQgetvalue(r.get(), i, 6)) == "t";
     if (!PQgetisnull(r.get(), i, 7)) c.default_expr = PQgetvalue(r.get(), i, 7);
+    if (!PQgetisnull(r.get(), i, 8)) c.enum_values = PQgetvalue(r.get(), i, 8);
     order.push_back(c.name);
     catalog[c.name] = c;
   }
@@ -86,6 +88,7 @@ std::shared_ptr<TableSchema> load_table(PgConn& conn, const CdcConfig& cfg, uint
       ColumnInfo c;
       if (auto it = catalog.find(rc.name); it != catalog.end()) c = it->second;
       c.name = rc.name;
+      if (c.type_oid != rc.type_oid) c.enum_values.reset();  // the WAL's type differs from the catalog's
       c.type_oid = rc.type_oid;
       c.typmod = rc.typmod;
       all.push_back(c);

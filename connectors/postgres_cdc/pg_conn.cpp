@@ -19,7 +19,7 @@ std::unique_ptr<PGconn, void (*)(PGconn*)> connect_with(const ConnParams& p, boo
                                      p.dbname.c_str(), timeout.c_str(), "connectrun", p.sslmode.c_str(),
                                      // The text forms pg_types.cpp reads, whatever the server's settings.
                                      "-c DateStyle=ISO -c TimeZone=UTC -c bytea_output=hex -c extra_float_digits=3 "
-                                     "-c IntervalStyle=iso_8601"};
+                                     "-c IntervalStyle=iso_8601 -c lc_monetary=C"};
   if (replication) {
     keys.push_back("replication");
     values.push_back("database");

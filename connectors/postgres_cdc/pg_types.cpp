@@ -19,7 +19,7 @@ enum Oid : uint32_t {
   kBool = 16, kBytea = 17, kChar = 18, kName = 19, kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kOid = 26,
   kJson = 114, kXml = 142, kFloat4 = 700, kFloat8 = 701, kBpchar = 1042, kVarchar = 1043, kDate = 1082,
   kTime = 1083, kTimestamp = 1114, kTimestamptz = 1184, kTimetz = 1266, kNumeric = 1700, kUuid = 2950,
-  kJsonb = 3802
+  kJsonb = 3802, kMoney = 790
 };
 
 int time_precision(int32_t typmod) { return typmod < 0 ? 6 : typmod; }
@@ -171,6 +171,18 @@ std::string bytea_from_text(std::string_view s) {
   return out;
 }
 
+// money in lc_monetary=C ("$1,234.56", "-$0.50") → "1234.56", "-0.50".
+std::string money_text(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '-' || ch == '(') out.insert(out.begin(), '-');
+    else if ((ch >= '0' && ch <= '9') || ch == '.') out += ch;
+    else if (ch != '$' && ch != ',' && ch != ')' && ch != ' ') bad("money", s);
+  }
+  if (out.empty() || out == "-") bad("money", s);
+  return out;
+}
+
 // numeric(p,s) typmod: ((p << 16) | s) + 4
 bool fixed_numeric(int32_t typmod, int& precision, int& scale) {
   if (typmod < 4) return false;
@@ -226,7 +238,16 @@ SchemaPtr column_schema(const ColumnInfo& c, const TypeModes& modes) {
     case kJson: case kJsonb: return build(named(SchemaBuilder::string(), "io.debezium.data.Json"));
     case kXml: return build(named(SchemaBuilder::string(), "io.debezium.data.Xml"));
     case kIntervalOid: return interval_schema(c.optional, modes.interval);
+    case kMoney:  // money.fraction.digits: 2, the C locale's
+      if (modes.decimal == DecimalMode::Double) return build(SchemaBuilder::float64());
+      if (modes.decimal == DecimalMode::String) return build(SchemaBuilder::string());
+      return build(schemas::decimal(2));
     default:
+      if (c.enum_values) {
+        auto b = named(SchemaBuilder::string(), "io.debezium.data.Enum");
+        b.parameter("allowed", *c.enum_values);
+        return build(std::move(b));
+      }
       if (auto element = array_element_type(c.type_oid)) return array_schema(c, *element, modes);
       return build(SchemaBuilder::string());  // text, varchar, char, name, and types without a mapping
   }
@@ -283,6 +304,12 @@ Value column_value(const ColumnInfo& c, const SchemaPtr& schema_ptr, std::string
     case kTimestamptz: return Value(zoned_timestamp(parse_timestamp(text, true), time_precision(c.typmod)));
     case kTimetz: return Value(zoned_time(parse_time(text, true), time_precision(c.typmod)));
     case kIntervalOid: return interval_value(text, modes.interval);
+    case kMoney: {
+      const std::string amount = money_text(text);
+      if (modes.decimal == DecimalMode::Double) return Value(std::strtod(amount.c_str(), nullptr));
+      if (modes.decimal == DecimalMode::String) return Value(amount);
+      return Value(Decimal::from_string(amount));
+    }
     default:
       if (auto element = array_element_type(c.type_oid)) return array_value(c, *element, schema_ptr, text, modes);
       return Value(std::string(text));
@@ -325,7 +352,7 @@ std::string with_scale(std::string text, int scale) {
 }  // namespace
 
 SchemaPtr with_default(const ColumnInfo& c, const SchemaPtr& schema, const TypeModes& modes) {
-  if (!c.default_expr || !has_default_mapper(c.type_oid)) return schema;
+  if (!c.default_expr || !(has_default_mapper(c.type_oid) || c.enum_values)) return schema;
   static const std::regex quoted("^'((?:[^']|'')*)'::.+$");
   static const std::regex number("^\\(?(-?[0-9]+(\\.[0-9]+)?)\\)?(::.+)?$");
   static const std::regex function("^[(]?[A-Za-z0-9_.]+\\((.+(, ?.+)*)?\\)");
@@ -334,6 +361,7 @@ SchemaPtr with_default(const ColumnInfo& c, const SchemaPtr& schema, const TypeM
   const std::string& e = *c.default_expr;
   std::smatch m;
   std::optional<std::string> text;
+  if (c.enum_values && !std::regex_match(e, quoted)) return schema;  // Debezium: only 'label'::type
   if (std::regex_search(e, function) || std::regex_match(e, current)) {
     text = generated_placeholder(c.type_oid);
   } else if (std::regex_match(e, m, quoted)) {

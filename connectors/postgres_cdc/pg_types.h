@@ -33,6 +33,7 @@ struct ColumnInfo {
   bool optional = true;
   bool primary_key = false;
   std::optional<std::string> default_expr;  // pg_get_expr of the column's default, when it has one
+  std::optional<std::string> enum_values;   // an enum type's labels in order, comma-separated
 };
 
 // The column's schema with its default as Debezium puts it, for the types

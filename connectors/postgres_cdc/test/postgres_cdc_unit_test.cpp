@@ -187,6 +187,32 @@ TEST_CASE("one-dimensional arrays map to Connect arrays of their element type", 
   CHECK(column_schema({"a", 1187, -1}, adaptive)->type == Type::String);
 }
 
+TEST_CASE("money and enums map to Debezium's Decimal and Enum", "[postgres_cdc]") {
+  TypeModes precise, dbl, str;
+  dbl.decimal = DecimalMode::Double;
+  str.decimal = DecimalMode::String;
+  const ColumnInfo money{"m", 790, -1};
+  auto ms = column_schema(money, precise);
+  CHECK(ms->name == std::optional<std::string>("org.apache.kafka.connect.data.Decimal"));
+  CHECK(*ms->parameter("scale") == "2");
+  CHECK(column_value(money, ms, "-$1,234.56", precise) == Value(Decimal::from_string("-1234.56")));
+  CHECK(column_value(money, ms, "$92,233,720,368,547,758.07", precise) ==
+        Value(Decimal::from_string("92233720368547758.07")));  // exact, where Debezium's double is not
+  CHECK(column_value(money, column_schema(money, dbl), "$0.50", dbl) == Value(0.5));
+  CHECK(column_value(money, column_schema(money, str), "$1,234.00", str) == Value("1234.00"));
+  CHECK_THROWS_WITH(column_value(money, ms, "EUR 1", precise), Catch::Contains("cannot read money value"));
+  ColumnInfo mood{"mood", 16390, -1};
+  mood.enum_values = "sad,ok,happy";
+  auto es = column_schema(mood, precise);
+  CHECK(es->name == std::optional<std::string>("io.debezium.data.Enum"));
+  CHECK(*es->parameter("allowed") == "sad,ok,happy");
+  CHECK(column_value(mood, es, "ok", precise) == Value("ok"));
+  mood.default_expr = "'happy'::mood";
+  CHECK(with_default(mood, es, precise)->default_value == std::optional<Value>(Value("happy")));
+  mood.default_expr = "pick_mood()";
+  CHECK(with_default(mood, es, precise)->default_value == std::nullopt);
+}
+
 TEST_CASE("column defaults are put in the schema as Debezium's PostgresDefaultValueConverter puts them", "[postgres_cdc]") {
   TypeModes adaptive;
   auto default_of = [&](ColumnInfo c, std::string expr) -> std::optional<Value> {
