@@ -29,7 +29,6 @@ constexpr Unsupported kUnsupported[] = {
     {"signal.enabled.channels", nullptr, "no signalling (incremental snapshots)"},
     {"incremental.snapshot.chunk.size", nullptr, "no incremental snapshots"},
     {"include.unknown.datatypes", "false", "types without a mapping are carried as strings"},
-    {"hstore.handling.mode", "json", "hstore values are carried as PostgreSQL's text"},
     {"slot.stream.params", nullptr, "pgoutput's parameters are fixed"},
     {"converters", nullptr, "no custom converters"},
     {"publish.via.partition.root", "false", "partitions are read as their own tables"},
@@ -171,6 +170,9 @@ void define_keys(config::ConfigSpec& spec) {
   spec.define({.name = "binary.handling.mode", .type = KeyType::String, .default_value = str("bytes"),
                .doc = "bytea columns: bytes, base64 or hex (strings).",
                .validator = v::one_of({"bytes", "base64", "hex", "base64-url-safe"})});
+  spec.define({.name = "hstore.handling.mode", .type = KeyType::String, .default_value = str("json"),
+               .doc = "hstore columns: json (string io.debezium.data.Json) or map (map of string to optional string).",
+               .validator = v::one_of({"json", "map"})});
   spec.define({.name = "interval.handling.mode", .type = KeyType::String, .default_value = str("numeric"),
                .doc = "interval columns: numeric (int64 io.debezium.time.MicroDuration, a month as 30.4375 days) or "
                       "string (io.debezium.time.Interval, ISO 8601).",
@@ -280,6 +282,7 @@ CdcConfig parse_config(const config::ConfigValues& c) {
                                                       "connectrun: use bytes, base64 or hex");
   cfg.types.binary = bm == "base64" ? BinaryMode::Base64 : bm == "hex" ? BinaryMode::Hex : BinaryMode::Bytes;
   cfg.types.interval = c.get_string("interval.handling.mode") == "string" ? IntervalMode::String : IntervalMode::Numeric;
+  cfg.types.hstore = c.get_string("hstore.handling.mode") == "map" ? HstoreMode::Map : HstoreMode::Json;
   cfg.unavailable_placeholder = c.get_string("unavailable.value.placeholder");
   cfg.status_update_interval_ms = c.get_long("status.update.interval.ms");
   cfg.max_batch_size = static_cast<size_t>(c.get_long("max.batch.size"));

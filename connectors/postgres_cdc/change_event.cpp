@@ -54,7 +54,8 @@ std::shared_ptr<TableSchema> load_table(PgConn& conn, const CdcConfig& cfg, uint
   auto r = conn.exec_params(
       "SELECT n.nspname, c.relname, a.attname, a.atttypid, a.atttypmod, a.attnotnull, "
       "COALESCE(a.attnum = ANY(i.indkey), false), pg_get_expr(d.adbin, d.adrelid), "
-      "(SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid) "
+      "(SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid), "
+      "(SELECT t.typname = 'hstore' FROM pg_type t WHERE t.oid = a.atttypid) "
       "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
       "LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary "
@@ -76,6 +77,7 @@ std::shared_ptr<TableSchema> load_table(PgConn& conn, const CdcConfig& cfg, uint
     c.primary_key = std::string_view(PQgetvalue(r.get(), i, 6)) == "t";
     if (!PQgetisnull(r.get(), i, 7)) c.default_expr = PQgetvalue(r.get(), i, 7);
     if (!PQgetisnull(r.get(), i, 8)) c.enum_values = PQgetvalue(r.get(), i, 8);
+    c.hstore = std::string_view(PQgetvalue(r.get(), i, 9)) == "t";
     order.push_back(c.name);
     catalog[c.name] = c;
   }
@@ -88,7 +90,10 @@ std::shared_ptr<TableSchema> load_table(PgConn& conn, const CdcConfig& cfg, uint
       ColumnInfo c;
       if (auto it = catalog.find(rc.name); it != catalog.end()) c = it->second;
       c.name = rc.name;
-      if (c.type_oid != rc.type_oid) c.enum_values.reset();  // the WAL's type differs from the catalog's
+      if (c.type_oid != rc.type_oid) {  // the WAL's type differs from the catalog's
+        c.enum_values.reset();
+        c.hstore = false;
+      }
       c.type_oid = rc.type_oid;
       c.typmod = rc.typmod;
       all.push_back(c);

@@ -1,5 +1,6 @@
 #include "connectors/postgres_cdc/pg_types.h"
 
+#include "connectors/postgres_cdc/java_hash_map.h"
 #include "connectors/postgres_cdc/pg_composite.h"
 
 #include <charconv>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "json/base64.h"
+#include "json/json_writer.h"
 
 namespace connectrun::postgres_cdc {
 
@@ -183,6 +185,59 @@ std::string money_text(std::string_view s) {
   return out;
 }
 
+// hstore's text form: "k"=>"v", "k2"=>NULL (backslash escapes inside quotes).
+std::vector<std::pair<std::string, std::optional<std::string>>> hstore_pairs(std::string_view s) {
+  std::vector<std::pair<std::string, std::optional<std::string>>> out;
+  size_t i = 0;
+  auto skip_spaces = [&] { while (i < s.size() && (s[i] == ' ' || s[i] == ',')) ++i; };
+  auto quoted = [&]() -> std::string {
+    if (i >= s.size() || s[i] != '"') bad("hstore", s);
+    std::string v;
+    for (++i; i < s.size() && s[i] != '"'; ++i) {
+      if (s[i] == '\\' && i + 1 < s.size()) ++i;
+      v += s[i];
+    }
+    if (i >= s.size()) bad("hstore", s);
+    ++i;
+    return v;
+  };
+  skip_spaces();
+  while (i < s.size()) {
+    std::string key = quoted();
+    if (s.substr(i, 2) != "=>") bad("hstore", s);
+    i += 2;
+    if (s.substr(i, 4) == "NULL") {
+      i += 4;
+      out.emplace_back(std::move(key), std::nullopt);
+    } else {
+      out.emplace_back(std::move(key), quoted());
+    }
+    skip_spaces();
+  }
+  return out;
+}
+
+// Debezium's hstore (HStoreConverter into a HashMap): as JSON text written by
+// Jackson, or as a map, in the HashMap's iteration order.
+Value hstore_value(std::string_view text, HstoreMode mode) {
+  const auto pairs = in_java_hash_map_order(hstore_pairs(text));
+  if (mode == HstoreMode::Map) {
+    MapEntries m;
+    for (auto& [k, v] : pairs) m.emplace_back(Value(k), v ? Value(*v) : Value());
+    return Value(std::move(m));
+  }
+  std::string json = "{";
+  for (auto& [k, v] : pairs) {
+    if (json.size() > 1) json += ',';
+    append_json_string(json, k);
+    json += ':';
+    if (v) append_json_string(json, *v);
+    else json += "null";
+  }
+  json += '}';
+  return Value(std::move(json));
+}
+
 // numeric(p,s) typmod: ((p << 16) | s) + 4
 bool fixed_numeric(int32_t typmod, int& precision, int& scale) {
   if (typmod < 4) return false;
@@ -243,6 +298,11 @@ SchemaPtr column_schema(const ColumnInfo& c, const TypeModes& modes) {
       if (modes.decimal == DecimalMode::String) return build(SchemaBuilder::string());
       return build(schemas::decimal(2));
     default:
+      if (c.hstore) {
+        if (modes.hstore == HstoreMode::Map)
+          return SchemaBuilder::map(schemas::string(), schemas::string(true)).optional(c.optional).build();
+        return build(named(SchemaBuilder::string(), "io.debezium.data.Json"));
+      }
       if (c.enum_values) {
         auto b = named(SchemaBuilder::string(), "io.debezium.data.Enum");
         b.parameter("allowed", *c.enum_values);
@@ -307,10 +367,15 @@ Value column_value(const ColumnInfo& c, const SchemaPtr& schema_ptr, std::string
     case kMoney: {
       const std::string amount = money_text(text);
       if (modes.decimal == DecimalMode::Double) return Value(std::strtod(amount.c_str(), nullptr));
-      if (modes.decimal == DecimalMode::String) return Value(amount);
+      if (modes.decimal == DecimalMode::String) {  // Debezium: String.valueOf(the double PGmoney read)
+        std::string out;
+        append_java_double(out, std::strtod(amount.c_str(), nullptr));
+        return Value(std::move(out));
+      }
       return Value(Decimal::from_string(amount));
     }
     default:
+      if (c.hstore) return hstore_value(text, modes.hstore);
       if (auto element = array_element_type(c.type_oid)) return array_value(c, *element, schema_ptr, text, modes);
       return Value(std::string(text));
   }

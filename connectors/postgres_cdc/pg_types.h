@@ -18,12 +18,14 @@ enum class TimePrecisionMode { Adaptive, AdaptiveTimeMicroseconds, Connect };
 enum class DecimalMode { Precise, Double, String };
 enum class BinaryMode { Bytes, Base64, Hex };
 enum class IntervalMode { Numeric, String };
+enum class HstoreMode { Json, Map };
 
 struct TypeModes {
   TimePrecisionMode time = TimePrecisionMode::Adaptive;
   DecimalMode decimal = DecimalMode::Precise;
   BinaryMode binary = BinaryMode::Bytes;
   IntervalMode interval = IntervalMode::Numeric;
+  HstoreMode hstore = HstoreMode::Json;
 };
 
 struct ColumnInfo {
@@ -34,6 +36,7 @@ struct ColumnInfo {
   bool primary_key = false;
   std::optional<std::string> default_expr;  // pg_get_expr of the column's default, when it has one
   std::optional<std::string> enum_values;   // an enum type's labels in order, comma-separated
+  bool hstore = false;                      // the hstore extension's type (its oid varies by database)
 };
 
 // The column's schema with its default as Debezium puts it, for the types

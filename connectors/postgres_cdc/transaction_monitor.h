@@ -49,8 +49,4 @@ class TransactionMonitor {
   std::vector<std::pair<std::string, int64_t>> restored_;
 };
 
-// Java's HashMap<String, …> iteration order for these keys (bucket by
-// String.hashCode, then insertion order): the order of END's data_collections.
-std::vector<std::pair<std::string, int64_t>> java_hash_order(const std::vector<std::pair<std::string, int64_t>>& in);
-
 }  // namespace connectrun::postgres_cdc

@@ -371,20 +371,20 @@ TEST_CASE("PostgresCdcSource writes Debezium's snapshot read of a decimal, a tim
   CHECK(payload(got) == payload(expected));
 }
 
-TEST_CASE("PostgresCdcSource maps intervals, arrays, money and enums as Debezium does, in the snapshot and the stream",
+TEST_CASE("PostgresCdcSource maps intervals, arrays, money, enums and hstore as Debezium does, in the snapshot and the stream",
           "[postgres_cdc][e2e]") {
   PostgresServer pg({.wal_level = "logical"});
   // A server whose own IntervalStyle differs: connectrun sets the one it reads on its sessions.
   pg.psql("ALTER DATABASE postgres SET IntervalStyle = 'sql_standard';"
-          "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');"
+          "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE EXTENSION hstore;"
           "CREATE TABLE t (id int PRIMARY KEY, d interval, ints int[], words text[], prices numeric(5,2)[], "
-          "m money, feeling mood DEFAULT 'happy');"
+          "m money, feeling mood DEFAULT 'happy', h hstore);"
           "INSERT INTO t VALUES (1, '1 year 2 mons 3 days 04:05:06.789', '{1,NULL,3}', '{\"a b\",NULL}', '{1.5}', "
-          "-1234.5, 'ok')");
+          "-1234.5, 'ok', 'b=>2, a=>NULL')");
   TempDir dir;
   write_file(dir / "job.yaml", cdc_job(dir.path(), pg, ""));
   REQUIRE(run_once(dir).exit_code == 0);  // the snapshot
-  pg.psql("INSERT INTO t VALUES (2, '-1 days +02:00:00', '{}', '{x}', NULL, 2, 'sad')");
+  pg.psql("INSERT INTO t VALUES (2, '-1 days +02:00:00', '{}', '{x}', NULL, 2, 'sad', NULL)");
   REQUIRE(run_once(dir).exit_code == 0);  // the stream
   auto lines = read_lines(dir / "out.txt");
   REQUIRE(lines.size() == 2);
@@ -394,12 +394,12 @@ TEST_CASE("PostgresCdcSource maps intervals, arrays, money and enums as Debezium
   CHECK(lines[0].find(R"({"type":"array","items":{"type":"int32","optional":true},"optional":true,"field":"ints"})") !=
         std::string::npos);
   CHECK(lines[0].find(R"("after":{"id":1,"d":37091106789000,"ints":[1,null,3],"words":["a b",null],"prices":["AJY="],)"
-                      R"("m":"/h3G","feeling":"ok"})") != std::string::npos);
+                      R"("m":"/h3G","feeling":"ok","h":"{\"a\":null,\"b\":\"2\"}"})") != std::string::npos);
   CHECK(lines[0].find(R"({"type":"string","optional":true,"name":"io.debezium.data.Enum","version":1,)"
                       R"("parameters":{"allowed":"sad,ok,happy"},"default":"happy","field":"feeling"})") !=
         std::string::npos);
   INFO(lines[1]);
-  CHECK(lines[1].find(R"("after":{"id":2,"d":-79200000000,"ints":[],"words":["x"],"prices":null,"m":"AMg=","feeling":"sad"})") !=
+  CHECK(lines[1].find(R"("after":{"id":2,"d":-79200000000,"ints":[],"words":["x"],"prices":null,"m":"AMg=","feeling":"sad","h":null})") !=
         std::string::npos);
   // interval.handling.mode=string
   TempDir dir2;
