@@ -21,7 +21,7 @@ enum Oid : uint32_t {
   kBool = 16, kBytea = 17, kChar = 18, kName = 19, kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kOid = 26,
   kJson = 114, kXml = 142, kFloat4 = 700, kFloat8 = 701, kBpchar = 1042, kVarchar = 1043, kDate = 1082,
   kTime = 1083, kTimestamp = 1114, kTimestamptz = 1184, kTimetz = 1266, kNumeric = 1700, kUuid = 2950,
-  kJsonb = 3802, kMoney = 790
+  kJsonb = 3802, kMoney = 790, kBit = 1560, kVarbit = 1562
 };
 
 int time_precision(int32_t typmod) { return typmod < 0 ? 6 : typmod; }
@@ -173,6 +173,20 @@ std::string bytea_from_text(std::string_view s) {
   return out;
 }
 
+// Debezium's Bits: a java.util.BitSet whose bit 0 is the rightmost digit, as
+// BitSet.toByteArray gives it (little-endian, no trailing zero bytes).
+std::string bits_bytes(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const size_t bit = s.size() - 1 - i;
+    if (s[i] == '0') continue;
+    if (s[i] != '1') bad("bit", s);
+    if (out.size() <= bit / 8) out.resize(bit / 8 + 1, '\0');
+    out[bit / 8] = static_cast<char>(out[bit / 8] | (1 << (bit % 8)));
+  }
+  return out;
+}
+
 // money in lc_monetary=C ("$1,234.56", "-$0.50") → "1234.56", "-0.50".
 std::string money_text(std::string_view s) {
   std::string out;
@@ -293,6 +307,15 @@ SchemaPtr column_schema(const ColumnInfo& c, const TypeModes& modes) {
     case kJson: case kJsonb: return build(named(SchemaBuilder::string(), "io.debezium.data.Json"));
     case kXml: return build(named(SchemaBuilder::string(), "io.debezium.data.Xml"));
     case kIntervalOid: return interval_schema(c.optional, modes.interval);
+    case kBit:
+    case kVarbit:
+      if (c.typmod == 1) return build(SchemaBuilder::boolean());
+      if (c.typmod > 1) {
+        auto b = named(SchemaBuilder::bytes(), "io.debezium.data.Bits");
+        b.parameter("length", std::to_string(c.typmod));
+        return build(std::move(b));
+      }
+      return build(SchemaBuilder::string());  // varbit without a length: its text
     case kMoney:  // money.fraction.digits: 2, the C locale's
       if (modes.decimal == DecimalMode::Double) return build(SchemaBuilder::float64());
       if (modes.decimal == DecimalMode::String) return build(SchemaBuilder::string());
@@ -364,6 +387,11 @@ Value column_value(const ColumnInfo& c, const SchemaPtr& schema_ptr, std::string
     case kTimestamptz: return Value(zoned_timestamp(parse_timestamp(text, true), time_precision(c.typmod)));
     case kTimetz: return Value(zoned_time(parse_time(text, true), time_precision(c.typmod)));
     case kIntervalOid: return interval_value(text, modes.interval);
+    case kBit:
+    case kVarbit:
+      if (schema.type == Type::Boolean) return Value(text == "1");
+      if (schema.type == Type::Bytes) return Value(Bytes{bits_bytes(text)});
+      return Value(std::string(text));
     case kMoney: {
       const std::string amount = money_text(text);
       if (modes.decimal == DecimalMode::Double) return Value(std::strtod(amount.c_str(), nullptr));

@@ -232,6 +232,22 @@ TEST_CASE("hstore maps to Debezium's Json text or map, in Java's HashMap order",
   CHECK_THROWS_WITH(column_value(h, js, R"("a"=>)", json), Catch::Contains("cannot read hstore value"));
 }
 
+TEST_CASE("bit strings map to Debezium's boolean or Bits", "[postgres_cdc]") {
+  TypeModes m;
+  const ColumnInfo flag{"f", 1560, 1}, bits{"b", 1560, 10}, vbits{"v", 1562, 12}, any{"a", 1562, -1};
+  CHECK(column_schema(flag, m)->type == Type::Boolean);
+  CHECK(column_value(flag, column_schema(flag, m), "1", m) == Value(true));
+  auto bs = column_schema(bits, m);
+  CHECK(bs->name == std::optional<std::string>("io.debezium.data.Bits"));
+  CHECK(*bs->parameter("length") == "10");
+  // BitSet.toByteArray: bit 0 is the rightmost digit; little-endian; no trailing zero bytes.
+  CHECK(column_value(bits, bs, "1000000001", m) == Value(Bytes{std::string("\x01\x02", 2)}));
+  CHECK(column_value(bits, bs, "0000000101", m) == Value(Bytes{std::string("\x05", 1)}));
+  CHECK(column_value(bits, bs, "0000000000", m) == Value(Bytes{}));
+  CHECK(column_value(vbits, column_schema(vbits, m), "101", m) == Value(Bytes{std::string("\x05", 1)}));
+  CHECK(column_schema(any, m)->type == Type::String);
+}
+
 TEST_CASE("column defaults are put in the schema as Debezium's PostgresDefaultValueConverter puts them", "[postgres_cdc]") {
   TypeModes adaptive;
   auto default_of = [&](ColumnInfo c, std::string expr) -> std::optional<Value> {
