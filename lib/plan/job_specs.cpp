@@ -52,7 +52,9 @@ const ConfigSpec& worker_spec() {
               .default_value = config::ConfigValue{std::string("SimpleHeaderConverter")},
               .doc = "Converter for header values."});
     s.define({.name = "offset.storage.file.filename", .type = KeyType::String, .default_value = std::nullopt,
-              .doc = "File where source offsets are stored (readable JSON, replaced atomically, locked while in use).",
+              .doc = "File where source offsets are stored (readable JSON, replaced atomically, locked while in use). "
+                     "With offset.storage.topic they are in that topic instead, and the file is not written (the "
+                     "stopped and paused connectors are still kept beside it, in <file>.states.json).",
               .validator = v::non_empty_string()});
     s.define({.name = "offset.storage.topic", .type = KeyType::String, .default_value = config::ConfigValue{},
               .doc = "Kafka topic where source offsets are stored instead of offset.storage.file.filename, in Kafka "
