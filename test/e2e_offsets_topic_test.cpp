@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "http_support.h"
 #include "kafka/mock_cluster.h"
 #include "support.h"
 
@@ -200,4 +201,43 @@ TEST_CASE("offsets topic: what cannot work is refused with what to do", "[kafka]
           std::string::npos);
     CHECK(r.err.find("Create it yourself (25 partition(s), cleanup.policy=compact)") != std::string::npos);
   }
+}
+
+TEST_CASE("offsets topic: a flush while its broker is down is logged and retried, and REST shows the offsets",
+          "[kafka][e2e][offsets][faults]") {
+  TempDir dir;
+  // The job's topic on broker 1, every offsets partition on broker 2: broker 2
+  // down stops the offsets only, while records keep being delivered.
+  MockCluster b(2, {{"connect-offsets", 25}, {"lines", 1}});
+  rd_kafka_mock_partition_set_leader(b.cluster(), "lines", 0, 1);
+  for (int p = 0; p < 25; ++p) rd_kafka_mock_partition_set_leader(b.cluster(), "connect-offsets", p, 2);
+  write_file(dir / "in.txt", "a\nb\n");
+  write_file(dir / "job.yaml", topic_job(dir, b.bootstrap(),
+                                         "  offset.flush.interval.ms: 300\n  offset.flush.timeout.ms: 1000\n"
+                                         "  listeners: http://127.0.0.1:0\n"));
+  auto stored = [&] {
+    auto values = split_lines(kcat_read(b, "connect-offsets", "%s\\n"));
+    return values.empty() ? std::string() : values.back();
+  };
+  auto expected = [&](int position) {
+    return fmt::format(R"({{"offsets":[{{"partition":{{"filename":"{}/in.txt"}},"offset":{{"position":{}}}}}]}})",
+                       dir.path(), position);
+  };
+  RestJob job(dir);
+  REQUIRE(eventually([&] { return stored() == "{\"position\":4}"; }));
+  CHECK(job.client().get("/connectors/src/offsets").body == expected(4));
+
+  rd_kafka_mock_broker_set_down(b.cluster(), 2);
+  append_file(dir / "in.txt", "c\n");
+  REQUIRE(eventually([&] {
+    return read_file(dir / "log.txt").find("cannot store offsets in offsets topic 'connect-offsets'") != std::string::npos;
+  }));
+  // Delivered, so shown; not yet stored.
+  CHECK(job.client().get("/connectors/src/offsets").body == expected(6));
+
+  rd_kafka_mock_broker_set_up(b.cluster(), 2);
+  CHECK(eventually([&] { return stored() == "{\"position\":6}"; }, 30s));
+  job.process.signal(SIGTERM);
+  CHECK(job.process.wait(30s) == 0);
+  CHECK(kcat_read(b, "lines", "%s\\n") == "a\nb\nc\n");
 }
