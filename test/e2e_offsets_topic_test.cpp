@@ -157,6 +157,14 @@ TEST_CASE("offsets topic: Kafka Connect's bytes on murmur2's partition, resumed,
                             60s);
   CHECK(set.exit_code == 2);
   CHECK(set.err.find("does not work with offset.storage.topic yet") != std::string::npos);
+  // Exporting what the topic holds, for connect-standalone, works.
+  auto exported = run_connectrun({"offsets", "export", "--to-kafka-connect", dir / "standalone.offsets", "--yes",
+                                  dir / "job.yaml"},
+                                 60s);
+  INFO(exported.err);
+  CHECK(exported.exit_code == 0);
+  CHECK(exported.err.find("export: 1 source offset(s) written") != std::string::npos);
+  CHECK(read_file(dir / "standalone.offsets").find(key) != std::string::npos);
 }
 
 TEST_CASE("offsets topic: what cannot work is refused with what to do", "[kafka][e2e][offsets][validate]") {

@@ -170,16 +170,22 @@ class KafkaOffsetStore : public OffsetBackingStore {
       }
     }
     rd_kafka_flush(producer_.get(), static_cast<int>(flush_timeout_));
-    std::lock_guard lock(dr_mu_);
-    if (pending_ > 0) {
-      // Not sent yet: dropped, as every record of this flush is written again at the next.
-      rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE);
-      ++generation_;  // their reports, and late ones, count for no flush
-      return fmt::format("{} of {} offset record(s) not delivered to topic '{}' within offset.flush.timeout.ms ({} ms){}",
-                         pending_, records.size(), topic_, flush_timeout_, error_.empty() ? "" : ": " + error_);
+    std::optional<std::string> result;
+    {
+      std::lock_guard lock(dr_mu_);
+      if (pending_ > 0) {
+        result = fmt::format("{} of {} offset record(s) not delivered to topic '{}' within offset.flush.timeout.ms ({} ms){}",
+                             pending_, records.size(), topic_, flush_timeout_, error_.empty() ? "" : ": " + error_);
+        ++generation_;  // their reports, and late ones, count for no flush
+      } else if (!error_.empty()) {
+        return fmt::format("topic '{}': {}", topic_, error_);
+      } else {
+        return std::nullopt;
+      }
     }
-    if (!error_.empty()) return fmt::format("topic '{}': {}", topic_, error_);
-    return std::nullopt;
+    // Not sent yet: dropped, as every record of this flush is written again at the next.
+    rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE);
+    return result;
   }
 
  private:
