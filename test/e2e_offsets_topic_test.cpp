@@ -157,6 +157,10 @@ TEST_CASE("offsets topic: Kafka Connect's bytes on murmur2's partition, resumed,
                             60s);
   CHECK(set.exit_code == 2);
   CHECK(set.err.find("does not work with offset.storage.topic yet") != std::string::npos);
+  // A dry run resumes from the topic too.
+  auto dry = run_connectrun({"run", "--dry-run", dir / "job.yaml"}, 60s);
+  CHECK(dry.exit_code == 0);
+  CHECK(dry.err.find(fmt::format("resuming {}/in.txt at byte 8", dir.path())) != std::string::npos);
   // Exporting what the topic holds, for connect-standalone, works.
   auto exported = run_connectrun({"offsets", "export", "--to-kafka-connect", dir / "standalone.offsets", "--yes",
                                   dir / "job.yaml"},
