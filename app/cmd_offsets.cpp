@@ -20,6 +20,7 @@
 #include "offsets/kafka_offsets_file.h"
 #include "offsets/offset_store.h"
 #include "offsets/private_file.h"
+#include "kafka/kafka_offset_store.h"
 #include "kafka/sink_offsets.h"
 
 namespace connectrun::cli {
@@ -104,10 +105,15 @@ class Offsets {
  public:
   Offsets(OffsetsCommand& cmd, JobPlan plan) : cmd_(cmd), plan_(std::move(plan)) {
     path_ = plan_.worker.get_string("offset.storage.file.filename");
+    where_ = path_;
+    if (!plan_.worker.is_null("offset.storage.topic")) {
+      topic_ = plan_.worker.get_string("offset.storage.topic");
+      where_ = fmt::format("offsets topic '{}'", topic_);
+    }
   }
 
   int list() {
-    auto store = OffsetStore::read_only(path_);  // reading needs no lock
+    auto store = read_store();
     const ConnectorPlan* only = cmd_.connector.empty() ? nullptr : find(*store);
     std::vector<Row> rows;
     std::vector<std::string> names;  // in job order, then stored-only ones
@@ -168,6 +174,7 @@ class Offsets {
       if (done.empty()) std::cerr << fmt::format("connector '{}' has no committed offsets: nothing to reset\n", c->name);
       return kExitOk;
     }
+    refuse_topic("reset");
     std::vector<OffsetEntry> mine;
     for (auto& e : store->entries())
       if (e.connector == cmd_.connector) mine.push_back(e);
@@ -185,6 +192,7 @@ class Offsets {
 
   // connect-standalone's offsets file → connectrun's offsets file.
   int import_kafka() {
+    refuse_topic("import");
     std::vector<OffsetEntry> incoming;
     try {
       incoming = decode_kafka_offsets(read_kafka_offsets_file(cmd_.kafka_file));
@@ -252,12 +260,12 @@ class Offsets {
     if (same_file(cmd_.kafka_file, path_))
       throw UsageError(fmt::format("--to-kafka-connect {} is this job's own offsets file: choose another file",
                                    cmd_.kafka_file));
-    auto store = OffsetStore::read_only(path_);
+    auto store = read_store();
     auto entries = store->entries();
     struct stat st {};
     bool exists = ::lstat(cmd_.kafka_file.c_str(), &st) == 0;
     std::string what = fmt::format("This writes {} source offset(s) from {} to {} in Kafka Connect's format{}.\n",
-                                   entries.size(), path_, cmd_.kafka_file,
+                                   entries.size(), where_, cmd_.kafka_file,
                                    exists ? " (the file exists and is replaced)" : "");
     if (exists && !confirm(cmd_.yes, what)) return aborted();
     Folder folder(cmd_.kafka_file);
@@ -279,6 +287,7 @@ class Offsets {
     auto store = lock();
     const ConnectorPlan* c = find(*store);
     if (c && !c->is_source) return set_sink(*c, partition, offset);
+    refuse_topic("set");
     if (c && !offset.is_null())
       if (auto problem = offset_problem(*c, partition, offset))
         throw UsageError(fmt::format("--offset: connector '{}' ({}) cannot resume from {} for partition {}: {}",
@@ -365,10 +374,29 @@ class Offsets {
       known.push_back(e.connector);
     }
     throw UsageError(fmt::format("unknown connector '{}'{}: neither in the job nor in {}", cmd_.connector,
-                                 config::did_you_mean(cmd_.connector, known), path_));
+                                 config::did_you_mean(cmd_.connector, known), where_));
   }
 
+  // Source offsets as stored: the offsets topic (read to its end) or the file (no lock needed to read).
+  std::unique_ptr<OffsetStore> read_store() {
+    if (!topic_.empty()) return OffsetStore::open_backed(make_kafka_offset_store(plan_, false), path_);
+    return OffsetStore::read_only(path_);
+  }
+
+  // Source offsets in a topic are not changed from here yet: nothing keeps a
+  // running job (which writes the entries it changes) from undoing the change,
+  // as the offsets file's lock does. Sink connectors' group offsets are.
+  void refuse_topic(const char* what) const {
+    if (!topic_.empty())
+      throw UsageError(fmt::format("`offsets {}` of source offsets does not work with offset.storage.topic yet ({} holds "
+                                   "them); stop the job and produce the record yourself in Kafka Connect's format, "
+                                   "see docs/scaling.md",
+                                   what, where_));
+  }
+
+  // The store to change: locked (the file), or as read (the topic: only sink changes get this far).
   std::unique_ptr<OffsetStore> lock() {
+    if (!topic_.empty()) return read_store();
     return OffsetStore::open(path_, std::chrono::milliseconds(static_cast<long>(cmd_.wait_lock * 1000)));
   }
 
@@ -389,6 +417,8 @@ class Offsets {
   OffsetsCommand& cmd_;
   JobPlan plan_;
   std::string path_;
+  std::string topic_;  // offset.storage.topic, "" when offsets are in the file
+  std::string where_;  // where source offsets are, for messages
 };
 
 }  // namespace

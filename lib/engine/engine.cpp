@@ -17,6 +17,7 @@
 #include "engine/herder.h"
 #include "bus/in_process_bus.h"
 #include "kafka/kafka_bus.h"
+#include "kafka/kafka_offset_store.h"
 #include "ops/file_watch.h"
 #include "ops/listener.h"
 #include "offsets/offset_store.h"
@@ -74,11 +75,13 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
   std::string offsets_path = plan.worker.get_string("offset.storage.file.filename");
   std::unique_ptr<OffsetStore> store;
   try {
-    store = OffsetStore::open(offsets_path, options.wait_lock);
+    // offset.storage.topic (validated with the Kafka bus only): Kafka Connect's offsets topic instead of the file.
+    if (!plan.worker.is_null("offset.storage.topic")) store = OffsetStore::open_backed(make_kafka_offset_store(plan), offsets_path);
+    else store = OffsetStore::open(offsets_path, options.wait_lock);
   } catch (const OffsetStoreLocked& e) {
     log->error("{}", e.what());
     return {RunOutcome::Locked};
-  } catch (const OffsetStoreError& e) {
+  } catch (const std::exception& e) {  // OffsetStoreError, or a client key librdkafka refuses
     log->error("{}", e.what());
     return {RunOutcome::ConnectorFailed};
   }

@@ -55,7 +55,7 @@ bool Herder::Entry::finished() const {
 Herder::Herder(const JobPlan& plan, bool once, OffsetStore& store, TopicBus& bus, bool keep_open)
     : once_(once),
       store_(store),
-      states_(store.path()),
+      states_(store.file_path()),
       bus_(bus),
       traffic_bus_(bus),
       flush_timeout_(plan.worker.get_long("offset.flush.timeout.ms")),

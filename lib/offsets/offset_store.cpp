@@ -78,7 +78,7 @@ FileLock::FileLock(const Folder& folder, const std::string& path) {
 }
 
 OffsetStore::OffsetStore(std::string path)
-    : path_(std::move(path)), folder_(folder_of(path_)), name_(file_name_of(path_)) {}
+    : path_(std::move(path)), file_path_(path_), folder_(folder_of(path_)), name_(file_name_of(path_)) {}
 
 std::string OffsetStore::key_of(const std::string& connector, const Value& partition) {
   std::string out = "[";
@@ -91,7 +91,7 @@ std::string OffsetStore::key_of(const std::string& connector, const Value& parti
 
 std::unique_ptr<OffsetStore> OffsetStore::open(const std::string& path) {
   std::unique_ptr<OffsetStore> store(new OffsetStore(path));
-  store->lock_ = std::make_unique<FileLock>(store->folder_, path);
+  store->lock_ = std::make_unique<FileLock>(*store->folder_, path);
   store->load();
   return store;
 }
@@ -113,7 +113,7 @@ std::unique_ptr<OffsetStore> OffsetStore::open(const std::string& path, std::chr
     try {
       std::unique_ptr<OffsetStore> store(new OffsetStore(path));
       store->replace_kafka_ = replace_kafka;
-      store->lock_ = std::make_unique<FileLock>(store->folder_, path);
+      store->lock_ = std::make_unique<FileLock>(*store->folder_, path);
       store->load();
       return store;
     } catch (const OffsetStoreLocked& e) {
@@ -147,7 +147,7 @@ void OffsetStore::load() {
   };
   // Never through a symbolic link: the file is replaced (renameat) on every
   // write, so a link there is not one connectrun made. O_NONBLOCK: a FIFO must not hang the start.
-  UniqueFd fd(::openat(folder_.fd(), name_.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  UniqueFd fd(::openat(folder_->fd(), name_.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!fd) {
     if (errno == ENOENT) return;  // no offsets yet
     if (errno == ELOOP)
@@ -243,14 +243,20 @@ Value OffsetStore::get(const std::string& connector, const Value& partition) con
 void OffsetStore::put(const std::string& connector, const Value& partition, const Value& offset) {
   std::string key = key_of(connector, partition);
   std::lock_guard lock(mu_);
+  put_locked(key, connector, partition, offset);
+}
+
+void OffsetStore::put_locked(const std::string& key, const std::string& connector, const Value& partition,
+                             const Value& offset) {
   if (offset.is_null()) {
-    dirty_ |= entries_.erase(key) > 0;
-    return;
+    if (entries_.erase(key) == 0) return;
+  } else {
+    auto& e = entries_[key];
+    if (e.connector == connector && e.offset == offset) return;
+    e = OffsetEntry{connector, partition, offset};
   }
-  auto& e = entries_[key];
-  if (e.connector == connector && e.offset == offset) return;
-  e = OffsetEntry{connector, partition, offset};
   dirty_ = true;
+  if (backing_) changed_.insert(key);
 }
 
 std::vector<OffsetEntry> OffsetStore::entries() const {
@@ -285,6 +291,7 @@ std::optional<std::string> OffsetStore::flush() {
   // that returns has written everything put before it, and an older text
   // never replaces a newer one.
   std::lock_guard flushing(flush_mu_);
+  if (backing_) return flush_backing();
   std::string text;
   {
     auto held = hold_flush();
@@ -316,7 +323,7 @@ std::optional<std::string> OffsetStore::flush() {
     text += "}\n";
     dirty_ = false;
   }
-  if (auto err = write_file_atomically(folder_, name_, text)) {
+  if (auto err = write_file_atomically(*folder_, name_, text)) {
     std::lock_guard lock(mu_);
     dirty_ = true;  // try again at the next flush
     return err;

@@ -12,6 +12,11 @@
 //   {"offsets":[{"key":["name",{…}],"offset":{…}},…],
 //    "topic_offsets":[{"topic":"t","partition":0,"next_offset":42},…]}
 // Written only when there is one, so a Kafka-bus job's file is as before.
+//
+// Opened with a backing (open_backed(): Kafka Connect's offsets topic), the
+// same in-memory map is loaded from and flushed to it instead: a flush writes
+// only the entries changed since the last one, a removed entry as a tombstone,
+// and takes no lock (the backing may be shared with other processes).
 #pragma once
 
 #include <chrono>
@@ -19,12 +24,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "bus/bus.h"
 #include "data/value.h"
+#include "offsets/offset_backing_store.h"
 #include "offsets/private_file.h"
 
 namespace connectrun {
@@ -83,6 +90,11 @@ class OffsetStore {
   static std::unique_ptr<OffsetStore> open_replacing_kafka_file(const std::string& path, std::chrono::milliseconds wait);
   // Loads without locking, for inspection only (never flushed).
   static std::unique_ptr<OffsetStore> read_only(const std::string& path);
+  // Loads every record of `backing` (records that are not source offsets in
+  // Kafka Connect's format are skipped, with one warning); flush() writes to
+  // it. `file` is the job's offset.storage.file.filename, for file_path().
+  // Throws OffsetStoreError when the backing cannot be read.
+  static std::unique_ptr<OffsetStore> open_backed(std::unique_ptr<OffsetBackingStore> backing, const std::string& file);
 
   Value get(const std::string& connector, const Value& partition) const;  // null when unknown
   // A null offset removes the entry (Kafka's tombstone).
@@ -100,18 +112,26 @@ class OffsetStore {
   // Returns an error text (and leaves the previous file intact) on failure.
   // Thread-safe: concurrent flushes take turns.
   std::optional<std::string> flush();
+  // Where offsets are stored, for messages: the file, or the backing's name.
   const std::string& path() const { return path_; }
+  // offset.storage.file.filename (what files kept beside the offsets are named after).
+  const std::string& file_path() const { return file_path_; }
 
   // "[\"name\",{...}]": the exact key Kafka Connect uses.
   static std::string key_of(const std::string& connector, const Value& partition);
 
  private:
   explicit OffsetStore(std::string path);
+  OffsetStore(std::unique_ptr<OffsetBackingStore> backing, std::string file);
   static std::unique_ptr<OffsetStore> open(const std::string& path, std::chrono::milliseconds wait, bool replace_kafka);
   void load();
+  void load_backing();
+  void put_locked(const std::string& key, const std::string& connector, const Value& partition, const Value& offset);
+  std::optional<std::string> flush_backing();
 
   std::string path_;
-  Folder folder_;     // opened once: the file is read, replaced and locked relative to it
+  std::string file_path_;
+  std::optional<Folder> folder_;  // opened once: the file is read, replaced and locked relative to it (file mode)
   std::string name_;  // the file's name in folder_
   std::unique_ptr<FileLock> lock_;
   std::mutex flush_mu_;  // held for a whole flush (write included), taken first
@@ -121,6 +141,11 @@ class OffsetStore {
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;  // (topic, partition) → next offset
   bool dirty_ = false;
   bool replace_kafka_ = false;  // open_replacing_kafka_file()
+  std::unique_ptr<OffsetBackingStore> backing_;  // open_backed()
+  std::set<std::string> changed_;  // keys put since the last flush (with a backing)
+  // A key read from the backing in other bytes than key_of() gives (another
+  // writer's JSON): written back under those bytes, so compaction replaces it.
+  std::map<std::string, std::string> wire_keys_;
 };
 
 }  // namespace connectrun

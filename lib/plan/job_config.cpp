@@ -332,6 +332,11 @@ JobPlan plan_job(const config::RawJob& job, const PluginRegistry& registry, Prob
     if (cls.empty()) continue;
     plan_converter(registry, role, cls, plan.worker.location_of(role), wraw, "", problems, used, &compat);
   }
+  if (!plan.worker.is_null("offset.storage.topic") && plan.worker.is_null("bootstrap.servers"))
+    problems.add(plan.worker.location_of("offset.storage.topic"), "", "offset.storage.topic",
+                 "keeps source offsets in a Kafka topic, which needs a Kafka cluster: set bootstrap.servers, or remove "
+                 "offset.storage.topic to keep them in offset.storage.file.filename (the in-process bus has no topics "
+                 "that outlive the process)");
   if (auto problem = listeners_problem(plan.worker)) problems.add(plan.worker.location_of("listeners"), "", "listeners", *problem);
   for (auto& w : listeners_warnings(plan.worker)) compat.add(plan.worker.location_of("listeners"), "", w);
   for (const char* k : {"plugin.path", "config.providers"})

@@ -52,8 +52,29 @@ const ConfigSpec& worker_spec() {
               .default_value = config::ConfigValue{std::string("SimpleHeaderConverter")},
               .doc = "Converter for header values."});
     s.define({.name = "offset.storage.file.filename", .type = KeyType::String, .default_value = std::nullopt,
-              .doc = "File where source offsets are stored (readable JSON, replaced atomically, locked while in use).",
+              .doc = "File where source offsets are stored (readable JSON, replaced atomically, locked while in use). "
+                     "With offset.storage.topic they are in that topic instead, and the file is not written (the "
+                     "stopped and paused connectors are still kept beside it, in <file>.states.json).",
               .validator = v::non_empty_string()});
+    s.define({.name = "offset.storage.topic", .type = KeyType::String, .default_value = config::ConfigValue{},
+              .doc = "Kafka topic where source offsets are stored instead of offset.storage.file.filename, in Kafka "
+                     "Connect distributed mode's format (a JVM Connect cluster using the same topic reads them, and "
+                     "the other way round). Created when missing (cleanup.policy=compact); read in full at start. "
+                     "Needs bootstrap.servers. See docs/scaling.md.",
+              .validator = v::non_empty_string()});
+    s.define({.name = "offset.storage.partitions", .type = KeyType::Long, .default_value = config::ConfigValue{int64_t{25}},
+              .doc = "Partitions of the offsets topic when connectrun creates it (offset.storage.topic).",
+              .validator = v::between(1, INT32_MAX)});
+    s.define({.name = "offset.storage.replication.factor", .type = KeyType::Long,
+              .default_value = config::ConfigValue{int64_t{3}},
+              .doc = "Replication factor of the offsets topic when connectrun creates it (offset.storage.topic); "
+                     "-1: the brokers' default.replication.factor. A cluster of fewer brokers needs 1 or -1.",
+              .validator = config::Validator{[](const config::ConfigValue& v) -> std::optional<std::string> {
+                                               if (auto* n = std::get_if<int64_t>(&v); n && (*n == 0 || *n < -1 || *n > INT16_MAX))
+                                                 return std::string("must be -1 (the brokers' default) or from 1 to 32767");
+                                               return std::nullopt;
+                                             },
+                                             "-1, or 1 to 32767"}});
     s.define({.name = "config.storage.file", .type = KeyType::String, .default_value = config::ConfigValue{},
               .doc = "File where connectors created over the REST API are kept (a JSON array of {\"name\", "
                      "\"config\"} objects, written atomically), so they survive a restart; its connectors run with "
