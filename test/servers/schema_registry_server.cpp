@@ -1,0 +1,36 @@
+#include "servers/schema_registry_server.h"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "support.h"
+
+namespace testsupport {
+
+namespace {
+std::vector<std::string> command_for(const std::string& user_info) {
+  std::vector<std::string> cmd = {"python3", std::string(CONNECTRUN_SOURCE_DIR) + "/test/servers/schema_registry_standin.py",
+                                  "{port}"};
+  if (!user_info.empty()) {
+    cmd.push_back("--user");
+    cmd.push_back(user_info);
+  }
+  return cmd;
+}
+}  // namespace
+
+SchemaRegistryStandIn::SchemaRegistryStandIn(const std::string& user_info)
+    : server_({.name = "schema registry stand-in", .command = command_for(user_info)}) {}
+
+std::string SchemaRegistryStandIn::url() const { return fmt::format("http://127.0.0.1:{}", port()); }
+
+int SchemaRegistryStandIn::requests() const {
+  int status = 0;
+  std::string out = shell(fmt::format("curl -sf {}/stand-in/requests", url()), &status);
+  auto pos = out.find(':');
+  if (status != 0 || pos == std::string::npos) throw std::runtime_error("stand-in registry: no request count: " + out);
+  return std::stoi(out.substr(pos + 1));
+}
+
+}  // namespace testsupport

@@ -1,0 +1,27 @@
+// SchemaRegistryStandIn: test/servers/schema_registry_standin.py, a STAND-IN
+// for Confluent Schema Registry written for the tests (the endpoints the
+// Avro converter and @kafkajs/confluent-schema-registry use, BACKWARD
+// compatibility, optional basic auth), on a free 127.0.0.1 port.
+#pragma once
+
+#include <string>
+
+#include "servers/test_server.h"
+
+namespace testsupport {
+
+class SchemaRegistryStandIn {
+ public:
+  // `user_info` ("user:password"): basic auth required; empty: none.
+  explicit SchemaRegistryStandIn(const std::string& user_info = "");
+  std::string url() const;  // http://127.0.0.1:PORT
+  int port() const { return server_.port(); }
+  // Registry requests served so far (its own counter, read over HTTP).
+  int requests() const;
+  void stop() { server_.stop(); }
+
+ private:
+  TestServer server_;
+};
+
+}  // namespace testsupport
