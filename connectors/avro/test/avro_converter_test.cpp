@@ -157,9 +157,10 @@ TEST_CASE("AvroConverter: reads what @kafkajs/confluent-schema-registry writes")
   const std::string schema =
       R"({"type":"record","name":"Reading","namespace":"sensors","fields":[{"name":"id","type":"long"},)"
       R"({"name":"where","type":["null","string"],"default":null},{"name":"level","type":{"type":"enum","name":"Level","symbols":["LOW","HIGH"]}},)"
-      R"({"name":"at","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"vals","type":{"type":"map","values":"double"}}]})";
+      R"({"name":"at","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"vals","type":{"type":"map","values":"double"}},)"
+      R"({"name":"either","type":["null","string","long"],"default":null}]})";
   std::string h = node_check(fmt::format("encode {} sensors-value {} {}", registry.url(), quote(schema),
-                                         quote(R"({"id":12,"where":"roof","level":"HIGH","at":1700000000000,"vals":{"t":21.5}})")));
+                                         quote(R"({"id":12,"where":"roof","level":"HIGH","at":1700000000000,"vals":{"t":21.5},"either":77})")));
   auto conv = converter({{"schema.registry.url", registry.url()}});
   SchemaAndValue got = conv->to_connect_data("sensors", unhex(h));
   REQUIRE(got.schema);
@@ -171,6 +172,19 @@ TEST_CASE("AvroConverter: reads what @kafkajs/confluent-schema-registry writes")
   CHECK(st.get("at") == Value(Timestamp{1700000000000}));
   CHECK(st.get("vals") == Value(MapEntries{{Value("t"), Value(21.5)}}));
   CHECK(got.schema->field("where")->schema->optional);
+  // A union of several types is a Connect struct io.confluent.connect.avro.Union, one field per member.
+  const Schema& either = *got.schema->field("either")->schema;
+  CHECK(either.name == "io.confluent.connect.avro.Union");
+  CHECK(either.optional);
+  CHECK(st.get("either").as_struct().get("long") == Value(int64_t{77}));
+  CHECK(st.get("either").as_struct().get("string").is_null());
+  // Written back by connectrun: the same Avro body kafkajs wrote. The enum stays an enum only with
+  // enhanced.avro.schema.support (as a string it would be an incompatible change, 40901).
+  std::string again;
+  CHECK_THROWS_WITH(conv->from_connect_data("sensors", got.schema, got.value, again), Catch::Contains("enum read as string"));
+  auto enhanced = converter({{"schema.registry.url", registry.url()}, {"enhanced.avro.schema.support", "true"}});
+  REQUIRE(enhanced->from_connect_data("sensors", got.schema, got.value, again));
+  CHECK(hex(again).substr(10) == h.substr(10));
 }
 
 TEST_CASE("AvroConverter: key and value subjects follow the subject name strategies") {
