@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/avro/avro_anything.h"
 #include "connectors/avro/avro_codec.h"
 
 namespace connectrun::avro {
@@ -94,13 +95,13 @@ const AvroConverter::Written& AvroConverter::written(const SchemaPtr& schema) {
   return written_.put(schema.get(), Written{schema, std::move(avro), std::move(json)});
 }
 
-int32_t AvroConverter::schema_id(std::string_view topic, const Written& w) {
-  std::string subj = subject(topic, *w.avro);
+int32_t AvroConverter::schema_id(std::string_view topic, const AvroNode& avro, const std::string& json) {
+  std::string subj = subject(topic, avro);
   if (use_latest_) {
     RegisteredSchema latest = registry_->latest(subj);
-    if (latest.schema != w.json) {
+    if (latest.schema != json) {
       // Writing a record in another schema's shape (Confluent converts it) is not done: say so.
-      if (latest_strict_ && !registry_->compatible_with_latest(subj, w.json))
+      if (latest_strict_ && !registry_->compatible_with_latest(subj, json))
         throw DataException(fmt::format("use.latest.version: the record's schema is not compatible with the latest "
                                         "schema (version {}) of subject \"{}\"", latest.version, subj));
       throw DataException(fmt::format("use.latest.version: the latest schema (version {}) of subject \"{}\" differs "
@@ -110,8 +111,8 @@ int32_t AvroConverter::schema_id(std::string_view topic, const Written& w) {
     }
     return latest.id;
   }
-  if (auto_register_) return registry_->register_schema(subj, w.json);
-  if (auto found = registry_->lookup(subj, w.json)) return found->id;
+  if (auto_register_) return registry_->register_schema(subj, json);
+  if (auto found = registry_->lookup(subj, json)) return found->id;
   throw DataException(fmt::format("The record's schema is not registered under subject \"{}\" and "
                                   "auto.register.schemas=false: register it first, or set auto.register.schemas=true",
                                   subj));
@@ -121,21 +122,25 @@ bool AvroConverter::from_connect_data(std::string_view topic, const SchemaPtr& s
                                       std::string& out) {
   out.clear();
   if (value.is_null() && (!schema || schema->optional)) return false;
-  if (!schema)
-    throw DataException(fmt::format("AvroConverter needs a Connect schema for topic {}: schemaless data (Confluent's "
-                                    "io.confluent.connect.avro.Anything schema) is not supported",
-                                    topic));
-  const Written& w = written(schema);
+  // Schemaless data travels wrapped in Confluent's Anything record.
+  static const AvroPtr anything = [] {
+    auto n = make_node(AvroType::Record);
+    n->name = "Anything";
+    n->space = std::string(kNamespace);
+    return n;
+  }();
+  const Written* w = schema ? &written(schema) : nullptr;
   int32_t id = 0;
   try {
-    id = schema_id(topic, w);
+    id = w ? schema_id(topic, *w->avro, w->json) : schema_id(topic, *anything, std::string(anything_schema_json()));
   } catch (const RegistryError& e) {
     throw DataException(fmt::format("Failed to serialize Avro data for topic {}: {}", topic, e.what()));
   }
   out.push_back(kMagicByte);
   auto uid = static_cast<uint32_t>(id);
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((uid >> shift) & 0xFF));
-  encode_value(out, *schema, *w.avro, value, opts_);
+  if (w) encode_value(out, *schema, *w->avro, value, opts_);
+  else encode_anything(out, value);
   return true;
 }
 
@@ -153,6 +158,7 @@ const AvroConverter::Read& AvroConverter::read(std::string_view topic, int32_t i
                                       topic, id, fmt::join(registry_->urls(), ", "), e.code()));
     throw DataException(fmt::format("Failed to deserialize data for topic {} to Avro: {}", topic, e.what()));
   }
+  if (is_anything_schema(text)) return read_.emplace(key, Read{nullptr, nullptr, true}).first->second;
   AvroPtr avro = parse_avro_schema(text);
   // The Connect schema's version is the registry's version of it under the subject, unless it carries connect.version.
   std::optional<int32_t> version;
@@ -181,6 +187,7 @@ SchemaAndValue AvroConverter::to_connect_data(std::string_view topic, std::optio
   auto id = static_cast<int32_t>(uid);
   const Read& r = read(topic, id);
   try {
+    if (r.anything) return {nullptr, decode_anything(b.substr(1 + kIdSize))};
     return {r.schema, decode_value(b.substr(1 + kIdSize), r.schema, *r.avro, opts_)};
   } catch (const DataException& e) {
     throw DataException(fmt::format("Failed to deserialize data for topic {} to Avro (schema id {}): {}", topic, id, e.what()));

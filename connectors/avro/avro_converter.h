@@ -36,9 +36,10 @@ class AvroConverter : public Converter {
   struct Read {  // a registry id's Avro schema and the Connect schema made of it
     AvroPtr avro;
     SchemaPtr schema;
+    bool anything = false;  // schemaless data (io.confluent.connect.avro.Anything): no Connect schema
   };
   const Written& written(const SchemaPtr& schema);
-  int32_t schema_id(std::string_view topic, const Written& w);
+  int32_t schema_id(std::string_view topic, const AvroNode& avro, const std::string& json);
   const Read& read(std::string_view topic, int32_t id);
   std::string subject(std::string_view topic, const AvroNode& avro) const;
 

@@ -42,8 +42,8 @@ struct AvroDataOptions {
   bool connect_meta_data = true;
 };
 
-// The Avro schema for a Connect schema (AvroData.fromConnectSchema). A null
-// schema (schemaless data) is refused: Confluent's "Anything" schema is not done.
+// The Avro schema for a Connect schema (AvroData.fromConnectSchema). Schemaless
+// data has no Connect schema: avro_anything.h writes it.
 AvroPtr from_connect_schema(const Schema& schema, const AvroDataOptions& opts);
 
 // The Connect schema for an Avro schema (AvroData.toConnectSchema); `version`

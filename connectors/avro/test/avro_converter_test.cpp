@@ -289,3 +289,26 @@ TEST_CASE("AvroConverter: use.latest.version with the record's own schema, auto.
   CHECK(latest->from_connect_data("t", s, row(s, 1), again));
   CHECK(again == bytes);
 }
+
+TEST_CASE("AvroConverter: schemaless data travels in Confluent's Anything record, which kafkajs decodes") {
+  SchemaRegistryStandIn registry;
+  auto conv = converter({{"schema.registry.url", registry.url()}});
+  Value v(MapEntries{{Value("n"), Value(int64_t{5})},
+                     {Value("list"), Value(Array{Value("x"), Value(), Value(true)})},
+                     {Value(int32_t{3}), Value(2.5)}});
+  std::string bytes;
+  REQUIRE(conv->from_connect_data("loose", nullptr, v, bytes));
+  SchemaAndValue back = conv->to_connect_data("loose", bytes);
+  CHECK(!back.schema);
+  CHECK(back.value == v);
+  std::string out = node_check(fmt::format("decode {} {}", registry.url(), hex(bytes)));
+  // kafkajs: {"map":[{"key":{"string":"n",…},"value":{"long":5,…}},…], …}
+  CHECK(out.find(R"("key":{"boolean":null,"bytes":null,"double":null,"float":null,"int":null,"long":null,"string":"n")") !=
+        std::string::npos);
+  CHECK(out.find(R"("long":5)") != std::string::npos);
+  CHECK(out.find(R"("double":2.5)") != std::string::npos);
+  CHECK(testsupport::shell(fmt::format("curl -s {}/schemas/ids/1", registry.url())).find("io.confluent.connect.avro") !=
+        std::string::npos);
+  CHECK_THROWS_WITH(conv->from_connect_data("loose", nullptr, Value(Decimal::from_string("1.5")), bytes),
+                    Catch::Contains("schemaless"));
+}
