@@ -43,6 +43,7 @@ void AvroConverter::configure(const config::ConfigValues& cfg, bool is_key) {
   is_key_ = is_key;
   opts_.enhanced_schema_support = cfg.get_bool("enhanced.avro.schema.support");
   opts_.connect_meta_data = cfg.get_bool("connect.meta.data");
+  opts_.scrub_invalid_names = cfg.get_bool("scrub.invalid.names");
   strategy_ = strategy_from(cfg.get_string(is_key ? "key.subject.name.strategy" : "value.subject.name.strategy"));
   auto_register_ = cfg.get_bool("auto.register.schemas");
   use_latest_ = cfg.get_bool("use.latest.version");

@@ -91,6 +91,9 @@ PluginInfo avro_converter_plugin() {
   s.define(KeyDef{"connect.meta.data", KeyType::Boolean, ConfigValue(true),
                   "Toggle for enabling/disabling connect converter to add its meta data to the output schema or not",
                   std::nullopt, false});
+  s.define(KeyDef{"scrub.invalid.names", KeyType::Boolean, ConfigValue(false),
+                  "Whether to scrub invalid names by replacing invalid characters with valid ones", std::nullopt,
+                  false});
   s.define(KeyDef{"schemas.cache.config", KeyType::Int, ConfigValue(int64_t{1000}),
                   "Size of the converted schemas cache", v::at_least(0), false});
   info.make_converter = [] { return std::make_unique<AvroConverter>(); };

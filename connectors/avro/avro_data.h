@@ -40,7 +40,13 @@ struct AvroDataOptions {
   bool enhanced_schema_support = false;
   // connect.meta.data: connect.* properties written and read.
   bool connect_meta_data = true;
+  // scrub.invalid.names: names Avro refuses ("user-id") made valid ("user_id") instead of refused.
+  bool scrub_invalid_names = false;
 };
+
+// A record, field or enum name as AvroData's scrubbing makes it valid in Avro:
+// URL-encoded, "x" before a leading digit, every other character not [A-Za-z0-9_] as "_".
+std::string scrub_name(const std::string& name);
 
 // The Avro schema for a Connect schema (AvroData.fromConnectSchema). Schemaless
 // data has no Connect schema: avro_anything.h writes it.

@@ -40,6 +40,17 @@ std::pair<std::string, std::string> split_name(const std::string& full) {
 
 const std::string* param(const Schema& s, std::string_view key) { return s.parameter(key); }
 
+bool name_char(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }  // Java letters: any non-ASCII taken as one
+
+// Avro's Schema.validateName: what Avro's Java library refuses, refused with its words.
+void validate_name(const std::string& name) {
+  if (name.empty()) throw DataException("Empty name");
+  auto first = static_cast<unsigned char>(name[0]);
+  if (!(std::isalpha(first) || first == '_' || first >= 0x80)) throw DataException("Illegal initial character: " + name);
+  for (unsigned char c : name)
+    if (!name_char(c)) throw DataException("Illegal character in: " + name);
+}
+
 SchemaPtr non_optional(const Schema& s) {
   auto copy = std::make_shared<Schema>(s);
   copy->optional = false;
@@ -153,7 +164,7 @@ class FromConnect {
         out.push_back('{');
         for (size_t i = 0; i < s.fields.size(); ++i) {
           if (i) out.push_back(',');
-          append_json_string(out, s.fields[i].name);
+          append_json_string(out, opts_.scrub_invalid_names ? scrub_name(s.fields[i].name) : s.fields[i].name);
           out.push_back(':');
           out.append(default_json(*s.fields[i].schema, st.values[i]));
         }
@@ -172,9 +183,33 @@ class FromConnect {
 
   bool string_keyed(const Schema& map) const { return map.key_schema->type == Type::String && !map.key_schema->optional; }
 
+  std::string valid_name(const std::string& name) const {
+    if (opts_.scrub_invalid_names) return scrub_name(name);
+    validate_name(name);
+    return name;
+  }
+
+  // A dotted full name: scrubbed part by part (splitName), the last part validated.
+  std::pair<std::string, std::string> valid_full_name(const std::string& full) const {
+    auto [space, name] = split_name(full);
+    if (opts_.scrub_invalid_names) {
+      std::string scrubbed;
+      size_t start = 0;
+      while (!space.empty() && start <= space.size()) {
+        size_t dot = space.find('.', start);
+        if (dot == std::string::npos) dot = space.size();
+        if (!scrubbed.empty()) scrubbed.push_back('.');
+        scrubbed += scrub_name(space.substr(start, dot - start));
+        start = dot + 1;
+      }
+      space = scrubbed;
+    }
+    return {space, valid_name(name)};
+  }
+
   // getNameOrDefault: the Connect name split at its last dot, else ConnectDefault, ConnectDefault2, …
   std::pair<std::string, std::string> name_or_default(const std::optional<std::string>& name) {
-    if (name) return split_name(*name);
+    if (name) return valid_full_name(*name);
     ++name_index_;
     return {std::string(kNamespace),
             std::string(kDefaultSchemaName) + (name_index_ > 1 ? std::to_string(name_index_) : "")};
@@ -188,7 +223,8 @@ class FromConnect {
     for (auto& [k, v] : s.parameters)
       if (k.rfind(prefix, 0) == 0) n->symbols.push_back(k.substr(prefix.size()));
     std::string short_name = name_or_default(s.name).second;
-    std::tie(n->space, n->name) = split_name(*enum_name);
+    std::tie(n->space, n->name) = valid_full_name(*enum_name);
+    for (auto& sym : n->symbols) sym = valid_name(sym);
     if (auto* d = param(s, std::string(kAvroEnumDocPrefix) + short_name)) n->doc = *d;
     if (auto* d = param(s, std::string(kAvroEnumDefaultPrefix) + short_name)) n->enum_default = *d;
     return n;
@@ -252,7 +288,7 @@ class FromConnect {
     for (auto& f : s.fields) {
       std::optional<std::string> doc;
       if (auto* d = param(s, std::string(kAvroFieldDocPrefix) + f.name)) doc = *d;
-      add_field(n->fields, f.name, *f.schema, doc);
+      add_field(n->fields, valid_name(f.name), *f.schema, doc);
     }
     return n;
   }
@@ -337,6 +373,24 @@ class FromConnect {
 };
 
 }  // namespace
+
+std::string scrub_name(const std::string& name) {
+  if (name.empty()) return name;
+  bool ok = !std::isdigit(static_cast<unsigned char>(name[0]));
+  for (unsigned char c : name) ok = ok && (std::isalnum(c) || c == '_');
+  if (ok) return name;
+  // URLEncoder.encode(name, "UTF-8"): letters, digits and ".-*_" kept, space as "+", other bytes as %XX.
+  std::string encoded;
+  for (unsigned char c : name) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '*' || c == '_') encoded.push_back(static_cast<char>(c));
+    else if (c == ' ') encoded.push_back('+');
+    else encoded += fmt::format("%{:02X}", c);
+  }
+  if (std::isdigit(static_cast<unsigned char>(encoded[0]))) encoded = "x" + encoded;
+  for (auto& c : encoded)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
+  return encoded;
+}
 
 bool is_union_schema(const Schema& s) { return s.type == Type::Struct && s.name == kAvroTypeUnion; }
 

@@ -198,3 +198,18 @@ TEST_CASE("Avro codec: truncated or trailing bytes are refused") {
   CHECK_THROWS_WITH(decode_value("\x06" "fo", s, *a, defaults()), Catch::Contains("ends before"));
   CHECK_THROWS_WITH(decode_value("\x02" "fo", s, *a, defaults()), Catch::Contains("bytes left"));
 }
+
+TEST_CASE("AvroData: names Avro refuses are refused as Avro's Java library does, or scrubbed with scrub.invalid.names") {
+  auto s = SchemaBuilder::structure().name("my-db.my-table").field("user-id", schemas::int32()).field("1st", schemas::string()).build();
+  CHECK_THROWS_WITH(schema_json(s), Catch::Contains("Illegal character in: my-table"));
+  auto unnamed = SchemaBuilder::structure().field("user-id", schemas::int32()).build();
+  CHECK_THROWS_WITH(schema_json(unnamed), Catch::Contains("Illegal character in: user-id"));
+  AvroDataOptions scrub;
+  scrub.scrub_invalid_names = true;
+  CHECK(schema_json(s, scrub) ==
+        R"({"type":"record","name":"my_table","namespace":"my_db","fields":[{"name":"user_id","type":"int"},)"
+        R"({"name":"x1st","type":"string"}],"connect.name":"my-db.my-table"})");
+  CHECK(scrub_name("a b") == "a_b");      // URL-encoded as "a+b" first
+  CHECK(scrub_name("é") == "_C3_A9");     // %C3%A9
+  CHECK(scrub_name("ok_1") == "ok_1");
+}
