@@ -156,7 +156,7 @@ const AvroConverter::Read& AvroConverter::read(std::string_view topic, int32_t i
       throw DataException(fmt::format("Failed to deserialize data for topic {} to Avro: schema id {} is not in the "
                                       "Schema Registry at {} (error code {}): the data was written with another "
                                       "registry; point schema.registry.url at that one",
-                                      topic, id, fmt::join(registry_->urls(), ", "), e.code()));
+                                      topic, id, registry_->shown_urls(), e.code()));
     throw DataException(fmt::format("Failed to deserialize data for topic {} to Avro: {}", topic, e.what()));
   }
   if (is_anything_schema(text)) return read_.emplace(key, Read{nullptr, nullptr, true}).first->second;

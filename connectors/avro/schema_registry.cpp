@@ -37,6 +37,22 @@ std::string schema_body(const std::string& schema) {
   return body;
 }
 
+// A URL as messages show it: without the user info of basic.auth.credentials.source=URL.
+std::string shown_url(const std::string& url) {
+  auto scheme = url.find("://");
+  size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  auto at = url.find('@', start);
+  auto slash = url.find('/', start);
+  if (at == std::string::npos || (slash != std::string::npos && at > slash)) return url;
+  return url.substr(0, start) + url.substr(at + 1);
+}
+
+std::string join_shown_urls(const std::vector<std::string>& urls) {
+  std::string out;
+  for (auto& u : urls) out += (out.empty() ? "" : ", ") + shown_url(u);
+  return out;
+}
+
 // Statuses worth asking again (as Confluent's RestService retries them).
 bool retriable(long status) { return status == 408 || status == 429 || status == 502 || status == 503 || status == 504; }
 
@@ -125,8 +141,7 @@ SchemaRegistryClient::Response SchemaRegistryClient::send(const std::string& met
     std::this_thread::sleep_for(wait);
     wait = std::min(wait * 2, options_.retry_max_wait);
   }
-  std::string urls;
-  for (auto& u : options_.urls) urls += (urls.empty() ? "" : ", ") + u;
+  std::string urls = join_shown_urls(options_.urls);
   throw RegistryError(fmt::format("Schema Registry at {} could not be reached after {} attempts ({}): check "
                                   "schema.registry.url and that the registry is running",
                                   urls, options_.max_retries + 1, error),
@@ -138,7 +153,7 @@ void SchemaRegistryClient::fail(const Response& r, const std::string& what, cons
   int code = static_cast<int>(p.integer("error_code"));
   std::string message = p.string("message");
   if (message.empty()) message = r.body.substr(0, 300);
-  std::string urls = options_.urls.size() == 1 ? options_.urls[0] : fmt::format("{}", fmt::join(options_.urls, ", "));
+  std::string urls = join_shown_urls(options_.urls);
   std::string text;
   if (r.status == 401)
     text = fmt::format("Schema Registry at {} refused the request to {} (401 Unauthorized): set "
@@ -162,6 +177,8 @@ void SchemaRegistryClient::fail(const Response& r, const std::string& what, cons
                        r.status, what, r.status, code, message);
   throw RegistryError(text, r.status, code);
 }
+
+std::string SchemaRegistryClient::shown_urls() const { return join_shown_urls(options_.urls); }
 
 int32_t SchemaRegistryClient::register_schema(const std::string& subject, const std::string& schema) {
   std::lock_guard lock(mutex_);

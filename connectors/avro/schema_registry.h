@@ -66,7 +66,8 @@ class SchemaRegistryClient {
 
   // Requests sent so far (each retry counted), for tests and benchmarks.
   int requests() const { return requests_; }
-  const std::vector<std::string>& urls() const { return options_.urls; }
+  // The URLs as messages show them (user info removed).
+  std::string shown_urls() const;
 
  private:
   struct Response {

@@ -9,19 +9,23 @@
 namespace testsupport {
 
 namespace {
-std::vector<std::string> command_for(const std::string& user_info) {
+std::vector<std::string> command_for(const std::string& user_info, const std::string& forbidden) {
   std::vector<std::string> cmd = {"python3", std::string(CONNECTRUN_SOURCE_DIR) + "/test/servers/schema_registry_standin.py",
                                   "{port}"};
   if (!user_info.empty()) {
     cmd.push_back("--user");
     cmd.push_back(user_info);
   }
+  if (!forbidden.empty()) {
+    cmd.push_back("--forbid");
+    cmd.push_back(forbidden);
+  }
   return cmd;
 }
 }  // namespace
 
-SchemaRegistryStandIn::SchemaRegistryStandIn(const std::string& user_info)
-    : server_({.name = "schema registry stand-in", .command = command_for(user_info)}) {}
+SchemaRegistryStandIn::SchemaRegistryStandIn(const std::string& user_info, const std::string& forbidden_subject)
+    : server_({.name = "schema registry stand-in", .command = command_for(user_info, forbidden_subject)}) {}
 
 std::string SchemaRegistryStandIn::url() const { return fmt::format("http://127.0.0.1:{}", port()); }
 

@@ -12,8 +12,9 @@ namespace testsupport {
 
 class SchemaRegistryStandIn {
  public:
-  // `user_info` ("user:password"): basic auth required; empty: none.
-  explicit SchemaRegistryStandIn(const std::string& user_info = "");
+  // `user_info` ("user:password"): basic auth required; empty: none. `forbidden_subject`:
+  // requests on it answered 403; empty: none.
+  explicit SchemaRegistryStandIn(const std::string& user_info = "", const std::string& forbidden_subject = "");
   std::string url() const;  // http://127.0.0.1:PORT
   int port() const { return server_.port(); }
   // Registry requests served so far (its own counter, read over HTTP).

@@ -13,11 +13,12 @@ Confluent's API reference describes them:
 
 with Confluent's error bodies {"error_code": 40401|40403|40901|42201, "message"}
 and BACKWARD compatibility (the new schema can read data written with the
-latest). Optional basic auth (--user USER:PASSWORD). Not Confluent's: GET
+latest). Optional basic auth (--user USER:PASSWORD); --forbid SUBJECT answers
+403 (error code 40301, as Confluent's RBAC does) to requests on that subject. Not Confluent's: GET
 /stand-in/requests answers the number of registry requests served, so tests
 can count them.
 
-Usage: schema_registry_standin.py PORT [--user USER:PASSWORD]
+Usage: schema_registry_standin.py PORT [--user USER:PASSWORD] [--forbid SUBJECT]
 """
 import base64
 import json
@@ -138,6 +139,7 @@ def incompatibilities(new_text, old_text):
 class Handler(BaseHTTPRequestHandler):
     store = None
     user = None
+    forbidden = None
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args):
@@ -155,6 +157,10 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(status, {"error_code": code, "message": message})
 
     def authorized(self):
+        parts = [unquote(p) for p in self.path.split("?")[0].strip("/").split("/")]
+        if self.forbidden and self.forbidden in parts[:3]:
+            self.error(403, 40301, "User is denied operation Write on Subject: %s" % self.forbidden)
+            return False
         if not self.user:
             return True
         expected = "Basic " + base64.b64encode(self.user.encode()).decode()
@@ -272,6 +278,8 @@ def main():
     Handler.store = Store()
     if "--user" in sys.argv:
         Handler.user = sys.argv[sys.argv.index("--user") + 1]
+    if "--forbid" in sys.argv:
+        Handler.forbidden = sys.argv[sys.argv.index("--forbid") + 1]
     ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 
 

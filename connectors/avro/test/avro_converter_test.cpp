@@ -235,6 +235,17 @@ TEST_CASE("AvroConverter: basic auth with USER_INFO, and a 401 says which keys t
                         Catch::Contains(registry.url()));
 }
 
+TEST_CASE("AvroConverter: credentials in the URL (basic.auth.credentials.source=URL), and a 403 names the subject") {
+  SchemaRegistryStandIn registry("alice:secret", "t-value");
+  auto s = row_schema();
+  std::string bytes;
+  std::string url = fmt::format("http://alice:secret@127.0.0.1:{}", registry.port());
+  CHECK(converter({{"schema.registry.url", url}})->from_connect_data("other", s, row(s, 1), bytes));
+  CHECK_THROWS_WITH(converter({{"schema.registry.url", url}})->from_connect_data("t", s, row(s, 1), bytes),
+                    Catch::Contains("403 Forbidden") && Catch::Contains("subject \"t-value\"") &&
+                        !Catch::Contains("secret"));  // the URL's credentials are not shown
+}
+
 TEST_CASE("AvroConverter: registry down — retries, then an error naming the URL") {
   int port = testsupport::free_local_port();
   auto conv = converter({{"schema.registry.url", fmt::format("http://127.0.0.1:{}", port)},
