@@ -128,7 +128,7 @@ void check_same_fields(const Value& got, const Value& want) {
 
 }  // namespace
 
-TEST_CASE("AvroConverter: what connectrun writes, @kafkajs/confluent-schema-registry and avsc decode; the registry is asked once per schema") {
+TEST_CASE("AvroConverter: what connectrun writes, @kafkajs/confluent-schema-registry and avsc decode — the registry is asked once per schema") {
   SchemaRegistryStandIn registry;
   auto conv = converter({{"schema.registry.url", registry.url()}});
   auto s = row_schema();

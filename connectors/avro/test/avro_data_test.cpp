@@ -135,7 +135,7 @@ TEST_CASE("AvroData: connect.meta.data=false writes no connect.* properties") {
   CHECK(json.find(R"("logicalType":"date")") != std::string::npos);  // Avro's own logical types stay
 }
 
-TEST_CASE("AvroData: an Avro enum is a string with its symbols as parameters; enhanced support writes it back as an enum") {
+TEST_CASE("AvroData: an Avro enum is a string with its symbols as parameters — enhanced support writes it back as an enum") {
   const std::string avro = R"({"type":"record","name":"E","namespace":"n","fields":[{"name":"c","type":{"type":"enum","name":"Color","symbols":["RED","GREEN"]}}]})";
   SchemaPtr s = to_connect_schema(*parse_avro_schema(avro), defaults());
   const Schema& c = *s->field("c")->schema;

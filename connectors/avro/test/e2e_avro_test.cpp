@@ -49,7 +49,7 @@ connectors:
 
 }  // namespace
 
-TEST_CASE("avro: DataGen → Kafka bus as Avro → FileStreamSink; kafkajs decodes the topic's bytes", "[kafka][e2e][avro]") {
+TEST_CASE("avro: DataGen → Kafka bus as Avro → FileStreamSink — kafkajs decodes the topic's bytes", "[kafka][e2e][avro]") {
   TempDir dir;
   SchemaRegistryStandIn registry;
   MockCluster b(1, {{"users", 1}});
