@@ -55,11 +55,17 @@ std::string minimal(std::string be) {
   return be.substr(i);
 }
 
+// Where in the record a value is: its field and the fields around it.
+struct Path {
+  const Path* parent;
+  std::string_view name;
+};
+
 class Encoder {
  public:
   Encoder(std::string& out, const AvroDataOptions& opts) : out_(out), opts_(opts) {}
 
-  void encode(const Schema& s, const AvroNode& a, const Value& v, std::string_view where) {
+  void encode(const Schema& s, const AvroNode& a, const Value& v, const Path* where) {
     if (a.type == AvroType::Union) return encode_union(s, a, v, where);
     if (v.is_null()) {
       if (a.type == AvroType::Null) return;
@@ -116,15 +122,21 @@ class Encoder {
   std::string& out_;
   const AvroDataOptions& opts_;
 
-  static std::string at(std::string_view where) { return where.empty() ? "" : fmt::format(" (field {})", where); }
+  // " (field a.b)", built only when a message needs it.
+  static std::string at(const Path* where) {
+    if (!where) return "";
+    std::string path(where->name);
+    for (const Path* p = where->parent; p; p = p->parent) path = std::string(p->name) + "." + path;
+    return fmt::format(" (field {})", path);
+  }
 
   template <class T>
-  static const T& expect(const Schema& s, const Value& v, std::string_view where) {
+  static const T& expect(const Schema& s, const Value& v, const Path* where) {
     if (const T* p = v.get_if<T>()) return *p;
     throw DataException(fmt::format("Invalid type for {}: class {}{}", upper(type_name(s.type)), v.java_class(), at(where)));
   }
 
-  void encode_union(const Schema& s, const AvroNode& a, const Value& v, std::string_view where) {
+  void encode_union(const Schema& s, const AvroNode& a, const Value& v, const Path* where) {
     if (v.is_null()) {
       int n = a.null_branch();
       if (n < 0) throw DataException(fmt::format("Found null value for non-optional schema{}", at(where)));
@@ -149,13 +161,13 @@ class Encoder {
     encode(s, *a.branches[static_cast<size_t>(other)], v, where);
   }
 
-  void encode_array(const Schema& s, const AvroNode& items, const Array& arr, std::string_view where) {
+  void encode_array(const Schema& s, const AvroNode& items, const Array& arr, const Path* where) {
     if (!arr.empty()) write_long(out_, static_cast<int64_t>(arr.size()));
     for (auto& e : arr) encode(*s.value_schema, items, e, where);
     write_long(out_, 0);
   }
 
-  void encode_entries(const Schema& s, const AvroNode& entry, const MapEntries& entries, std::string_view where) {
+  void encode_entries(const Schema& s, const AvroNode& entry, const MapEntries& entries, const Path* where) {
     if (!entries.empty()) write_long(out_, static_cast<int64_t>(entries.size()));
     for (auto& [k, e] : entries) {
       encode(*s.key_schema, *entry.fields[0].schema, k, where);
@@ -164,7 +176,7 @@ class Encoder {
     write_long(out_, 0);
   }
 
-  void encode_struct(const Schema& s, const AvroNode& a, const Value& v, std::string_view where) {
+  void encode_struct(const Schema& s, const AvroNode& a, const Value& v, const Path* where) {
     expect<std::shared_ptr<StructValue>>(s, v, where);
       const StructValue& st = v.as_struct();
     if (st.schema.get() != &s && !(*st.schema == s)) throw DataException(fmt::format("Mismatching struct schema{}", at(where)));
@@ -173,12 +185,12 @@ class Encoder {
       const Value* fv = &st.values[i];
       // Struct.get: a field left null reads as its default.
       if (fv->is_null() && f.schema->default_value) fv = &*f.schema->default_value;
-      std::string path = where.empty() ? f.name : std::string(where) + "." + f.name;
-      encode(*f.schema, *a.fields[i].schema, *fv, path);
+      Path path{where, f.name};
+      encode(*f.schema, *a.fields[i].schema, *fv, &path);
     }
   }
 
-  bool encode_logical(const Schema& s, const AvroNode& a, const Value& v, std::string_view where) {
+  bool encode_logical(const Schema& s, const AvroNode& a, const Value& v, const Path* where) {
     const std::string& name = *s.name;
     if (name == schemas::kDecimalName) {
       const auto* d = v.get_if<Decimal>();
@@ -364,7 +376,7 @@ class Decoder {
 void encode_value(std::string& out, const Schema& schema, const AvroNode& avro, const Value& value,
                   const AvroDataOptions& opts) {
   Encoder e(out, opts);
-  e.encode(schema, avro, value, "");
+  e.encode(schema, avro, value, nullptr);
 }
 
 Value decode_value(std::string_view bytes, const SchemaPtr& schema, const AvroNode& avro, const AvroDataOptions& opts) {

@@ -146,8 +146,14 @@ bool AvroConverter::from_connect_data(std::string_view topic, const SchemaPtr& s
 }
 
 const AvroConverter::Read& AvroConverter::read(std::string_view topic, int32_t id) {
+  if (last_read_ && id == last_id_ && topic == last_topic_) return *last_read_;
   auto key = std::make_pair(std::string(topic), id);
-  if (auto it = read_.find(key); it != read_.end()) return it->second;
+  if (auto it = read_.find(key); it != read_.end()) {
+    last_read_ = &it->second;
+    last_topic_ = topic;
+    last_id_ = id;
+    return it->second;
+  }
   std::string text;
   try {
     text = registry_->schema_by_id(id);

@@ -52,6 +52,10 @@ class AvroConverter : public Converter {
   std::unique_ptr<SchemaRegistryClient> registry_;
   LruCache<const Schema*, Written> written_;
   std::map<std::pair<std::string, int32_t>, Read> read_;  // by (topic, id): the version depends on the subject
+  // The last entry used: consecutive messages of one topic and schema skip the map (and its key's copy).
+  const Read* last_read_ = nullptr;
+  std::string last_topic_;
+  int32_t last_id_ = 0;
 };
 
 PluginInfo avro_converter_plugin();
