@@ -120,6 +120,9 @@ SchemaRegistryClient::Response SchemaRegistryClient::attempt(const std::string& 
   CURLcode code = curl_easy_perform(c);
   if (code != CURLE_OK) {
     error = errbuf[0] ? errbuf : curl_easy_strerror(code);
+    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CONNECT_ERROR)
+      error += "; an https registry whose certificate is not signed by a CA the system trusts needs "
+               "schema.registry.ssl.truststore.location (PEM) and schema.registry.ssl.truststore.type=PEM";
     return Response{};
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);

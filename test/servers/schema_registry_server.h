@@ -13,9 +13,10 @@ namespace testsupport {
 class SchemaRegistryStandIn {
  public:
   // `user_info` ("user:password"): basic auth required; empty: none. `forbidden_subject`:
-  // requests on it answered 403; empty: none.
-  explicit SchemaRegistryStandIn(const std::string& user_info = "", const std::string& forbidden_subject = "");
-  std::string url() const;  // http://127.0.0.1:PORT
+  // requests on it answered 403; empty: none. `tls_cert`/`tls_key` (PEM files): https.
+  explicit SchemaRegistryStandIn(const std::string& user_info = "", const std::string& forbidden_subject = "",
+                                 const std::string& tls_cert = "", const std::string& tls_key = "");
+  std::string url() const;  // http://127.0.0.1:PORT (https with TLS)
   int port() const { return server_.port(); }
   // Registry requests served so far (its own counter, read over HTTP).
   int requests() const;
@@ -23,6 +24,7 @@ class SchemaRegistryStandIn {
 
  private:
   TestServer server_;
+  bool tls_;
 };
 
 }  // namespace testsupport

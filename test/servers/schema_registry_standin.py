@@ -14,14 +14,16 @@ Confluent's API reference describes them:
 with Confluent's error bodies {"error_code": 40401|40403|40901|42201, "message"}
 and BACKWARD compatibility (the new schema can read data written with the
 latest). Optional basic auth (--user USER:PASSWORD); --forbid SUBJECT answers
-403 (error code 40301, as Confluent's RBAC does) to requests on that subject. Not Confluent's: GET
+403 (error code 40301, as Confluent's RBAC does) to requests on that subject; --tls CERT KEY
+serves https. Not Confluent's: GET
 /stand-in/requests answers the number of registry requests served, so tests
 can count them.
 
-Usage: schema_registry_standin.py PORT [--user USER:PASSWORD] [--forbid SUBJECT]
+Usage: schema_registry_standin.py PORT [--user USER:PASSWORD] [--forbid SUBJECT] [--tls CERT KEY]
 """
 import base64
 import json
+import ssl
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -280,7 +282,13 @@ def main():
         Handler.user = sys.argv[sys.argv.index("--user") + 1]
     if "--forbid" in sys.argv:
         Handler.forbidden = sys.argv[sys.argv.index("--forbid") + 1]
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    if "--tls" in sys.argv:
+        i = sys.argv.index("--tls")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[i + 1], sys.argv[i + 2])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.serve_forever()
 
 
 if __name__ == "__main__":

@@ -246,6 +246,37 @@ TEST_CASE("AvroConverter: credentials in the URL (basic.auth.credentials.source=
                         !Catch::Contains("secret"));  // the URL's credentials are not shown
 }
 
+TEST_CASE("AvroConverter: an https registry trusted through a PEM trust store, JKS refused with what to do") {
+  testsupport::TempDir dir;
+  int status = -1;
+  std::string out = testsupport::shell(
+      fmt::format("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                  "-addext subjectAltName=IP:127.0.0.1 -keyout {0}/reg.key -out {0}/reg.crt 2>&1",
+                  dir.path()),
+      &status);
+  INFO(out);
+  REQUIRE(status == 0);
+  SchemaRegistryStandIn registry("", "", dir / "reg.crt", dir / "reg.key");
+  auto s = row_schema();
+  std::string bytes;
+  auto trusted = converter({{"schema.registry.url", registry.url()},
+                            {"schema.registry.ssl.truststore.location", dir / "reg.crt"},
+                            {"schema.registry.ssl.truststore.type", "PEM"},
+                            {"max.retries", "0"}});
+  REQUIRE(trusted->from_connect_data("t", s, row(s, 1), bytes));
+  check_same_fields(trusted->to_connect_data("t", bytes).value, row(s, 1));
+  auto untrusted = converter({{"schema.registry.url", registry.url()}, {"max.retries", "0"}});
+  CHECK_THROWS_WITH(untrusted->from_connect_data("t", s, row(s, 1), bytes),
+                    Catch::Contains("could not be reached") && Catch::Contains("schema.registry.ssl.truststore.location"));
+  config::RawConfig raw;
+  raw["schema.registry.url"] = config::RawEntry{registry.url(), {}};
+  raw["schema.registry.ssl.truststore.location"] = config::RawEntry{dir / "reg.crt", {}};
+  config::Problems problems;
+  auto values = config::parse(avro_converter_plugin().spec, raw, "", problems);
+  AvroConverter jks;
+  CHECK_THROWS_WITH(jks.configure(values, false), Catch::Contains("JKS is not supported") && Catch::Contains("PEM"));
+}
+
 TEST_CASE("AvroConverter: registry down — retries, then an error naming the URL") {
   int port = testsupport::free_local_port();
   auto conv = converter({{"schema.registry.url", fmt::format("http://127.0.0.1:{}", port)},
