@@ -77,11 +77,18 @@ class Encoder {
       case AvroType::Int:
         if (s.type == Type::Int8) write_long(out_, expect<int8_t>(s, v, where));
         else if (s.type == Type::Int16) write_long(out_, expect<int16_t>(s, v, where));
-        else write_long(out_, expect<int32_t>(s, v, where));
+        else if (s.type == Type::Int32) write_long(out_, expect<int32_t>(s, v, where));
+        else write_long(out_, static_cast<int32_t>(number<int64_t>(s, v, where)));
         return;
-      case AvroType::Long: write_long(out_, expect<int64_t>(s, v, where)); return;
-      case AvroType::Float: write_le(out_, expect<float>(s, v, where)); return;
-      case AvroType::Double: write_le(out_, expect<double>(s, v, where)); return;
+      case AvroType::Long:
+        write_long(out_, s.type == Type::Int64 ? expect<int64_t>(s, v, where) : number<int64_t>(s, v, where));
+        return;
+      case AvroType::Float:
+        write_le(out_, s.type == Type::Float32 ? expect<float>(s, v, where) : number<float>(s, v, where));
+        return;
+      case AvroType::Double:
+        write_le(out_, s.type == Type::Float64 ? expect<double>(s, v, where) : number<double>(s, v, where));
+        return;
       case AvroType::String: write_bytes(out_, expect<std::string>(s, v, where)); return;
       case AvroType::Bytes: write_bytes(out_, expect<Bytes>(s, v, where).data); return;
       case AvroType::Fixed: {
@@ -134,6 +141,22 @@ class Encoder {
   static const T& expect(const Schema& s, const Value& v, const Path* where) {
     if (const T* p = v.get_if<T>()) return *p;
     throw DataException(fmt::format("Invalid type for {}: class {}{}", upper(type_name(s.type)), v.java_class(), at(where)));
+  }
+
+  // Another schema's number type (use.latest.version): converted as Avro's Java writer converts a
+  // Number (intValue(), longValue(), …).
+  template <class T>
+  static T number(const Schema& s, const Value& v, const Path* where) {
+    switch (v.storage().index()) {
+      case 2: return static_cast<T>(v.as<int8_t>());
+      case 3: return static_cast<T>(v.as<int16_t>());
+      case 4: return static_cast<T>(v.as<int32_t>());
+      case 5: return static_cast<T>(v.as<int64_t>());
+      case 6: return static_cast<T>(v.as<float>());
+      case 7: return static_cast<T>(v.as<double>());
+      default:
+        throw DataException(fmt::format("Invalid type for {}: class {}{}", upper(type_name(s.type)), v.java_class(), at(where)));
+    }
   }
 
   void encode_union(const Schema& s, const AvroNode& a, const Value& v, const Path* where) {

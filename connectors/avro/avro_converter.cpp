@@ -96,26 +96,76 @@ const AvroConverter::Written& AvroConverter::written(const SchemaPtr& schema) {
   return written_.put(schema.get(), Written{schema, std::move(avro), std::move(json)});
 }
 
-int32_t AvroConverter::schema_id(std::string_view topic, const AvroNode& avro, const std::string& json) {
+namespace {
+// Whether Avro's schema resolution reads a `writer` value as `reader` (the same type, or a promotion).
+bool readable(AvroType writer, AvroType reader) {
+  using T = AvroType;
+  if (writer == reader) return true;
+  switch (writer) {
+    case T::Int: return reader == T::Long || reader == T::Float || reader == T::Double;
+    case T::Long: return reader == T::Float || reader == T::Double;
+    case T::Float: return reader == T::Double;
+    case T::String: return reader == T::Bytes;
+    case T::Bytes: return reader == T::String;
+    default: return false;
+  }
+}
+
+// latest.compatibility.strict: Avro's Java writer takes a record's fields by position, so the latest
+// schema's records must have the record's fields, by name, in the same places, each of a type the
+// latest's reads (the same, or an Avro promotion).
+void check_lines_up(const AvroNode& ours, const AvroNode& latest, const std::string& subject, int32_t version) {
+  auto fail = [&](const std::string& what) {
+    throw DataException(fmt::format("use.latest.version: the record does not fit the latest schema (version {}) of "
+                                    "subject \"{}\": {}; register the record's schema, or set "
+                                    "latest.compatibility.strict=false",
+                                    version, subject, what));
+  };
+  const AvroNode* a = &ours;
+  const AvroNode* b = &latest;
+  if (a->type == AvroType::Union && b->type == AvroType::Union && a->branches.size() == b->branches.size()) {
+    for (size_t i = 0; i < a->branches.size(); ++i) check_lines_up(*a->branches[i], *b->branches[i], subject, version);
+    return;
+  }
+  if (a->type != AvroType::Union && b->type == AvroType::Union) {  // the branch the writer's value goes to
+    for (auto& branch : b->branches)
+      if (readable(a->type, branch->type)) return check_lines_up(*a, *branch, subject, version);
+    fail(fmt::format("no branch of the latest's union takes {}", avro_type_name(a->type)));
+  }
+  if (!readable(a->type, b->type)) fail(fmt::format("{} where the latest has {}", avro_type_name(a->type), avro_type_name(b->type)));
+  if (a->type == AvroType::Record) {
+    if (a->fields.size() != b->fields.size())
+      fail(fmt::format("record {} has {} fields, the latest's {}", a->full_name(), a->fields.size(), b->fields.size()));
+    for (size_t i = 0; i < a->fields.size(); ++i) {
+      if (a->fields[i].name != b->fields[i].name)
+        fail(fmt::format("field {} of {} is {} in the latest", i, a->full_name(), b->fields[i].name));
+      check_lines_up(*a->fields[i].schema, *b->fields[i].schema, subject, version);
+    }
+  } else if (a->type == AvroType::Array) {
+    check_lines_up(*a->items, *b->items, subject, version);
+  } else if (a->type == AvroType::Map) {
+    check_lines_up(*a->values, *b->values, subject, version);
+  }
+}
+}  // namespace
+
+std::pair<int32_t, const AvroNode*> AvroConverter::schema_id(std::string_view topic, const AvroNode& avro,
+                                                              const std::string& json) {
   std::string subj = subject(topic, avro);
+  // As Confluent's serializer: auto.register.schemas first, use.latest.version only without it.
+  if (auto_register_) return {registry_->register_schema(subj, json), &avro};
   if (use_latest_) {
     RegisteredSchema latest = registry_->latest(subj);
-    if (latest.schema != json) {
-      // Writing a record in another schema's shape (Confluent converts it) is not done: say so.
-      if (latest_strict_ && !registry_->compatible_with_latest(subj, json))
-        throw DataException(fmt::format("use.latest.version: the record's schema is not compatible with the latest "
-                                        "schema (version {}) of subject \"{}\"", latest.version, subj));
-      throw DataException(fmt::format("use.latest.version: the latest schema (version {}) of subject \"{}\" differs "
-                                      "from the record's; writing a record in another schema is not supported yet, "
-                                      "set use.latest.version=false",
-                                      latest.version, subj));
-    }
-    return latest.id;
+    if (latest.schema == json) return {latest.id, &avro};
+    auto it = latest_avro_.find(latest.id);
+    if (it == latest_avro_.end()) it = latest_avro_.emplace(latest.id, parse_avro_schema(latest.schema)).first;
+    if (latest_strict_) check_lines_up(avro, *it->second, subj, latest.version);
+    return {latest.id, it->second.get()};
   }
-  if (auto_register_) return registry_->register_schema(subj, json);
-  if (auto found = registry_->lookup(subj, json)) return found->id;
+  if (auto found = registry_->lookup(subj, json)) return {found->id, &avro};
   throw DataException(fmt::format("The record's schema is not registered under subject \"{}\" and "
-                                  "auto.register.schemas=false: register it first, or set auto.register.schemas=true",
+                                  "auto.register.schemas=false: register it first, set use.latest.version=true, or "
+                                  "set auto.register.schemas=true",
                                   subj));
 }
 
@@ -132,15 +182,21 @@ bool AvroConverter::from_connect_data(std::string_view topic, const SchemaPtr& s
   }();
   const Written* w = schema ? &written(schema) : nullptr;
   int32_t id = 0;
+  const AvroNode* writer = nullptr;
   try {
-    id = w ? schema_id(topic, *w->avro, w->json) : schema_id(topic, *anything, std::string(anything_schema_json()));
+    std::tie(id, writer) =
+        w ? schema_id(topic, *w->avro, w->json) : schema_id(topic, *anything, std::string(anything_schema_json()));
   } catch (const RegistryError& e) {
     throw DataException(fmt::format("Failed to serialize Avro data for topic {}: {}", topic, e.what()));
   }
   out.push_back(kMagicByte);
   auto uid = static_cast<uint32_t>(id);
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((uid >> shift) & 0xFF));
-  if (w) encode_value(out, *schema, *w->avro, value, opts_);
+  if (!w && writer != anything.get())
+    throw DataException(fmt::format("use.latest.version: the latest schema of the subject for topic {} is not "
+                                    "Confluent's Anything schema, which schemaless data is written with",
+                                    topic));
+  if (w) encode_value(out, *schema, *writer, value, opts_);  // by position, as Avro's Java writer
   else encode_anything(out, value);
   return true;
 }

@@ -39,7 +39,8 @@ class AvroConverter : public Converter {
     bool anything = false;  // schemaless data (io.confluent.connect.avro.Anything): no Connect schema
   };
   const Written& written(const SchemaPtr& schema);
-  int32_t schema_id(std::string_view topic, const AvroNode& avro, const std::string& json);
+  // The id to write under, and the Avro schema to write with (the record's own, or the latest's).
+  std::pair<int32_t, const AvroNode*> schema_id(std::string_view topic, const AvroNode& avro, const std::string& json);
   const Read& read(std::string_view topic, int32_t id);
   std::string subject(std::string_view topic, const AvroNode& avro) const;
 
@@ -51,6 +52,7 @@ class AvroConverter : public Converter {
   bool latest_strict_ = true;
   std::unique_ptr<SchemaRegistryClient> registry_;
   LruCache<const Schema*, Written> written_;
+  std::map<int32_t, AvroPtr> latest_avro_;  // use.latest.version: the latest schemas by id
   std::map<std::pair<std::string, int32_t>, Read> read_;  // by (topic, id): the version depends on the subject
   // The last entry used: consecutive messages of one topic and schema skip the map (and its key's copy).
   const Read* last_read_ = nullptr;

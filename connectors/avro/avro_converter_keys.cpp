@@ -32,11 +32,12 @@ PluginInfo avro_converter_plugin() {
                   "Specify if the Serializer should attempt to register the Schema with Schema Registry.",
                   std::nullopt, false});
   s.define(KeyDef{"use.latest.version", KeyType::Boolean, ConfigValue(false),
-                  "Use the latest version of the subject's schema; only a latest schema equal to the record's is "
-                  "supported.",
+                  "With auto.register.schemas=false: write with the latest schema of the subject (its id, its "
+                  "types), taking the record's fields by position as Avro's Java writer does.",
                   std::nullopt, false});
   s.define(KeyDef{"latest.compatibility.strict", KeyType::Boolean, ConfigValue(true),
-                  "With use.latest.version, check that the latest schema is backward compatible with the record's.",
+                  "With use.latest.version, require the latest schema's records to have the record's fields, by "
+                  "name, in the same places, of types it reads (the same, or an Avro promotion).",
                   std::nullopt, false});
   s.define(KeyDef{"key.subject.name.strategy", KeyType::String, text("io.confluent.kafka.serializers.subject.TopicNameStrategy"),
                   "How the subject of a key schema is named: TopicNameStrategy (TOPIC-key), RecordNameStrategy "

@@ -332,7 +332,7 @@ TEST_CASE("AvroConverter: bytes without the magic byte, or with an unknown schem
   CHECK(!conv->to_connect_data("events", std::nullopt).schema);
 }
 
-TEST_CASE("AvroConverter: use.latest.version with the record's own schema, auto.register.schemas=false") {
+TEST_CASE("AvroConverter: auto.register.schemas=false looks the schema up, use.latest.version writes with the latest") {
   SchemaRegistryStandIn registry;
   auto s = row_schema();
   std::string bytes;
@@ -344,9 +344,40 @@ TEST_CASE("AvroConverter: use.latest.version with the record's own schema, auto.
   std::string again;
   CHECK(fresh->from_connect_data("t", s, row(s, 1), again));
   CHECK(again == bytes);
-  auto latest = converter({{"schema.registry.url", registry.url()}, {"use.latest.version", "true"}});
-  CHECK(latest->from_connect_data("t", s, row(s, 1), again));
-  CHECK(again == bytes);
+
+  // The latest schema widens `a` to long and has a doc: the record (a int32) is written with its id and types.
+  auto v1 = SchemaBuilder::structure().name("r.R").field("a", schemas::int32()).field("b", schemas::string()).build();
+  const std::string latest =
+      R"({"type":"record","name":"R","namespace":"r","fields":[{"name":"a","type":"long"},{"name":"b","type":"string","doc":"d"}]})";
+  REQUIRE(testsupport::shell(fmt::format("curl -s -X POST -H 'Content-Type: application/vnd.schemaregistry.v1+json' "
+                                         "--data {} {}/subjects/w-value/versions",
+                                         quote(fmt::format(R"({{"schema":{}}})", fmt::format("\"{}\"", [&] {
+                                           std::string e;
+                                           for (char c : latest) e += c == '"' ? std::string("\\\"") : std::string(1, c);
+                                           return e;
+                                         }()))),
+                                         registry.url()))
+              .find("\"id\"") != std::string::npos);
+  auto st = StructValue::make(v1);
+  st->put("a", Value(int32_t{5}));
+  st->put("b", Value("x"));
+  auto use_latest = converter({{"schema.registry.url", registry.url()},
+                               {"auto.register.schemas", "false"},
+                               {"use.latest.version", "true"}});
+  REQUIRE(use_latest->from_connect_data("w", v1, Value(st), again));
+  CHECK(again == std::string("\x00\x00\x00\x00\x02\x0a\x02x", 8));  // id 2, long 5, "x"
+  check_same_fields(use_latest->to_connect_data("w", again).value, [&] {
+    auto want = StructValue::make(SchemaBuilder::structure().name("r.R").field("a", schemas::int64()).field("b", schemas::string()).build());
+    want->put("a", Value(int64_t{5}));
+    want->put("b", Value("x"));
+    return Value(want);
+  }());
+  auto swapped = SchemaBuilder::structure().name("r.R").field("b", schemas::string()).field("a", schemas::int32()).build();
+  auto st3 = StructValue::make(swapped);
+  st3->put("b", Value("x"));
+  st3->put("a", Value(int32_t{5}));
+  CHECK_THROWS_WITH(use_latest->from_connect_data("w", swapped, Value(st3), again),
+                    Catch::Contains("field 0 of r.R is a in the latest") && Catch::Contains("latest.compatibility.strict"));
 }
 
 TEST_CASE("AvroConverter: schemaless data travels in Confluent's Anything record, which kafkajs decodes") {
