@@ -12,7 +12,7 @@ namespace testsupport {
 
 class SchemaRegistryStandIn {
  public:
-  // `user_info` ("user:password"): basic auth required; empty: none. `forbidden_subject`:
+  // `user_info` ("user:password"): basic auth required ("Bearer TOKEN": that bearer token); empty: none. `forbidden_subject`:
   // requests on it answered 403; empty: none. `tls_cert`/`tls_key` (PEM files): https.
   explicit SchemaRegistryStandIn(const std::string& user_info = "", const std::string& forbidden_subject = "",
                                  const std::string& tls_cert = "", const std::string& tls_key = "");

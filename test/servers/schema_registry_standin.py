@@ -13,7 +13,8 @@ Confluent's API reference describes them:
 
 with Confluent's error bodies {"error_code": 40401|40403|40901|42201, "message"}
 and BACKWARD compatibility (the new schema can read data written with the
-latest). Optional basic auth (--user USER:PASSWORD); --forbid SUBJECT answers
+latest). Optional basic auth (--user USER:PASSWORD) or bearer token (--user "Bearer TOKEN");
+--forbid SUBJECT answers
 403 (error code 40301, as Confluent's RBAC does) to requests on that subject; --tls CERT KEY
 serves https. Not Confluent's: GET
 /stand-in/requests answers the number of registry requests served, so tests
@@ -165,7 +166,10 @@ class Handler(BaseHTTPRequestHandler):
             return False
         if not self.user:
             return True
-        expected = "Basic " + base64.b64encode(self.user.encode()).decode()
+        if self.user.startswith("Bearer "):
+            expected = self.user
+        else:
+            expected = "Basic " + base64.b64encode(self.user.encode()).decode()
         if self.headers.get("Authorization") == expected:
             return True
         self.error(401, 401, "Unauthorized")

@@ -277,6 +277,36 @@ TEST_CASE("AvroConverter: an https registry trusted through a PEM trust store, J
   CHECK_THROWS_WITH(jks.configure(values, false), Catch::Contains("JKS is not supported") && Catch::Contains("PEM"));
 }
 
+TEST_CASE("AvroConverter: a bearer token (bearer.auth.token) is sent as Authorization: Bearer") {
+  SchemaRegistryStandIn registry("Bearer t0ken");
+  auto s = row_schema();
+  std::string bytes;
+  CHECK(converter({{"schema.registry.url", registry.url()}, {"bearer.auth.token", "t0ken"}})
+            ->from_connect_data("t", s, row(s, 1), bytes));
+  CHECK_THROWS_WITH(converter({{"schema.registry.url", registry.url()}, {"bearer.auth.token", "wrong"}})
+                        ->from_connect_data("t", s, row(s, 1), bytes),
+                    Catch::Contains("401 Unauthorized"));
+}
+
+TEST_CASE("Schema Registry client: an invalid schema (42201) names the subject, an unknown id says 40403") {
+  SchemaRegistryStandIn registry;
+  RegistryOptions o;
+  o.urls = {registry.url()};
+  SchemaRegistryClient client(o);
+  CHECK_THROWS_WITH(client.register_schema("bad-value", "{not avro"),
+                    Catch::Contains("rejected the schema for subject \"bad-value\" as invalid (42201)"));
+  try {
+    client.schema_by_id(42);
+    FAIL("no error");
+  } catch (const RegistryError& e) {
+    CHECK(e.status() == 404);
+    CHECK(e.code() == 40403);
+  }
+  CHECK(client.register_schema("ok-value", "\"string\"") == 1);
+  CHECK(client.register_schema("ok-value", "\"string\"") == 1);
+  CHECK(client.requests() == 3);  // the second registration came from the cache
+}
+
 TEST_CASE("AvroConverter: registry down — retries, then an error naming the URL") {
   int port = testsupport::free_local_port();
   auto conv = converter({{"schema.registry.url", fmt::format("http://127.0.0.1:{}", port)},
