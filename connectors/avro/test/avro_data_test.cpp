@@ -213,3 +213,47 @@ TEST_CASE("AvroData: names Avro refuses are refused as Avro's Java library does,
   CHECK(scrub_name("é") == "_C3_A9");     // %C3%A9
   CHECK(scrub_name("ok_1") == "ok_1");
 }
+
+// The expectations of Confluent's AvroDataTest (testFromConnectStructsWithNullName,
+// testFromConnectOptionalAndNonOptionalStruct), written as the JSON Avro's Java library prints.
+TEST_CASE("AvroData: unnamed structs are ConnectDefault, ConnectDefault2 and one reused is referenced, as in Confluent's tests") {
+  auto inner = SchemaBuilder::structure().field("value", schemas::int64()).optional().build();
+  auto outer = SchemaBuilder::structure().field("struct", inner).field("array", SchemaBuilder::array(inner).build()).build();
+  CHECK(schema_json(outer) ==
+        R"({"type":"record","name":"ConnectDefault","namespace":"io.confluent.connect.avro","fields":[)"
+        R"({"name":"struct","type":["null",{"type":"record","name":"ConnectDefault2","fields":[{"name":"value","type":"long"}]}],"default":null},)"
+        R"({"name":"array","type":{"type":"array","items":["null","ConnectDefault2"]}}]})");
+  CHECK(*to_connect_schema(*parse_avro_schema(schema_json(outer)), defaults()) == *outer);
+
+  auto named_inner = SchemaBuilder::structure().name("inner").field("value", schemas::int64()).optional().build();
+  auto named_outer =
+      SchemaBuilder::structure().name("outer").field("struct", named_inner).field("array", SchemaBuilder::array(named_inner).build()).build();
+  CHECK(schema_json(named_outer) ==
+        R"({"type":"record","name":"outer","fields":[)"
+        R"({"name":"struct","type":["null",{"type":"record","name":"inner","fields":[{"name":"value","type":"long"}],"connect.name":"inner"}],"default":null},)"
+        R"({"name":"array","type":{"type":"array","items":["null","inner"]}}],"connect.name":"outer"})");
+  CHECK(*to_connect_schema(*parse_avro_schema(schema_json(named_outer)), defaults()) == *named_outer);
+}
+
+// More of Confluent's AvroDataTest expectations (testFromConnectOptionalPrimitiveWithMetadata,
+// testFromConnectRecordWithMetadata, testFromConnectMapWithNonStringKey); Avro compares properties
+// regardless of order, the order here is the one AvroData adds them in.
+TEST_CASE("AvroData: metadata on a primitive and a record, a top-level non-string map, as in Confluent's tests") {
+  auto str = SchemaBuilder::string().doc("doc").default_value(Value("foo")).name("io.confluent.stringtype").version(2)
+                 .optional().parameter("foo", "bar").parameter("baz", "baz").build();
+  CHECK(schema_json(str) ==
+        R"([{"type":"string","connect.doc":"doc","connect.version":2,"connect.parameters":{"foo":"bar","baz":"baz"},)"
+        R"("connect.default":"foo","connect.name":"io.confluent.stringtype"},"null"])");
+  CHECK(*to_connect_schema(*parse_avro_schema(schema_json(str)), defaults()) == *str);
+
+  auto rec = SchemaBuilder::structure().name("io.confluent.test.TestSchema").version(12).doc("doc")
+                 .field("int32", schemas::int32()).build();
+  CHECK(schema_json(rec) ==
+        R"({"type":"record","name":"TestSchema","namespace":"io.confluent.test","fields":[{"name":"int32","type":"int"}],)"
+        R"("connect.doc":"doc","connect.version":12,"connect.name":"io.confluent.test.TestSchema"})");
+
+  auto map = SchemaBuilder::map(schemas::int32(), schemas::int32()).build();
+  CHECK(schema_json(map) ==
+        R"({"type":"array","items":{"type":"record","name":"MapEntry","namespace":"io.confluent.connect.avro","fields":[)"
+        R"({"name":"key","type":"int"},{"name":"value","type":"int"}]}})");
+}
