@@ -257,3 +257,17 @@ TEST_CASE("AvroData: metadata on a primitive and a record, a top-level non-strin
         R"({"type":"array","items":{"type":"record","name":"MapEntry","namespace":"io.confluent.connect.avro","fields":[)"
         R"({"name":"key","type":"int"},{"name":"value","type":"int"}]}})");
 }
+
+TEST_CASE("AvroData: an Avro field default without connect.default is kept, flagged, and written back as it was") {
+  const std::string avro = R"({"type":"record","name":"R","fields":[{"name":"a","type":"int","default":5},)"
+                           R"({"name":"s","type":["null","string"],"default":null}]})";
+  SchemaPtr s = to_connect_schema(*parse_avro_schema(avro), defaults());
+  const Schema& a = *s->field("a")->schema;
+  REQUIRE(a.default_value);
+  CHECK(*a.default_value == Value(int32_t{5}));
+  CHECK(*a.parameter(kAvroFieldDefaultFlag) == "true");
+  CHECK(s->field("s")->schema->optional);
+  CHECK(!s->field("s")->schema->default_value);
+  CHECK(schema_json(s) == R"({"type":"record","name":"R","fields":[{"name":"a","type":"int","default":5},)"
+                          R"({"name":"s","type":["null","string"],"default":null}],"connect.name":"R"})");
+}
