@@ -33,6 +33,9 @@
 #ifdef CONNECTRUN_WITH_JDBC
 #include "connectors/jdbc/jdbc.h"
 #endif
+#ifdef CONNECTRUN_WITH_AVRO
+#include "connectors/avro/avro.h"
+#endif
 #ifdef CONNECTRUN_WITH_POSTGRES_CDC
 #include "connectors/postgres_cdc/postgres_cdc.h"
 #endif
@@ -82,6 +85,9 @@ void register_families([[maybe_unused]] PluginRegistry& registry, [[maybe_unused
 #endif
 #ifdef CONNECTRUN_WITH_POSTGRES_CDC
   add_family(registry, families, "postgres_cdc", postgres_cdc::register_family);  // PostgresCdcSource
+#endif
+#ifdef CONNECTRUN_WITH_AVRO
+  add_family(registry, families, "avro", avro::register_family);  // AvroConverter
 #endif
 }
 
