@@ -1,6 +1,6 @@
 #include "connectors/avro/avro_anything.h"
 
-#include <cstring>
+#include "connectors/avro/avro_binary.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -11,20 +11,6 @@ namespace {
 
 // The fields' order in the record (and so on the wire).
 enum Slot { kBoolean, kBytes, kDouble, kFloat, kInt, kLong, kString, kArray, kMap, kSlots };
-
-void write_long(std::string& out, int64_t v) {
-  auto z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-  while (z >= 0x80) {
-    out.push_back(static_cast<char>((z & 0x7F) | 0x80));
-    z >>= 7;
-  }
-  out.push_back(static_cast<char>(z));
-}
-
-void write_bytes(std::string& out, std::string_view b) {
-  write_long(out, static_cast<int64_t>(b.size()));
-  out.append(b);
-}
 
 // Each field is ["null", T]: branch 0 for the unset ones, 1 then the value for the set one.
 void encode(std::string& out, const Value& v) {
@@ -55,8 +41,8 @@ void encode(std::string& out, const Value& v) {
     else if (auto* i16 = v.get_if<int16_t>()) write_long(out, *i16);
     else if (auto* i32 = v.get_if<int32_t>()) write_long(out, *i32);
     else if (auto* i64 = v.get_if<int64_t>()) write_long(out, *i64);
-    else if (auto* f = v.get_if<float>()) { char buf[4]; std::memcpy(buf, f, 4); out.append(buf, 4); }
-    else if (auto* d = v.get_if<double>()) { char buf[8]; std::memcpy(buf, d, 8); out.append(buf, 8); }
+    else if (auto* f = v.get_if<float>()) write_le(out, *f);
+    else if (auto* d = v.get_if<double>()) write_le(out, *d);
     else if (auto* str = v.get_if<std::string>()) write_bytes(out, *str);
     else if (auto* by = v.get_if<Bytes>()) write_bytes(out, by->data);
     else if (auto* arr = v.get_if<Array>()) {
@@ -74,10 +60,9 @@ void encode(std::string& out, const Value& v) {
   }
 }
 
-class Reader {
+class Reader : public BinaryReader {
  public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool at_end() const { return pos_ == in_.size(); }
+  using BinaryReader::BinaryReader;
 
   Value read() {
     Value result;
@@ -88,14 +73,14 @@ class Reader {
       switch (i) {
         case kBoolean: result = take(1)[0] != 0; break;
         case kBytes: result = Bytes{std::string(take(length()))}; break;
-        case kDouble: { double d; std::memcpy(&d, take(8).data(), 8); result = d; break; }
-        case kFloat: { float f; std::memcpy(&f, take(4).data(), 4); result = f; break; }
+        case kDouble: result = read_le<double>(); break;
+        case kFloat: result = read_le<float>(); break;
         case kInt: result = static_cast<int32_t>(read_long()); break;
         case kLong: result = read_long(); break;
         case kString: result = std::string(take(length())); break;
         case kArray: {
           Array a;
-          blocks([&] { a.push_back(read()); });
+          blocks([&] { a.push_back(read()); }, kSlots);  // each item holds at least its 9 union indexes
           result = std::move(a);
           break;
         }
@@ -105,7 +90,7 @@ class Reader {
             Value k = read();
             Value v = read();
             m.emplace_back(std::move(k), std::move(v));
-          });
+          }, kSlots);
           result = std::move(m);
           break;
         }
@@ -115,44 +100,6 @@ class Reader {
     return result;
   }
 
- private:
-  std::string_view in_;
-  size_t pos_ = 0;
-
-  std::string_view take(size_t n) {
-    if (in_.size() - pos_ < n) throw DataException("Avro data ends before the value its schema describes");
-    auto s = in_.substr(pos_, n);
-    pos_ += n;
-    return s;
-  }
-  int64_t read_long() {
-    uint64_t z = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      auto b = static_cast<unsigned char>(take(1)[0]);
-      z |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if (!(b & 0x80)) return static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
-    }
-    throw DataException("Invalid Avro varint");
-  }
-  size_t length() {
-    int64_t n = read_long();
-    if (n < 0 || static_cast<uint64_t>(n) > in_.size() - pos_) throw DataException("Avro data ends before the value its schema describes");
-    return static_cast<size_t>(n);
-  }
-  template <class F>
-  void blocks(F&& item) {
-    for (;;) {
-      int64_t n = read_long();
-      if (n == 0) return;
-      if (n < 0) {
-        n = -n;
-        read_long();
-      }
-      // Each item takes at least the 9 union indexes: a count beyond that is corrupt.
-      if (static_cast<uint64_t>(n) > (in_.size() - pos_) / kSlots + 1) throw DataException("Avro data ends before the value its schema describes");
-      for (int64_t i = 0; i < n; ++i) item();
-    }
-  }
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "connectors/avro/avro_codec.h"
 
+#include "connectors/avro/avro_binary.h"
+
 #include <cstring>
 
 #include <fmt/format.h>
@@ -14,27 +16,6 @@ std::string upper(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
-}
-
-void write_long(std::string& out, int64_t v) {
-  auto z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);  // zig-zag
-  while (z >= 0x80) {
-    out.push_back(static_cast<char>((z & 0x7F) | 0x80));
-    z >>= 7;
-  }
-  out.push_back(static_cast<char>(z));
-}
-
-void write_bytes(std::string& out, std::string_view b) {
-  write_long(out, static_cast<int64_t>(b.size()));
-  out.append(b);
-}
-
-template <class T>
-void write_le(std::string& out, T v) {
-  char buf[sizeof(T)];
-  std::memcpy(buf, &v, sizeof(T));  // little-endian hosts only (x86-64, arm64), as the spec's byte order
-  out.append(buf, sizeof(T));
 }
 
 // Union member names as AvroData gives them (unionMemberFieldName).
@@ -254,11 +235,9 @@ class Encoder {
   }
 };
 
-class Decoder {
+class Decoder : public BinaryReader {
  public:
-  Decoder(std::string_view in, const AvroDataOptions& opts) : in_(in), opts_(opts) {}
-
-  bool at_end() const { return pos_ == in_.size(); }
+  Decoder(std::string_view in, const AvroDataOptions& opts) : BinaryReader(in), opts_(opts) {}
 
   Value decode(const SchemaPtr& s, const AvroNode& a) {
     switch (a.type) {
@@ -339,58 +318,11 @@ class Decoder {
   }
 
  private:
-  std::string_view in_;
-  size_t pos_ = 0;
   const AvroDataOptions& opts_;
 
   Value bytes_value(const Schema& s, std::string_view b) {
     if (s.name == schemas::kDecimalName) return Decimal{minimal(std::string(b)), decimal_scale_of(s)};
     return Bytes{std::string(b)};
-  }
-
-  std::string_view take(size_t n) {
-    if (in_.size() - pos_ < n) throw DataException("Avro data ends before the value its schema describes");
-    auto s = in_.substr(pos_, n);
-    pos_ += n;
-    return s;
-  }
-
-  int64_t read_long() {
-    uint64_t z = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      auto b = static_cast<unsigned char>(take(1)[0]);
-      z |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if (!(b & 0x80)) return static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
-    }
-    throw DataException("Invalid Avro varint");
-  }
-
-  size_t length() {
-    int64_t n = read_long();
-    if (n < 0 || static_cast<uint64_t>(n) > in_.size() - pos_) throw DataException("Avro data ends before the value its schema describes");
-    return static_cast<size_t>(n);
-  }
-
-  template <class T>
-  T read_le() {
-    T v;
-    std::memcpy(&v, take(sizeof(T)).data(), sizeof(T));
-    return v;
-  }
-
-  // Arrays and maps come in blocks: a count, a negative count followed by a byte size, 0 to end.
-  template <class F>
-  void blocks(F&& item) {
-    for (;;) {
-      int64_t n = read_long();
-      if (n == 0) return;
-      if (n < 0) {
-        n = -n;
-        read_long();  // the block's size in bytes, for skipping
-      }
-      if (static_cast<uint64_t>(n) > in_.size() - pos_) throw DataException("Avro data ends before the value its schema describes");
-      for (int64_t i = 0; i < n; ++i) item();
-    }
   }
 };
 
