@@ -84,11 +84,17 @@ class Connection {
   // Whether the connection still works (after a failure: reconnect when not).
   virtual bool alive() = 0;
   // A bulk load of plain rows (PostgreSQL's COPY FROM STDIN): `params` holds
-  // `rows` rows of `cols.size()` values, as for a multi-row INSERT. Returns
-  // false when the database has no such path (then the caller INSERTs).
+  // `rows` rows of `cols.size()` values, as for a multi-row INSERT. `around`
+  // holds statements sent in the COPY's own query string, before and after it
+  // (BEGIN, COMMIT, …): they cost no round trip of their own, and when one
+  // fails, those after it are not run. Returns false, having sent nothing,
+  // when the database has no such path (then the caller INSERTs).
+  struct CopyAround {
+    std::string before, after;  // each empty, one statement, or several joined by "; "
+  };
   virtual bool copy_in(const std::string& table_sql, const std::vector<std::string>& cols, const Params& params,
-                       size_t rows) {
-    (void)table_sql, (void)cols, (void)params, (void)rows;
+                       size_t rows, const CopyAround& around) {
+    (void)table_sql, (void)cols, (void)params, (void)rows, (void)around;
     return false;
   }
 };

@@ -257,6 +257,9 @@ class PgConnection : public Connection {
   void rollback() override {
     if (PQstatus(pg_.get()) != CONNECTION_OK) return;
     settle();
+    // Not outside a transaction (a COPY's own COMMIT failed and ended it): the server would warn, and libpq
+    // print that warning on stderr.
+    if (PQtransactionStatus(pg_.get()) == PQTRANS_IDLE) return;
     Result(PQexec(pg_.get(), "ROLLBACK"));
   }
   std::vector<TableId> tables(const std::string& schema_pattern, const std::vector<std::string>& types) override {
@@ -298,12 +301,16 @@ class PgConnection : public Connection {
   bool alive() override { return PQstatus(pg_.get()) == CONNECTION_OK; }
 
   // COPY … FROM STDIN in text format: one round trip per batch and no statement to parse per row.
+  // The statements around the COPY share its simple-protocol query string: the server runs them in order and
+  // stops at the first that fails. PQexec returns at the COPY (or at an earlier failure).
   bool copy_in(const std::string& table_sql, const std::vector<std::string>& cols, const Params& params,
-               size_t rows) override {
+               size_t rows, const CopyAround& around) override {
     settle();
-    std::string sql = "COPY " + table_sql + " (";
+    std::string sql = around.before.empty() ? "" : around.before + "; ";
+    sql += "COPY " + table_sql + " (";
     for (size_t i = 0; i < cols.size(); ++i) sql += (i ? "," : "") + cols[i];
     sql += ") FROM STDIN";
+    if (!around.after.empty()) sql += "; " + around.after;
     Result start(PQexec(pg_.get(), sql.c_str()));
     if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) throw error(sql, start.get());
     std::string buf;
@@ -329,11 +336,13 @@ class PgConnection : public Connection {
       why = e.what();
     }
     PQputCopyEnd(pg_.get(), failed ? (why.empty() ? "connectrun could not send the rows" : why.c_str()) : nullptr);
-    Result end(PQgetResult(pg_.get()));
+    // One result for the COPY, then one per statement after it (up to the first failure).
     std::optional<ConnectError> err;
-    if (!end || PQresultStatus(end.get()) != PGRES_COMMAND_OK) err = error(sql, end.get());
-    Result rest;
-    while ((rest = Result(PQgetResult(pg_.get())))) {}
+    Result r(PQgetResult(pg_.get()));
+    if (!r) err = error(sql);
+    for (; r; r = Result(PQgetResult(pg_.get())))
+      if (!err && PQresultStatus(r.get()) != PGRES_COMMAND_OK && PQresultStatus(r.get()) != PGRES_TUPLES_OK)
+        err = error(sql, r.get());
     if (err) throw *err;
     return true;
   }

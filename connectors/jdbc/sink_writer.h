@@ -56,9 +56,13 @@ class SinkWriter {
   void write_all(const std::vector<Group>& groups, const Positions& positions);
   void write_one_by_one(const std::vector<Group>& groups, const Positions& positions,
                         const std::function<void(const Record&, const std::exception&)>& report);
-  void write_group(const Group& g, size_t begin, size_t end);
+  // `own_tx`: the group is the whole batch and is one COPY, which begins and commits its own transaction.
+  void write_group(const Group& g, size_t begin, size_t end, bool own_tx);
+  // Whether `rows` rows of the group are loaded by COPY (PostgreSQL inserts and keyed upserts).
+  bool copies(const Group& g, size_t rows) const;
   bool upsert_via_copy(const Group& g, const std::string& tname, const std::vector<std::string>& kq,
-                       const std::vector<std::string>& vq, size_t begin, size_t end);
+                       const std::vector<std::string>& vq, size_t begin, size_t end,
+                       const Connection::CopyAround& tx);
   void store_positions(const Positions& positions);
   void ensure_table(const Group& g);
   std::vector<Group> group(const std::vector<const Record*>& records);
