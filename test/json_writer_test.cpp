@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -71,6 +72,31 @@ TEST_CASE("strings are escaped as Jackson escapes them", "[json]") {
   CHECK(js(std::string("nul\0", 4)) == R"("nul\u0000")");
   CHECK(js("é 漢字 \u2028") == "\"é 漢字 \u2028\"");
   CHECK(js("😀") == R"("\uD83D\uDE00")");
+}
+
+// The writer's fast loop and its slow path take turns within one string (a quote right after a control or a
+// supplementary character, long runs of either), and it appends to what the string already holds: each mix
+// against a plain reference of Jackson's escaping for valid UTF-8.
+TEST_CASE("strings mixing quotes controls and non-ASCII escape as Jackson escapes them, appended", "[json]") {
+  const std::vector<std::string> pieces = {"a", "\"", "\\", "\n", "\x01", "é", "漢", "😀", "lorem ipsum ", "\"\""};
+  const std::vector<std::string> escaped = {"a", "\\\"", "\\\\", "\\n", "\\u0001", "é", "漢", "\\uD83D\\uDE00",
+                                            "lorem ipsum ", "\\\"\\\""};
+  uint32_t seed = 12345;
+  for (int round = 0; round < 500; ++round) {
+    std::string in, want = "prefix\"";
+    const int n = static_cast<int>((seed >> 4) % 40);
+    for (int k = 0; k < n; ++k) {
+      seed = seed * 1103515245u + 12345u;
+      const size_t p = (seed >> 16) % pieces.size();
+      in += pieces[p];
+      want += escaped[p];
+    }
+    want += '"';
+    std::string out = "prefix";
+    append_json_string(out, in);
+    INFO(in);
+    REQUIRE(out == want);
+  }
 }
 
 // What `new String(bytes, UTF_8)` gives on JDK 17 (String.decodeUTF8_UTF16), as
