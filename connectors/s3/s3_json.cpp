@@ -15,15 +15,11 @@ namespace {
 // Whether every byte of `s` is printable ASCII other than '"' and '\\' (written
 // as it is), eight bytes at a time: keys and values are mostly such text.
 bool plain_ascii(std::string_view s) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  // Any byte below n (n <= 128), and any byte equal to c: exact for "any".
-  auto has_less = [](uint64_t w, uint64_t n) { return (w - kOnes * n) & ~w & kHigh; };
-  auto has_byte = [&](uint64_t w, uint64_t c) { return has_less(w ^ (kOnes * c), 1); };
   size_t i = 0;
   for (; i + 8 <= s.size(); i += 8) {
     uint64_t w;
     std::memcpy(&w, s.data() + i, 8);
-    if ((w & kHigh) | has_less(w, 0x20) | has_byte(w, '"') | has_byte(w, '\\')) return false;
+    if (!json_plain_word(w)) return false;
   }
   for (; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);

@@ -2,6 +2,7 @@
 // numbers in Java's toString() shapes. Writers append to `out`.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,16 @@ namespace connectrun {
 // valid UTF-8 (a Java string cannot hold them) become U+FFFD as Java's decoder
 // replaces them (json/utf8.h), so the output is always valid JSON.
 void append_json_string(std::string& out, std::string_view s);
+
+// Whether the eight bytes of `w` are all printable ASCII other than '"' and
+// '\\', written into a JSON string as they are (SWAR: one test for eight bytes).
+inline bool json_plain_word(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  // Any byte below n (n <= 128), and any byte equal to c: exact for "any" once high bytes are excluded.
+  auto has_less = [](uint64_t x, uint64_t n) { return (x - kOnes * n) & ~x & kHigh; };
+  auto has_byte = [&](uint64_t x, uint64_t c) { return has_less(x ^ (kOnes * c), 1); };
+  return !((w & kHigh) | has_less(w, 0x20) | has_byte(w, '"') | has_byte(w, '\\'));
+}
 
 // An integer in decimal (Long.toString): to_chars, without a format string to parse.
 void append_integer(std::string& out, int64_t x);
