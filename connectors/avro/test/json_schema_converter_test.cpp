@@ -197,7 +197,7 @@ TEST_CASE("JsonSchemaConverter: subject name strategies, and RecordNameStrategy 
                     Catch::Contains("has none") && Catch::Contains("TopicNameStrategy"));
 }
 
-TEST_CASE("JsonSchemaConverter: auto.register.schemas=false looks the schema up; use.latest.version writes with the latest id") {
+TEST_CASE("JsonSchemaConverter: auto.register.schemas=false looks the schema up, use.latest.version writes with the latest id") {
   SchemaRegistryStandIn registry;
   auto s = order_schema();
   std::string bytes, again;
