@@ -247,18 +247,26 @@ class FromConnect {
  private:
   // One schema object in everit's order: type (and additionalProperties: false
   // for objects), then title, description, default, the connect.* keywords, then
-  // the kind's own members.
+  // the kind's own members (a boolean's type comes after the keywords).
   std::string object(const char* type, bool closed, const std::string& title, const std::string& description,
                      const std::string& default_text, const Members& props, const std::string& items,
                      const std::string& additional, const std::string& properties, const std::string& enum_values) {
+    // everit writes a boolean schema's "type" last, every other kind's first.
+    bool type_last = type && std::string_view(type) == "boolean";
     std::string out = "{";
-    if (type) out += fmt::format(R"("type":"{}")", type);
-    else out += "\"enum\":[" + enum_values + "]";
+    if (type && !type_last) out += fmt::format(R"("type":"{}")", type);
+    else if (!type) out += "\"enum\":[" + enum_values + "]";
     if (closed) out += R"(,"additionalProperties":false)";
-    if (!title.empty()) out += ",\"title\":" + title;
-    if (!description.empty()) out += ",\"description\":" + description;
-    if (!default_text.empty()) out += ",\"default\":" + default_text;
+    auto member = [&](std::string_view key, const std::string& text) {
+      if (text.empty()) return;
+      if (out.back() != '{') out.push_back(',');
+      out += fmt::format("\"{}\":{}", key, text);
+    };
+    member("title", title);
+    member("description", description);
+    member("default", default_text);
     append_members(out, hash_ordered(props, 16, {java_hash_map_copy_capacity(props.size())}));
+    if (type_last) member("type", R"("boolean")");
     if (!items.empty()) out += ",\"items\":" + items;
     if (!additional.empty()) out += ",\"additionalProperties\":" + additional;
     if (!properties.empty()) out += ",\"properties\":" + properties;

@@ -125,10 +125,20 @@ TEST_CASE("JsonSchemaData: a struct of every Connect type as the JSON Schema tex
       R"("score":{"type":"number","connect.index":3,"connect.type":"float32"},)"
       R"("name":{"connect.index":2,"oneOf":[{"type":"null"},{"type":"string"}]},)"
       R"("id":{"type":"integer","connect.index":0,"connect.type":"int64"},)"
-      R"("ok":{"type":"boolean","connect.index":4},)"
+      R"("ok":{"connect.index":4,"type":"boolean"},)"
       R"("day":{"type":"integer","title":"org.apache.kafka.connect.data.Date","connect.index":7,"connect.version":1,"connect.type":"int32"},)"
       R"("ts":{"type":"integer","title":"org.apache.kafka.connect.data.Timestamp","connect.index":8,"connect.version":1,"connect.type":"int64"}}})";
   CHECK(json_schema_from_connect(*row_schema(), defaults()) == want);
+}
+
+TEST_CASE("JsonSchemaData: top-level primitives — a boolean's type after its keywords, Time's title and version") {
+  CHECK(json_schema_from_connect(*SchemaBuilder::boolean().doc("d").build(), defaults()) == R"({"description":"d","type":"boolean"})");
+  CHECK(json_schema_from_connect(*schemas::time().build(), defaults()) ==
+        R"({"type":"integer","title":"org.apache.kafka.connect.data.Time","connect.version":1,"connect.type":"int32"})");
+  auto t = schemas::time().build();
+  CHECK(*json_schema_to_connect(json_schema_from_connect(*t, defaults()), defaults()) == *t);
+  CHECK(value_json(t, Value(Timestamp{3600000})) == "3600000");
+  CHECK(read_back(t, "3600000") == Value(Timestamp{3600000}));
 }
 
 TEST_CASE("JsonSchemaData: the JSON Schema reads back as the Connect schema it came from") {
