@@ -147,17 +147,7 @@ const AvroConverter::Read& AvroConverter::read(std::string_view topic, int32_t i
     last_id_ = id;
     return it->second;
   }
-  std::string text;
-  try {
-    text = registry_->schema_by_id(id);
-  } catch (const RegistryError& e) {
-    if (e.status() == 404)
-      throw DataException(fmt::format("Failed to deserialize data for topic {} to Avro: schema id {} is not in the "
-                                      "Schema Registry at {} (error code {}): the data was written with another "
-                                      "registry; point schema.registry.url at that one",
-                                      topic, id, registry_->shown_urls(), e.code()));
-    throw DataException(fmt::format("Failed to deserialize data for topic {} to Avro: {}", topic, e.what()));
-  }
+  std::string text = writer_schema(*registry_, topic, id, "Avro", "AVRO", is_key_).schema;
   if (is_anything_schema(text)) return read_.emplace(key, Read{nullptr, nullptr, true}).first->second;
   AvroPtr avro = parse_avro_schema(text);
   // The Connect schema's version is the registry's version of it under the subject, unless it carries connect.version.

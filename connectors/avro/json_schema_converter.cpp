@@ -135,22 +135,7 @@ bool JsonSchemaConverter::from_connect_data(std::string_view topic, const Schema
 const SchemaPtr& JsonSchemaConverter::read(std::string_view topic, int32_t id) {
   auto key = std::make_pair(std::string(topic), id);
   if (auto it = read_.find(key); it != read_.end()) return it->second;
-  RegisteredSchema rs;
-  try {
-    rs = registry_->typed_schema_by_id(id);
-  } catch (const RegistryError& e) {
-    if (e.status() == 404)
-      throw DataException(fmt::format("Failed to deserialize data for topic {} to JSON: schema id {} is not in the "
-                                      "Schema Registry at {} (error code {}): the data was written with another "
-                                      "registry; point schema.registry.url at that one",
-                                      topic, id, registry_->shown_urls(), e.code()));
-    throw DataException(fmt::format("Failed to deserialize data for topic {} to JSON: {}", topic, e.what()));
-  }
-  if (rs.type != "JSON")
-    throw DataException(fmt::format("Failed to deserialize data for topic {} to JSON: schema id {} is an {} schema, not "
-                                    "a JSON Schema: another converter wrote the topic ({}); set the {}.converter to it",
-                                    topic, id, rs.type, rs.type == "AVRO" ? "AvroConverter" : "ProtobufConverter",
-                                    side(is_key_)));
+  RegisteredSchema rs = writer_schema(*registry_, topic, id, "JSON", "JSON", is_key_);
   SchemaPtr schema;
   try {
     schema = json_schema_to_connect(rs.schema, opts_);

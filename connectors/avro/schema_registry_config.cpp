@@ -148,4 +148,28 @@ std::string subject_name(SubjectNameStrategy strategy, std::string_view topic, b
   return {};
 }
 
+RegisteredSchema writer_schema(SchemaRegistryClient& registry, std::string_view topic, int32_t id,
+                               std::string_view format, std::string_view expected_type, bool is_key) {
+  RegisteredSchema rs;
+  try {
+    rs = registry.typed_schema_by_id(id);
+  } catch (const RegistryError& e) {
+    if (e.status() == 404)
+      throw DataException(fmt::format("Failed to deserialize data for topic {} to {}: schema id {} is not in the "
+                                      "Schema Registry at {} (error code {}): the data was written with another "
+                                      "registry; point schema.registry.url at that one",
+                                      topic, format, id, registry.shown_urls(), e.code()));
+    throw DataException(fmt::format("Failed to deserialize data for topic {} to {}: {}", topic, format, e.what()));
+  }
+  if (rs.type != expected_type) {
+    std::string_view writer = rs.type == "AVRO" ? "AvroConverter" : rs.type == "JSON" ? "JsonSchemaConverter"
+                                                                                         : "ProtobufConverter";
+    throw DataException(fmt::format("Failed to deserialize data for topic {} to {}: schema id {} is registered as "
+                                    "schemaType {}, not {}: another converter wrote the topic ({}); set the "
+                                    "{}.converter to it",
+                                    topic, format, id, rs.type, expected_type, writer, is_key ? "key" : "value"));
+  }
+  return rs;
+}
+
 }  // namespace connectrun::avro

@@ -8,6 +8,7 @@
 
 #include "config/spec.h"
 #include "connectors/avro/schema_registry.h"
+#include "data/value.h"
 
 namespace connectrun::avro {
 
@@ -27,5 +28,11 @@ SubjectNameStrategy subject_strategy(const config::ConfigValues& cfg, bool is_ke
 // The subject a schema is registered under: TOPIC-key/-value, the record's
 // name, or TOPIC-RECORD.
 std::string subject_name(SubjectNameStrategy strategy, std::string_view topic, bool is_key, const std::string& record);
+
+// The schema a message was written with (GET /schemas/ids/N), as a deserializer needs it: an unknown id, a
+// registry that cannot be reached and a schema of another schemaType than `expected_type` ("AVRO", "JSON")
+// become DataExceptions naming the topic, the id and what to do. `format` names the data in messages ("Avro").
+RegisteredSchema writer_schema(SchemaRegistryClient& registry, std::string_view topic, int32_t id,
+                               std::string_view format, std::string_view expected_type, bool is_key);
 
 }  // namespace connectrun::avro

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/avro/avro_converter.h"
 #include "connectors/avro/json_schema_converter.h"
 #include "connectors/avro/test/registry_test_helpers.h"
 #include "servers/schema_registry_server.h"
@@ -243,7 +244,20 @@ TEST_CASE("JsonSchemaConverter: bytes without the magic byte, an unknown schema 
   append_wire_header(avro_message, avro_id);
   avro_message += "\x02x";
   CHECK_THROWS_WITH(conv->to_connect_data("events", avro_message),
-                    Catch::Contains("is an AVRO schema, not a JSON Schema") && Catch::Contains("AvroConverter"));
+                    Catch::Contains("schema id 1 is registered as schemaType AVRO, not JSON") && Catch::Contains("AvroConverter"));
+  // And the other way: AvroConverter given a JSON Schema's id.
+  auto s = SchemaBuilder::structure().name("e.E").field("a", schemas::int32()).build();
+  auto st = StructValue::make(s);
+  st->put("a", Value(int32_t{1}));
+  std::string json_message;
+  REQUIRE(converter({{"schema.registry.url", registry.url()}})->from_connect_data("other", s, Value(st), json_message));
+  AvroConverter avro;
+  config::Problems problems;
+  config::RawConfig raw;
+  raw["schema.registry.url"] = config::RawEntry{registry.url(), {}};
+  avro.configure(config::parse(avro_converter_plugin().spec, raw, "", problems), false);
+  CHECK_THROWS_WITH(avro.to_connect_data("other", json_message),
+                    Catch::Contains("to Avro: schema id 2 is registered as schemaType JSON, not AVRO") && Catch::Contains("JsonSchemaConverter"));
 }
 
 TEST_CASE("JsonSchemaConverter: a payload that does not fit its schema, or is not JSON, names topic and schema id") {
