@@ -111,3 +111,44 @@ TEST_CASE("json schema: a JsonSchemaConverter key connectrun does not have is re
   CHECK(r.exit_code != 0);
   CHECK((r.out + r.err).find("unknown key for JsonSchemaConverter") != std::string::npos);
 }
+
+TEST_CASE("json schema: a message without the magic byte fails the sink, or is skipped with errors.tolerance=all",
+          "[kafka][e2e][avro]") {
+  TempDir dir;
+  SchemaRegistryStandIn registry;
+  MockCluster b(1, {{"mixed", 1}});
+  // A message @kafkajs/confluent-schema-registry writes, one that is plain JSON, and the first again.
+  std::string good = registrytest::unhex(registrytest::node_script(
+      "json_schema_check.js", fmt::format("encode {} mixed-value {} {}", registry.url(),
+                                          registrytest::quote(R"({"type":"object","properties":{"a":{"type":"integer"}}})"),
+                                          registrytest::quote(R"({"a":1})"))));
+  write_file(dir / "messages.txt", good + "\n{\"a\":2}\n" + good + "\n");
+  kcat_write(b.bootstrap(), "mixed", dir / "messages.txt", false);
+  auto sink = [&](const std::string& tolerance) {
+    return fmt::format(R"(worker:
+  bootstrap.servers: {0}
+  offset.storage.file.filename: {1}/offsets.json
+  key.converter: StringConverter
+{2}connectors:
+  - name: snk-{3}
+    connector.class: FileStreamSink
+    file: {1}/out-{3}.txt
+    topics: mixed
+    errors.tolerance: {3}
+)",
+                       b.bootstrap(), dir.path(), json_schema_keys(registry.url()), tolerance);
+  };
+  write_file(dir / "none.yaml", sink("none"));
+  auto failed = run_connectrun({"run", "--once", dir / "none.yaml"}, 30s);
+  CHECK(failed.exit_code != 0);
+  CHECK(failed.err.find("Unknown magic byte") != std::string::npos);
+  CHECK(failed.err.find("topic mixed") != std::string::npos);
+
+  write_file(dir / "all.yaml", sink("all"));
+  auto skipped = run_connectrun({"run", "--once", dir / "all.yaml"}, 30s);
+  INFO(skipped.err);
+  CHECK(skipped.exit_code == 0);
+  auto lines = read_lines(dir / "out-all.txt");
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].find("\"a\":1") != std::string::npos);
+}
