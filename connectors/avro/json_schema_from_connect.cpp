@@ -3,6 +3,7 @@
 // schema's members in a fixed order and its HashMaps (properties, the connect.*
 // keywords) in hash order, and Jackson rewrites that text compactly.
 #include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -105,6 +106,79 @@ std::string json_text(std::string_view s) {
   append_json_string(out, s);
   return out;
 }
+
+// A default value as Confluent's schema text holds it. JsonSchemaData hands the
+// default to everit as a Java value (objects as org.json JSONObjects, whose
+// HashMap lists keys in hash order); everit prints numbers with org.json's
+// numberToString (trailing fractional zeros dropped: 1.0 → 1); Jackson reads
+// the text back, decimals as BigDecimal, which writes a positive exponent with
+// a sign (1.0E20 → 1.0E+20). `json` is compact JSON this file wrote.
+class DefaultText {
+ public:
+  explicit DefaultText(std::string_view json) : in_(json) {}
+  std::string value() {
+    char c = in_[pos_];
+    if (c == '{') return object();
+    if (c == '[') return array();
+    if (c == '"') return string();
+    if (c == '-' || (c >= '0' && c <= '9')) return number();
+    size_t start = pos_;  // true, false, null
+    while (pos_ < in_.size() && std::isalpha(static_cast<unsigned char>(in_[pos_]))) ++pos_;
+    return std::string(in_.substr(start, pos_ - start));
+  }
+
+ private:
+  std::string string() {
+    size_t start = pos_++;
+    while (in_[pos_] != '"') pos_ += in_[pos_] == '\\' ? 2 : 1;
+    ++pos_;
+    return std::string(in_.substr(start, pos_ - start));
+  }
+  std::string number() {
+    size_t start = pos_;
+    while (pos_ < in_.size() && std::strchr("+-.0123456789eE", in_[pos_])) ++pos_;
+    std::string n(in_.substr(start, pos_ - start));
+    auto e = n.find_first_of("eE");
+    if (e != std::string::npos) {
+      if (n[e + 1] != '-' && n[e + 1] != '+') n.insert(e + 1, "+");
+    } else if (n.find('.') != std::string::npos) {
+      while (n.back() == '0') n.pop_back();
+      if (n.back() == '.') n.pop_back();
+    }
+    return n;
+  }
+  std::string array() {
+    std::string out = "[";
+    ++pos_;
+    while (in_[pos_] != ']') {
+      if (in_[pos_] == ',') ++pos_;
+      out += (out.size() > 1 ? "," : "") + value();
+    }
+    ++pos_;
+    return out + "]";
+  }
+  std::string object() {
+    Members m;
+    ++pos_;
+    while (in_[pos_] != '}') {
+      if (in_[pos_] == ',') ++pos_;
+      std::string key = string();
+      ++pos_;  // ':'
+      std::string text = value();
+      simdjson::dom::parser p;
+      std::string_view plain_key;
+      if (p.parse(key).get_string().get(plain_key)) throw DataException("Invalid default value");
+      m.emplace_back(std::string(plain_key), std::move(text));
+    }
+    ++pos_;
+    std::string out = "{";
+    append_members(out, hash_ordered(m, 16, {}));
+    return out + "}";
+  }
+
+  std::string_view in_;
+  size_t pos_ = 0;
+};
 
 bool is_enum(const Schema& s) {
   for (auto& [k, v] : s.parameters)
@@ -219,7 +293,10 @@ class FromConnect {
         append_members(text, hash_ordered(params, 16, {params.size()}));
         props.emplace_back("connect.parameters", text + "}");
       }
-      if (s.default_value && !s.default_value->is_null()) json_schema_value(default_text, s, *s.default_value, opts_);
+      if (s.default_value && !s.default_value->is_null()) {
+        std::string written;
+        if (json_schema_value(written, s, *s.default_value, opts_)) default_text = DefaultText(written).value();
+      }
       if (!ignore_optional && s.optional) {
         std::string inner = object(kind_type(kind), closed, title, description, default_text, props, items,
                                    additional, properties, enum_values);

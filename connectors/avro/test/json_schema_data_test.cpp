@@ -168,6 +168,28 @@ TEST_CASE("JsonSchemaData: optional fields with defaults, a top-level optional s
   CHECK(*back == *s);
 }
 
+TEST_CASE("JsonSchemaData: defaults as Confluent's text holds them — org.json numbers, objects in hash order") {
+  auto m = SchemaBuilder::map(schemas::string(), schemas::float64())
+               .default_value(Value(MapEntries{{Value("b"), Value(1.0)}, {Value("a"), Value(2.5)}}))
+               .build();
+  auto s = SchemaBuilder::structure()
+               .name("d.E")
+               .field("w", SchemaBuilder::float64().default_value(Value(2.0)).build())
+               .field("big", SchemaBuilder::float64().default_value(Value(1e20)).build())
+               .field("pt", m)
+               .build();
+  CHECK(json_schema_from_connect(*s, defaults()) ==
+        R"({"type":"object","title":"d.E","properties":{)"
+        R"("big":{"type":"number","default":1.0E+20,"connect.index":1,"connect.type":"float64"},)"
+        R"("pt":{"type":"object","default":{"a":2.5,"b":1},"connect.index":2,"connect.type":"map",)"
+        R"("additionalProperties":{"type":"number","connect.type":"float64"}},)"
+        R"("w":{"type":"number","default":2,"connect.index":0,"connect.type":"float64"}}})");
+  SchemaPtr back = json_schema_to_connect(json_schema_from_connect(*s, defaults()), defaults());
+  CHECK(back->field("w")->schema->default_value == Value(2.0));
+  CHECK(back->field("big")->schema->default_value == Value(1e20));
+  CHECK(back->field("pt")->schema->default_value == Value(MapEntries{{Value("a"), Value(2.5)}, {Value("b"), Value(1.0)}}));
+}
+
 TEST_CASE("JsonSchemaData: values as Jackson writes them, in field order, and read back") {
   auto s = row_schema();
   std::string json = value_json(s, row(s));
