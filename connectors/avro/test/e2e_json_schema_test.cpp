@@ -152,3 +152,11 @@ TEST_CASE("json schema: a message without the magic byte fails the sink, or is s
   REQUIRE(lines.size() == 2);
   CHECK(lines[0].find("\"a\":1") != std::string::npos);
 }
+
+TEST_CASE("json schema: the same job on the in-process bus converts through the registry too", "[e2e][avro]") {
+  TempDir dir;
+  SchemaRegistryStandIn registry;
+  auto lines = run_job(dir, job(dir.path(), "", json_schema_keys(registry.url()), "out.txt"), "out.txt");
+  CHECK(lines[0].rfind("{\"registertime\":", 0) == 0);
+  CHECK(registry.requests() == 3);  // registered by the source side, fetched and looked up by the sink side
+}
