@@ -10,13 +10,12 @@
 
 #include "connectors/avro/avro_data.h"
 #include "connectors/avro/schema_registry.h"
+#include "connectors/avro/schema_registry_config.h"
 #include "converters/lru_cache.h"
 #include "plugin/converter.h"
 #include "plugin/registry.h"
 
 namespace connectrun::avro {
-
-enum class SubjectNameStrategy { TopicName, RecordName, TopicRecordName };
 
 class AvroConverter : public Converter {
  public:

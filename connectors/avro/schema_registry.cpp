@@ -30,8 +30,14 @@ std::string path_segment(const std::string& s) {
   return out;
 }
 
-std::string schema_body(const std::string& schema) {
-  std::string body = "{\"schema\":";
+std::string schema_body(const std::string& schema, const std::string& type) {
+  std::string body = "{";
+  if (type != "AVRO") {
+    body += "\"schemaType\":";
+    append_json_string(body, type);
+    body.push_back(',');
+  }
+  body += "\"schema\":";
   append_json_string(body, schema);
   body.push_back('}');
   return body;
@@ -66,14 +72,27 @@ struct Parsed {
     if (!ok || root[key].get_int64().get(v)) return 0;
     return v;
   }
-  std::string string(std::string_view key) {
+  std::string string(std::string_view key, std::string_view absent = {}) {
     std::string_view v;
-    if (!ok || root[key].get_string().get(v)) return {};
+    if (!ok || root[key].get_string().get(v)) return std::string(absent);
     return std::string(v);
   }
 };
 
 }  // namespace
+
+void append_wire_header(std::string& out, int32_t id) {
+  out.push_back(0);
+  auto uid = static_cast<uint32_t>(id);
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((uid >> shift) & 0xFF));
+}
+
+std::optional<int32_t> wire_schema_id(std::string_view bytes) {
+  if (bytes.size() < kWireHeaderSize || bytes[0] != 0) return std::nullopt;
+  uint32_t uid = 0;
+  for (size_t i = 1; i < kWireHeaderSize; ++i) uid = (uid << 8) | static_cast<unsigned char>(bytes[i]);
+  return static_cast<int32_t>(uid);
+}
 
 SchemaRegistryClient::SchemaRegistryClient(RegistryOptions options) : options_(std::move(options)) {
   curl_global_init_once();
@@ -183,24 +202,26 @@ void SchemaRegistryClient::fail(const Response& r, const std::string& what, cons
 
 std::string SchemaRegistryClient::shown_urls() const { return join_shown_urls(options_.urls); }
 
-int32_t SchemaRegistryClient::register_schema(const std::string& subject, const std::string& schema) {
+int32_t SchemaRegistryClient::register_schema(const std::string& subject, const std::string& schema,
+                                              const std::string& type) {
   std::lock_guard lock(mutex_);
   auto key = std::make_pair(subject, schema);
   if (auto it = id_by_subject_schema_.find(key); it != id_by_subject_schema_.end()) return it->second;
-  Response r = send("POST", "/subjects/" + path_segment(subject) + "/versions", schema_body(schema));
+  Response r = send("POST", "/subjects/" + path_segment(subject) + "/versions", schema_body(schema, type));
   if (r.status != 200) fail(r, "register a schema under subject \"" + subject + "\"", subject);
   Parsed p(r.body);
   auto id = static_cast<int32_t>(p.integer("id"));
   id_by_subject_schema_[key] = id;
-  by_id_.emplace(id, schema);
+  by_id_.emplace(id, RegisteredSchema{id, 0, schema, type});
   return id;
 }
 
-std::optional<RegisteredSchema> SchemaRegistryClient::lookup(const std::string& subject, const std::string& schema) {
+std::optional<RegisteredSchema> SchemaRegistryClient::lookup(const std::string& subject, const std::string& schema,
+                                                             const std::string& type) {
   std::lock_guard lock(mutex_);
   auto key = std::make_pair(subject, schema);
   if (auto it = lookups_.find(key); it != lookups_.end()) return it->second;
-  Response r = send("POST", "/subjects/" + path_segment(subject), schema_body(schema));
+  Response r = send("POST", "/subjects/" + path_segment(subject), schema_body(schema, type));
   std::optional<RegisteredSchema> found;
   if (r.status == 404) {
     Parsed p(r.body);
@@ -210,22 +231,24 @@ std::optional<RegisteredSchema> SchemaRegistryClient::lookup(const std::string& 
     fail(r, "look up a schema under subject \"" + subject + "\"", subject);
   } else {
     Parsed p(r.body);
-    found = RegisteredSchema{static_cast<int32_t>(p.integer("id")), static_cast<int32_t>(p.integer("version")), schema};
+    found = RegisteredSchema{static_cast<int32_t>(p.integer("id")), static_cast<int32_t>(p.integer("version")), schema, type};
     id_by_subject_schema_[key] = found->id;
   }
   lookups_[key] = found;
   return found;
 }
 
-std::string SchemaRegistryClient::schema_by_id(int32_t id) {
+std::string SchemaRegistryClient::schema_by_id(int32_t id) { return typed_schema_by_id(id).schema; }
+
+RegisteredSchema SchemaRegistryClient::typed_schema_by_id(int32_t id) {
   std::lock_guard lock(mutex_);
   if (auto it = by_id_.find(id); it != by_id_.end()) return it->second;
   Response r = send("GET", fmt::format("/schemas/ids/{}", id), "");
   if (r.status != 200) fail(r, fmt::format("fetch schema id {}", id), "");
   Parsed p(r.body);
-  std::string schema = p.string("schema");
-  by_id_[id] = schema;
-  return schema;
+  RegisteredSchema s{id, 0, p.string("schema"), p.string("schemaType", "AVRO")};
+  by_id_[id] = s;
+  return s;
 }
 
 RegisteredSchema SchemaRegistryClient::latest(const std::string& subject) {
@@ -234,15 +257,16 @@ RegisteredSchema SchemaRegistryClient::latest(const std::string& subject) {
   Response r = send("GET", "/subjects/" + path_segment(subject) + "/versions/latest", "");
   if (r.status != 200) fail(r, "fetch the latest schema of subject \"" + subject + "\"", subject);
   Parsed p(r.body);
-  RegisteredSchema s{static_cast<int32_t>(p.integer("id")), static_cast<int32_t>(p.integer("version")), p.string("schema")};
+  RegisteredSchema s{static_cast<int32_t>(p.integer("id")), static_cast<int32_t>(p.integer("version")),
+                     p.string("schema"), p.string("schemaType", "AVRO")};
   latest_[subject] = s;
-  by_id_.emplace(s.id, s.schema);
+  by_id_.emplace(s.id, s);
   return s;
 }
 
 bool SchemaRegistryClient::compatible_with_latest(const std::string& subject, const std::string& schema) {
   std::lock_guard lock(mutex_);
-  Response r = send("POST", "/compatibility/subjects/" + path_segment(subject) + "/versions/latest", schema_body(schema));
+  Response r = send("POST", "/compatibility/subjects/" + path_segment(subject) + "/versions/latest", schema_body(schema, "AVRO"));
   if (r.status != 200) fail(r, "check compatibility with subject \"" + subject + "\"", subject);
   Parsed p(r.body);
   bool ok = false;

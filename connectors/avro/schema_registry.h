@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/common/curl_handles.h"
@@ -47,18 +48,30 @@ struct RegisteredSchema {
   int32_t id = 0;
   int32_t version = 0;
   std::string schema;  // the schema text as the registry holds it
+  std::string type = "AVRO";  // schemaType: AVRO (the registry leaves it out), JSON, PROTOBUF
 };
+
+// Confluent's wire format: the magic byte 0 and the schema id (4 bytes, big-endian) before the body.
+inline constexpr size_t kWireHeaderSize = 5;
+void append_wire_header(std::string& out, int32_t id);
+// The schema id of a message; nullopt when it does not start with the wire format's header.
+std::optional<int32_t> wire_schema_id(std::string_view bytes);
 
 class SchemaRegistryClient {
  public:
   explicit SchemaRegistryClient(RegistryOptions options);
 
+  // `type` is the schemaType sent with a schema: "AVRO" sends none (the registry's default), as
+  // Confluent's Avro serializer does; "JSON" sends "schemaType":"JSON".
   // POST /subjects/S/versions: the id of `schema` under `subject`, registering it when new.
-  int32_t register_schema(const std::string& subject, const std::string& schema);
+  int32_t register_schema(const std::string& subject, const std::string& schema, const std::string& type = "AVRO");
   // POST /subjects/S: the id and version of `schema` under `subject`; nullopt when not registered there.
-  std::optional<RegisteredSchema> lookup(const std::string& subject, const std::string& schema);
+  std::optional<RegisteredSchema> lookup(const std::string& subject, const std::string& schema,
+                                         const std::string& type = "AVRO");
   // GET /schemas/ids/N: the schema text of id N. Throws RegistryError (40403) when unknown.
   std::string schema_by_id(int32_t id);
+  // The same with its schemaType.
+  RegisteredSchema typed_schema_by_id(int32_t id);
   // GET /subjects/S/versions/latest.
   RegisteredSchema latest(const std::string& subject);
   // POST /compatibility/subjects/S/versions/latest: whether `schema` may follow the latest version.
@@ -82,7 +95,7 @@ class SchemaRegistryClient {
   CurlEasy easy_;
   std::mutex mutex_;  // one request at a time on the handle; the caches share it
   int requests_ = 0;
-  std::map<int32_t, std::string> by_id_;
+  std::map<int32_t, RegisteredSchema> by_id_;  // id and schema (and type) only
   std::map<std::pair<std::string, std::string>, int32_t> id_by_subject_schema_;
   std::map<std::pair<std::string, std::string>, std::optional<RegisteredSchema>> lookups_;
   std::map<std::string, RegisteredSchema> latest_;

@@ -13,7 +13,13 @@ Confluent's API reference describes them:
 
 with Confluent's error bodies {"error_code": 40401|40403|40901|42201, "message"}
 and BACKWARD compatibility (the new schema can read data written with the
-latest). Optional basic auth (--user USER:PASSWORD) or bearer token (--user "Bearer TOKEN");
+latest). Schemas are AVRO unless the request says "schemaType": "JSON"; JSON
+schemas are answered with "schemaType": "JSON", as Confluent's registry does.
+For JSON Schema the stand-in checks BACKWARD compatibility only for type
+changes: a property of both schemas whose "type" (or "connect.type") changed,
+at any depth of properties, is TYPE_CHANGED; Confluent's other JSON Schema
+rules (closed content models, required properties, combined schemas, ...) are
+not checked. Optional basic auth (--user USER:PASSWORD) or bearer token (--user "Bearer TOKEN");
 --forbid SUBJECT answers
 403 (error code 40301, as Confluent's RBAC does) to requests on that subject; --tls CERT KEY
 serves https. Not Confluent's: GET
@@ -40,6 +46,7 @@ class Store:
         self.lock = threading.Lock()
         self.ids = {}        # canonical text -> id
         self.texts = {}      # id -> schema text as first registered
+        self.types = {}      # id -> "AVRO" or "JSON"
         self.subjects = {}   # subject -> [id, ...] (version i+1 = index i)
         self.levels = {}     # subject -> "BACKWARD" (the default) or "NONE"
         self.requests = 0
@@ -133,8 +140,29 @@ def can_read(reader, writer, path, problems):
         problems.append({"errorType": "FIXED_SIZE_MISMATCH", "description": "fixed size at '%s'" % (path or "/")})
 
 
-def incompatibilities(new_text, old_text):
+def json_type_changes(new, old, path, problems):
+    """JSON Schema BACKWARD, types only: a property both schemas have must keep its type."""
+    if not isinstance(new, dict) or not isinstance(old, dict):
+        return
+    for key in ("type", "connect.type"):
+        if key in new and key in old and new[key] != old[key]:
+            problems.append({"errorType": "TYPE_CHANGED", "description": "The type of the property at path '%s' "
+                             "changed from %s to %s" % (path or "#/", json.dumps(old[key]), json.dumps(new[key]))})
+    for key in ("oneOf", "anyOf"):
+        for i, (n, o) in enumerate(zip(new.get(key, []), old.get(key, []))):
+            json_type_changes(n, o, "%s/%s/%d" % (path, key, i), problems)
+    if isinstance(new.get("items"), dict):
+        json_type_changes(new["items"], old.get("items"), path + "/items", problems)
+    for name, sub in (new.get("properties") or {}).items():
+        if name in (old.get("properties") or {}):
+            json_type_changes(sub, old["properties"][name], "%s/properties/%s" % (path, name), problems)
+
+
+def incompatibilities(new_text, old_text, schema_type="AVRO"):
     problems = []
+    if schema_type == "JSON":
+        json_type_changes(json.loads(new_text), json.loads(old_text), "#", problems)
+        return problems
     can_read(resolve(json.loads(new_text), {}), resolve(json.loads(old_text), {}), "", problems)
     return problems
 
@@ -181,13 +209,25 @@ class Handler(BaseHTTPRequestHandler):
         try:
             body = json.loads(raw or b"{}")
             text = body["schema"]
-            if body.get("schemaType", "AVRO") != "AVRO":
-                raise ValueError("only AVRO schemas")
-            resolve(json.loads(text), {})
-            return text, canonical(text)
+            self.schema_type = body.get("schemaType", "AVRO")
+            if self.schema_type == "JSON":
+                if not isinstance(json.loads(text), (dict, bool)):
+                    raise ValueError("a JSON Schema is an object or a boolean")
+            elif self.schema_type == "AVRO":
+                resolve(json.loads(text), {})
+            else:
+                raise ValueError("the stand-in knows AVRO and JSON schemas")
+            # The same text as AVRO and as JSON are two schemas.
+            return text, self.schema_type + ":" + canonical(text)
         except (ValueError, KeyError, TypeError, AttributeError):
             self.error(422, 42201, "Either the input schema or one of its references is invalid")
             return None, None
+
+    def typed(self, body, sid):
+        """Confluent's answers carry schemaType for schemas other than AVRO."""
+        if self.store.types.get(sid, "AVRO") != "AVRO":
+            body["schemaType"] = self.store.types[sid]
+        return body
 
     def do_GET(self):
         parts = [unquote(p) for p in self.path.split("?")[0].strip("/").split("/")]
@@ -203,14 +243,14 @@ class Handler(BaseHTTPRequestHandler):
                 sid = int(parts[2]) if parts[2].isdigit() else -1
                 if sid not in s.texts:
                     return self.error(404, 40403, "Schema %s not found" % parts[2])
-                return self.reply(200, {"schema": s.texts[sid]})
+                return self.reply(200, self.typed({"schema": s.texts[sid]}, sid))
             if len(parts) == 4 and parts[0] == "subjects" and parts[2] == "versions" and parts[3] == "latest":
                 versions = s.subjects.get(parts[1])
                 if not versions:
                     return self.error(404, 40401, "Subject '%s' not found." % parts[1])
                 sid = versions[-1]
-                return self.reply(200, {"subject": parts[1], "id": sid, "version": len(versions),
-                                        "schema": s.texts[sid]})
+                return self.reply(200, self.typed({"subject": parts[1], "id": sid, "version": len(versions),
+                                                   "schema": s.texts[sid]}, sid))
         self.error(404, 404, "HTTP 404 Not Found")
 
     def do_PUT(self):
@@ -251,7 +291,12 @@ class Handler(BaseHTTPRequestHandler):
                 if sid is not None and sid in versions:
                     return self.reply(200, {"id": sid})
                 if versions and s.levels.get(subject, "BACKWARD") == "BACKWARD":
-                    problems = incompatibilities(text, s.texts[versions[-1]])
+                    latest = versions[-1]
+                    if s.types.get(latest, "AVRO") != self.schema_type:
+                        problems = [{"errorType": "TYPE_MISMATCH", "description": "The new schema is %s, the "
+                                     "latest %s" % (self.schema_type, s.types.get(latest, "AVRO"))}]
+                    else:
+                        problems = incompatibilities(text, s.texts[latest], self.schema_type)
                     if problems:
                         return self.error(409, 40901, "Schema being registered is incompatible with an earlier "
                                           "schema for subject \"%s\", details: %s" % (subject, json.dumps(problems)))
@@ -259,6 +304,7 @@ class Handler(BaseHTTPRequestHandler):
                     sid = len(s.texts) + 1
                     s.ids[canon] = sid
                     s.texts[sid] = text
+                    s.types[sid] = self.schema_type
                 versions.append(sid)
                 return self.reply(200, {"id": sid})
             if len(parts) == 2 and parts[0] == "subjects":
@@ -269,13 +315,14 @@ class Handler(BaseHTTPRequestHandler):
                 sid = s.ids.get(canon)
                 if sid is None or sid not in versions:
                     return self.error(404, 40403, "Schema not found")
-                return self.reply(200, {"subject": subject, "id": sid, "version": versions.index(sid) + 1,
-                                        "schema": s.texts[sid]})
+                return self.reply(200, self.typed({"subject": subject, "id": sid,
+                                                   "version": versions.index(sid) + 1, "schema": s.texts[sid]}, sid))
             if len(parts) == 5 and parts[:2] == ["compatibility", "subjects"] and parts[3:] == ["versions", "latest"]:
                 versions = s.subjects.get(parts[2])
                 if not versions:
                     return self.reply(200, {"is_compatible": True})
-                return self.reply(200, {"is_compatible": not incompatibilities(text, s.texts[versions[-1]])})
+                return self.reply(200, {"is_compatible": not incompatibilities(text, s.texts[versions[-1]],
+                                                                               self.schema_type)})
         self.error(404, 404, "HTTP 404 Not Found")
 
 

@@ -9,12 +9,14 @@
 #include <fmt/format.h>
 
 #include "connectors/avro/avro_converter.h"
+#include "connectors/avro/test/registry_test_helpers.h"
 #include "servers/schema_registry_server.h"
 #include "support.h"
 
 using namespace connectrun;
 using namespace connectrun::avro;
 using testsupport::SchemaRegistryStandIn;
+using namespace registrytest;
 
 namespace {
 
@@ -29,35 +31,8 @@ std::unique_ptr<AvroConverter> converter(std::map<std::string, std::string> sett
   return c;
 }
 
-std::string hex(std::string_view b) {
-  std::string out;
-  for (unsigned char c : b) out += fmt::format("{:02x}", c);
-  return out;
-}
-
-std::string unhex(std::string_view h) {
-  std::string out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<char>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
-  return out;
-}
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// Runs connectors/avro/test/avro_check.js (Node.js, the npm packages of scripts/install-deps).
-std::string node_check(const std::string& args) {
-  int status = 0;
-  std::string out = testsupport::shell(
-      fmt::format("NODE_PATH=/usr/local/lib/connectrun-test/node_modules node {}/connectors/avro/test/avro_check.js {} 2>&1",
-                  CONNECTRUN_SOURCE_DIR, args),
-      &status);
-  INFO(out);
-  REQUIRE(status == 0);
-  return out;
-}
+// Runs connectors/avro/test/avro_check.js (@kafkajs/confluent-schema-registry and avsc).
+std::string node_check(const std::string& args) { return node_script("avro_check.js", args); }
 
 // Runs connectors/avro/test/avro_check.py with Debian's interpreter and python3-avro (Apache Avro's own).
 std::string python_avro(const std::string& args) {
@@ -68,12 +43,6 @@ std::string python_avro(const std::string& args) {
   REQUIRE(status == 0);
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
-}
-
-std::string registered_schema(const SchemaRegistryStandIn& registry, int id) {
-  std::string body = testsupport::shell(fmt::format("curl -s {}/schemas/ids/{}", registry.url(), id));
-  simdjson::dom::parser p;
-  return std::string(std::string_view(p.parse(body)["schema"]));
 }
 
 SchemaPtr row_schema() {

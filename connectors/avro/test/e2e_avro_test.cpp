@@ -9,20 +9,16 @@
 #include <fmt/format.h>
 
 #include "kafka/mock_cluster.h"
+#include "connectors/avro/test/registry_test_helpers.h"
 #include "servers/schema_registry_server.h"
 #include "support.h"
 
 using namespace testsupport;
 using namespace std::chrono_literals;
 using connectrun::MockCluster;
+using registrytest::hex;
 
 namespace {
-
-std::string hex(std::string_view b) {
-  std::string out;
-  for (unsigned char c : b) out += fmt::format("{:02x}", c);
-  return out;
-}
 
 std::string job(const std::string& dir, const std::string& bootstrap, const std::string& registry) {
   return fmt::format(R"(worker:
