@@ -40,6 +40,14 @@ std::vector<TaskSlot> task_slots(const ConnectorPlan& plan) {
 }
 }  // namespace
 
+std::vector<SourceTaskRef> source_task_layout(const JobPlan& plan) {
+  std::vector<SourceTaskRef> out;
+  for (auto& c : plan.connectors)
+    if (c.is_source)
+      for (auto& slot : task_slots(c)) out.push_back({c.name, slot.id});
+  return out;
+}
+
 std::vector<TaskWorker*> Herder::Entry::workers() const {
   std::vector<TaskWorker*> out;
   for (auto& w : sources) out.push_back(w.get());
@@ -75,8 +83,13 @@ Herder::~Herder() {
   entries_.clear();  // sources first would be nicer, but every worker is stopped by now on a clean exit
 }
 
+bool Herder::runs_here(const Entry& e, int task) const {
+  return !cluster_ || !e.plan->is_source || e.owned.count(task) > 0;
+}
+
 void Herder::create(Entry& e) {
   for (auto& slot : task_slots(*e.plan)) {
+    if (!runs_here(e, slot.id)) continue;
     if (e.plan->is_source)
       e.sources.push_back(std::make_unique<SourceWorker>(*e.plan, std::move(slot), once_, store_, traffic_bus_, flush_timeout_));
     else e.sinks.push_back(std::make_unique<SinkWorker>(*e.plan, std::move(slot), once_, traffic_bus_));
@@ -115,6 +128,80 @@ void Herder::start_all() {
     if (!e.plan->is_source) start(e);
   for (auto& e : entries_)
     if (e.plan->is_source) start(e);
+}
+
+void Herder::set_cluster_mode() {
+  std::lock_guard lock(mu_);
+  cluster_ = true;
+  layout_ = source_task_layout(*plans_.front());
+}
+
+namespace {
+std::string task_list(const std::vector<SourceTaskRef>& tasks) {
+  std::string out;
+  for (auto& t : tasks) out += fmt::format("{}{}/{}", out.empty() ? "" : ", ", t.connector, t.task);
+  return out;
+}
+}  // namespace
+
+void Herder::assign_sources(const std::vector<int>& partitions) {
+  if (partitions.empty()) return;
+  // Read outside the lock (a round trip to the cluster): the offsets the
+  // tasks' last owners stored before the group let them go.
+  try {
+    store_.refresh();
+  } catch (const std::exception& e) {
+    log_->error("cluster: cannot read the offsets topic again before starting the tasks given to this process "
+                "({}); they resume from the offsets read earlier, so records after those are produced again",
+                e.what());
+  }
+  std::lock_guard lock(mu_);
+  std::vector<SourceTaskRef> started;
+  for (int p : partitions) {
+    if (p < 0 || static_cast<size_t>(p) >= layout_.size()) continue;  // the topic is checked at start: cannot happen
+    const SourceTaskRef& ref = layout_[static_cast<size_t>(p)];
+    Entry* e = find(ref.connector);
+    if (!e || !e->owned.insert(ref.task).second) continue;
+    started.push_back(ref);
+    if (e->stopped) continue;  // stopped over REST: its tasks start when it is resumed
+    for (auto& slot : task_slots(*e->plan)) {
+      if (slot.id != ref.task) continue;
+      auto w = std::make_unique<SourceWorker>(*e->plan, std::move(slot), once_, store_, traffic_bus_, flush_timeout_);
+      w->set_paused(e->paused);
+      w->start();
+      e->sources.push_back(std::move(w));
+    }
+  }
+  if (!started.empty()) log_->info("cluster: this process now runs source task(s) {}", task_list(started));
+}
+
+void Herder::revoke_sources(const std::vector<int>& partitions) {
+  std::lock_guard lock(mu_);
+  std::vector<SourceTaskRef> stopped;
+  std::vector<std::unique_ptr<SourceWorker>> leaving;
+  for (int p : partitions) {
+    if (p < 0 || static_cast<size_t>(p) >= layout_.size()) continue;
+    const SourceTaskRef& ref = layout_[static_cast<size_t>(p)];
+    Entry* e = find(ref.connector);
+    if (!e || e->owned.erase(ref.task) == 0) continue;
+    stopped.push_back(ref);
+    for (auto it = e->sources.begin(); it != e->sources.end();) {
+      if ((*it)->task_id() != ref.task) {
+        ++it;
+        continue;
+      }
+      (*it)->set_paused(false);
+      (*it)->request_stop();
+      leaving.push_back(std::move(*it));
+      it = e->sources.erase(it);
+    }
+  }
+  if (stopped.empty()) return;
+  for (auto& w : leaving) w->join();
+  // Stored before the group hands the tasks to another process, which reads them first.
+  if (!flush_locked()) log_->error("cluster: the offsets of the tasks this process gives up could not be stored; "
+                                   "their next owner produces again what came after the last stored ones");
+  log_->info("cluster: this process no longer runs source task(s) {}", task_list(stopped));
 }
 
 bool Herder::all_sources_finished() const {
@@ -251,6 +338,19 @@ ConnectorSnapshot Herder::snapshot_of(const Entry& e) const {
     batch_nanos += w->stats().batch_nanos.load();
     s.tasks.push_back(std::move(t));
   }
+  if (cluster_ && e.plan->is_source && !e.stopped) {
+    // The tasks the group gave other processes (or none yet): this process
+    // knows only that it does not run them (docs/scaling.md).
+    for (auto& ref : layout_)
+      if (ref.connector == e.plan->name && !e.owned.count(ref.task)) {
+        TaskSnapshot t;
+        t.id = ref.task;
+        t.state = "UNASSIGNED";
+        t.elsewhere = true;
+        s.tasks.push_back(std::move(t));
+      }
+    std::sort(s.tasks.begin(), s.tasks.end(), [](auto& a, auto& b) { return a.id < b.id; });
+  }
   if (e.stopped) s.state = "STOPPED";
   else if (s.trace) s.state = "FAILED";
   else if (e.finished()) s.state = "UNASSIGNED";
@@ -351,7 +451,7 @@ void Herder::restart_locked(Entry& e, const ConnectorPlan& plan) {
     // sinks never see every producer closed.
     std::vector<std::unique_ptr<SourceWorker>> fresh;
     for (auto& slot : slots)
-      fresh.push_back(std::make_unique<SourceWorker>(plan, std::move(slot), once_, store_, traffic_bus_, flush_timeout_));
+      if (runs_here(e, slot.id)) fresh.push_back(std::make_unique<SourceWorker>(plan, std::move(slot), once_, store_, traffic_bus_, flush_timeout_));
     stop(e);
     e.sources = std::move(fresh);
   } else {
@@ -451,6 +551,15 @@ void Herder::request_reopen() {
 
 void Herder::apply(JobPlan next_plan, const char* why, const std::map<std::string, std::string>& initial_states) {
   std::lock_guard lock(mu_);
+  if (cluster_ && source_task_layout(next_plan) != layout_) {
+    // The task topic's partitions stand for the source tasks as they were at start.
+    log_->error("{}: the change adds, removes or reorders source tasks (connectors, tasks.max), which a cluster "
+                "(group.id) cannot apply while it runs: the task topic has one partition per source task as at start. "
+                "The running configuration is kept; stop every process, re-create the task topic with the new number "
+                "of source tasks (or name a new one with task.assignment.topic) and start them again",
+                why);
+    return;
+  }
   const bool worker_changed = worker_text(next_plan) != worker_text(*plans_.front());
   if (worker_changed)
     log_->error("{}: the worker section changed; worker settings (bootstrap.servers, the offsets file, "
