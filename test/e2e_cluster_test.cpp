@@ -22,7 +22,7 @@ namespace {
 constexpr int kTasks = 6;
 
 // DataGen with 6 tasks: each numbers its records in the header
-// current.iteration (1, 2, …) and names itself in task.id; its offset holds
+// current.iteration (0, 1, …) and names itself in task.id; its offset holds
 // the next number, so a task resumed elsewhere continues the sequence.
 std::string cluster_job(const TempDir& dir, const std::string& bootstrap, int iterations, const std::string& extra = "") {
   return fmt::format(R"(worker:
@@ -46,7 +46,7 @@ std::string cluster_job(const TempDir& dir, const std::string& bootstrap, int it
     quickstart: pageviews
     random.seed: 11
     iterations: {2}
-    max.interval: 8
+    max.interval: 50
 )",
                      dir.path(), bootstrap, iterations, extra, kTasks);
 }
@@ -64,8 +64,34 @@ std::map<int, std::vector<std::string>> produced(const MockCluster& b) {
 
 size_t distinct(const std::vector<std::string>& v) { return std::set<std::string>(v.begin(), v.end()).size(); }
 
+// A `connectrun run job.yaml` of the cluster, logging to `log`, with its REST port once it listens.
+struct Member {
+  std::string log;
+  std::unique_ptr<Process> process;
+  int port = 0;
+  Member(const TempDir& dir, const std::string& name)
+      : log(dir / name), process(std::make_unique<Process>(std::vector<std::string>{"run", dir / "job.yaml"}, log)) {}
+  void wait_listening() {
+    REQUIRE(eventually([&] { return rest_port(log).has_value(); }, 30s));
+    port = *rest_port(log);
+  }
+  RestClient client() const { return RestClient(port); }
+  void stop() {
+    process->signal(SIGTERM);
+    CHECK(process->wait(30s) == 0);
+  }
+};
+
+// Started together, so they join the group in its first rebalance.
+std::vector<std::unique_ptr<Member>> start(const TempDir& dir, const std::vector<std::string>& logs) {
+  std::vector<std::unique_ptr<Member>> out;
+  for (auto& l : logs) out.push_back(std::make_unique<Member>(dir, l));
+  for (auto& m : out) m->wait_listening();
+  return out;
+}
+
 // The tasks a process says it runs itself: RUNNING with its own worker_id.
-std::set<int> running_here(const RestRun& p) {
+std::set<int> running_here(const Member& p) {
   std::set<int> out;
   auto r = p.client().get("/connectors/gen/status");
   if (r.status != 200) return out;
@@ -82,22 +108,20 @@ std::set<int> running_here(const RestRun& p) {
 
 }  // namespace
 
-TEST_CASE("cluster: three processes share six source tasks; kill -9 of two loses nothing and resumes from the offsets topic",
+TEST_CASE("cluster: three processes share six source tasks and kill -9 of two loses nothing but resumes from the offsets topic",
           "[kafka][e2e][cluster]") {
   TempDir dir;
   // The mock cluster has no controller: the topics are made here, as on a cluster that lets no client create topics.
   MockCluster b(1, {{"connect-offsets", 5}, {"gen-cluster-tasks", kTasks}, {"gen", 1}});
-  const int n = 1500;
+  const int n = 800;
   write_file(dir / "job.yaml", cluster_job(dir, b.bootstrap(), n));
-  auto start = [&](const std::string& name) { return std::make_unique<RestRun>(std::vector<std::string>{"run", dir / "job.yaml"}, dir / name); };
-  auto p1 = start("p1.log");
-  auto p2 = start("p2.log");
-  auto p3 = start("p3.log");
+  auto first = start(dir, {"p1.log", "p2.log", "p3.log"});
+  Member& p3 = *first[2];
 
   // Every process runs at least one task, and together they run all six, each once.
   std::set<int> s1, s2, s3;
   bool spread = eventually([&] {
-    s1 = running_here(*p1), s2 = running_here(*p2), s3 = running_here(*p3);
+    s1 = running_here(*first[0]), s2 = running_here(*first[1]), s3 = running_here(p3);
     std::set<int> all(s1.begin(), s1.end());
     all.insert(s2.begin(), s2.end());
     all.insert(s3.begin(), s3.end());
@@ -113,16 +137,15 @@ TEST_CASE("cluster: three processes share six source tasks; kill -9 of two loses
       if (distinct(got[t]) < n / 3) return false;
     return true;
   }, 60s));
-  p1->process.signal(SIGKILL);
-  p1->process.wait(10s);
+  first[0]->process->signal(SIGKILL);
+  first[0]->process->wait(10s);
   // Its tasks move to the others within the session timeout.
-  REQUIRE(eventually([&] { return running_here(*p2).size() + running_here(*p3).size() == kTasks; }, 30s));
-  p2->process.signal(SIGKILL);
-  p2->process.wait(10s);
-  REQUIRE(eventually([&] { return running_here(*p3).size() == kTasks; }, 30s));
+  REQUIRE(eventually([&] { return running_here(*first[1]).size() + running_here(p3).size() == kTasks; }, 30s));
+  first[1]->process->signal(SIGKILL);
+  first[1]->process->wait(10s);
+  REQUIRE(eventually([&] { return running_here(p3).size() == kTasks; }, 30s));
   // Both come back and get a share again (taken from p3 by a clean hand-over).
-  p1 = start("p1b.log");
-  p2 = start("p2b.log");
+  auto again = start(dir, {"p1b.log", "p2b.log"});
 
   // Every task ends after its n records, wherever it runs.
   std::map<int, std::vector<std::string>> got;
@@ -132,10 +155,10 @@ TEST_CASE("cluster: three processes share six source tasks; kill -9 of two loses
       if (distinct(got[t]) < static_cast<size_t>(n)) return false;
     return true;
   }, 90s));
-  for (auto* p : {p1.get(), p2.get(), p3.get()}) p->stop();
+  for (auto* p : {again[0].get(), again[1].get(), &p3}) p->stop();
 
   std::vector<std::string> expected;
-  for (int i = 1; i <= n; ++i) expected.push_back(std::to_string(i));
+  for (int i = 0; i < n; ++i) expected.push_back(std::to_string(i));
   got = produced(b);
   for (int t = 0; t < kTasks; ++t) {
     INFO("task " << t << ": " << got[t].size() << " records for " << n);
@@ -156,7 +179,7 @@ TEST_CASE("cluster: three processes share six source tasks; kill -9 of two loses
   CHECK(later.find("cluster: this process now runs source task(s)") != std::string::npos);
 }
 
-TEST_CASE("cluster: a task topic with another partition count, or none that can be created, is refused with what to do",
+TEST_CASE("cluster: a task topic with another partition count or none that can be created is refused with what to do",
           "[kafka][e2e][cluster]") {
   TempDir dir;
   SECTION("partition count") {
