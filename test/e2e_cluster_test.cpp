@@ -90,8 +90,9 @@ std::vector<std::unique_ptr<Member>> start(const TempDir& dir, const std::vector
   return out;
 }
 
-// The tasks a process says it runs itself: RUNNING with its own worker_id.
-std::set<int> running_here(const Member& p) {
+// The tasks a process says it holds itself (its own worker_id): RUNNING ones
+// only, or also those it ran to their end (UNASSIGNED).
+std::set<int> held_here(const Member& p, bool running_only = false) {
   std::set<int> out;
   auto r = p.client().get("/connectors/gen/status");
   if (r.status != 200) return out;
@@ -100,11 +101,13 @@ std::set<int> running_here(const Member& p) {
   for (auto t : j.root["tasks"].get_array()) {
     std::string_view state = t["state"].get_string().value();
     auto worker = t["worker_id"];
-    if (state == "RUNNING" && !worker.error() && worker.get_string().value() == self)
+    if ((state == "RUNNING" || !running_only) && !worker.error() && worker.get_string().value() == self)
       out.insert(static_cast<int>(t["id"].get_int64().value()));
   }
   return out;
 }
+
+std::set<int> running_here(const Member& p) { return held_here(p, true); }
 
 }  // namespace
 
@@ -113,7 +116,7 @@ TEST_CASE("cluster: three processes share six source tasks and kill -9 of two lo
   TempDir dir;
   // The mock cluster has no controller: the topics are made here, as on a cluster that lets no client create topics.
   MockCluster b(1, {{"connect-offsets", 5}, {"gen-cluster-tasks", kTasks}, {"gen", 1}});
-  const int n = 800;
+  const int n = 1000;
   write_file(dir / "job.yaml", cluster_job(dir, b.bootstrap(), n));
   auto first = start(dir, {"p1.log", "p2.log", "p3.log"});
   Member& p3 = *first[2];
@@ -129,6 +132,22 @@ TEST_CASE("cluster: three processes share six source tasks and kill -9 of two lo
   }, 40s);
   INFO("p1 " << s1.size() << " p2 " << s2.size() << " p3 " << s3.size() << "\n" << read_file(dir / "p1.log"));
   REQUIRE(spread);
+  {
+    // What p1 cannot know: the tasks it does not run are UNASSIGNED as far as it can tell, with no worker_id.
+    auto r = first[0]->client().get("/connectors/gen/status");
+    REQUIRE(r.status == 200);
+    Json j(r.body);
+    size_t listed = 0;
+    for (auto t : j.root["tasks"].get_array()) {
+      ++listed;
+      int id = static_cast<int>(t["id"].get_int64().value());
+      if (s1.count(id)) continue;
+      INFO(r.body);
+      CHECK(t["state"].get_string().value() == "UNASSIGNED");
+      CHECK(t["worker_id"].error());
+    }
+    CHECK(listed == kTasks);
+  }
 
   // Well into the data (a restart from the beginning would repeat a third of it), kill -9 the first.
   REQUIRE(eventually([&] {
@@ -140,10 +159,10 @@ TEST_CASE("cluster: three processes share six source tasks and kill -9 of two lo
   first[0]->process->signal(SIGKILL);
   first[0]->process->wait(10s);
   // Its tasks move to the others within the session timeout.
-  REQUIRE(eventually([&] { return running_here(*first[1]).size() + running_here(p3).size() == kTasks; }, 30s));
+  REQUIRE(eventually([&] { return held_here(*first[1]).size() + held_here(p3).size() == kTasks; }, 30s));
   first[1]->process->signal(SIGKILL);
   first[1]->process->wait(10s);
-  REQUIRE(eventually([&] { return running_here(p3).size() == kTasks; }, 30s));
+  REQUIRE(eventually([&] { return held_here(p3).size() == kTasks; }, 30s));
   // Both come back and get a share again (taken from p3 by a clean hand-over).
   auto again = start(dir, {"p1b.log", "p2b.log"});
 
@@ -199,6 +218,20 @@ TEST_CASE("cluster: a task topic with another partition count or none that can b
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("the task topic 'gen-cluster-tasks' does not exist and cannot be created") != std::string::npos);
     CHECK(r.err.find("Create it yourself with 6 partition(s)") != std::string::npos);
+  }
+  SECTION("a reload that changes the source tasks") {
+    MockCluster b(1, {{"connect-offsets", 5}, {"gen-cluster-tasks", kTasks}, {"gen", 1}});
+    write_file(dir / "job.yaml", cluster_job(dir, b.bootstrap(), 100000));
+    Member m(dir, "log.txt");
+    m.wait_listening();
+    REQUIRE(eventually([&] { return running_here(m).size() == kTasks; }, 30s));
+    std::string job = read_file(dir / "job.yaml");
+    job.replace(job.find("tasks.max: 6"), 12, "tasks.max: 3");
+    write_file(dir / "job.yaml", job);
+    m.process->signal(SIGHUP);
+    REQUIRE(eventually([&] { return read_file(m.log).find("which a cluster (group.id) cannot apply") != std::string::npos; }));
+    CHECK(running_here(m).size() == kTasks);  // the running configuration is kept
+    m.stop();
   }
   SECTION("no broker answers") {
     write_file(dir / "job.yaml", cluster_job(dir, "127.0.0.1:1", 10, "  admin.socket.timeout.ms: 1500\n"));

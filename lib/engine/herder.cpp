@@ -2,6 +2,7 @@
 #include "ops/run_monitor.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <map>
 #include <set>
 
@@ -553,12 +554,12 @@ void Herder::apply(JobPlan next_plan, const char* why, const std::map<std::strin
   std::lock_guard lock(mu_);
   if (cluster_ && source_task_layout(next_plan) != layout_) {
     // The task topic's partitions stand for the source tasks as they were at start.
-    log_->error("{}: the change adds, removes or reorders source tasks (connectors, tasks.max), which a cluster "
-                "(group.id) cannot apply while it runs: the task topic has one partition per source task as at start. "
-                "The running configuration is kept; stop every process, re-create the task topic with the new number "
-                "of source tasks (or name a new one with task.assignment.topic) and start them again",
-                why);
-    return;
+    // Thrown: a reload logs it, a REST change answers it (500).
+    throw std::runtime_error(
+        "the change adds, removes or reorders source tasks (connectors, tasks.max), which a cluster (group.id) "
+        "cannot apply while it runs: the task topic has one partition per source task as at start. The running "
+        "configuration is kept; stop every process, re-create the task topic with the new number of source tasks "
+        "(or name a new one with task.assignment.topic) and start them again with the new job");
   }
   const bool worker_changed = worker_text(next_plan) != worker_text(*plans_.front());
   if (worker_changed)
