@@ -143,7 +143,8 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
       rest = std::make_unique<RestServer>(herder, bus, *listener, options.files);
       rest->bind();
     }
-    const auto layout = source_task_layout(plan);
+    // Computed in a cluster only: standalone start-up stays exactly as it was.
+    const auto layout = cluster ? source_task_layout(plan) : std::vector<SourceTaskRef>{};
     if (cluster && layout.empty()) {
       log->info("group.id: the job has no source connector, so there are no tasks to share; its sinks share their "
                 "connect-<name> consumer groups with the other processes");

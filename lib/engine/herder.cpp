@@ -1,4 +1,5 @@
 #include "engine/herder.h"
+#include "engine/task_slots.h"
 #include "ops/run_monitor.h"
 
 #include <algorithm>
@@ -32,20 +33,12 @@ bool same_subscription(const Subscription& a, const Subscription& b) {
   return a.topics == b.topics && a.topics_regex == b.topics_regex;
 }
 
-// The connector's tasks: tasks.max split by the plugin (Kafka's Connector.taskConfigs).
+}  // namespace
+
 std::vector<TaskSlot> task_slots(const ConnectorPlan& plan) {
   auto cfgs = connector_task_configs(*plan.plugin, plan.plugin_cfg, static_cast<int>(plan.common.get_long("tasks.max")));
   std::vector<TaskSlot> out;
   for (size_t i = 0; i < cfgs.size(); ++i) out.push_back(TaskSlot{static_cast<int>(i), static_cast<int>(cfgs.size()), std::move(cfgs[i])});
-  return out;
-}
-}  // namespace
-
-std::vector<SourceTaskRef> source_task_layout(const JobPlan& plan) {
-  std::vector<SourceTaskRef> out;
-  for (auto& c : plan.connectors)
-    if (c.is_source)
-      for (auto& slot : task_slots(c)) out.push_back({c.name, slot.id});
   return out;
 }
 
@@ -129,80 +122,6 @@ void Herder::start_all() {
     if (!e.plan->is_source) start(e);
   for (auto& e : entries_)
     if (e.plan->is_source) start(e);
-}
-
-void Herder::set_cluster_mode() {
-  std::lock_guard lock(mu_);
-  cluster_ = true;
-  layout_ = source_task_layout(*plans_.front());
-}
-
-namespace {
-std::string task_list(const std::vector<SourceTaskRef>& tasks) {
-  std::string out;
-  for (auto& t : tasks) out += fmt::format("{}{}/{}", out.empty() ? "" : ", ", t.connector, t.task);
-  return out;
-}
-}  // namespace
-
-void Herder::assign_sources(const std::vector<int>& partitions) {
-  if (partitions.empty()) return;
-  // Read outside the lock (a round trip to the cluster): the offsets the
-  // tasks' last owners stored before the group let them go.
-  try {
-    store_.refresh();
-  } catch (const std::exception& e) {
-    log_->error("cluster: cannot read the offsets topic again before starting the tasks given to this process "
-                "({}); they resume from the offsets read earlier, so records after those are produced again",
-                e.what());
-  }
-  std::lock_guard lock(mu_);
-  std::vector<SourceTaskRef> started;
-  for (int p : partitions) {
-    if (p < 0 || static_cast<size_t>(p) >= layout_.size()) continue;  // the topic is checked at start: cannot happen
-    const SourceTaskRef& ref = layout_[static_cast<size_t>(p)];
-    Entry* e = find(ref.connector);
-    if (!e || !e->owned.insert(ref.task).second) continue;
-    started.push_back(ref);
-    if (e->stopped) continue;  // stopped over REST: its tasks start when it is resumed
-    for (auto& slot : task_slots(*e->plan)) {
-      if (slot.id != ref.task) continue;
-      auto w = std::make_unique<SourceWorker>(*e->plan, std::move(slot), once_, store_, traffic_bus_, flush_timeout_);
-      w->set_paused(e->paused);
-      w->start();
-      e->sources.push_back(std::move(w));
-    }
-  }
-  if (!started.empty()) log_->info("cluster: this process now runs source task(s) {}", task_list(started));
-}
-
-void Herder::revoke_sources(const std::vector<int>& partitions) {
-  std::lock_guard lock(mu_);
-  std::vector<SourceTaskRef> stopped;
-  std::vector<std::unique_ptr<SourceWorker>> leaving;
-  for (int p : partitions) {
-    if (p < 0 || static_cast<size_t>(p) >= layout_.size()) continue;
-    const SourceTaskRef& ref = layout_[static_cast<size_t>(p)];
-    Entry* e = find(ref.connector);
-    if (!e || e->owned.erase(ref.task) == 0) continue;
-    stopped.push_back(ref);
-    for (auto it = e->sources.begin(); it != e->sources.end();) {
-      if ((*it)->task_id() != ref.task) {
-        ++it;
-        continue;
-      }
-      (*it)->set_paused(false);
-      (*it)->request_stop();
-      leaving.push_back(std::move(*it));
-      it = e->sources.erase(it);
-    }
-  }
-  if (stopped.empty()) return;
-  for (auto& w : leaving) w->join();
-  // Stored before the group hands the tasks to another process, which reads them first.
-  if (!flush_locked()) log_->error("cluster: the offsets of the tasks this process gives up could not be stored; "
-                                   "their next owner produces again what came after the last stored ones");
-  log_->info("cluster: this process no longer runs source task(s) {}", task_list(stopped));
 }
 
 bool Herder::all_sources_finished() const {
