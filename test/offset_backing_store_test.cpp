@@ -105,3 +105,25 @@ TEST_CASE("backed offsets: keys are byte for byte Kafka Connect's (JsonConverter
         std::string::npos);
   CHECK(sample.find(R"({"position":270})") != std::string::npos);
 }
+
+TEST_CASE("backed offsets: refresh takes what other processes stored since and keeps what is not stored yet",
+          "[offsets][cluster]") {
+  std::vector<OffsetRecord> log{{R"(["src",{"task.id":0}])", R"({"n":1})"}, {R"(["src",{"task.id":1}])", R"({"n":1})"}};
+  bool fail = false;
+  auto store = OffsetStore::open_backed(std::make_unique<FakeBacking>(&log, &fail), "unused.json");
+  // Another process of the cluster ran both tasks on and stored their offsets; this one changed task 1 itself.
+  log.push_back({R"(["src",{"task.id":0}])", R"({"n":5})"});
+  log.push_back({R"(["src",{"task.id":1}])", R"({"n":6})"});
+  log.push_back({R"(["src",{"task.id":2}])", R"({"n":3})"});
+  store->put("src", json(R"({"task.id":1})"), json(R"({"n":2})"));
+  store->refresh();
+  CHECK(store->get("src", json(R"({"task.id":0})")) == json(R"({"n":5})"));
+  CHECK(store->get("src", json(R"({"task.id":2})")) == json(R"({"n":3})"));
+  CHECK(store->get("src", json(R"({"task.id":1})")) == json(R"({"n":2})"));  // not stored yet: kept
+  // What was read is not written back; the change made here still is.
+  const size_t before = log.size();
+  REQUIRE(!store->flush());
+  REQUIRE(log.size() == before + 1);
+  CHECK(log.back().key == R"(["src",{"task.id":1}])");
+  CHECK(log.back().value == std::optional<std::string>(R"({"n":2})"));
+}

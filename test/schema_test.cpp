@@ -178,7 +178,7 @@ TEST_CASE("schema agrees with connectrun validate on misspelt keys wrong types e
            "    transforms.drop.type: Filter\n    transforms.drop.predicate: tmp\n    transforms.drop.negate: false\n"
            "    predicates: tmp\n    predicates.tmp.type: TopicNameMatches\n    predicates.tmp.pattern: 'tmp-.*'\n"),
        true},
-      {"a Kafka key with no effect only warns", job("  group.id: connect-cluster\n  metrics.context.foo: bar\n"), true},
+      {"a Kafka key with no effect only warns", job("  config.storage.topic: connect-configs\n  metrics.context.foo: bar\n"), true},
       {"client override keys", job("", "    producer.override.linger.ms: 5\n"), true},
       {"a nested map for a dotted prefix",
        job("  offset:\n    flush.interval.ms: 5000\n", "",

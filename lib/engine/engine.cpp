@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "bus/in_process_bus.h"
 #include "kafka/kafka_bus.h"
 #include "kafka/kafka_offset_store.h"
+#include "kafka/task_group.h"
 #include "ops/file_watch.h"
 #include "ops/listener.h"
 #include "offsets/offset_store.h"
@@ -68,10 +70,28 @@ int wait_signal(const sigset_t& set, std::chrono::milliseconds timeout) {
 }
 
 
+// This process's name in the cluster and in task statuses: worker.id, else
+// the REST listener's host:port (Kafka Connect's worker id), else hostname:pid.
+std::string worker_id(const JobPlan& plan, const RestServer* rest) {
+  if (!plan.worker.is_null("worker.id")) return plan.worker.get_string("worker.id");
+  if (rest) return rest->worker_id();
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+  return fmt::format("{}:{}", host, getpid());
+}
+
 }  // namespace
 
 RunResult run_job(const JobPlan& plan, const RunOptions& options) {
   auto log = spdlog::default_logger();
+  // group.id: one of a cluster of processes sharing the job's source tasks (docs/scaling.md).
+  const bool cluster = !plan.worker.is_null("group.id");
+  if (cluster && options.once) {
+    log->error("run --once cannot join a cluster (group.id '{}'): the cluster's processes share the source tasks "
+               "while they run. Run without --once, or remove group.id to run every task here until the end of the "
+               "data", plan.worker.get_string("group.id"));
+    return {RunOutcome::BadConfig};
+  }
   std::string offsets_path = plan.worker.get_string("offset.storage.file.filename");
   std::unique_ptr<OffsetStore> store;
   try {
@@ -112,16 +132,30 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
     log->error("{}", e.what());  // validation reports it first: cannot happen
     return {RunOutcome::BadConfig};
   }
-  const bool keep_running = listener && !options.once;
+  // A cluster's process runs until a signal: tasks may be given to it at any time.
+  const bool keep_running = (listener && !options.once) || cluster;
   Herder herder(plan, options.once, *store, bus, keep_running);
   // The REST listener is bound before any connector starts: a taken port fails the run at once.
   std::unique_ptr<RestServer> rest;
+  std::unique_ptr<TaskGroup> group;  // after the Herder: left before it goes
   try {
     if (listener) {
       rest = std::make_unique<RestServer>(herder, bus, *listener, options.files);
       rest->bind();
     }
+    // Computed in a cluster only: standalone start-up stays exactly as it was.
+    const auto layout = cluster ? source_task_layout(plan) : std::vector<SourceTaskRef>{};
+    if (cluster && layout.empty()) {
+      log->info("group.id: the job has no source connector, so there are no tasks to share; its sinks share their "
+                "connect-<name> consumer groups with the other processes");
+    } else if (cluster) {
+      herder.set_cluster_mode();
+      group = make_task_group(plan, static_cast<int>(layout.size()), worker_id(plan, rest.get()));
+    }
     herder.start_all();
+    if (group)
+      group->join({[&](const std::vector<int>& p) { herder.assign_sources(p); },
+                   [&](const std::vector<int>& p) { herder.revoke_sources(p); }});
   } catch (const std::exception& e) {
     log->error("{}", e.what());  // a Kafka client that cannot be created (bad key value, say), a taken port
     return {RunOutcome::ConnectorFailed};
@@ -191,6 +225,9 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
   // No more REST requests (a restart now would start workers past shutdown);
   // requests in progress complete first.
   rest.reset();
+  // Leaving the group stops this process's source tasks and stores their
+  // offsets first, so the other processes take them over from there.
+  if (group) group->leave();
   herder.stop_sources();
   // Wait for sources (they wait for their deliveries), then sinks (they end
   // once every producer closed and they drained and flushed; Kafka consumers

@@ -1,7 +1,9 @@
 #include "engine/herder.h"
+#include "engine/task_slots.h"
 #include "ops/run_monitor.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <map>
 #include <set>
 
@@ -31,14 +33,14 @@ bool same_subscription(const Subscription& a, const Subscription& b) {
   return a.topics == b.topics && a.topics_regex == b.topics_regex;
 }
 
-// The connector's tasks: tasks.max split by the plugin (Kafka's Connector.taskConfigs).
+}  // namespace
+
 std::vector<TaskSlot> task_slots(const ConnectorPlan& plan) {
   auto cfgs = connector_task_configs(*plan.plugin, plan.plugin_cfg, static_cast<int>(plan.common.get_long("tasks.max")));
   std::vector<TaskSlot> out;
   for (size_t i = 0; i < cfgs.size(); ++i) out.push_back(TaskSlot{static_cast<int>(i), static_cast<int>(cfgs.size()), std::move(cfgs[i])});
   return out;
 }
-}  // namespace
 
 std::vector<TaskWorker*> Herder::Entry::workers() const {
   std::vector<TaskWorker*> out;
@@ -75,8 +77,13 @@ Herder::~Herder() {
   entries_.clear();  // sources first would be nicer, but every worker is stopped by now on a clean exit
 }
 
+bool Herder::runs_here(const Entry& e, int task) const {
+  return !cluster_ || !e.plan->is_source || e.owned.count(task) > 0;
+}
+
 void Herder::create(Entry& e) {
   for (auto& slot : task_slots(*e.plan)) {
+    if (!runs_here(e, slot.id)) continue;
     if (e.plan->is_source)
       e.sources.push_back(std::make_unique<SourceWorker>(*e.plan, std::move(slot), once_, store_, traffic_bus_, flush_timeout_));
     else e.sinks.push_back(std::make_unique<SinkWorker>(*e.plan, std::move(slot), once_, traffic_bus_));
@@ -251,6 +258,19 @@ ConnectorSnapshot Herder::snapshot_of(const Entry& e) const {
     batch_nanos += w->stats().batch_nanos.load();
     s.tasks.push_back(std::move(t));
   }
+  if (cluster_ && e.plan->is_source && !e.stopped) {
+    // The tasks the group gave other processes (or none yet): this process
+    // knows only that it does not run them (docs/scaling.md).
+    for (auto& ref : layout_)
+      if (ref.connector == e.plan->name && !e.owned.count(ref.task)) {
+        TaskSnapshot t;
+        t.id = ref.task;
+        t.state = "UNASSIGNED";
+        t.elsewhere = true;
+        s.tasks.push_back(std::move(t));
+      }
+    std::sort(s.tasks.begin(), s.tasks.end(), [](auto& a, auto& b) { return a.id < b.id; });
+  }
   if (e.stopped) s.state = "STOPPED";
   else if (s.trace) s.state = "FAILED";
   else if (e.finished()) s.state = "UNASSIGNED";
@@ -351,7 +371,7 @@ void Herder::restart_locked(Entry& e, const ConnectorPlan& plan) {
     // sinks never see every producer closed.
     std::vector<std::unique_ptr<SourceWorker>> fresh;
     for (auto& slot : slots)
-      fresh.push_back(std::make_unique<SourceWorker>(plan, std::move(slot), once_, store_, traffic_bus_, flush_timeout_));
+      if (runs_here(e, slot.id)) fresh.push_back(std::make_unique<SourceWorker>(plan, std::move(slot), once_, store_, traffic_bus_, flush_timeout_));
     stop(e);
     e.sources = std::move(fresh);
   } else {
@@ -451,6 +471,15 @@ void Herder::request_reopen() {
 
 void Herder::apply(JobPlan next_plan, const char* why, const std::map<std::string, std::string>& initial_states) {
   std::lock_guard lock(mu_);
+  if (cluster_ && source_task_layout(next_plan) != layout_) {
+    // The task topic's partitions stand for the source tasks as they were at start.
+    // Thrown: a reload logs it, a REST change answers it (500).
+    throw std::runtime_error(
+        "the change adds, removes or reorders source tasks (connectors, tasks.max), which a cluster (group.id) "
+        "cannot apply while it runs: the task topic has one partition per source task as at start. The running "
+        "configuration is kept; stop every process, re-create the task topic with the new number of source tasks "
+        "(or name a new one with task.assignment.topic) and start them again with the new job");
+  }
   const bool worker_changed = worker_text(next_plan) != worker_text(*plans_.front());
   if (worker_changed)
     log_->error("{}: the worker section changed; worker settings (bootstrap.servers, the offsets file, "

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ namespace connectrun {
 struct TaskSnapshot {
   int id = 0;
   std::string state;
+  // In a cluster (group.id): a source task another process runs, or none
+  // does; its state is then UNASSIGNED as far as this process can tell.
+  bool elsewhere = false;
   std::optional<std::string> trace;  // the failure, when FAILED
   uint64_t read = 0, written = 0;
 };
@@ -45,6 +49,16 @@ struct ConnectorSnapshot {
   std::vector<TaskSnapshot> tasks;      // by id
 };
 
+// In a cluster (group.id), the job's source tasks in the order the task
+// topic's partitions stand for them: connectors in the job's order, then task
+// number. Partition i is task layout[i].
+struct SourceTaskRef {
+  std::string connector;
+  int task = 0;
+  bool operator==(const SourceTaskRef&) const = default;
+};
+std::vector<SourceTaskRef> source_task_layout(const JobPlan& plan);
+
 class Herder {
  public:
   // `keep_open` (REST on, not --once): connectors that failed or finished stay
@@ -60,6 +74,16 @@ class Herder {
   // before the process restarted stays so (TargetStates). Throws when a bus
   // client cannot be created or the states file cannot be read.
   void start_all();
+
+  // ---- a cluster of processes (group.id, docs/scaling.md). Called before
+  // start_all(): source tasks then run only once assigned.
+  void set_cluster_mode();
+  // The task topic's partitions this process gained: their tasks start,
+  // resuming from the offsets store read again to its end.
+  void assign_sources(const std::vector<int>& partitions);
+  // The partitions it lost: their tasks stop and their offsets are stored
+  // before this returns (so before the group hands them to another process).
+  void revoke_sources(const std::vector<int>& partitions);
 
   // ---- the engine's shutdown sequence
   bool all_sources_finished() const;
@@ -127,6 +151,7 @@ class Herder {
     bool paused = false;
     bool stopped = false;  // PUT …/stop: no workers until resumed or restarted
     std::shared_ptr<ConnectorTraffic> traffic;
+    std::set<int> owned;  // cluster mode, sources: the tasks the group gave this process
     std::vector<TaskWorker*> workers() const;
     bool finished() const;  // every task ended (or none was created)
   };
@@ -134,6 +159,7 @@ class Herder {
   const Entry* find(const std::string& name) const;
   ConnectorSnapshot snapshot_of(const Entry& e) const;
   void create(Entry& e);                                   // mu_ held
+  bool runs_here(const Entry& e, int task) const;          // mu_ held
   void start(Entry& e);                                    // mu_ held
   void stop(Entry& e);                                     // mu_ held; joins
   void restart_locked(Entry& e, const ConnectorPlan& plan);  // mu_ held
@@ -153,6 +179,8 @@ class Herder {
   std::vector<Entry> entries_;
   std::chrono::steady_clock::time_point last_flush_;
   bool keep_open_;
+  bool cluster_ = false;
+  std::vector<SourceTaskRef> layout_;  // cluster mode: the source tasks, by task topic partition
   std::unique_ptr<BusProducer> keepalive_;  // keep_open on the in-process bus: an idle producer
 };
 

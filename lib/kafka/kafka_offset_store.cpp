@@ -11,6 +11,7 @@
 #include "kafka/client_keys.h"
 #include "kafka/kafka_clients.h"
 #include "kafka/rdkafka_handles.h"
+#include "kafka/topic_setup.h"
 #include "offsets/offset_store.h"
 #include "ops/log.h"
 #include "plan/job_config.h"
@@ -21,26 +22,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-using Metadata = std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)>;
-
-int remaining_ms(Clock::time_point deadline) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return static_cast<int>(std::clamp<int64_t>(ms, 0, 5000));
-}
-
-// The admin client's socket.timeout.ms (librdkafka's default network request
-// timeout, 60 s): how long start-up waits for a broker to answer.
-std::chrono::milliseconds start_bound(const std::vector<std::pair<std::string, std::string>>& admin) {
-  for (auto& [k, v] : admin)
-    if (k == "socket.timeout.ms") {
-      try {
-        return std::chrono::milliseconds(std::stol(v));
-      } catch (const std::exception&) {
-      }
-    }
-  return 60s;
-}
 
 class KafkaOffsetStore : public OffsetBackingStore {
  public:
@@ -107,7 +88,7 @@ class KafkaOffsetStore : public OffsetBackingStore {
     for (int32_t p : ids) {
       int64_t low = 0, high = 0;
       rd_kafka_resp_err_t err;
-      while ((err = rd_kafka_query_watermark_offsets(rk.get(), topic_.c_str(), p, &low, &high, remaining_ms(deadline))) &&
+      while ((err = rd_kafka_query_watermark_offsets(rk.get(), topic_.c_str(), p, &low, &high, request_ms(deadline))) &&
              Clock::now() < deadline)
         std::this_thread::sleep_for(200ms);
       if (err) throw unreachable(fmt::format("cannot read the end offset of partition {}: {}", p, rd_kafka_err2str(err)));
@@ -216,29 +197,20 @@ class KafkaOffsetStore : public OffsetBackingStore {
         topic_, bootstrap_, why));
   }
 
-  // One metadata request for every topic (naming the topic would let the
-  // broker auto-create it, with the wrong settings), retried until `deadline`.
   Metadata metadata(rd_kafka_t* rk, Clock::time_point deadline) {
-    bool said = false;
-    for (;;) {
-      const rd_kafka_metadata_t* md = nullptr;
-      auto err = rd_kafka_metadata(rk, 1, nullptr, &md, std::max(remaining_ms(deadline), 1));
-      if (!err) return Metadata(md, rd_kafka_metadata_destroy);
-      if (Clock::now() >= deadline)
-        throw unreachable(fmt::format("no broker answered within {} s ({}; the bound is the admin client's "
-                                      "socket.timeout.ms)", bound_.count() / 1000.0, rd_kafka_err2str(err)));
-      if (!said)
-        log_.log->warn("waiting up to {} s for the Kafka cluster at {} to read {}: {}", bound_.count() / 1000.0,
-                       bootstrap_, name(), rd_kafka_err2str(err));
-      said = true;
-      std::this_thread::sleep_for(500ms);
-    }
+    std::string error;
+    Metadata md = wait_for_metadata(rk, deadline, [&](const std::string& why) {
+      log_.log->warn("waiting up to {} s for the Kafka cluster at {} to read {}: {}", bound_.count() / 1000.0,
+                     bootstrap_, name(), why);
+    }, error);
+    if (!md)
+      throw unreachable(fmt::format("no broker answered within {} s ({}; the bound is the admin client's "
+                                    "socket.timeout.ms)", bound_.count() / 1000.0, error));
+    return md;
   }
 
   const rd_kafka_metadata_topic_t* find_topic(const rd_kafka_metadata_t* md) const {
-    for (int i = 0; i < md->topic_cnt; ++i)
-      if (topic_ == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) return &md->topics[i];
-    return nullptr;
+    return connectrun::find_topic(md, topic_);
   }
 
   std::vector<int32_t> partition_ids(rd_kafka_t* rk, Clock::time_point deadline) {
@@ -299,34 +271,19 @@ void KafkaOffsetStore::create_topic(rd_kafka_t* rk, int brokers) {
         topic_, replication_, bootstrap_, have < 0 ? std::string("fewer") : std::to_string(have)));
   };
   if (replication_ > brokers) throw too_few(brokers);
-  char err[512];
-  std::unique_ptr<rd_kafka_NewTopic_t, RdKafkaDeleter> nt(
-      rd_kafka_NewTopic_new(topic_.c_str(), partitions_, replication_, err, sizeof err));
-  if (!nt) throw OffsetStoreError(fmt::format("cannot create the offsets topic '{}': {}", topic_, err));
+  std::string why;
+  const auto timeout = std::min<std::chrono::milliseconds>(bound_, 30s);
   // Compacted: the last offset of each key is kept for ever, older ones dropped.
-  rd_kafka_NewTopic_set_config(nt.get(), "cleanup.policy", "compact");
-  std::unique_ptr<rd_kafka_queue_t, RdKafkaDeleter> q(rd_kafka_queue_new(rk));
-  std::unique_ptr<rd_kafka_AdminOptions_t, RdKafkaDeleter> ao(rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS));
-  const int timeout = static_cast<int>(std::min<int64_t>(bound_.count(), 30000));
-  rd_kafka_AdminOptions_set_request_timeout(ao.get(), timeout, err, sizeof err);
-  rd_kafka_NewTopic_t* nts[] = {nt.get()};
-  rd_kafka_CreateTopics(rk, nts, 1, ao.get(), q.get());
-  std::unique_ptr<rd_kafka_event_t, RdKafkaDeleter> ev(rd_kafka_queue_poll(q.get(), timeout + 5000));
-  auto failed = [&](const std::string& why) {
-    return OffsetStoreError(fmt::format(
-        "cannot create the offsets topic '{}' on the Kafka cluster at {}: {}. Create it yourself ({} partition(s), "
-        "cleanup.policy=compact), or let this client create topics",
-        topic_, bootstrap_, why, partitions_));
-  };
-  if (!ev) throw failed("no answer");
-  if (rd_kafka_event_error(ev.get())) throw failed(rd_kafka_event_error_string(ev.get()));
-  size_t n = 0;
-  const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev.get());
-  const rd_kafka_topic_result_t** results = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
-  auto code = n == 1 ? rd_kafka_topic_result_error(results[0]) : RD_KAFKA_RESP_ERR__FAIL;
-  if (code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) return;  // another worker created it meanwhile
-  if (code == RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR) throw too_few(-1);
-  if (code) throw failed(n == 1 ? rd_kafka_topic_result_error_string(results[0]) : rd_kafka_err2str(code));
+  switch (connectrun::create_topic(rk, {topic_, partitions_, replication_, {{"cleanup.policy", "compact"}}}, timeout, why)) {
+    case CreateOutcome::Exists: return;  // another worker created it meanwhile
+    case CreateOutcome::TooFewBrokers: throw too_few(-1);
+    case CreateOutcome::Failed:
+      throw OffsetStoreError(fmt::format(
+          "cannot create the offsets topic '{}' on the Kafka cluster at {}: {}. Create it yourself ({} partition(s), "
+          "cleanup.policy=compact), or let this client create topics",
+          topic_, bootstrap_, why, partitions_));
+    case CreateOutcome::Created: break;
+  }
   log_.log->info("created the offsets topic '{}': {} partition(s), replication factor {}, cleanup.policy=compact",
                  topic_, partitions_, replication_ < 0 ? std::string("the brokers' default") : std::to_string(replication_));
 }

@@ -108,6 +108,12 @@ class OffsetStore {
   // Holds flush() back while held: a source batch's offsets and its records'
   // next offsets, put one by one, reach the file together or not at all.
   [[nodiscard]] std::unique_lock<std::mutex> hold_flush() { return std::unique_lock(batch_mu_); }
+  // With a backing: reads it to its end again and takes the entries other
+  // processes stored since (a cluster's process taking over a task, which
+  // must resume where its last owner stored). Entries changed here and not yet
+  // flushed keep their value. A file: nothing to do. Throws OffsetStoreError
+  // when the backing cannot be read.
+  void refresh();
   // Writes the file if anything changed since the last successful flush.
   // Returns an error text (and leaves the previous file intact) on failure.
   // Thread-safe: concurrent flushes take turns.
@@ -126,6 +132,8 @@ class OffsetStore {
   static std::unique_ptr<OffsetStore> open(const std::string& path, std::chrono::milliseconds wait, bool replace_kafka);
   void load();
   void load_backing();
+  // Puts the records read from the backing, but for the keys in `keep`; mu_ held.
+  void apply_backing(const std::vector<OffsetRecord>& records, const std::set<std::string>& keep);
   void put_locked(const std::string& key, const std::string& connector, const Value& partition, const Value& offset);
   std::optional<std::string> flush_backing();
 

@@ -29,10 +29,27 @@ std::string shown(const std::string& bytes) {
 }  // namespace
 
 void OffsetStore::load_backing() {
+  std::lock_guard lock(mu_);
+  apply_backing(backing_->read_to_end(), {});
+  changed_.clear();
+  dirty_ = false;
+}
+
+void OffsetStore::refresh() {
+  if (!backing_) return;  // a file is this process's alone: nothing new to read
+  auto records = backing_->read_to_end();  // outside the lock: a round trip to the backing
+  std::lock_guard lock(mu_);
+  // What this process changed and has not stored yet is newer than anything read.
+  const std::set<std::string> pending = changed_;
+  apply_backing(records, pending);
+  changed_ = pending;
+  dirty_ = !changed_.empty();
+}
+
+void OffsetStore::apply_backing(const std::vector<OffsetRecord>& records, const std::set<std::string>& keep) {
   size_t foreign = 0;
   std::string first_foreign;
-  std::lock_guard lock(mu_);
-  for (auto& rec : backing_->read_to_end()) {
+  for (auto& rec : records) {
     Value key, offset;
     try {
       key = parse_schemaless_json(rec.key);
@@ -50,11 +67,10 @@ void OffsetStore::load_backing() {
     const std::string& connector = key.as<Array>()[0].as<std::string>();
     const Value& partition = key.as<Array>()[1];
     std::string canonical = key_of(connector, partition);
+    if (keep.count(canonical)) continue;
     if (canonical != rec.key) wire_keys_[canonical] = rec.key;
     put_locked(canonical, connector, partition, offset);
   }
-  changed_.clear();
-  dirty_ = false;
   if (foreign)
     spdlog::warn("{}: skipped {} record(s) that are not source offsets in Kafka Connect's format (key "
                  "[\"<connector>\",{{partition}}], value a JSON object or null), first key: {}; they are left as they are",

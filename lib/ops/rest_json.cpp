@@ -86,6 +86,8 @@ std::string info_json(const ConnectorSnapshot& s) {
 }
 
 std::string task_status_json(const TaskSnapshot& t, const std::string& worker_id) {
+  // A task another process of the cluster may run: which one is not known here (docs/scaling.md).
+  if (t.elsewhere) return fmt::format(R"({{"id":{},"state":"{}"}})", t.id, t.state);
   std::string out = fmt::format(R"({{"id":{},"state":"{}","worker_id":{})", t.id, t.state, str(worker_id));
   if (t.trace) out += ",\"trace\":" + str(*t.trace);
   return out + "}";

@@ -100,14 +100,16 @@ void RestServer::bind() {
                                                                        : std::strerror(err)));
   }
   server_->widen_backlog();
-  worker_id_ = fmt::format("{}:{}", host_for_url(listener_.host), port);
+  address_ = fmt::format("{}:{}", host_for_url(listener_.host), port);
+  // Kafka Connect's worker id is its REST address; worker.id names it instead (a cluster behind a proxy, say).
+  worker_id_ = worker.is_null("worker.id") ? address_ : worker.get_string("worker.id");
   guard_ = rest::RequestGuard(listener_, port);
 }
 
 void RestServer::start() {
-  spdlog::info("REST listening on http://{}", worker_id_);
+  spdlog::info("REST listening on http://{}", address_);
   thread_ = std::thread([this] {
-    if (!server_->listen_after_bind()) spdlog::error("REST: the server on http://{} stopped unexpectedly", worker_id_);
+    if (!server_->listen_after_bind()) spdlog::error("REST: the server on http://{} stopped unexpectedly", address_);
     done_.store(true);
   });
 }

@@ -38,7 +38,7 @@ class RestServer {
   void bind();
   // Serves on a thread of its own; logs "REST listening on http://HOST:PORT".
   void start();
-  // "HOST:PORT" as bound: Kafka Connect's worker_id.
+  // Kafka Connect's worker_id: worker.id, or "HOST:PORT" as bound.
   const std::string& worker_id() const { return worker_id_; }
 
  private:
@@ -53,7 +53,8 @@ class RestServer {
   Herder& herder_;
   const TopicBus& bus_;
   Listener listener_;
-  std::string worker_id_;
+  std::string address_;    // host:port listened on, once bound
+  std::string worker_id_;  // worker.id, or address_
   rest::RequestGuard guard_;  // set by bind(), once the port is known
   std::optional<rest::BasicAuth> auth_;  // rest.auth
   std::unique_ptr<rest::JobFiles> job_files_;

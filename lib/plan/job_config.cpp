@@ -337,6 +337,24 @@ JobPlan plan_job(const config::RawJob& job, const PluginRegistry& registry, Prob
                  "keeps source offsets in a Kafka topic, which needs a Kafka cluster: set bootstrap.servers, or remove "
                  "offset.storage.topic to keep them in offset.storage.file.filename (the in-process bus has no topics "
                  "that outlive the process)");
+  if (!plan.worker.is_null("group.id")) {
+    // A cluster shares its tasks through Kafka and resumes them from offsets every process reads.
+    if (plan.worker.is_null("bootstrap.servers"))
+      problems.add(plan.worker.location_of("group.id"), "", "group.id",
+                   "a cluster of processes is coordinated by a Kafka consumer group: set bootstrap.servers (and "
+                   "offset.storage.topic), or remove group.id to run every task in this process");
+    else if (plan.worker.is_null("offset.storage.topic"))
+      problems.add(plan.worker.location_of("group.id"), "", "group.id",
+                   "a cluster of processes resumes a task taken over from another process from the offsets it "
+                   "stored: set offset.storage.topic (e.g. connect-offsets), as every process of the cluster must");
+    if (plan.worker.get_long("heartbeat.interval.ms") >= plan.worker.get_long("session.timeout.ms"))
+      problems.add(plan.worker.location_of("heartbeat.interval.ms"), "", "heartbeat.interval.ms",
+                   fmt::format("must be below session.timeout.ms ({} ms), usually a third of it",
+                               plan.worker.get_long("session.timeout.ms")));
+    if (plan.worker.get_long("rebalance.timeout.ms") < plan.worker.get_long("session.timeout.ms"))
+      problems.add(plan.worker.location_of("rebalance.timeout.ms"), "", "rebalance.timeout.ms",
+                   fmt::format("must be at least session.timeout.ms ({} ms)", plan.worker.get_long("session.timeout.ms")));
+  }
   if (auto problem = listeners_problem(plan.worker)) problems.add(plan.worker.location_of("listeners"), "", "listeners", *problem);
   for (auto& w : listeners_warnings(plan.worker)) compat.add(plan.worker.location_of("listeners"), "", w);
   for (const char* k : {"plugin.path", "config.providers"})

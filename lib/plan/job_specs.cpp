@@ -129,6 +129,35 @@ const ConfigSpec& worker_spec() {
                                                return std::nullopt;
                                              },
                                              "host names"}});
+    // A cluster of processes (docs/scaling.md): Kafka Connect distributed mode's keys where they mean the same.
+    s.define({.name = "group.id", .type = KeyType::String, .default_value = config::ConfigValue{},
+              .doc = "Joins the processes that run this job with the same group.id (and Kafka cluster) into one "
+                     "cluster sharing its source tasks through this Kafka consumer group; sink tasks run in every "
+                     "process (they share their connect-<name> groups). Needs bootstrap.servers and "
+                     "offset.storage.topic. Unset: one process runs every task. See docs/scaling.md.",
+              .validator = v::non_empty_string()});
+    s.define({.name = "task.assignment.topic", .type = KeyType::String, .default_value = config::ConfigValue{},
+              .doc = "With group.id: the topic whose partitions stand for the job's source tasks (one each, in the "
+                     "order of the job's connectors, then task number); the group's assignment of its partitions is "
+                     "which process runs which task. It holds no records. Created when missing (replication "
+                     "offset.storage.replication.factor). Unset: <group.id>-tasks. Not in Kafka Connect.",
+              .validator = v::non_empty_string()});
+    s.define({.name = "session.timeout.ms", .type = KeyType::Long, .default_value = config::ConfigValue{int64_t{10000}},
+              .doc = "With group.id: how long a process may go without a heartbeat before the group gives its "
+                     "source tasks to the others (the group consumer's session.timeout.ms).",
+              .validator = v::between(1, INT32_MAX)});
+    s.define({.name = "heartbeat.interval.ms", .type = KeyType::Long, .default_value = config::ConfigValue{int64_t{3000}},
+              .doc = "With group.id: how often a process heartbeats to the group (below session.timeout.ms, "
+                     "usually a third of it).",
+              .validator = v::between(1, INT32_MAX)});
+    s.define({.name = "rebalance.timeout.ms", .type = KeyType::Long, .default_value = config::ConfigValue{int64_t{60000}},
+              .doc = "With group.id: how long a rebalance waits for a process to stop the tasks it gives up and "
+                     "store their offsets (the group consumer's max.poll.interval.ms).",
+              .validator = v::between(1, INT32_MAX)});
+    s.define({.name = "worker.id", .type = KeyType::String, .default_value = config::ConfigValue{},
+              .doc = "This process's name in task statuses (GET /connectors/NAME/status) and the group (client.id). "
+                     "Unset: the REST listener's host:port, or hostname:pid without one.",
+              .validator = v::non_empty_string()});
     return s;
   }();
   return spec;
