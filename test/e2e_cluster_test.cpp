@@ -242,7 +242,7 @@ TEST_CASE("cluster: a task topic with another partition count or none that can b
   }
 }
 
-TEST_CASE("cluster: what a cluster needs is checked before anything starts", "[e2e][cluster][validate]") {
+TEST_CASE("cluster: what a cluster needs is checked before anything starts", "[e2e][cluster][validate][families]") {
   TempDir dir;
   auto refused = [&](const std::string& job, const std::string& message, const std::vector<std::string>& cmd = {"validate"}) {
     write_file(dir / "job.yaml", job);
