@@ -49,12 +49,4 @@ bool json_schema_value(std::string& out, const Schema& schema, const Value& valu
 Value json_schema_value_to_connect(const SchemaPtr& schema, const simdjson::dom::element& doc,
                                    const JsonSchemaDataOptions& opts);
 
-// The order java.util.HashMap iterates `keys` (inserted in this order) in, for
-// a map created with `initial_capacity` (16: new HashMap<>()): the indexes of
-// the keys. Everit keeps a schema's properties in HashMaps, so this is the
-// order Confluent's schema text lists them in.
-std::vector<size_t> java_hash_map_order(const std::vector<std::string>& keys, size_t initial_capacity = 16);
-// The capacity new HashMap<>(m) gives a copy of a map of `size` entries (Java 17).
-size_t java_hash_map_copy_capacity(size_t size);
-
 }  // namespace connectrun::avro

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "connectors/avro/json_schema_data.h"
+#include "connectors/common/java_hash_map.h"
 #include "json/json_reader.h"
 
 namespace connectrun::avro {

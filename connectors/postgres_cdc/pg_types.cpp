@@ -1,6 +1,6 @@
 #include "connectors/postgres_cdc/pg_types.h"
 
-#include "connectors/postgres_cdc/java_hash_map.h"
+#include "connectors/common/java_hash_map.h"
 #include "connectors/postgres_cdc/pg_composite.h"
 
 #include <charconv>

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "connectors/postgres_cdc/java_hash_map.h"
+#include "connectors/common/java_hash_map.h"
 #include "connectors/postgres_cdc/offset_values.h"
 
 namespace connectrun::postgres_cdc {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "connectors/avro/json_schema_data.h"
+#include "connectors/common/java_hash_map.h"
 #include "support.h"
 
 using namespace connectrun;
