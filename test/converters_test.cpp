@@ -359,3 +359,39 @@ TEST_CASE("JsonConverter reuses the schema of an envelope whose schema bytes rep
   auto spaced = c->to_connect_data("t", R"({ "schema" : )" + s1 + R"( , "payload":{"a":6}})");
   CHECK(spaced.schema.get() == first.schema.get());
 }
+
+// After an envelope, a message with the same schema bytes is read from its payload alone
+// (JsonConverter::with_known_schema): whatever follows the schema, it must give what a converter
+// that never saw the schema gives, value or error.
+TEST_CASE("JsonConverter reading only the payload after a known schema gives what a full read gives", "[converter]") {
+  const std::string s = R"({"type":"struct","fields":[{"type":"int32","optional":false,"field":"a"}],"optional":false})";
+  const std::string head = R"({"schema":)" + s;
+  const std::vector<std::string> tails = {
+      R"(,"payload":{"a":2}})",         R"(,"payload":{"a":2}}  )" "\n",  R"(,"payload": {"a":2} })",
+      R"(,"payload":{"a":02}})",        R"(,"payload":{"a":2},"payload":{"a":3}})",
+      R"(,"payload":{"a":2},"x":1})",   R"(,"payload":{"a":2}}})",       R"(,"payload":})",
+      R"(,"payload":{"a":2}])",         R"(,"payload":{"a":2})",         R"(,"payload":null})",
+      R"(,"payload":{"a":"no"}})",      R"(,"payload":{"a":2}} x)",      R"(,"payload":1,2})",
+      R"(,"payload":{"a":2,"b":1}})",   R"(,"payload":{"a":2}} })"};
+  auto primed = json_conv();
+  primed->to_connect_data("t", head + R"(,"payload":{"a":1}})");
+  for (auto& tail : tails) {
+    INFO(head + tail);
+    auto fresh = json_conv();
+    std::optional<SchemaAndValue> want, got;
+    std::string want_error, got_error;
+    try { want = fresh->to_connect_data("t", head + tail); } catch (const DataException& e) { want_error = e.what(); }
+    try { got = primed->to_connect_data("t", head + tail); } catch (const DataException& e) { got_error = e.what(); }
+    CHECK(got_error == want_error);
+    REQUIRE(want.has_value() == got.has_value());
+    if (want) {
+      CHECK(got->value == want->value);
+      CHECK(got->schema->fields[0].schema->type == want->schema->fields[0].schema->type);
+    }
+  }
+  // The reading is of the payload only: a schema seen before is the same instance.
+  auto a = primed->to_connect_data("t", head + R"(,"payload":{"a":7}})");
+  auto b = primed->to_connect_data("t", head + R"(,"payload":{"a":8}})");
+  CHECK(a.schema.get() == b.schema.get());
+  CHECK(b.value.as_struct().get("a") == Value(int32_t{8}));
+}

@@ -114,6 +114,8 @@ struct Dialect {
   // and the upsert form, which each database writes its own way.
   std::string insert(const std::string& table, const std::vector<std::string>& keys,
                      const std::vector<std::string>& cols, size_t rows, bool upsert) const;
+  // The most rows one INSERT carries (its VALUES list).
+  virtual size_t max_insert_rows() const { return 1000; }
   // What comes before INTO when upserting ("INSERT OR REPLACE" on SQLite).
   virtual std::string upsert_verb() const { return "INSERT"; }
   // What follows the VALUES list when upserting (ON CONFLICT …, ON DUPLICATE KEY UPDATE …).

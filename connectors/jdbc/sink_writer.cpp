@@ -198,7 +198,9 @@ void SinkWriter::write_group(const Group& g, size_t begin, size_t end, bool own_
   }
   if (copies(g, end - begin) && upsert && upsert_via_copy(g, tname, kq, vq, begin, end, tx)) return;
   if (own_tx) throw std::logic_error("SinkWriter: a batch written in its own transaction must be one COPY");
-  const size_t chunk = std::max<size_t>(1, std::min<size_t>(1000, 30000 / std::max<size_t>(1, ncols)));
+  const size_t chunk =
+      std::max<size_t>(1, std::min<size_t>(d.max_insert_rows(), 30000 / std::max<size_t>(1, ncols)));
+  std::string full_sql;  // the statement of a whole chunk, the same for each
   for (size_t i = begin; i < end; i += chunk) {
     size_t rows = std::min(chunk, end - i);
     params.clear();
@@ -207,7 +209,12 @@ void SinkWriter::write_group(const Group& g, size_t begin, size_t end, bool own_
       for (auto& c : g.fields.keys) params.push_back(column_value(c, *g.records[k], &s_.tz));
       for (auto& c : g.fields.values) params.push_back(column_value(c, *g.records[k], &s_.tz));
     }
-    conn_.update(d.insert(tname, kq, vq, rows, upsert), params);
+    if (rows < chunk) {
+      conn_.update(d.insert(tname, kq, vq, rows, upsert), params);
+      continue;
+    }
+    if (full_sql.empty()) full_sql = d.insert(tname, kq, vq, chunk, upsert);
+    conn_.update(full_sql, params);
   }
 }
 

@@ -13,9 +13,11 @@ constexpr std::string_view kEnvelopeError =
     "fields. If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter "
     "configuration.";
 
+bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 bool is_blank(std::string_view s) {
   for (char c : s)
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+    if (!is_json_space(c)) return false;
   return true;
 }
 }  // namespace
@@ -75,6 +77,8 @@ SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/, std::o
     if (schemas_enable_) throw DataException(std::string(kEnvelopeError));
     return {};
   }
+  if (schemas_enable_)
+    if (auto known = with_known_schema(text)) return std::move(*known);
   simdjson::dom::element root;
   auto err = parser_.parse(text.data(), text.size()).get(root);
   if (err == simdjson::NUMBER_ERROR)  // perhaps leading zeros, which Kafka's Jackson accepts
@@ -112,6 +116,27 @@ SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/, std::o
     last_schema_ = schema;
   }
   return {schema, json::json_to_connect(schema, &payload_node, opts_)};
+}
+
+// A record of a stream usually carries the schema of the record before it. When the text is
+// {"schema":<the last schema's exact bytes>,"payload":P} with nothing after the closing brace but
+// whitespace, only P is parsed: those schema bytes were a complete JSON value (a value ends where its
+// own bytes say), so the text is valid JSON with exactly these two fields if and only if P is one
+// JSON value. Anything else (P not one value, other spacing or field order) goes the general way.
+std::optional<SchemaAndValue> JsonConverter::with_known_schema(std::string_view text) {
+  constexpr std::string_view kHead = "{\"schema\":", kPayload = ",\"payload\":";
+  const std::string& raw = last_schema_raw_;
+  if (raw.empty() || text.size() < kHead.size() + raw.size() + kPayload.size() + 2 ||
+      text.compare(0, kHead.size(), kHead) != 0 || text.compare(kHead.size(), raw.size(), raw) != 0 ||
+      text.compare(kHead.size() + raw.size(), kPayload.size(), kPayload) != 0)
+    return std::nullopt;
+  size_t end = text.size();
+  while (end > 0 && is_json_space(text[end - 1])) --end;
+  const size_t at = kHead.size() + raw.size() + kPayload.size();
+  if (end <= at || text[end - 1] != '}') return std::nullopt;
+  simdjson::dom::element payload;
+  if (parser_.parse(text.data() + at, end - 1 - at).get(payload)) return std::nullopt;
+  return SchemaAndValue{last_schema_, json::json_to_connect(last_schema_, &payload, opts_)};
 }
 
 PluginInfo json_converter_plugin() {

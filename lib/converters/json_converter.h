@@ -28,6 +28,10 @@ class JsonConverter : public Converter {
   SchemaPtr schema_from_json(simdjson::dom::element e);
 
  private:
+  // The envelope of a message whose schema bytes are the last schema's, reading only its payload;
+  // nullopt when the message has another shape (then it is read in full).
+  std::optional<SchemaAndValue> with_known_schema(std::string_view text);
+
   bool schemas_enable_ = true;
   json::Options opts_;
   simdjson::dom::parser parser_;  // reused: its buffers grow once
