@@ -29,8 +29,13 @@ void RecordStages::to_bus(Record& r, BusRecord& b, std::string& buf, bool take) 
     if (key_conv_->from_connect_data(r.topic, r.key_schema, r.key, buf)) b.key = buf;
     stage = "VALUE_CONVERTER";
     conv = plan_.value_converter.info;
-    if (take && string_values_ && StringConverter::take_string(r.value, buf)) b.value = std::move(buf);
-    else if (value_conv_->from_connect_data(r.topic, r.value_schema, r.value, buf)) b.value = std::move(buf);
+    if (take && string_values_ && StringConverter::take_string(r.value, buf)) {
+      b.value = std::move(buf);
+    } else if (value_conv_->from_connect_data(r.topic, r.value_schema, r.value, buf)) {
+      // Copied, not moved: `buf` keeps its room for the next record, so a converter appending piece
+      // by piece does not grow a new string from nothing each time, and the copy is of exact size.
+      b.value.emplace(buf);
+    }
     stage = "HEADER_CONVERTER";
     conv = plan_.header_converter.info;
     for (auto& h : r.headers) {
