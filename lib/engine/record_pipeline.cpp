@@ -22,6 +22,10 @@ RecordStages::RecordStages(const ConnectorPlan& plan) : plan_(plan) {
 
 RecordStages::~RecordStages() = default;
 
+namespace {
+constexpr size_t kKeptRoom = 64 * 1024;
+}  // namespace
+
 void RecordStages::to_bus(Record& r, BusRecord& b, std::string& buf, bool take) const {
   const char* stage = "KEY_CONVERTER";
   const PluginInfo* conv = plan_.key_converter.info;
@@ -34,7 +38,9 @@ void RecordStages::to_bus(Record& r, BusRecord& b, std::string& buf, bool take) 
     } else if (value_conv_->from_connect_data(r.topic, r.value_schema, r.value, buf)) {
       // Copied, not moved: `buf` keeps its room for the next record, so a converter appending piece
       // by piece does not grow a new string from nothing each time, and the copy is of exact size.
-      b.value.emplace(buf);
+      // A large value is moved instead, so that one big record does not stay in memory as room.
+      if (buf.size() > kKeptRoom) b.value = std::move(buf);
+      else b.value.emplace(buf);
     }
     stage = "HEADER_CONVERTER";
     conv = plan_.header_converter.info;
