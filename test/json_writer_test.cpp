@@ -78,11 +78,14 @@ TEST_CASE("strings are escaped as Jackson escapes them", "[json]") {
 // supplementary character, long runs of either), and it appends to what the string already holds: each mix
 // against a plain reference of Jackson's escaping for valid UTF-8.
 TEST_CASE("strings mixing quotes controls and non-ASCII escape as Jackson escapes them, appended", "[json]") {
-  const std::vector<std::string> pieces = {"a", "\"", "\\", "\n", "\x01", "é", "漢", "😀", "lorem ipsum ", "\"\""};
+  // Runs longer than the writer's 16-byte blocks, and malformed bytes (U+FFFD, as Java decodes them).
+  const std::vector<std::string> pieces = {"a", "\"", "\\", "\n", "\x01", "é", "漢", "😀", "lorem ipsum ", "\"\"",
+                                           "0123456789abcdefghijklmnop", "\xff", "\xc3"};
   const std::vector<std::string> escaped = {"a", "\\\"", "\\\\", "\\n", "\\u0001", "é", "漢", "\\uD83D\\uDE00",
-                                            "lorem ipsum ", "\\\"\\\""};
+                                            "lorem ipsum ", "\\\"\\\"", "0123456789abcdefghijklmnop", "\uFFFD",
+                                            "\uFFFD"};
   uint32_t seed = 12345;
-  for (int round = 0; round < 500; ++round) {
+  for (int round = 0; round < 2000; ++round) {
     std::string in, want = "prefix\"";
     const int n = static_cast<int>((seed >> 4) % 40);
     for (int k = 0; k < n; ++k) {

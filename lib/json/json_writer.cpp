@@ -1,5 +1,9 @@
 #include "json/json_writer.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -167,9 +171,48 @@ void append_json_string(std::string& out, std::string_view s) {
   *w++ = '"';
   uint8_t plain = 0;
   bool checked = false;
-  // (Eight bytes at a time with json_plain_word costs more than it saves on JSON text, whose quotes come
-  // every few bytes.)
-  for (size_t i = 0; i < s.size();) {
+  size_t i = 0;
+#ifdef __SSE2__
+  // Sixteen bytes at a time (SSE2, in every x86-64): each block is stored as it is, then the write
+  // pointer moves up to the first byte that is not plain, which is escaped, and the next block starts
+  // after it. On JSON text, whose quotes come every few bytes, a block still carries a few bytes at
+  // the cost of one.
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), below_space = _mm_set1_epi8(0x1F);
+  const __m128i supplementary = _mm_set1_epi8(static_cast<char>(0xF0));
+  while (i + 16 <= s.size()) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
+    __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                   _mm_cmpeq_epi8(_mm_max_epu8(v, below_space), below_space));
+    // Non-ASCII bytes: all of them until the text is known valid UTF-8, then the lead bytes of
+    // supplementary characters (escaped as surrogate pairs) and bytes that are never valid.
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    mask |= plain ? static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, supplementary), v)))
+                  : static_cast<unsigned>(_mm_movemask_epi8(v));
+    if (mask == 0) {
+      w += 16;
+      i += 16;
+      continue;
+    }
+    const auto k = static_cast<size_t>(__builtin_ctz(mask));
+    w += k;
+    i += k;
+    const char c = s[i];
+    if (c == '"' || c == '\\') {
+      *w++ = '\\';
+      *w++ = c;
+      ++i;
+    } else {
+      out.resize(static_cast<size_t>(w - out.data()));
+      i = append_special(out, s, i, plain, checked);
+      at = out.size();
+      out.resize(at + 2 * (s.size() - i) + 2);
+      w = out.data() + at;
+    }
+  }
+#endif
+  // The rest (all of it without SSE2) byte by byte.
+  while (i < s.size()) {
     const char c = s[i];
     if (kByteClass[static_cast<uint8_t>(c)] <= plain) {
       *w++ = c;
