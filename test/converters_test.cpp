@@ -395,3 +395,28 @@ TEST_CASE("JsonConverter reading only the payload after a known schema gives wha
   CHECK(a.schema.get() == b.schema.get());
   CHECK(b.value.as_struct().get("a") == Value(int32_t{8}));
 }
+
+// Struct payloads are read by position when their members are the schema's fields in order, by name
+// otherwise: every shape gives what Kafka's JsonConverter gives (a member per field by name, the last
+// of duplicates, others ignored).
+TEST_CASE("JsonConverter reads struct members in the schema's order or any other", "[converter]") {
+  auto c = json_conv();
+  const std::string head = R"({"schema":{"type":"struct","fields":[{"type":"int32","optional":true,"field":"a"},)"
+                           R"({"type":"string","optional":true,"field":"b"}],"optional":false},"payload":)";
+  auto read = [&](const std::string& payload) { return c->to_connect_data("t", head + payload + "}").value.as_struct(); };
+  auto in_order = read(R"({"a":1,"b":"x"})");
+  CHECK(in_order.get("a") == Value(int32_t{1}));
+  CHECK(in_order.get("b") == Value("x"));
+  auto reversed = read(R"({"b":"y","a":2})");
+  CHECK(reversed.get("a") == Value(int32_t{2}));
+  CHECK(reversed.get("b") == Value("y"));
+  auto repeated = read(R"({"a":1,"a":3})");  // as many members as fields, but not the fields
+  CHECK(repeated.get("a") == Value(int32_t{3}));
+  CHECK(repeated.get("b").is_null());
+  auto other = read(R"({"a":4,"c":"z"})");
+  CHECK(other.get("a") == Value(int32_t{4}));
+  CHECK(other.get("b").is_null());
+  auto extra = read(R"({"a":5,"b":"w","c":1})");
+  CHECK(extra.get("b") == Value("w"));
+  CHECK_THROWS_WITH(read(R"({"a":"no","b":"v"})"), Catch::Contains("INT32"));
+}

@@ -356,6 +356,24 @@ Value json_to_connect(const SchemaPtr& schema, const element* e, const Options& 
         throw DataException(fmt::format("Structs should be encoded as JSON objects, but found {}", json_node_type(*e)));
       auto obj = e->get_object().value_unsafe();
       auto st = StructValue::make(schema);
+      // The usual shape, the one JsonConverter writes: one member per field, in the schema's order (then
+      // no key repeats, as field names are distinct). Read by position instead of a search per field.
+      if (obj.size() == s.fields.size()) {
+        size_t i = 0;
+        for (auto field : obj) {
+          if (field.key != s.fields[i].name) break;
+          ++i;
+        }
+        if (i == s.fields.size()) {
+          i = 0;
+          for (auto field : obj) {
+            const Field& f = s.fields[i++];
+            element fe = field.value;
+            st->values[f.index] = json_to_connect(f.schema, &fe, opts);
+          }
+          return Value(std::move(st));
+        }
+      }
       for (const Field& f : s.fields) {
         element fe;
         bool found = find_member(obj, f.name, fe);
