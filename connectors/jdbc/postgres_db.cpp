@@ -2,7 +2,9 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
+#include <iterator>
 #include <optional>
 
 #include <fmt/format.h>
@@ -394,17 +396,18 @@ class PgConnection : public Connection {
   };
   // One value in COPY's text format (\N for null; backslash, tab and line ends escaped).
   static void copy_text(const Value& v, std::string& out) {
+    // Runs of plain bytes are appended whole (text rarely holds a byte to escape).
     auto escaped = [&](const char* p, size_t n) {
+      size_t from = 0;
       for (size_t i = 0; i < n; ++i) {
-        char ch = p[i];
-        switch (ch) {
-          case '\\': out += "\\\\"; break;
-          case '\t': out += "\\t"; break;
-          case '\n': out += "\\n"; break;
-          case '\r': out += "\\r"; break;
-          default: out += ch;
-        }
+        const char ch = p[i];
+        const char* esc = ch == '\\' ? "\\\\" : ch == '\t' ? "\\t" : ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : nullptr;
+        if (!esc) continue;
+        out.append(p + from, i - from);
+        out.append(esc, 2);
+        from = i + 1;
       }
+      out.append(p + from, n - from);
     };
     if (v.is_null()) { out += "\\N"; return; }
     if (auto* s = v.get_if<std::string>()) { escaped(s->data(), s->size()); return; }
@@ -419,9 +422,15 @@ class PgConnection : public Connection {
     if (auto* ts = v.get_if<Timestamp>()) { out += format_timestamp(ts->millis); return; }
     std::visit([&](const auto& n) {
       using T = std::decay_t<decltype(n)>;
-      if constexpr (std::is_same_v<T, int8_t> || std::is_same_v<T, int16_t>) out += std::to_string(static_cast<int>(n));
-      else if constexpr (std::is_arithmetic_v<T>) out += fmt::format("{}", n);
-      else throw ConnectError("PostgreSQL: a value of an unsupported type (array, map or struct)");
+      if constexpr (std::is_integral_v<T>) {
+        char digits[24];
+        auto end = std::to_chars(digits, digits + sizeof digits, static_cast<int64_t>(n)).ptr;
+        out.append(digits, end);
+      } else if constexpr (std::is_arithmetic_v<T>) {
+        fmt::format_to(std::back_inserter(out), "{}", n);
+      } else {
+        throw ConnectError("PostgreSQL: a value of an unsupported type (array, map or struct)");
+      }
     }, v.storage());
   }
   void check(const Result& r, const std::string& sql) const {

@@ -369,3 +369,34 @@ TEST_CASE("JDBC on PostgreSQL: results through a cursor in batches, queries in b
   CHECK(count() == 2500);
   CHECK(pg.psql("SELECT count(*) FROM many") == "2500\n");
 }
+
+// COPY's text format: backslashes, tabs and line ends inside values are escaped, a null is \N, and
+// numbers are written as the server reads them back; every value comes back as it was sent.
+TEST_CASE("JDBC on PostgreSQL: COPY writes text with backslashes tabs line ends and numbers as they were", "[jdbc][postgres]") {
+  PostgresServer pg;
+  pg.psql("CREATE TABLE t(id int PRIMARY KEY, s text, n bigint, d double precision)");
+  auto conn = jdbc::connect({.url = pg.jdbc_url(), .user = PostgresServer::kUser, .password = PostgresServer::kPassword});
+  const std::vector<std::string> texts = {"plain", "a\tb", "line\nnext", "cr\rx", "back\\slash", "\\N",
+                                          "", "mixed \t\n\r\\ end\\", "été 漢字", "\\\\t"};
+  jdbc::Params params;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    params.push_back(Value(static_cast<int32_t>(i)));
+    params.push_back(Value(texts[i]));
+    params.push_back(Value(static_cast<int64_t>(i) * -1234567890123));
+    params.push_back(Value(0.1 + static_cast<double>(i)));
+  }
+  const int32_t null_id = static_cast<int32_t>(texts.size());
+  for (auto& v : {Value(null_id), Value(), Value(std::numeric_limits<int64_t>::min()), Value(-2.5e-300)}) params.push_back(v);
+  REQUIRE(conn->copy_in("t", {"id", "s", "n", "d"}, params, texts.size() + 1, {}));
+  auto rs = conn->query("SELECT id, s, n, d FROM t ORDER BY id", {});
+  jdbc::Row row;
+  for (size_t i = 0; i <= texts.size(); ++i) {
+    REQUIRE(rs->next(row));
+    INFO(i);
+    CHECK(row.values[0].as<int32_t>() == static_cast<int32_t>(i));
+    CHECK(row.values[1] == params[i * 4 + 1]);
+    CHECK(row.values[2] == params[i * 4 + 2]);
+    CHECK(row.values[3] == params[i * 4 + 3]);
+  }
+  CHECK_FALSE(rs->next(row));
+}
