@@ -6,6 +6,9 @@
 #include <mysqld_error.h>
 #include <errmsg.h>
 
+#include <charconv>
+#include <iterator>
+
 #include <fmt/format.h>
 
 #include "connectors/jdbc/connection_url.h"
@@ -225,52 +228,80 @@ class MyConnection : public Connection {
     if (sql.size() > 300) return ConnectError(fmt::format("MariaDB at {}: {}", where_, mysql_error(my_.get())), lost);
     return ConnectError(fmt::format("MariaDB at {}: {} (in: {})", where_, mysql_error(my_.get()), sql), lost);
   }
-  std::string literal(const Value& v) const {
-    if (v.is_null()) return "NULL";
-    if (auto* b = v.get_if<bool>()) return *b ? "1" : "0";
-    if (auto* d = v.get_if<Decimal>()) return d->to_string();
-    if (auto* ts = v.get_if<Timestamp>()) return "'" + format_timestamp(ts->millis) + "'";
-    const std::string* raw = nullptr;
-    if (auto* s = v.get_if<std::string>()) raw = s;
+  // Appends a parameter as an SQL literal (no string of its own: the statement text is built once per batch).
+  void append_literal(std::string& out, const Value& v) const {
+    if (v.is_null()) {
+      out += "NULL";
+      return;
+    }
+    if (auto* b = v.get_if<bool>()) {
+      out += *b ? '1' : '0';
+      return;
+    }
+    if (auto* d = v.get_if<Decimal>()) {
+      out += d->to_string();
+      return;
+    }
+    if (auto* ts = v.get_if<Timestamp>()) {
+      out += '\'';
+      out += format_timestamp(ts->millis);
+      out += '\'';
+      return;
+    }
     if (auto* b = v.get_if<Bytes>()) {
-      std::string hex = "x'";
       static const char* digits = "0123456789abcdef";
-      for (unsigned char c : b->data) { hex += digits[c >> 4]; hex += digits[c & 15]; }
-      return hex + "'";
+      out += "x'";
+      for (unsigned char c : b->data) {
+        out += digits[c >> 4];
+        out += digits[c & 15];
+      }
+      out += '\'';
+      return;
     }
-    if (raw) {
-      std::string out(raw->size() * 2 + 3, '\0');
-      out[0] = '\'';
-      unsigned long n = mysql_real_escape_string(my_.get(), out.data() + 1, raw->data(), raw->size());
-      out.resize(n + 1);
-      return out + "'";
+    if (auto* s = v.get_if<std::string>()) {
+      // Escaped straight into the statement: at most two bytes per byte.
+      const size_t at = out.size();
+      out.resize(at + s->size() * 2 + 2);
+      out[at] = '\'';
+      unsigned long n = mysql_real_escape_string(my_.get(), out.data() + at + 1, s->data(), s->size());
+      out[at + 1 + n] = '\'';
+      out.resize(at + n + 2);
+      return;
     }
-    std::string out;
     std::visit([&](const auto& x) {
       using T = std::decay_t<decltype(x)>;
-      if constexpr (std::is_same_v<T, int8_t> || std::is_same_v<T, int16_t>) out = std::to_string(static_cast<int>(x));
-      else if constexpr (std::is_arithmetic_v<T>) out = fmt::format("{}", x);
-      else throw ConnectError("MariaDB: a parameter of an unsupported type (array, map or struct)");
+      if constexpr (std::is_integral_v<T>) {
+        char digits[24];
+        out.append(digits, std::to_chars(digits, digits + sizeof digits, static_cast<int64_t>(x)).ptr);
+      } else if constexpr (std::is_arithmetic_v<T>) {
+        fmt::format_to(std::back_inserter(out), "{}", x);
+      } else {
+        throw ConnectError("MariaDB: a parameter of an unsupported type (array, map or struct)");
+      }
     }, v.storage());
-    return out;
   }
-  // Replaces each ? outside quotes with the next parameter's literal.
+  // Replaces each ? outside quotes with the next parameter's literal; the text between them is
+  // appended in runs.
   std::string bind(const std::string& sql, const Params& params) const {
     if (params.empty()) return sql;
     std::string out;
-    out.reserve(sql.size() + params.size() * 8);
-    size_t next = 0;
+    out.reserve(sql.size() + params.size() * 16);
+    size_t next = 0, from = 0;
     char in_quote = 0;
-    for (char c : sql) {
+    for (size_t i = 0; i < sql.size(); ++i) {
+      const char c = sql[i];
       if (in_quote) {
-        out += c;
         if (c == in_quote) in_quote = 0;
         continue;
       }
       if (c == '\'' || c == '"' || c == '`') in_quote = c;
-      if (c == '?' && next < params.size()) { out += literal(params[next++]); continue; }
-      out += c;
+      if (c == '?' && next < params.size()) {
+        out.append(sql, from, i - from);
+        append_literal(out, params[next++]);
+        from = i + 1;
+      }
     }
+    out.append(sql, from, std::string::npos);
     if (next != params.size())
       throw ConnectError(fmt::format("internal: {} parameters for {} markers in {}", params.size(), next, sql));
     return out;

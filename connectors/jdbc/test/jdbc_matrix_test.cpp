@@ -400,3 +400,34 @@ TEST_CASE("JDBC on PostgreSQL: COPY writes text with backslashes tabs line ends 
   }
   CHECK_FALSE(rs->next(row));
 }
+
+// MariaDB's parameters are bound on the client: quotes, backslashes, NUL and line ends escaped
+// inside string literals, question marks inside quotes left alone, numbers at their extremes.
+TEST_CASE("JDBC on MariaDB: parameters bound into a multi-row INSERT come back as they were sent", "[jdbc][mariadb]") {
+  MariadbServer my;
+  my.sql("CREATE TABLE t(id INT PRIMARY KEY, s TEXT, n BIGINT, d DOUBLE, tag VARCHAR(10)) CHARACTER SET utf8mb4");
+  auto conn = jdbc::connect({.url = my.jdbc_url(), .user = MariadbServer::kUser, .password = MariadbServer::kPassword});
+  const std::vector<std::string> texts = {"plain", "it's", "quote \" and ` tick", "back\\slash", std::string("nul\0x", 5),
+                                          "line\nnext\r", "?", "", "été 漢字", "'; DROP TABLE t; --"};
+  jdbc::Params params;
+  std::string sql = "INSERT INTO t (id, s, n, d, tag) VALUES ";
+  for (size_t i = 0; i <= texts.size(); ++i) {
+    sql += std::string(i ? "," : "") + "(?, ?, ?, ?, 'what?')";
+    params.push_back(Value(static_cast<int32_t>(i)));
+    params.push_back(i < texts.size() ? Value(texts[i]) : Value());
+    params.push_back(Value(i % 2 ? std::numeric_limits<int64_t>::min() : static_cast<int64_t>(i) * 1234567890123));
+    params.push_back(Value(0.25 + static_cast<double>(i)));
+  }
+  CHECK(conn->update(sql, params) == static_cast<int64_t>(texts.size() + 1));
+  auto rs = conn->query("SELECT id, s, n, d, tag FROM t ORDER BY id", {});
+  jdbc::Row row;
+  for (size_t i = 0; i <= texts.size(); ++i) {
+    REQUIRE(rs->next(row));
+    INFO(i);
+    CHECK(row.values[1] == params[i * 4 + 1]);
+    CHECK(row.values[2] == params[i * 4 + 2]);
+    CHECK(row.values[3] == params[i * 4 + 3]);
+    CHECK(row.values[4] == Value("what?"));
+  }
+  CHECK_FALSE(rs->next(row));
+}
