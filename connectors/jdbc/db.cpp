@@ -1,7 +1,9 @@
 #include "connectors/jdbc/db.h"
 
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -223,7 +225,35 @@ Decimal decimal_at_scale(const std::string& text, int scale) {
   return d;
 }
 
+namespace {
+// A number as the database's text gives it, read without a string of its own; nullopt when the
+// text is anything but the bare number (then the std::sto* functions below read it as before).
+template <class T>
+std::optional<T> plain_number(const char* text, size_t len) {
+  T x{};
+  auto [end, ec] = std::from_chars(text, text + len, x);
+  if (ec != std::errc() || end != text + len) return std::nullopt;
+  return x;
+}
+}  // namespace
+
 Value value_from_text(const Column& c, const char* text, size_t len, int64_t* nanos) {
+  switch (c.kind) {
+    // As std::stoi and std::stol below: an int (32 bits) for the small types, a long (64) for INT32.
+    case ColKind::Int8:
+      if (auto x = plain_number<int32_t>(text, len)) return Value(static_cast<int8_t>(*x));
+      break;
+    case ColKind::Int16:
+      if (auto x = plain_number<int32_t>(text, len)) return Value(static_cast<int16_t>(*x));
+      break;
+    case ColKind::Int32:
+      if (auto x = plain_number<int64_t>(text, len)) return Value(static_cast<int32_t>(*x));
+      break;
+    case ColKind::Int64:
+      if (auto x = plain_number<int64_t>(text, len)) return Value(*x);
+      break;
+    default: break;
+  }
   std::string s(text, len);
   try {
     switch (c.kind) {
