@@ -127,3 +127,26 @@ TEST_CASE("a source record through JsonConverter is the envelope Kafka's JsonCon
   CHECK(source_schema(cols, "orders", NumericMapping::PrecisionOnly).schema->field("price")->schema->type == Type::Int32);
   CHECK(fit_value(Value(decimal_at_scale("42", 0)), *schemas::int32()) == Value(int32_t{42}));
 }
+
+// Integer columns: a bare number is read as it is; anything else as std::stoi/stol/stoll read it
+// (leading spaces and '+', trailing text ignored), and a number beyond what they hold is an error.
+TEST_CASE("integer columns are read from their text as the std::sto functions read them", "[jdbc]") {
+  auto read = [](ColKind kind, const std::string& text) {
+    Column c;
+    c.name = "n";
+    c.kind = kind;
+    return value_from_text(c, text.data(), text.size(), nullptr);
+  };
+  CHECK(read(ColKind::Int64, "9223372036854775807") == Value(std::numeric_limits<int64_t>::max()));
+  CHECK(read(ColKind::Int64, "-9223372036854775808") == Value(std::numeric_limits<int64_t>::min()));
+  CHECK(read(ColKind::Int32, "-2147483648") == Value(std::numeric_limits<int32_t>::min()));
+  CHECK(read(ColKind::Int16, "-32768") == Value(int16_t{-32768}));
+  CHECK(read(ColKind::Int8, "127") == Value(int8_t{127}));
+  CHECK(read(ColKind::Int64, " +42") == Value(int64_t{42}));
+  CHECK(read(ColKind::Int32, "7 ") == Value(int32_t{7}));
+  CHECK(read(ColKind::Int64, "12abc") == Value(int64_t{12}));
+  CHECK_THROWS_AS(read(ColKind::Int64, "9223372036854775808"), ConnectError);
+  CHECK_THROWS_AS(read(ColKind::Int8, "99999999999"), ConnectError);
+  CHECK_THROWS_AS(read(ColKind::Int32, "x"), ConnectError);
+  CHECK_THROWS_AS(read(ColKind::Int64, ""), ConnectError);
+}
