@@ -201,7 +201,7 @@ void CompletionCommand::add(CLI::App& app) {
 int CompletionCommand::run() {
   if (complete->parsed()) {
     if (what == "plugins") {
-      for (auto& p : builtin_plugins().all()) std::cout << p.name << "\n";
+      for (auto& p : all_builtin_plugins().all()) std::cout << p.name << "\n";
       return kExitOk;
     }
     // Connector names of whichever words are job files (by their extension:

@@ -107,6 +107,10 @@ void PluginsCommand::add(CLI::App& app) {
 
 int PluginsCommand::run() {
   const auto& registry = builtin_plugins();
+  // Every module, so that the list is whole; one that cannot load fails the command, naming why.
+  std::vector<std::string> errors = registry.load_all();
+  for (auto& e : errors) std::cerr << "error: " << e << "\n";
+  if (!errors.empty()) return kExitConnectorFailed;
   if (markdown) {
     std::cout << plugins_markdown(registry) << job_keys_markdown();
     return kExitOk;

@@ -387,7 +387,7 @@ void SchemaCommand::add(CLI::App& app) {
 }
 
 int SchemaCommand::run() {
-  std::cout << to_schemaless_json(job_schema(builtin_plugins())) << "\n";
+  std::cout << to_schemaless_json(job_schema(all_builtin_plugins())) << "\n";
   return kExitOk;
 }
 

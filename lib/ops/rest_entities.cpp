@@ -77,6 +77,8 @@ std::string plugin_class(const PluginInfo& p) {
 }
 
 std::string plugins_json(const PluginRegistry& registry, bool connectors_only) {
+  // Every module (one that cannot load is left out: `connectrun plugins` names why).
+  registry.load_all();
   std::vector<const PluginInfo*> list;
   for (auto& p : registry.all())
     if (!connectors_only || p.kind == PluginKind::Source || p.kind == PluginKind::Sink) list.push_back(&p);

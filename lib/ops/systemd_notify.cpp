@@ -1,8 +1,9 @@
 #include "ops/systemd_notify.h"
 
-#include <cstdlib>
+#include <dlfcn.h>
+#include <spdlog/spdlog.h>
 
-#include <systemd/sd-daemon.h>
+#include <cstdlib>
 
 namespace connectrun {
 
@@ -17,16 +18,27 @@ std::string one_line(std::string s) {
 
 SystemdNotifier::SystemdNotifier() {
   const char* socket = std::getenv("NOTIFY_SOCKET");
-  active_ = socket && *socket;
+  if (!socket || !*socket) return;
+  libsystemd_ = {dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL), dlclose};
+  if (!libsystemd_) {
+    const char* why = dlerror();
+    spdlog::error("NOTIFY_SOCKET is set but libsystemd cannot be loaded ({}): install libsystemd0; until then systemd "
+                  "hears no READY=1, STATUS= or watchdog pings from this process",
+                  why ? why : "unknown error");
+    return;
+  }
+  sd_notify_ = reinterpret_cast<int (*)(int, const char*)>(dlsym(libsystemd_.get(), "sd_notify"));
+  auto watchdog_enabled = reinterpret_cast<int (*)(int, uint64_t*)>(dlsym(libsystemd_.get(), "sd_watchdog_enabled"));
+  active_ = sd_notify_ && watchdog_enabled;
   uint64_t usec = 0;
   // > 0 only when WATCHDOG_USEC is set and WATCHDOG_PID is unset or ours.
-  if (active_ && sd_watchdog_enabled(0, &usec) > 0 && usec > 0) watchdog_ = std::chrono::microseconds(usec);
+  if (active_ && watchdog_enabled(0, &usec) > 0 && usec > 0) watchdog_ = std::chrono::microseconds(usec);
 }
 
 void SystemdNotifier::send(const std::string& message) {
   // Failures (the manager went away, say) are not ours to act on: the
   // watchdog, if any, will notice; the job keeps running.
-  if (active_) sd_notify(0, message.c_str());
+  if (active_) sd_notify_(0, message.c_str());
 }
 
 void SystemdNotifier::ready(const std::string& status) {

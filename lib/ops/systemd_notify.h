@@ -1,10 +1,14 @@
 // The systemd service manager protocol (sd_notify(3)) for Type=notify units:
 // READY=1 once every connector runs, STATUS= lines, STOPPING=1 on shutdown and
 // WATCHDOG=1 pings at half of WatchdogSec. Outside systemd (no NOTIFY_SOCKET)
-// every call is a no-op.
+// every call is a no-op. libsystemd is dlopen'ed only when NOTIFY_SOCKET is
+// set: outside systemd the process maps neither it nor its libgcrypt, liblzma
+// and libcap (docs/performance.md).
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <memory>
 #include <string>
 
 namespace connectrun {
@@ -28,6 +32,9 @@ class SystemdNotifier {
  private:
   void send(const std::string& message);
 
+  // libsystemd.so.0 while active (dlclose'd with the notifier); its sd_notify.
+  std::unique_ptr<void, int (*)(void*)> libsystemd_{nullptr, nullptr};
+  int (*sd_notify_)(int unset_environment, const char* state) = nullptr;
   bool active_ = false;
   std::chrono::microseconds watchdog_{0};
   Clock::time_point next_ping_{};

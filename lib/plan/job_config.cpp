@@ -60,6 +60,7 @@ struct CompatWarnings {
 
 // Whether any converter declares `key` (schemas.enable is JsonConverter's, say).
 bool some_converter_has(const PluginRegistry& registry, const std::string& key) {
+  registry.load_all();  // every converter, of modules too (a module that cannot load has none to offer)
   for (auto& p : registry.all())
     if ((p.kind == PluginKind::Converter || p.kind == PluginKind::HeaderConverter) && p.spec.find(key)) return true;
   return false;
@@ -78,6 +79,10 @@ ConverterPlan plan_converter(const PluginRegistry& registry, const std::string& 
   RawConfig sub = config::with_prefix(raw, prefix);
   for (auto& [k, e] : sub) used.insert(prefix + k);
   if (!plan.info) {
+    if (std::string why = registry.unavailable(cls); !why.empty()) {
+      problems.add(cls_loc, connector, role, why);
+      return plan;
+    }
     problems.add(cls_loc, connector, role,
                  fmt::format("unknown converter '{}'{}", cls,
                              config::did_you_mean(cls, header ? registry.names({PluginKind::HeaderConverter, PluginKind::Converter})

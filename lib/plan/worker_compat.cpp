@@ -146,6 +146,8 @@ std::optional<std::string> config_provider_problem(std::string_view key, std::st
 }
 
 std::string unknown_connector_class_message(const std::string& cls, const PluginRegistry& registry) {
+  if (std::string why = registry.unavailable(cls); !why.empty()) return why;  // its module did not load
+  registry.load_all();  // suggestions from every connector (one whose module cannot load offers none)
   struct Candidate {
     size_t distance;
     std::string name;

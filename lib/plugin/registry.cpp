@@ -18,6 +18,7 @@ std::string_view plugin_kind_name(PluginKind k) {
 }
 
 void PluginRegistry::add(PluginInfo info) {
+  std::lock_guard lock(*mu_);
   auto clash = [&](const std::string& n) {
     for (auto& p : plugins_) {
       if (p.name == n) return true;
@@ -31,11 +32,19 @@ void PluginRegistry::add(PluginInfo info) {
   plugins_.push_back(std::move(info));
 }
 
-const PluginInfo* PluginRegistry::find(std::string_view name, std::initializer_list<PluginKind> kinds) const {
+const PluginInfo* PluginRegistry::find_loaded(std::string_view name, std::initializer_list<PluginKind> kinds) const {
   for (auto& p : plugins_) {
     if (std::find(kinds.begin(), kinds.end(), p.kind) == kinds.end()) continue;
     if (p.name == name || std::find(p.aliases.begin(), p.aliases.end(), name) != p.aliases.end()) return &p;
   }
+  return nullptr;
+}
+
+const PluginInfo* PluginRegistry::find(std::string_view name, std::initializer_list<PluginKind> kinds) const {
+  std::lock_guard lock(*mu_);
+  if (const PluginInfo* p = find_loaded(name, kinds)) return p;
+  // The registry is never a const object: const is how it is shared once built.
+  if (loader_ && loader_->load_for(name, const_cast<PluginRegistry&>(*this))) return find_loaded(name, kinds);
   return nullptr;
 }
 
@@ -45,13 +54,25 @@ const PluginInfo* PluginRegistry::find_any(std::string_view name) const {
 }
 
 std::vector<std::string> PluginRegistry::names(std::initializer_list<PluginKind> kinds) const {
+  std::lock_guard lock(*mu_);
   std::vector<std::string> out;
   for (auto& p : plugins_) {
     if (std::find(kinds.begin(), kinds.end(), p.kind) == kinds.end()) continue;
     out.push_back(p.name);
     out.insert(out.end(), p.aliases.begin(), p.aliases.end());
   }
+  if (loader_) loader_->declared_names(kinds, out);
   return out;
+}
+
+std::vector<std::string> PluginRegistry::load_all() const {
+  std::lock_guard lock(*mu_);
+  return loader_ ? loader_->load_all(const_cast<PluginRegistry&>(*this)) : std::vector<std::string>{};
+}
+
+std::string PluginRegistry::unavailable(std::string_view name) const {
+  std::lock_guard lock(*mu_);
+  return loader_ ? loader_->unavailable(name) : std::string();
 }
 
 }  // namespace connectrun

@@ -5,8 +5,10 @@
 // takes the registry it is given.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,18 +48,55 @@ struct PluginInfo {
 std::vector<config::ConfigValues> connector_task_configs(const PluginInfo& plugin, const config::ConfigValues& cfg,
                                                          int max_tasks);
 
+class PluginRegistry;
+
+// Adds plugins to a registry on demand: the binary's connector families built
+// as modules (connectors/module_loader.h), loaded when a plugin of theirs is
+// first looked up. A registry without one holds what was added to it.
+class PluginLoader {
+ public:
+  virtual ~PluginLoader() = default;
+  // Loads (into `registry`) the module declaring `name`, if one does and it is
+  // not loaded yet; true when it added plugins.
+  virtual bool load_for(std::string_view name, PluginRegistry& registry) = 0;
+  // Loads every module not loaded yet; one message per module that failed.
+  virtual std::vector<std::string> load_all(PluginRegistry& registry) = 0;
+  // Declared names and aliases of the given kinds in modules not loaded yet (suggestions).
+  virtual void declared_names(std::initializer_list<PluginKind> kinds, std::vector<std::string>& out) const = 0;
+  // Why the module declaring `name` cannot be loaded; "" when it can or none declares it.
+  virtual std::string unavailable(std::string_view name) const = 0;
+};
+
 class PluginRegistry {
  public:
   void add(PluginInfo info);  // throws std::logic_error on a duplicate name or alias
-  // By name or alias (exact), restricted to the given kinds.
+  // By name or alias (exact), restricted to the given kinds; loads the
+  // plugin's module first when a loader is set and declares the name.
   const PluginInfo* find(std::string_view name, std::initializer_list<PluginKind> kinds) const;
   const PluginInfo* find_any(std::string_view name) const;
-  // Names (and aliases) of every plugin of the given kinds, for suggestions.
+  // Names (and aliases) of every plugin of the given kinds, for suggestions
+  // (those of modules not loaded yet too).
   std::vector<std::string> names(std::initializer_list<PluginKind> kinds) const;
-  const std::vector<PluginInfo>& all() const { return plugins_; }
+  // The plugins added so far. With a loader set, call load_all() first for
+  // every plugin; and where a lookup may load a module on another thread
+  // (the REST server), load_all() first: after it nothing is added.
+  const std::deque<PluginInfo>& all() const { return plugins_; }
+  // Loads every module; the messages of those that failed (empty: none did).
+  std::vector<std::string> load_all() const;
+  // Why `name`'s module cannot be loaded (path, dlerror, what to install); "" when it can.
+  std::string unavailable(std::string_view name) const;
+  // The loader consulted by find(), names() and load_all(); it must outlive the registry's use.
+  void set_loader(PluginLoader* loader) { loader_ = loader; }
 
  private:
-  std::vector<PluginInfo> plugins_;
+  const PluginInfo* find_loaded(std::string_view name, std::initializer_list<PluginKind> kinds) const;
+  // Loading adds plugins behind const lookups (the registry is shared as const
+  // once built); a deque keeps the PluginInfo a plan points at in place.
+  mutable std::deque<PluginInfo> plugins_;
+  PluginLoader* loader_ = nullptr;
+  // Held across a lookup and the load it may start; recursive because a
+  // module's registration calls add() within it. A unique_ptr: the registry stays movable.
+  std::unique_ptr<std::recursive_mutex> mu_ = std::make_unique<std::recursive_mutex>();
 };
 
 // Registers lib/'s plugins: the converters and the transforms and predicates.

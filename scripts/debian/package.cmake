@@ -66,10 +66,11 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# Depends from the shared libraries the binary links (dpkg-shlibdeps), plus
-# what the maintainer scripts use.
+# Depends from the shared libraries the binary and its modules link
+# (dpkg-shlibdeps), plus what the maintainer scripts use, plus libsystemd0,
+# which the binary dlopens under systemd (NOTIFY_SOCKET) rather than links.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libsystemd0")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${CMAKE_SOURCE_DIR}/scripts/debian/postinst ${CMAKE_SOURCE_DIR}/scripts/debian/prerm
   ${CMAKE_SOURCE_DIR}/scripts/debian/postrm)
