@@ -128,12 +128,15 @@ TEST_CASE("exactly once: what exactly-once sources need is checked by validate",
 TEST_CASE("exactly once: a task's records and its offsets are written by its transactional producer, and a restart resumes "
           "from the committed offsets",
           "[kafka][e2e][exactly-once]") {
+  // One transaction per poll (the default), or one every 200 ms.
+  const std::string boundary =
+      GENERATE(as<std::string>{}, "", "    transaction.boundary: interval\n    transaction.boundary.interval.ms: 200\n");
   TempDir dir;
   MockCluster b(1, {{"connect-offsets", 5}, {"eos-tasks", 1}, {"lines", 1}});
   std::string input;
   for (int i = 0; i < 200; ++i) input += fmt::format("line {}\n", i);
   write_file(dir / "in.txt", input);
-  write_file(dir / "job.yaml", eos_job(dir, b.bootstrap()));
+  write_file(dir / "job.yaml", eos_job(dir, b.bootstrap(), "", boundary));
   const std::string key = fmt::format(R"(["src",{{"filename":"{}/in.txt"}}])", dir.path());
   auto last_offset = [&] {
     auto lines = split_lines(kcat_read(b, "connect-offsets", "%k|%s\\n"));
@@ -152,6 +155,7 @@ TEST_CASE("exactly once: a task's records and its offsets are written by its tra
     CHECK(p.wait(30s) == 0);
   }
   CHECK(read_file(dir / "offsets.json").empty());  // nothing in the file: the offsets are in the topic
+  if (!boundary.empty()) return;  // the restart does not depend on the boundary: once is enough
   // A restart (another process) resumes from the committed offsets: each line once.
   std::string more;
   for (int i = 200; i < 250; ++i) more += fmt::format("line {}\n", i);

@@ -51,11 +51,12 @@ void SourceWorker::run() {
     std::vector<Record> batch;
     while (!stopping_.load()) {
       commit_delivered(*task);
+      // Before a pause too: an interval's transaction must not stay open while the task is paused.
+      if (transaction_due()) commit_transaction();
       if (wait_while_paused()) continue;
       batch.clear();
       PollStatus status = task->poll(batch, 200ms);
       if (!batch.empty()) process(batch);
-      if (transaction_due()) commit_transaction();
       stats_.progress.store(task->progress().value_or(-1), std::memory_order_relaxed);
       if (status == PollStatus::Exhausted) break;
     }
