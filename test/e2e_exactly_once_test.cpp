@@ -151,6 +151,10 @@ TEST_CASE("exactly once: a task's records and its offsets are written by its tra
     INFO(log);
     // Kafka Connect's transactional id: <group.id>-<connector>-<task>, initialised on the cluster.
     CHECK(log.find("exactly-once: transactional producer with transactional.id 'eos-src-0' initialised") != std::string::npos);
+    // Records sent through the transactional producer count as the connector's traffic too.
+    auto port = rest_port(dir / "p1.log");
+    REQUIRE(port);
+    CHECK(RestClient(*port).get("/connectors/src/topics").body == R"({"src":{"topics":["lines"]}})");
     p.signal(SIGTERM);
     CHECK(p.wait(30s) == 0);
   }
