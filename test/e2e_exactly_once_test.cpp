@@ -51,6 +51,23 @@ std::string kcat_read(const MockCluster& b, const std::string& topic, const std:
   return shell(fmt::format("kcat -b {} -C -t {} -e -q -f '{}' 2>/dev/null", b.bootstrap(), topic, format));
 }
 
+// The job (FileStreamSource of in.txt = `first`) running in a process once
+// the mock cluster has `first` on topic lines; with its REST port.
+struct Running {
+  std::unique_ptr<Process> process;
+  int port = 0;
+};
+Running run_until_written(const TempDir& dir, const MockCluster& b, const std::string& first,
+                          const std::string& connector_extra = "") {
+  write_file(dir / "in.txt", first);
+  write_file(dir / "job.yaml", eos_job(dir, b.bootstrap(), "", connector_extra));
+  Running r{std::make_unique<Process>(std::vector<std::string>{"run", dir / "job.yaml"}, dir / "p.log"), 0};
+  REQUIRE(eventually([&] { return rest_port(dir / "p.log").has_value(); }, 30s));
+  r.port = *rest_port(dir / "p.log");
+  REQUIRE(eventually([&] { return kcat_read(b, "lines", "%s\\n") == first; }, 30s));
+  return r;
+}
+
 std::string task_state(int port, const std::string& connector, std::string* trace = nullptr) {
   auto r = RestClient(port).get("/connectors/" + connector + "/status");
   if (r.status != 200) return "";
@@ -177,12 +194,9 @@ TEST_CASE("exactly once: a task fenced by a newer producer stops and writes noth
           "[kafka][e2e][exactly-once]") {
   TempDir dir;
   MockCluster b(1, {{"connect-offsets", 5}, {"eos-tasks", 1}, {"lines", 1}});
-  write_file(dir / "in.txt", "a\nb\n");
-  write_file(dir / "job.yaml", eos_job(dir, b.bootstrap()));
-  Process p({"run", dir / "job.yaml"}, dir / "p.log");
-  REQUIRE(eventually([&] { return rest_port(dir / "p.log").has_value(); }, 30s));
-  const int port = *rest_port(dir / "p.log");
-  REQUIRE(eventually([&] { return kcat_read(b, "lines", "%s\\n") == "a\nb\n"; }, 30s));
+  auto running = run_until_written(dir, b, "a\nb\n");
+  Process& p = *running.process;
+  const int port = running.port;
   // The broker's answer to the next EndTxn: another producer has this transactional id now.
   const int end_txn = 26;  // Kafka's EndTxn API key
   rd_kafka_mock_push_request_errors(b.cluster(), end_txn, 1, RD_KAFKA_RESP_ERR_PRODUCER_FENCED);
@@ -283,12 +297,9 @@ TEST_CASE("exactly once: a record the cluster refuses aborts the transaction and
           "[kafka][e2e][exactly-once]") {
   TempDir dir;
   MockCluster b(1, {{"connect-offsets", 5}, {"eos-tasks", 1}, {"lines", 1}});
-  write_file(dir / "in.txt", "a\n");
-  write_file(dir / "job.yaml", eos_job(dir, b.bootstrap(), "", "    errors.tolerance: all\n"));
-  Process p({"run", dir / "job.yaml"}, dir / "p.log");
-  REQUIRE(eventually([&] { return rest_port(dir / "p.log").has_value(); }, 30s));
-  const int port = *rest_port(dir / "p.log");
-  REQUIRE(eventually([&] { return kcat_read(b, "lines", "%s\\n") == "a\n"; }, 30s));
+  auto running = run_until_written(dir, b, "a\n", "    errors.tolerance: all\n");
+  Process& p = *running.process;
+  const int port = running.port;
   const int produce = 0;  // Kafka's Produce API key: the next produce request is refused for good
   rd_kafka_mock_push_request_errors(b.cluster(), produce, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
   append_file(dir / "in.txt", "b\n");
