@@ -233,6 +233,22 @@ TEST_CASE("cluster: a task topic with another partition count or none that can b
     CHECK(running_here(m).size() == kTasks);  // the running configuration is kept
     m.stop();
   }
+  SECTION("a REST change that changes the source tasks is refused before the job file is written") {
+    MockCluster b(1, {{"connect-offsets", 5}, {"gen-cluster-tasks", kTasks}, {"gen", 1}});
+    write_file(dir / "job.yaml", cluster_job(dir, b.bootstrap(), 100000));
+    const std::string before = read_file(dir / "job.yaml");
+    Member m(dir, "log.txt");
+    m.wait_listening();
+    REQUIRE(eventually([&] { return running_here(m).size() == kTasks; }, 30s));
+    auto r = m.client().put("/connectors/gen/config",
+                            R"({"connector.class":"DataGen","tasks.max":"3","kafka.topic":"gen","quickstart":"pageviews"})");
+    INFO(r.body);
+    CHECK(r.status == 409);
+    CHECK(r.body.find("which a cluster (group.id) cannot apply while it runs") != std::string::npos);
+    CHECK(read_file(dir / "job.yaml") == before);  // nothing written
+    CHECK(running_here(m).size() == kTasks);  // the running configuration is kept
+    m.stop();
+  }
   SECTION("no broker answers") {
     write_file(dir / "job.yaml", cluster_job(dir, "127.0.0.1:1", 10, "  admin.socket.timeout.ms: 1500\n"));
     auto r = run_connectrun({"run", dir / "job.yaml"}, 60s);

@@ -254,6 +254,8 @@ PluginInfo datagen_source_plugin() {
   p.name = "DataGen";
   p.aliases = {"io.confluent.kafka.connect.datagen.DatagenConnector", "DatagenConnector"};
   p.kind = PluginKind::Source;
+  // Its offset is the iteration: resumed from a committed one, each iteration is produced once.
+  p.exactly_once = [](const config::ConfigValues&) { return true; };
   p.summary = "Generates random records from an Avro schema with arg.properties annotations (kafka-connect-datagen).";
   p.description =
       "Each record's value is a Struct drawn from the schema (a quickstart compiled into connectrun, schema.string "

@@ -332,6 +332,8 @@ PluginInfo file_stream_source_plugin() {
   p.name = "FileStreamSource";
   p.aliases = {"org.apache.kafka.connect.file.FileStreamSourceConnector", "FileStreamSourceConnector"};
   p.kind = PluginKind::Source;
+  // As Kafka's FileStreamSourceConnector: a file is read again from a committed position; stdin is not.
+  p.exactly_once = [](const config::ConfigValues& cfg) { return !cfg.get_string("file").empty(); };
   p.summary = "Reads lines from a file (or stdin) into a topic, resuming at the stored byte position.";
   p.description =
       "One record per line (lines end with \\n, \\r\\n or \\r; a last line without one waits for it). The value is "

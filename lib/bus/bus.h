@@ -9,11 +9,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "offsets/offset_backing_store.h"
 #include "plugin/topic_partition.h"
 
 namespace connectrun {
@@ -89,6 +91,27 @@ class BusProducer {
   virtual void close() = 0;
 };
 
+// Exactly-once sources (KIP-618): one source task's producer, whose records
+// and the offset records that cover them are written in one transaction.
+struct TransactionOutcome {
+  std::optional<std::string> error;  // the transaction was not committed (aborted when it could be)
+  bool fenced = false;  // another producer with the same transactional id took over: write nothing more
+};
+
+class TransactionalProducer {
+ public:
+  virtual ~TransactionalProducer() = default;
+  // Produces the records in the open transaction (begun at the first send
+  // after a commit). Blocks while the producer's queue is full.
+  virtual void send(std::vector<BusRecord>&& records) = 0;
+  // Produces the offset records to the offsets topic in the open transaction
+  // (beginning one when none is open) and commits it.
+  virtual TransactionOutcome commit(const std::vector<OffsetRecord>& offsets) = 0;
+  // Aborts the open transaction, if any (the task failed: nothing of it is kept).
+  virtual void abort() = 0;
+  virtual const std::string& transactional_id() const = 0;
+};
+
 enum class ConsumeStatus { Ok, End };
 
 class BusConsumer {
@@ -140,6 +163,15 @@ class TopicBus {
  public:
   virtual ~TopicBus() = default;
   virtual std::unique_ptr<BusProducer> producer(const std::string& connector) = 0;
+  // exactly.once.source.support=enabled: source tasks use transactional_producer(), not producer().
+  virtual bool exactly_once() const { return false; }
+  // Source task `task` of `connector`'s own transactional producer, its
+  // transactions initialised (which fences an older producer of the task).
+  // Throws ConnectError when it cannot be made.
+  virtual std::unique_ptr<TransactionalProducer> transactional_producer(const std::string& connector, int task) {
+    (void)connector, (void)task;
+    throw std::logic_error("exactly-once sources need the Kafka bus");  // validate refuses it before
+  }
   virtual std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub,
                                                 ConsumerTask task = {}) = 0;
   // The producer of a sink connector's dead letter topic. A consumer does not

@@ -469,17 +469,26 @@ void Herder::request_reopen() {
     for (auto* w : e.workers()) w->request_reopen();
 }
 
-void Herder::apply(JobPlan next_plan, const char* why, const std::map<std::string, std::string>& initial_states) {
+std::optional<std::string> Herder::refusal(const JobPlan& next) const {
   std::lock_guard lock(mu_);
-  if (cluster_ && source_task_layout(next_plan) != layout_) {
-    // The task topic's partitions stand for the source tasks as they were at start.
-    // Thrown: a reload logs it, a REST change answers it (500).
-    throw std::runtime_error(
+  return refusal_locked(next);
+}
+
+std::optional<std::string> Herder::refusal_locked(const JobPlan& next) const {
+  // The task topic's partitions stand for the source tasks as they were at start.
+  if (cluster_ && source_task_layout(next) != layout_)
+    return std::string(
         "the change adds, removes or reorders source tasks (connectors, tasks.max), which a cluster (group.id) "
         "cannot apply while it runs: the task topic has one partition per source task as at start. The running "
         "configuration is kept; stop every process, re-create the task topic with the new number of source tasks "
         "(or name a new one with task.assignment.topic) and start them again with the new job");
-  }
+  return std::nullopt;
+}
+
+void Herder::apply(JobPlan next_plan, const char* why, const std::map<std::string, std::string>& initial_states) {
+  std::lock_guard lock(mu_);
+  // Thrown: a reload logs it (REST asked refusal() before writing the job files).
+  if (auto why_not = refusal_locked(next_plan)) throw std::runtime_error(*why_not);
   const bool worker_changed = worker_text(next_plan) != worker_text(*plans_.front());
   if (worker_changed)
     log_->error("{}: the worker section changed; worker settings (bootstrap.servers, the offsets file, "

@@ -139,6 +139,9 @@ class Herder {
   // `initial_states`: connectors added by this change that start PAUSED or
   // STOPPED (a REST create request's initial_state): they never run first.
   void apply(JobPlan next, const char* why, const std::map<std::string, std::string>& initial_states = {});
+  // Why apply() would refuse `next` (a cluster's source tasks changed), or
+  // nullopt: REST asks before it writes the job files.
+  std::optional<std::string> refusal(const JobPlan& next) const;
   // ---- SIGHUP: every running task sees TaskContext::reopen_generation change
   // (sinks that write files reopen them, for logrotate's postrotate).
   void request_reopen();
@@ -156,6 +159,7 @@ class Herder {
     bool finished() const;  // every task ended (or none was created)
   };
   Entry* find(const std::string& name);
+  std::optional<std::string> refusal_locked(const JobPlan& next) const;  // mu_ held
   const Entry* find(const std::string& name) const;
   ConnectorSnapshot snapshot_of(const Entry& e) const;
   void create(Entry& e);                                   // mu_ held

@@ -3,6 +3,8 @@
 // telling the task what was delivered (commit_record, commit).
 #include "engine/task_worker.h"
 
+#include <strings.h>
+
 #include <iterator>
 
 #include <fmt/format.h>
@@ -16,7 +18,14 @@ using namespace std::chrono_literals;
 
 SourceWorker::SourceWorker(const ConnectorPlan& plan, TaskSlot slot, bool once, OffsetStore& store, TopicBus& bus,
                            std::chrono::milliseconds flush_timeout)
-    : TaskWorker(plan, once, std::move(slot)), store_(store), producer_(bus.producer(plan.name)), flush_timeout_(flush_timeout) {}
+    : TaskWorker(plan, once, std::move(slot)),
+      store_(store),
+      bus_(bus),
+      producer_(bus.exactly_once() ? nullptr : bus.producer(plan.name)),
+      flush_timeout_(flush_timeout) {
+  if (bus.exactly_once() && strcasecmp(plan.common.get_string("transaction.boundary").c_str(), "interval") == 0)
+    txn_interval_ = std::chrono::milliseconds(plan.common.get_long("transaction.boundary.interval.ms"));
+}
 
 SourceWorker::~SourceWorker() {
   request_stop();
@@ -36,11 +45,14 @@ void SourceWorker::run() {
     ctx.on_error = [this](const std::string& position, const std::exception& e) {
       errors_.handle("TASK_POLL", plan_.plugin->name, position, e);
     };
+    if (bus_.exactly_once()) txn_ = bus_.transactional_producer(plan_.name, slot_.id);
     task->start(ctx);
     commit_records_ = task->wants_commit_record();
     std::vector<Record> batch;
     while (!stopping_.load()) {
       commit_delivered(*task);
+      // Before a pause too: an interval's transaction must not stay open while the task is paused.
+      if (transaction_due()) commit_transaction();
       if (wait_while_paused()) continue;
       batch.clear();
       PollStatus status = task->poll(batch, 200ms);
@@ -48,12 +60,14 @@ void SourceWorker::run() {
       stats_.progress.store(task->progress().value_or(-1), std::memory_order_relaxed);
       if (status == PollStatus::Exhausted) break;
     }
+    if (txn_open_ && !failure()) commit_transaction();  // what was polled before the stop
   } catch (const RetryStopped& e) {
     log_->info("stopped while retrying: {}", e.what());  // asked to stop: not a failure
   } catch (const std::exception& e) {
     fail(e.what());
   }
-  producer_->close();
+  abort_transaction();  // failed with a transaction open: none of it is kept
+  if (producer_) producer_->close();
   wait_for_deliveries();
   if (!task) return;
   // The task hears about every delivery and the final flush before it stops.
@@ -178,9 +192,16 @@ void SourceWorker::process(std::vector<Record>& batch) {
     // it set `numbered`.
     numbered = &pending_.back().numbered;
   }
-  // `written` counts what the bus delivered (on_delivered), not what was handed to it.
-  producer_->send(
-      std::move(out), [this, seq](std::optional<std::string> error) { on_delivered(seq, std::move(error)); }, numbered);
+  if (txn_) {
+    // Delivered, and its offsets stored, when the transaction commits (commit_transaction).
+    if (!txn_open_) txn_started_ = std::chrono::steady_clock::now();
+    txn_open_ = true;
+    txn_->send(std::move(out));
+  } else {
+    // `written` counts what the bus delivered (on_delivered), not what was handed to it.
+    producer_->send(
+        std::move(out), [this, seq](std::optional<std::string> error) { on_delivered(seq, std::move(error)); }, numbered);
+  }
   stats_.batches.fetch_add(1, std::memory_order_relaxed);
   stats_.batch_nanos.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count(),
                                std::memory_order_relaxed);
@@ -208,7 +229,8 @@ void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) 
       pending_.pop_front();
       continue;
     }
-    if (front.error && tolerate_produce_error(*front.error)) {
+    // In a transaction a failed record fails the transaction, whatever errors.tolerance says (as Kafka).
+    if (front.error && !txn_ && tolerate_produce_error(*front.error)) {
       front.error.reset();
       for (auto& c : front.commits) c.metadata.reset();  // not written; its offset moves on (Kafka: commitRecord(r, null))
     } else if (!front.error) {
@@ -226,7 +248,10 @@ void SourceWorker::on_delivered(uint64_t seq, std::optional<std::string> error) 
       // The records' bus offsets are stored with the source offsets that
       // cover them: read again after a crash, they are numbered as before.
       auto held = store_.hold_flush();
-      for (auto& [partition, offset] : front.offsets) store_.put(plan_.name, *partition, offset);
+      for (auto& [partition, offset] : front.offsets) {
+        if (txn_) store_.put_stored(plan_.name, *partition, offset);  // committed with the records
+        else store_.put(plan_.name, *partition, offset);
+      }
       store_.put_next_offsets(front.numbered);
     }
     if (!front.offsets.empty()) offsets_stored_.fetch_add(1);

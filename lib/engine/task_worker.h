@@ -140,6 +140,11 @@ class SourceWorker : public TaskWorker {
   void run() override;
   void process(std::vector<Record>& batch);
   void on_delivered(uint64_t seq, std::optional<std::string> error);
+  // Exactly-once sources (source_txn.cpp): the batches sent since the last
+  // commit, with their offsets, in one transaction.
+  bool transaction_due() const;
+  void commit_transaction();
+  void abort_transaction();
   void wait_for_deliveries();
   bool tolerate_produce_error(const std::string& error);
   // On the task's thread: commit() when offsets of the task were flushed since
@@ -150,7 +155,12 @@ class SourceWorker : public TaskWorker {
   void final_commit(SourceTask& task);
 
   OffsetStore& store_;
-  std::unique_ptr<BusProducer> producer_;
+  TopicBus& bus_;
+  std::unique_ptr<BusProducer> producer_;  // not with exactly-once: txn_ instead
+  std::unique_ptr<TransactionalProducer> txn_;  // made on the task's thread (init_transactions waits for Kafka)
+  bool txn_open_ = false;  // batches sent since the last commit
+  std::chrono::steady_clock::time_point txn_started_;
+  std::optional<std::chrono::milliseconds> txn_interval_;  // transaction.boundary=interval; else every poll
   std::chrono::milliseconds flush_timeout_;
   std::mutex mu_;
   std::condition_variable delivered_;

@@ -9,21 +9,43 @@ uint64_t record_bytes(const BusRecord& r) {
   return n;
 }
 
+// A source's records handed to the bus: their bytes and topics.
+void count_sent(ConnectorTraffic& traffic, const std::vector<BusRecord>& batch) {
+  uint64_t bytes = 0;
+  for (auto& r : batch) bytes += record_bytes(r);
+  traffic.bytes.fetch_add(bytes, std::memory_order_relaxed);
+  traffic.add_topics(batch);
+}
+
 class CountingProducer : public BusProducer {
  public:
   CountingProducer(std::unique_ptr<BusProducer> inner, std::shared_ptr<ConnectorTraffic> t)
       : inner_(std::move(inner)), traffic_(std::move(t)) {}
   void send(std::vector<BusRecord>&& batch, DeliveryCallback done, std::vector<NextOffset>* numbered) override {
-    uint64_t bytes = 0;
-    for (auto& r : batch) bytes += record_bytes(r);
-    traffic_->bytes.fetch_add(bytes, std::memory_order_relaxed);
-    traffic_->add_topics(batch);
+    count_sent(*traffic_, batch);
     inner_->send(std::move(batch), std::move(done), numbered);
   }
   void close() override { inner_->close(); }
 
  private:
   std::unique_ptr<BusProducer> inner_;
+  std::shared_ptr<ConnectorTraffic> traffic_;
+};
+
+class CountingTxnProducer : public TransactionalProducer {
+ public:
+  CountingTxnProducer(std::unique_ptr<TransactionalProducer> inner, std::shared_ptr<ConnectorTraffic> t)
+      : inner_(std::move(inner)), traffic_(std::move(t)) {}
+  void send(std::vector<BusRecord>&& records) override {
+    count_sent(*traffic_, records);
+    inner_->send(std::move(records));
+  }
+  TransactionOutcome commit(const std::vector<OffsetRecord>& offsets) override { return inner_->commit(offsets); }
+  void abort() override { inner_->abort(); }
+  const std::string& transactional_id() const override { return inner_->transactional_id(); }
+
+ private:
+  std::unique_ptr<TransactionalProducer> inner_;
   std::shared_ptr<ConnectorTraffic> traffic_;
 };
 
@@ -92,6 +114,10 @@ void TrafficBus::forget(const std::string& connector) {
 
 std::unique_ptr<BusProducer> TrafficBus::producer(const std::string& connector) {
   return std::make_unique<CountingProducer>(inner_.producer(connector), traffic(connector));
+}
+
+std::unique_ptr<TransactionalProducer> TrafficBus::transactional_producer(const std::string& connector, int task) {
+  return std::make_unique<CountingTxnProducer>(inner_.transactional_producer(connector, task), traffic(connector));
 }
 
 std::unique_ptr<BusConsumer> TrafficBus::consumer(const std::string& connector, const Subscription& sub,

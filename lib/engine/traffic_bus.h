@@ -42,6 +42,8 @@ class TrafficBus : public TopicBus {
   std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) override {
     return inner_.dlq_producer(connector);  // dead letters are not an active topic of the sink (as in Kafka)
   }
+  bool exactly_once() const override { return inner_.exactly_once(); }
+  std::unique_ptr<TransactionalProducer> transactional_producer(const std::string& connector, int task) override;
   void stop_consumers() override { inner_.stop_consumers(); }
   void sources_finished() override { inner_.sources_finished(); }
   std::vector<std::pair<std::string, double>> client_metrics() const override { return inner_.client_metrics(); }

@@ -42,6 +42,23 @@ std::unique_ptr<BusProducer> KafkaBus::producer(const std::string& connector) {
   return make_kafka_producer(std::move(o));
 }
 
+bool KafkaBus::exactly_once() const { return exactly_once_sources(plan()->worker); }
+
+// Kafka Connect's transactional id for a source task: ${groupId}-${connector}-${taskId}.
+std::unique_ptr<TransactionalProducer> KafkaBus::transactional_producer(const std::string& connector, int task) {
+  const ConnectorPlan* c = find(connector);
+  static const ClientKeys none;
+  KafkaTxnOptions o;
+  o.connector = connector;
+  o.task = task;
+  o.transactional_id = fmt::format("{}-{}-{}", plan()->worker.get_string("group.id"), connector, task);
+  o.offsets_topic = plan()->worker.get_string("offset.storage.topic");
+  o.settings = client_settings(plan()->client, c ? c->client : none, ClientRole::Producer);
+  o.timeout = std::max(o.timeout, std::chrono::milliseconds(plan()->worker.get_long("offset.flush.timeout.ms")));
+  o.metrics = metrics_for(fmt::format("{}/producer-{}", connector, task));
+  return make_kafka_txn_producer(std::move(o));
+}
+
 // Kafka Connect creates a missing dead letter topic with one partition and
 // errors.deadletterqueue.topic.replication.factor replicas.
 std::unique_ptr<BusProducer> KafkaBus::dlq_producer(const std::string& connector) {

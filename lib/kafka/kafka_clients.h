@@ -29,6 +29,8 @@ class KafkaBus : public TopicBus {
   std::unique_ptr<BusConsumer> consumer(const std::string& connector, const Subscription& sub,
                                         ConsumerTask task = {}) override;
   std::unique_ptr<BusProducer> dlq_producer(const std::string& connector) override;
+  bool exactly_once() const override;
+  std::unique_ptr<TransactionalProducer> transactional_producer(const std::string& connector, int task) override;
   void stop_consumers() override { stopping_.store(true); }
   void sources_finished() override { sources_done_.store(true); }
   std::vector<MetricSample> client_metrics() const override;
@@ -67,6 +69,25 @@ struct KafkaProducerOptions {
 };
 
 std::unique_ptr<BusProducer> make_kafka_producer(KafkaProducerOptions opts);
+
+// Produces one record (its headers copied) with `opaque` for its delivery
+// report; librdkafka's error when refused at once (the caller polls and tries
+// again on __QUEUE_FULL).
+rd_kafka_resp_err_t produce_record(rd_kafka_t* rk, rd_kafka_topic_t* topic, const BusRecord& r, void* opaque);
+
+// exactly.once.source.support=enabled: task `task` of the source connector's
+// transactional producer (transactional.id <group.id>-<connector>-<task>),
+// with init_transactions done. Throws ConnectError when that fails.
+struct KafkaTxnOptions {
+  std::string connector;
+  int task = 0;
+  std::string transactional_id;
+  std::string offsets_topic;
+  std::vector<std::pair<std::string, std::string>> settings;  // user keys, already layered
+  std::chrono::milliseconds timeout{30000};  // init and commit (offset.flush.timeout.ms at least)
+  std::shared_ptr<KafkaClientMetrics> metrics;
+};
+std::unique_ptr<TransactionalProducer> make_kafka_txn_producer(KafkaTxnOptions opts);
 
 struct KafkaConsumerOptions {
   std::string connector;

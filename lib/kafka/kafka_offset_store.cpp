@@ -35,6 +35,8 @@ class KafkaOffsetStore : public OffsetBackingStore {
     static const ClientKeys none;
     auto admin = client_settings(plan.client, none, ClientRole::Admin);
     consumer_settings_ = client_settings(plan.client, none, ClientRole::Consumer);
+    // Exactly-once sources: offsets of aborted transactions, or of a transaction still open, are not offsets.
+    if (exactly_once_sources(plan.worker)) consumer_settings_.emplace_back("isolation.level", "read_committed");
     bound_ = start_bound(admin);
     log_.log = make_logger("offsets");
     log_.owner = this;

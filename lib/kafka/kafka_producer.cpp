@@ -150,27 +150,8 @@ class KafkaProducer : public BusProducer {
   void produce(BusRecord& r, BatchAck* ack) {
     ensure_topic(r.topic);
     for (;;) {
-      rd_kafka_headers_t* hdrs = nullptr;
-      if (!r.headers.empty()) {
-        hdrs = rd_kafka_headers_new(r.headers.size());
-        for (auto& [name, value] : r.headers)
-          rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), value ? value->data() : nullptr,
-                              value ? static_cast<ssize_t>(value->size()) : 0);
-      }
-      // (The RD_KAFKA_V_* macros cast their arguments: plain variables only.)
-      const int32_t partition = r.partition.value_or(RD_KAFKA_PARTITION_UA);
-      const void* key = r.key ? r.key->data() : nullptr;
-      const size_t key_len = r.key ? r.key->size() : 0;
-      void* value = r.value ? r.value->data() : nullptr;
-      const size_t value_len = r.value ? r.value->size() : 0;
-      const int64_t timestamp = r.timestamp.value_or(0);  // 0: now
-      rd_kafka_topic_t* rkt = topic_handle(r.topic);
-      rd_kafka_resp_err_t err = rd_kafka_producev(
-          rk_.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE(value, value_len),
-          RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_TIMESTAMP(timestamp), RD_KAFKA_V_OPAQUE(ack), RD_KAFKA_V_END);
-      if (!err) return;  // the headers now belong to the message
-      if (hdrs) rd_kafka_headers_destroy(hdrs);
+      rd_kafka_resp_err_t err = produce_record(rk_.get(), topic_handle(r.topic), r, ack);
+      if (!err) return;
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         // Backpressure: wait for delivery reports to make room.
         rd_kafka_poll(rk_.get(), 50);
@@ -235,6 +216,29 @@ void KafkaProducer::create_topic(const std::string& topic) {
 }
 
 }  // namespace
+
+rd_kafka_resp_err_t produce_record(rd_kafka_t* rk, rd_kafka_topic_t* topic, const BusRecord& r, void* opaque) {
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (!r.headers.empty()) {
+    hdrs = rd_kafka_headers_new(r.headers.size());
+    for (auto& [name, value] : r.headers)
+      rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), value ? value->data() : nullptr,
+                          value ? static_cast<ssize_t>(value->size()) : 0);
+  }
+  // (The RD_KAFKA_V_* macros cast their arguments: plain variables only.)
+  const int32_t partition = r.partition.value_or(RD_KAFKA_PARTITION_UA);
+  const void* key = r.key ? r.key->data() : nullptr;
+  const size_t key_len = r.key ? r.key->size() : 0;
+  void* value = r.value ? const_cast<char*>(r.value->data()) : nullptr;  // copied (F_COPY), never written
+  const size_t value_len = r.value ? r.value->size() : 0;
+  const int64_t timestamp = r.timestamp.value_or(0);  // 0: now
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      rk, RD_KAFKA_V_RKT(topic), RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+      RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE(value, value_len), RD_KAFKA_V_HEADERS(hdrs),
+      RD_KAFKA_V_TIMESTAMP(timestamp), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+  if (err && hdrs) rd_kafka_headers_destroy(hdrs);  // on success the headers belong to the message
+  return err;
+}
 
 std::unique_ptr<BusProducer> make_kafka_producer(KafkaProducerOptions opts) {
   return std::make_unique<KafkaProducer>(std::move(opts));

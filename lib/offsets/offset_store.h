@@ -99,6 +99,12 @@ class OffsetStore {
   Value get(const std::string& connector, const Value& partition) const;  // null when unknown
   // A null offset removes the entry (Kafka's tombstone).
   void put(const std::string& connector, const Value& partition, const Value& offset);
+  // Exactly-once sources: the entry was already stored in the backing, in the
+  // transaction that wrote its records, so flush() does not write it again.
+  void put_stored(const std::string& connector, const Value& partition, const Value& offset);
+  // The backing record of an entry (Kafka Connect's bytes, under the key bytes
+  // the backing already has for it), for a transaction to store it.
+  OffsetRecord backing_record(const std::string& connector, const Value& partition, const Value& offset) const;
   std::vector<OffsetEntry> entries() const;  // source offsets only
   // The in-process bus's next offset per topic partition.
   std::vector<NextOffset> next_offsets() const;

@@ -77,6 +77,27 @@ void OffsetStore::apply_backing(const std::vector<OffsetRecord>& records, const 
                  path_, foreign, first_foreign);
 }
 
+void OffsetStore::put_stored(const std::string& connector, const Value& partition, const Value& offset) {
+  std::string key = key_of(connector, partition);
+  std::lock_guard lock(mu_);
+  const bool pending = changed_.count(key) > 0;  // put() since the last flush: still to be written
+  put_locked(key, connector, partition, offset);
+  if (!pending) changed_.erase(key);
+  if (backing_) dirty_ = !changed_.empty();
+}
+
+OffsetRecord OffsetStore::backing_record(const std::string& connector, const Value& partition, const Value& offset) const {
+  std::string key = key_of(connector, partition);
+  std::lock_guard lock(mu_);
+  auto wire = wire_keys_.find(key);
+  OffsetRecord rec{wire == wire_keys_.end() ? std::move(key) : wire->second, std::nullopt};
+  if (!offset.is_null()) {
+    rec.value.emplace();
+    append_schemaless_json(*rec.value, offset);
+  }
+  return rec;
+}
+
 std::optional<std::string> OffsetStore::flush_backing() {
   // flush_mu_ is held: one flush at a time, so a later flush's records never
   // overtake an earlier one's.

@@ -211,7 +211,7 @@ void JobFiles::write(const std::string& file, const std::string& name, const Con
   write_atomically(file, text);
 }
 
-Change JobFiles::put(const std::string& name, const ConfigPairs& config, bool allow_replace) {
+Change JobFiles::put(const std::string& name, const ConfigPairs& config, bool allow_replace, const Refusal& refusal) {
   std::lock_guard lock(mu_);
   config::Problems problems;
   config::RawJob job = load(problems);
@@ -240,6 +240,8 @@ Change JobFiles::put(const std::string& name, const ConfigPairs& config, bool al
     v.problems = problems.list();
     return {400, invalid_config_message(v)};
   }
+  if (refusal)
+    if (auto why = refusal(plan)) return {409, *why};
   Change out;
   out.status = exists ? 200 : 201;
   out.created = !exists;
@@ -256,7 +258,7 @@ Change JobFiles::put(const std::string& name, const ConfigPairs& config, bool al
   return out;
 }
 
-Change JobFiles::remove(const std::string& name) {
+Change JobFiles::remove(const std::string& name, const Refusal& refusal) {
   std::lock_guard lock(mu_);
   config::Problems problems;
   config::RawJob job = load(problems);
@@ -272,6 +274,8 @@ Change JobFiles::remove(const std::string& name) {
   if (!problems.empty())  // e.g. the last connector of a YAML job, whose list may not be empty
     return {409, fmt::format("Connector {} cannot be deleted: the job would not be valid without it: {}", name,
                              problems.list().front().message)};
+  if (refusal)
+    if (auto why = refusal(plan)) return {409, *why};
   Change out;
   auto in_memory = std::find_if(in_memory_.begin(), in_memory_.end(), [&](auto& s) { return name_of(s) == name; });
   if (in_memory != in_memory_.end()) {

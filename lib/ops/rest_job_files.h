@@ -9,6 +9,7 @@
 // standalone mode. See docs/http-api.md.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -36,10 +37,13 @@ struct Change {
 class JobFiles {
  public:
   JobFiles(std::vector<std::string> files, const PluginRegistry& registry);
+  // Why the running job cannot take a planned change (Herder::refusal), asked
+  // before any file is written: a refused change leaves the files as they were.
+  using Refusal = std::function<std::optional<std::string>(const JobPlan&)>;
   // PUT /connectors/NAME/config (allow_replace) and POST /connectors. `config` holds "name".
-  Change put(const std::string& name, const ConfigPairs& config, bool allow_replace);
+  Change put(const std::string& name, const ConfigPairs& config, bool allow_replace, const Refusal& refusal = {});
   // DELETE /connectors/NAME. 404 when no file (nor this process) holds it.
-  Change remove(const std::string& name);
+  Change remove(const std::string& name, const Refusal& refusal = {});
   // PUT /connector-plugins/PLUGIN/config/validate: plans `config` (with the
   // job files' worker section) and reports every problem found.
   Validation validate(const ConfigPairs& config);

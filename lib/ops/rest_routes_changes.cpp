@@ -60,7 +60,10 @@ void RestServer::change_routes(Served& served) {
     return std::nullopt;
   };
 
-  s.Post(at("/connectors"), [this, no_files, put_name](const httplib::Request& req, httplib::Response& res) {
+  // Asked before the job files are written: a change the running job cannot take leaves them as they were.
+  const rest::JobFiles::Refusal refusal = [this](const JobPlan& plan) { return herder_.refusal(plan); };
+
+  s.Post(at("/connectors"), [this, no_files, put_name, refusal](const httplib::Request& req, httplib::Response& res) {
     if (!job_files_) return no_files(res);
     auto parsed = rest::create_request(req.body);
     if (auto* err = std::get_if<std::string>(&parsed)) return reply_error(res, 400, *err);
@@ -70,21 +73,21 @@ void RestServer::change_routes(Served& served) {
     std::string name = first == std::string::npos ? "" : create.name.substr(first, last - first + 1);
     if (auto err = put_name(name, create.config)) return reply_error(res, 400, *err);
     // initial_state: a PAUSED or STOPPED connector never runs before it is resumed.
-    answer_change(name, job_files_->put(name, create.config, false), res, create.initial_state);
+    answer_change(name, job_files_->put(name, create.config, false, refusal), res, create.initial_state);
   });
-  s.Put(at(R"(/connectors/([^/]+)/config)"), [this, no_files, put_name](const httplib::Request& req, httplib::Response& res) {
+  s.Put(at(R"(/connectors/([^/]+)/config)"), [this, no_files, put_name, refusal](const httplib::Request& req, httplib::Response& res) {
     if (!job_files_) return no_files(res);
     std::string name = req.matches[1];
     auto parsed = rest::string_map(req.body, "the connector's configuration");
     if (auto* err = std::get_if<std::string>(&parsed)) return reply_error(res, 400, *err);
     auto& config = std::get<0>(parsed);
     if (auto err = put_name(name, config)) return reply_error(res, 400, *err);
-    answer_change(name, job_files_->put(name, config, true), res);
+    answer_change(name, job_files_->put(name, config, true, refusal), res);
   });
-  s.Delete(at(R"(/connectors/([^/]+))"), [this, no_files](const httplib::Request& req, httplib::Response& res) {
+  s.Delete(at(R"(/connectors/([^/]+))"), [this, no_files, refusal](const httplib::Request& req, httplib::Response& res) {
     if (!job_files_) return no_files(res);
     std::string name = req.matches[1];
-    answer_change(name, job_files_->remove(name), res);
+    answer_change(name, job_files_->remove(name, refusal), res);
   });
   s.Put(at(R"(/connectors/([^/]+)/stop)"), [this](const httplib::Request& req, httplib::Response& res) {
     std::string name = req.matches[1];

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <strings.h>
+
 #include <fmt/format.h>
 
 #include "converters/converters.h"
@@ -113,6 +115,38 @@ ConverterPlan plan_converter(const PluginRegistry& registry, const std::string& 
   return plan;
 }
 
+// KIP-618's connector keys, checked as Kafka's DistributedHerder validates them.
+void check_exactly_once_keys(ConnectorPlan& plan, const config::ConfigValues& worker, const std::string& cn,
+                             Problems& problems) {
+  const bool enabled = exactly_once_sources(worker);
+  if (strcasecmp(plan.common.get_string("exactly.once.support").c_str(), "required") == 0) {
+    const auto loc = plan.common.location_of("exactly.once.support");
+    if (!enabled)
+      problems.add(loc, cn, "exactly.once.support",
+                   "required, but this worker does not have exactly-once source support enabled: set "
+                   "exactly.once.source.support: enabled in the worker section, or exactly.once.support: requested");
+    else if (!plan.plugin->exactly_once || !plan.plugin->exactly_once(plan.plugin_cfg))
+      problems.add(loc, cn, "exactly.once.support",
+                   fmt::format("required, but {} does not support exactly-once delivery with this configuration: its "
+                               "offsets do not let it read its input again exactly from a committed offset "
+                               "(docs/scaling.md lists the connectors that do); set exactly.once.support: requested "
+                               "to run it transactionally anyway",
+                               plan.plugin->name));
+  }
+  const std::string boundary = plan.common.get_string("transaction.boundary");
+  if (strcasecmp(boundary.c_str(), "connector") == 0)
+    problems.add(plan.common.location_of("transaction.boundary"), cn, "transaction.boundary",
+                 fmt::format("connector-defined transaction boundaries are not supported: {} does not define "
+                             "transaction boundaries (no connectrun connector does); use poll or interval",
+                             plan.plugin->name));
+  // Kafka's default for the interval: the worker's offset commit interval.
+  if (strcasecmp(boundary.c_str(), "interval") == 0 && plan.common.is_null("transaction.boundary.interval.ms"))
+    plan.common.set("transaction.boundary.interval.ms", worker.get_long("offset.flush.interval.ms"));
+  else if (!plan.common.is_null("transaction.boundary.interval.ms") && strcasecmp(boundary.c_str(), "interval") != 0)
+    problems.add(plan.common.location_of("transaction.boundary.interval.ms"), cn, "transaction.boundary.interval.ms",
+                 "only applies with transaction.boundary: interval; set that, or remove this key");
+}
+
 ConnectorPlan plan_connector(const config::RawSection& section, const config::ConfigValues& worker,
                              const RawConfig& worker_raw, const PluginRegistry& registry, Problems& problems,
                              std::vector<std::string>& warnings, CompatWarnings& compat) {
@@ -193,6 +227,7 @@ ConnectorPlan plan_connector(const config::RawSection& section, const config::Co
         plan.topic_partitions = static_cast<int>(plan.common.get_long("topic.creation.default.partitions"));
         plan.topic_replication = static_cast<int>(plan.common.get_long("topic.creation.default.replication.factor"));
       }
+      check_exactly_once_keys(plan, worker, cn, problems);
       if (!plan.common.get_list("topic.creation.groups").empty())
         problems.add(plan.common.location_of("topic.creation.groups"), cn, "topic.creation.groups",
                      "only the default topic creation group is supported; use the topic.creation.default.* keys");
@@ -307,6 +342,10 @@ void check_shared_files(const std::vector<ConnectorPlan>& connectors, Problems& 
 
 }  // namespace
 
+bool exactly_once_sources(const config::ConfigValues& worker) {
+  return strcasecmp(worker.get_string("exactly.once.source.support").c_str(), "enabled") == 0;
+}
+
 std::unique_ptr<Converter> make_converter(const ConverterPlan& plan) {
   auto c = plan.info->make_converter();
   c->configure(plan.cfg, plan.role == "key.converter");
@@ -359,6 +398,21 @@ JobPlan plan_job(const config::RawJob& job, const PluginRegistry& registry, Prob
     if (plan.worker.get_long("rebalance.timeout.ms") < plan.worker.get_long("session.timeout.ms"))
       problems.add(plan.worker.location_of("rebalance.timeout.ms"), "", "rebalance.timeout.ms",
                    fmt::format("must be at least session.timeout.ms ({} ms)", plan.worker.get_long("session.timeout.ms")));
+  }
+  if (exactly_once_sources(plan.worker)) {
+    // Records and offsets commit in one Kafka transaction, so the offsets must be in Kafka; the
+    // transactional ids are <group.id>-<connector>-<task>, as Kafka Connect's.
+    const char* missing = plan.worker.is_null("bootstrap.servers")      ? "bootstrap.servers"
+                          : plan.worker.is_null("offset.storage.topic") ? "offset.storage.topic"
+                          : plan.worker.is_null("group.id")             ? "group.id"
+                                                                         : nullptr;
+    if (missing)
+      problems.add(plan.worker.location_of("exactly.once.source.support"), "", "exactly.once.source.support",
+                   fmt::format("enabled writes each source task's records and offsets in one Kafka transaction, which "
+                               "needs bootstrap.servers, offset.storage.topic and group.id (the transactional ids are "
+                               "<group.id>-<connector>-<task>; one process with a group.id is a cluster of one): set "
+                               "{}, or set exactly.once.source.support: disabled",
+                               missing));
   }
   if (auto problem = listeners_problem(plan.worker)) problems.add(plan.worker.location_of("listeners"), "", "listeners", *problem);
   for (auto& w : listeners_warnings(plan.worker)) compat.add(plan.worker.location_of("listeners"), "", w);

@@ -58,6 +58,9 @@ const config::ConfigSpec& connector_common_spec();
 const config::ConfigSpec& sink_common_spec();
 const config::ConfigSpec& source_common_spec();
 
+// exactly.once.source.support=enabled (preparing behaves as disabled, as in Kafka).
+bool exactly_once_sources(const config::ConfigValues& worker);
+
 // Validates everything; problems are collected (the plan is unusable when any).
 JobPlan plan_job(const config::RawJob& job, const PluginRegistry& registry, config::Problems& problems);
 

@@ -154,6 +154,15 @@ const ConfigSpec& worker_spec() {
               .doc = "With group.id: how long a rebalance waits for a process to stop the tasks it gives up and "
                      "store their offsets (the group consumer's max.poll.interval.ms).",
               .validator = v::between(1, INT32_MAX)});
+    // Exactly-once sources (KIP-618; docs/scaling.md): Kafka Connect distributed mode's key.
+    s.define({.name = "exactly.once.source.support", .type = KeyType::String,
+              .default_value = config::ConfigValue{std::string("disabled")},
+              .doc = "enabled: each source task writes its records and its offsets (to offset.storage.topic) in one "
+                     "Kafka transaction, with its own transactional producer (transactional.id "
+                     "<group.id>-<connector>-<task>), which fences an older owner of the task. Needs "
+                     "bootstrap.servers, offset.storage.topic and group.id. preparing: as disabled (Kafka's rolling "
+                     "upgrade step). disabled: at-least-once.",
+              .validator = v::one_of({"disabled", "preparing", "enabled"})});
     s.define({.name = "worker.id", .type = KeyType::String, .default_value = config::ConfigValue{},
               .doc = "This process's name in task statuses (GET /connectors/NAME/status) and the group (client.id). "
                      "Unset: the REST listener's host:port, or hostname:pid without one.",
@@ -236,6 +245,24 @@ const ConfigSpec& source_common_spec() {
     s.define({.name = "topic.creation.default.replication.factor", .type = KeyType::Int, .default_value = config::ConfigValue{},
               .doc = "Kafka bus: replication factor of topics this source creates (-1 = broker default).",
               .validator = v::at_least(-1)});
+    // KIP-618's connector keys (Kafka's SourceConnectorConfig); what they do: docs/scaling.md.
+    s.define({.name = "exactly.once.support", .type = KeyType::String,
+              .default_value = config::ConfigValue{std::string("requested")},
+              .doc = "required: validate refuses the connector unless the worker has exactly.once.source.support="
+                     "enabled and the connector supports exactly-once (its offsets let it read again exactly from a "
+                     "committed one). requested: no such check; with the worker enabled the task is transactional "
+                     "either way.",
+              .validator = v::one_of({"requested", "required"})});
+    s.define({.name = "transaction.boundary", .type = KeyType::String,
+              .default_value = config::ConfigValue{std::string("poll")},
+              .doc = "With exactly.once.source.support=enabled: poll commits a transaction for every batch the task "
+                     "polls; interval commits every transaction.boundary.interval.ms. connector (boundaries the "
+                     "connector defines) is refused: no connectrun connector defines them.",
+              .validator = v::one_of({"poll", "interval", "connector"})});
+    s.define({.name = "transaction.boundary.interval.ms", .type = KeyType::Long, .default_value = config::ConfigValue{},
+              .doc = "With transaction.boundary=interval: how long a transaction stays open before it is committed. "
+                     "Unset: the worker's offset.flush.interval.ms.",
+              .validator = v::at_least(0)});
     return s;
   }();
   return spec;

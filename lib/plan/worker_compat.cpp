@@ -68,7 +68,6 @@ constexpr NoEffect kNoEffect[] = {
     {"worker.sync.timeout.ms", kDistributed},
     {"worker.unsync.backoff.ms", kDistributed},
     {"connect.protocol", kDistributed},
-    {"exactly.once.source.support", kDistributed},
     {"inter.worker.", kDistributed},
 };
 

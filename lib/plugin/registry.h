@@ -37,6 +37,10 @@ struct PluginInfo {
   std::function<std::unique_ptr<HeaderConverter>()> make_header_converter;
   std::function<std::unique_ptr<Transformation>()> make_transform;
   std::function<std::unique_ptr<Predicate>()> make_predicate;
+  // Source connectors, optional: Kafka's SourceConnector.exactlyOnceSupport(cfg) == SUPPORTED. True
+  // when, so configured, the connector's offsets let it read its input again exactly from a committed
+  // one, so records and offsets committed together mean each record once. Absent: unsupported.
+  std::function<bool(const config::ConfigValues& cfg)> exactly_once;
   // Connectors only, optional: Kafka's Connector.taskConfigs. Splits the
   // connector's configuration into at most `max_tasks` (tasks.max) task
   // configurations, one task each. Absent: a sink runs max_tasks copies of its
