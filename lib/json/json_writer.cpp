@@ -172,6 +172,22 @@ void append_json_string(std::string& out, std::string_view s) {
   uint8_t plain = 0;
   bool checked = false;
   size_t i = 0;
+  // The byte at s[i] is not plain: a quote or backslash is escaped in place, anything else goes
+  // through append_special, after which the room is made again for what is left.
+  const auto escape = [&] {
+    const char c = s[i];
+    if (c == '"' || c == '\\') {
+      *w++ = '\\';
+      *w++ = c;
+      ++i;
+      return;
+    }
+    out.resize(static_cast<size_t>(w - out.data()));
+    i = append_special(out, s, i, plain, checked);
+    at = out.size();
+    out.resize(at + 2 * (s.size() - i) + 2);
+    w = out.data() + at;
+  };
 #ifdef __SSE2__
   // Sixteen bytes at a time (SSE2, in every x86-64): each block is stored as it is, then the write
   // pointer moves up to the first byte that is not plain, which is escaped, and the next block starts
@@ -197,36 +213,15 @@ void append_json_string(std::string& out, std::string_view s) {
     const auto k = static_cast<size_t>(__builtin_ctz(mask));
     w += k;
     i += k;
-    const char c = s[i];
-    if (c == '"' || c == '\\') {
-      *w++ = '\\';
-      *w++ = c;
-      ++i;
-    } else {
-      out.resize(static_cast<size_t>(w - out.data()));
-      i = append_special(out, s, i, plain, checked);
-      at = out.size();
-      out.resize(at + 2 * (s.size() - i) + 2);
-      w = out.data() + at;
-    }
+    escape();
   }
 #endif
   // The rest (all of it without SSE2) byte by byte.
   while (i < s.size()) {
-    const char c = s[i];
-    if (kByteClass[static_cast<uint8_t>(c)] <= plain) {
-      *w++ = c;
-      ++i;
-    } else if (c == '"' || c == '\\') {
-      *w++ = '\\';
-      *w++ = c;
-      ++i;
+    if (kByteClass[static_cast<uint8_t>(s[i])] <= plain) {
+      *w++ = s[i++];
     } else {
-      out.resize(static_cast<size_t>(w - out.data()));
-      i = append_special(out, s, i, plain, checked);
-      at = out.size();
-      out.resize(at + 2 * (s.size() - i) + 2);
-      w = out.data() + at;
+      escape();
     }
   }
   *w++ = '"';
