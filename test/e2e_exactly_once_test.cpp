@@ -23,8 +23,8 @@ using connectrun::MockCluster;
 
 namespace {
 
-std::string eos_job(const TempDir& dir, const std::string& bootstrap, const std::string& worker_extra = "",
-                    const std::string& connector_extra = "") {
+// The worker section of every job here: exactly-once enabled on the mock cluster, then `extra`.
+std::string eos_worker(const TempDir& dir, const std::string& bootstrap, const std::string& extra = "") {
   return fmt::format(R"(worker:
   bootstrap.servers: {1}
   offset.storage.file.filename: {0}/offsets.json
@@ -34,17 +34,23 @@ std::string eos_job(const TempDir& dir, const std::string& bootstrap, const std:
   session.timeout.ms: 3000
   heartbeat.interval.ms: 500
   exactly.once.source.support: enabled
-  listeners: http://127.0.0.1:0
   key.converter: StringConverter
   value.converter: StringConverter
-{2}connectors:
+{2})",
+                     dir.path(), bootstrap, extra);
+}
+
+std::string eos_job(const TempDir& dir, const std::string& bootstrap, const std::string& worker_extra = "",
+                    const std::string& connector_extra = "") {
+  return eos_worker(dir, bootstrap, "  listeners: http://127.0.0.1:0\n" + worker_extra) +
+         fmt::format(R"(connectors:
   - name: src
     connector.class: FileStreamSource
     file: {0}/in.txt
     topic: lines
     exactly.once.support: required
-{3})",
-                     dir.path(), bootstrap, worker_extra, connector_extra);
+{1})",
+                     dir.path(), connector_extra);
 }
 
 std::string kcat_read(const MockCluster& b, const std::string& topic, const std::string& format) {
@@ -223,29 +229,18 @@ TEST_CASE("exactly once: kill -9 during a run, and the restart resumes from the 
   TempDir dir;
   MockCluster b(1, {{"connect-offsets", 5}, {"eos-tasks", 2}, {"gen", 1}});
   const int n = 300;
-  write_file(dir / "job.yaml", fmt::format(R"(worker:
-  bootstrap.servers: {1}
-  offset.storage.file.filename: {0}/offsets.json
-  offset.storage.topic: connect-offsets
-  offset.storage.replication.factor: 1
-  group.id: eos
-  session.timeout.ms: 3000
-  heartbeat.interval.ms: 500
-  exactly.once.source.support: enabled
-  key.converter: StringConverter
-  value.converter: StringConverter
-connectors:
+  write_file(dir / "job.yaml", eos_worker(dir, b.bootstrap()) + fmt::format(R"(connectors:
   - name: gen
     connector.class: DataGen
     tasks.max: 2
     kafka.topic: gen
     quickstart: pageviews
     random.seed: 5
-    iterations: {2}
+    iterations: {0}
     max.interval: 20
     exactly.once.support: required
 )",
-                                           dir.path(), b.bootstrap(), n));
+                                                                           n));
   auto produced = [&] {
     std::map<int, std::vector<std::string>> out;
     static const std::regex task_re("task\\.id=(\\d+)"), iteration_re("current\\.iteration=(\\d+)");
