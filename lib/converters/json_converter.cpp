@@ -13,6 +13,9 @@ constexpr std::string_view kEnvelopeError =
     "fields. If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter "
     "configuration.";
 
+// How an envelope that names its schema first begins: the schema's own bytes follow.
+constexpr std::string_view kSchemaHead = "{\"schema\":";
+
 bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 bool is_blank(std::string_view s) {
@@ -103,7 +106,7 @@ SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/, std::o
   // The input parsed as JSON, so when the value after a leading {"schema": is byte
   // for byte a complete JSON value seen before, it is that value (a JSON value ends
   // where its own bytes say). Only with one "schema" field: with more, the last counts.
-  constexpr std::string_view kHead = "{\"schema\":";
+  constexpr std::string_view kHead = kSchemaHead;
   const bool head = schema_fields == 1 && text.substr(0, kHead.size()) == kHead;
   const auto raw_is = [&](const std::string& raw) {
     return !raw.empty() && text.size() > kHead.size() + raw.size() &&
@@ -124,7 +127,7 @@ SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/, std::o
 // own bytes say), so the text is valid JSON with exactly these two fields if and only if P is one
 // JSON value. Anything else (P not one value, other spacing or field order) goes the general way.
 std::optional<SchemaAndValue> JsonConverter::with_known_schema(std::string_view text) {
-  constexpr std::string_view kHead = "{\"schema\":", kPayload = ",\"payload\":";
+  constexpr std::string_view kHead = kSchemaHead, kPayload = ",\"payload\":";
   const std::string& raw = last_schema_raw_;
   if (raw.empty() || text.size() < kHead.size() + raw.size() + kPayload.size() + 2 ||
       text.compare(0, kHead.size(), kHead) != 0 || text.compare(kHead.size(), raw.size(), raw) != 0 ||
