@@ -67,6 +67,44 @@ connectors:
   }
 }
 
+// FileStreamSource sets the offset on each poll's last record only (connector.h):
+// a record before it is named by the offset that covers it.
+TEST_CASE("a source-side transform failure names the record's place in the file", "[e2e][transform][errors]") {
+  TempDir dir;
+  write_file(dir / "input.txt", "1\nabc\n3\n");  // one poll: "abc" is not its last record
+  std::string yaml = fmt::format(R"(worker:
+  offset.storage.file.filename: {0}/offsets.json
+  key.converter: StringConverter
+  value.converter: StringConverter
+connectors:
+  - name: src
+    connector.class: FileStreamSource
+    file: {0}/input.txt
+    topic: t
+    transforms: toInt
+    transforms.toInt.type: Cast$Value
+    transforms.toInt.spec: int32
+  - name: snk
+    connector.class: FileStreamSink
+    file: {0}/output.txt
+    topics: t
+)",
+                                 dir.path());
+  write_file(dir / "job.yaml", yaml);
+  auto r = run_connectrun({"run", "--once", dir / "job.yaml"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("topic 't' (a record before source offset {\"position\":8})") != std::string::npos);
+  // Nothing of the failed poll was stored.
+  CHECK(stored_position(dir / "offsets.json") == -1);
+
+  write_file(dir / "input.txt", "1\n2\nabc\n");  // the failing record is the poll's last: its own offset
+  auto last = run_connectrun({"run", "--once", dir / "job.yaml"});
+  INFO(last.err);
+  CHECK(last.exit_code == 1);
+  CHECK(last.err.find("topic 't' source offset {\"position\":8}") != std::string::npos);
+}
+
 TEST_CASE("bad transform configuration is a validation error with location", "[validate][transform]") {
   TempDir dir;
   write_file(dir / "job.yaml", R"(worker:

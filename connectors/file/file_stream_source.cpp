@@ -128,6 +128,16 @@ class FileStreamSourceTask : public SourceTask {
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
     const auto deadline = std::chrono::steady_clock::now() + kPollTime;
+    // Offsets are stored per poll: only the poll's last record carries one
+    // (connector.h), on every way out of this poll.
+    struct StampLast {
+      FileStreamSourceTask& task;
+      std::vector<Record>& out;
+      size_t first;
+      ~StampLast() {
+        if (out.size() > first) task.set_offset(out.back());
+      }
+    } stamp{*this, out, out.size()};
     Budget budget;
     size_t read_now = 0;
     for (;;) {
@@ -260,7 +270,9 @@ class FileStreamSourceTask : public SourceTask {
         position_ = read_pos_ - static_cast<int64_t>(avail) + static_cast<int64_t>(consumed);
         start_ += consumed;
         skipping_ = false;
-        add_record(out, now).offset_only = true;
+        Record& skipped = add_record(out, now);
+        skipped.offset_only = true;
+        set_offset(skipped);  // its own: records after it in the poll may carry none
         ++budget.records;
         continue;
       }
@@ -296,20 +308,24 @@ class FileStreamSourceTask : public SourceTask {
     skipping_ = true;
   }
 
-  // A record of the line that ends at position_, its value still unset.
+  // A record of a line, its value still unset; its offset is set by
+  // set_offset when it is the poll's last record (or skipped input).
   Record& add_record(std::vector<Record>& out, int64_t now) {
     Record& r = out.emplace_back();  // built in place: a Record is large to move
     r.topic = cfg_.topic;
     r.value_schema = string_schema_;
     r.timestamp = now;
-    if (!cfg_.file.empty()) {
-      r.source_partition = partition_;
-      MapEntries offset;  // emplaced: an initializer list would copy its entries
-      offset.reserve(1);
-      offset.emplace_back("position", position_);
-      r.source_offset = Value(std::move(offset));
-    }
     return r;
+  }
+
+  // {"position": the byte after the last line taken} (none for stdin).
+  void set_offset(Record& r) const {
+    if (cfg_.file.empty()) return;
+    r.source_partition = partition_;
+    MapEntries offset;  // emplaced: an initializer list would copy its entries
+    offset.reserve(1);
+    offset.emplace_back("position", position_);
+    r.source_offset = Value(std::move(offset));
   }
 
   SourceConfig cfg_;

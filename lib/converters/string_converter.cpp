@@ -49,12 +49,32 @@ bool StringConverter::take_string(Value& value, std::string& out) {
   return true;
 }
 
-SchemaAndValue StringConverter::to_connect_data_owned(std::optional<std::string>&& bytes) {
+namespace {
+const SchemaPtr& optional_string() {
   static const SchemaPtr kSchema = schemas::string(true);  // looked up once, not per record
-  if (!bytes) return {kSchema, Value()};
+  return kSchema;
+}
+}  // namespace
+
+SchemaAndValue StringConverter::to_connect_data_owned(std::optional<std::string>&& bytes) {
+  SchemaAndValue out;
+  take_into(std::move(bytes), out.schema, out.value);
+  return out;
+}
+
+void StringConverter::take_into(std::optional<std::string>&& bytes, SchemaPtr& schema, Value& value) {
+  schema = optional_string();
+  if (!bytes) {
+    value = Value();
+    return;
+  }
   // Kafka's StringDeserializer is `new String(bytes, UTF_8)`: malformed bytes become U+FFFD.
-  if (!utf8::is_valid(*bytes)) return {kSchema, Value(utf8::to_valid(*bytes))};
-  return {kSchema, Value(std::move(*bytes))};
+  if (!utf8::is_valid(*bytes)) {
+    value = Value(utf8::to_valid(*bytes));
+    return;
+  }
+  if (auto* s = value.get_if<std::string>()) *s = std::move(*bytes);
+  else value = Value(std::move(*bytes));
 }
 
 SchemaAndValue StringConverter::to_connect_data(std::string_view /*topic*/, std::optional<std::string_view> bytes) {

@@ -25,6 +25,8 @@ class StringConverter : public Converter {
   // True (and `value`'s string moved into `out`) when `value` holds a string.
   static bool take_string(Value& value, std::string& out);
   static SchemaAndValue to_connect_data_owned(std::optional<std::string>&& bytes);
+  // The same, written straight into a record's schema and value (no temporary).
+  static void take_into(std::optional<std::string>&& bytes, SchemaPtr& schema, Value& value);
 };
 
 PluginInfo string_converter_plugin();

@@ -66,22 +66,29 @@ void RecordStages::from_bus(BusRecord& b, Record& r, bool take_bytes, bool take_
     return s ? std::optional<std::string_view>(*s) : std::nullopt;
   };
   try {
-    auto key = take_bytes && string_keys_ ? StringConverter::to_connect_data_owned(std::move(b.key))
-                                    : key_conv_->to_connect_data(b.topic, view(b.key));
+    // StringConverter writes straight into the record when the bytes are not needed again.
+    if (take_bytes && string_keys_) {
+      StringConverter::take_into(std::move(b.key), r.key_schema, r.key);
+    } else {
+      auto key = key_conv_->to_connect_data(b.topic, view(b.key));
+      r.key_schema = std::move(key.schema);
+      r.key = std::move(key.value);
+    }
     stage = "VALUE_CONVERTER";
     conv = plan_.value_converter.info;
-    auto value = take_bytes && string_values_ ? StringConverter::to_connect_data_owned(std::move(b.value))
-                                        : value_conv_->to_connect_data(b.topic, view(b.value));
+    if (take_bytes && string_values_) {
+      StringConverter::take_into(std::move(b.value), r.value_schema, r.value);
+    } else {
+      auto value = value_conv_->to_connect_data(b.topic, view(b.value));
+      r.value_schema = std::move(value.schema);
+      r.value = std::move(value.value);
+    }
     stage = "HEADER_CONVERTER";
     conv = plan_.header_converter.info;
     for (auto& [hk, hv] : b.headers) {
       auto h = header_conv_->to_connect_header(b.topic, hk, view(hv));
       r.headers.push_back(Header{hk, std::move(h.schema), std::move(h.value)});
     }
-    r.key_schema = std::move(key.schema);
-    r.key = std::move(key.value);
-    r.value_schema = std::move(value.schema);
-    r.value = std::move(value.value);
   } catch (const std::exception& e) {
     throw StageError(stage, conv->name, e.what());
   }

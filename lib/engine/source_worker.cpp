@@ -123,13 +123,24 @@ void SourceWorker::final_commit(SourceTask& task) {
 }
 
 namespace {
-// "topic 't' source offset {"position":12}" for error messages.
-template <class P>
-std::string source_position(const std::string& topic, const P& pending) {
+// "topic 't' source offset {"position":12}" for error messages. A record that
+// carries no offset (connector.h: a later record of its poll covers it) is
+// named by the next offset of its poll.
+std::string source_position(const std::string& topic, const std::vector<Record>& batch, size_t i,
+                            const std::vector<std::pair<std::shared_ptr<const Value>, Value>>& offsets) {
   std::string position = fmt::format("topic '{}'", topic);
-  if (!pending.offsets.empty()) {
+  if (batch[i].source_partition) {
+    if (offsets.empty()) return position;
     position += " source offset ";
-    append_schemaless_json(position, pending.offsets.back().second);
+    append_schemaless_json(position, offsets.back().second);
+    return position;
+  }
+  for (size_t j = i + 1; j < batch.size(); ++j) {
+    if (!batch[j].source_partition) continue;
+    position += " (a record before source offset ";
+    append_schemaless_json(position, batch[j].source_offset);
+    position += ')';
+    break;
   }
   return position;
 }
@@ -147,7 +158,8 @@ void SourceWorker::process(std::vector<Record>& batch) {
     if (original) p.commits.push_back(Committable{std::move(*original), std::move(metadata)});
     original.reset();
   };
-  for (auto& in : batch) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Record& in = batch[i];
     if (commit_records_ && !in.offset_only) original = in;  // copied before the transforms change it
     // The offset advances for every record, including ones dropped or skipped
     // below (unlike Kafka, where a dropped record's offset waits for a later one).
@@ -161,7 +173,7 @@ void SourceWorker::process(std::vector<Record>& batch) {
     if (in.offset_only) continue;  // skipped input: counted by the error handler when the task reported it
     if (!stages_->chain().empty()) {
       const std::string topic = in.topic;  // error messages name the record as the connector gave it
-      if (!transform(in, [&] { return source_position(topic, p); })) {
+      if (!transform(in, [&] { return source_position(topic, batch, i, p.offsets); })) {
         keep(std::nullopt);  // dropped, or skipped under errors.tolerance=all
         continue;
       }
@@ -170,7 +182,7 @@ void SourceWorker::process(std::vector<Record>& batch) {
     try {
       stages_->to_bus(in, b, buf, true);
     } catch (const StageError& e) {
-      errors_.handle(e.stage(), e.plugin(), source_position(in.topic, p), e);
+      errors_.handle(e.stage(), e.plugin(), source_position(in.topic, batch, i, p.offsets), e);
       keep(std::nullopt);
       continue;
     }

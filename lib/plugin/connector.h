@@ -95,6 +95,11 @@ class SourceTask {
   // Appends up to a batch of records to `out`. May block for up to `max_wait`
   // when there is no data, and returns early when the context says stop.
   // Throws ConnectError on failure.
+  // Offsets are stored per poll (once every record of it was delivered), so a
+  // record may leave source_partition and source_offset unset when a later
+  // record of the same poll and partition carries the offset that covers it:
+  // a source with one partition sets them on the poll's last record only and
+  // saves building an offset map per record (FileStreamSource does).
   virtual PollStatus poll(std::vector<Record>& out, std::chrono::milliseconds max_wait) = 0;
 
   // Kafka's SourceTask.commitRecord: the engine is done with `record` (as

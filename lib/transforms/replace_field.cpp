@@ -1,6 +1,7 @@
 #include "transforms/replace_field.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -22,6 +23,33 @@ std::vector<std::string> with_legacy(const config::ConfigValues& cfg, const std:
   if (cfg.was_set(key) && cfg.was_set(legacy))
     throw config::ConfigError(legacy, fmt::format("'{}' is the deprecated name of '{}'; set only one of them", legacy, key));
   return cfg.was_set(legacy) ? cfg.get_list(legacy) : cfg.get_list(key);
+}
+
+bool same_name(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool listed(const std::vector<std::string>& names, const std::string& field) {
+  for (auto& n : names)
+    if (same_name(n, field)) return true;
+  return false;
+}
+
+// The second of the pair whose first is `field`, else `field`.
+const std::string& mapped(const std::vector<std::pair<std::string, std::string>>& pairs, const std::string& field) {
+  for (auto& [from, to] : pairs)
+    if (same_name(from, field)) return to;
+  return field;
+}
+
+// As a map's `m[key] = value`: a later mapping of the same name replaces the earlier.
+void put(std::vector<std::pair<std::string, std::string>>& pairs, const std::string& key, const std::string& value) {
+  for (auto& [k, v] : pairs)
+    if (k == key) {
+      v = value;
+      return;
+    }
+  pairs.emplace_back(key, value);
 }
 }  // namespace
 
@@ -61,26 +89,20 @@ void ReplaceField::configure(const config::ConfigValues& cfg) {
   renames_.clear();
   reverse_.clear();
   for (auto& [from, to] : parse_renames(cfg.get_list("renames"))) {
-    renames_[from] = to;
-    reverse_[to] = from;
+    put(renames_, from, to);
+    put(reverse_, to, from);
   }
   replace_null_with_default_ = cfg.get_bool("replace.null.with.default");
 }
 
 bool ReplaceField::keep(const std::string& field) const {
-  if (std::find(exclude_.begin(), exclude_.end(), field) != exclude_.end()) return false;
-  return include_.empty() || std::find(include_.begin(), include_.end(), field) != include_.end();
+  if (listed(exclude_, field)) return false;
+  return include_.empty() || listed(include_, field);
 }
 
-const std::string& ReplaceField::renamed(const std::string& field) const {
-  auto it = renames_.find(field);
-  return it == renames_.end() ? field : it->second;
-}
+const std::string& ReplaceField::renamed(const std::string& field) const { return mapped(renames_, field); }
 
-const std::string& ReplaceField::original(const std::string& field) const {
-  auto it = reverse_.find(field);
-  return it == reverse_.end() ? field : it->second;
-}
+const std::string& ReplaceField::original(const std::string& field) const { return mapped(reverse_, field); }
 
 bool ReplaceField::apply_in_place(Record& record) {
   Value& value = side_value(record, side_);

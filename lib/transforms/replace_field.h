@@ -2,7 +2,9 @@
 // (Kafka's org.apache.kafka.connect.transforms.ReplaceField$Key / $Value).
 #pragma once
 
-#include <map>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "plugin/transform.h"
 #include "transforms/util.h"
@@ -24,8 +26,10 @@ class ReplaceField : public Transformation {
   const std::string& original(const std::string& field) const;
 
   Side side_;
+  // Per record and field, so small lists compared length first rather than
+  // maps: a job names a handful of fields.
   std::vector<std::string> exclude_, include_;
-  std::map<std::string, std::string> renames_, reverse_;
+  std::vector<std::pair<std::string, std::string>> renames_, reverse_;  // (from, to) and (to, from)
   bool replace_null_with_default_ = true;
   SchemaCache cache_;
 };
