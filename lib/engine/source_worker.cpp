@@ -158,6 +158,13 @@ void SourceWorker::process(std::vector<Record>& batch) {
     if (original) p.commits.push_back(Committable{std::move(*original), std::move(metadata)});
     original.reset();
   };
+  std::string topic;
+  struct Where {
+    const std::string& topic;
+    const std::vector<Record>& batch;
+    size_t i;
+    const decltype(p.offsets)& offsets;
+  };
   for (size_t i = 0; i < batch.size(); ++i) {
     Record& in = batch[i];
     if (commit_records_ && !in.offset_only) original = in;  // copied before the transforms change it
@@ -172,8 +179,10 @@ void SourceWorker::process(std::vector<Record>& batch) {
     }
     if (in.offset_only) continue;  // skipped input: counted by the error handler when the task reported it
     if (!stages_->chain().empty()) {
-      const std::string topic = in.topic;  // error messages name the record as the connector gave it
-      if (!transform(in, [&] { return source_position(topic, batch, i, p.offsets); })) {
+      topic.assign(in.topic);  // error messages name the record as the connector gave it (room reused)
+      // One pointer captured: the std::function holds it without allocating.
+      const Where where{topic, batch, i, p.offsets};
+      if (!transform(in, [&where] { return source_position(where.topic, where.batch, where.i, where.offsets); })) {
         keep(std::nullopt);  // dropped, or skipped under errors.tolerance=all
         continue;
       }
