@@ -71,7 +71,7 @@ int64_t position(const Record& r) { return r.source_offset.find("position")->as<
 TEST_CASE("lines end with LF, CRLF or CR — a last line without one waits", "[file]") {
   TempDir dir;
   write_file(dir / "in.txt", "a\nbb\r\nccc\rdd\r");
-  Harness h(dir / "in.txt", true);
+  Harness h(dir / "in.txt", true, 1);  // one record per poll: each carries its offset
   auto rs = h.poll_all();
   REQUIRE(values(rs) == std::vector<std::string>{"a", "bb", "ccc"});  // "dd\r" may be "dd\r\n": wait
   CHECK(position(rs[0]) == 2);
@@ -89,13 +89,37 @@ TEST_CASE("lines end with LF, CRLF or CR — a last line without one waits", "[f
 TEST_CASE("positions are bytes, so resuming after multi-byte text is exact", "[file]") {
   TempDir dir;
   write_file(dir / "in.txt", "h\xc3\xa9llo\n\xe2\x82\xac\nnext\n");
-  Harness first(dir / "in.txt", true);
+  Harness first(dir / "in.txt", true, 1);
   auto rs = first.poll_all();
   REQUIRE(rs.size() == 3);
   CHECK(position(rs[1]) == 11);
   // A fresh task resumes from the stored position.
   Harness resumed(dir / "in.txt", true, 2000, rs[1].source_offset);
   CHECK(values(resumed.poll_all()) == std::vector<std::string>{"next"});
+}
+
+// Offsets are stored per poll (connector.h): only a poll's last record carries one.
+TEST_CASE("a poll's source offset is on its last record only", "[file]") {
+  TempDir dir;
+  write_file(dir / "in.txt", "a\nbb\nccc\n");
+  Harness h(dir / "in.txt", true);
+  std::vector<Record> out;
+  h.task->poll(out, 10ms);
+  REQUIRE(out.size() == 3);
+  CHECK(!out[0].source_partition);
+  CHECK(out[0].source_offset.is_null());
+  CHECK(!out[1].source_partition);
+  REQUIRE(out[2].source_partition);
+  CHECK(*out[2].source_partition == Value(MapEntries{{Value("filename"), Value(dir / "in.txt")}}));
+  CHECK(position(out[2]) == 9);
+  // A poll cut short by batch.size ends with an offset too.
+  write_file(dir / "in2.txt", "a\nbb\nccc\n");
+  Harness small(dir / "in2.txt", true, 2);
+  std::vector<Record> first;
+  small.task->poll(first, 10ms);
+  REQUIRE(first.size() == 2);
+  CHECK(!first[0].source_partition);
+  CHECK(position(first[1]) == 5);
 }
 
 TEST_CASE("batch.size bounds one poll — a file that shrank is read from the start", "[file]") {
@@ -193,7 +217,7 @@ TEST_CASE("batch.max.bytes bounds one poll in bytes — at least one line, howev
 TEST_CASE("invalid UTF-8 becomes U+FFFD as Java's decoder makes it — positions stay in bytes", "[file]") {
   TempDir dir;
   write_file(dir / "in.txt", "ok \xff\xfe end\n\xe2\x82\nnext\n");
-  Harness h(dir / "in.txt", true);
+  Harness h(dir / "in.txt", true, 1);
   auto rs = h.poll_all();
   REQUIRE(values(rs) == std::vector<std::string>{"ok \xEF\xBF\xBD\xEF\xBF\xBD end", "\xEF\xBF\xBD", "next"});
   CHECK(position(rs[0]) == 10);
