@@ -221,6 +221,47 @@ connectors:
   CHECK(kcat_read(b, "lines", "%h\\n").find("origin=file") != std::string::npos);
 }
 
+// FileStreamSink never reads headers, so alone it leaves them undecoded (PluginInfo::reads_headers);
+// a transform or predicate in its chain must still see them.
+TEST_CASE("kafka: a sink's transforms see the messages' headers — FileStreamSink alone does not need them",
+          "[kafka][e2e]") {
+  TempDir dir;
+  MockCluster b(1, {{"h", 1}});
+  write_file(dir / "marked.txt", "a\nb\n");
+  write_file(dir / "plain.txt", "c\nd\n");
+  auto produce = [&](const std::string& file, const std::string& header) {
+    int status = -1;
+    std::string out = shell(fmt::format("kcat -b {} -P -t h {} -l {} 2>&1", b.bootstrap(), header, file), &status);
+    INFO(out);
+    REQUIRE(status == 0);
+  };
+  produce(dir / "marked.txt", "-H drop=yes");
+  produce(dir / "plain.txt", "");
+  REQUIRE(kcat_read(b, "h", "%h|%s\\n") == "drop=yes|a\ndrop=yes|b\n|c\n|d\n");
+
+  write_file(dir / "plain.yaml", sink_job(dir, b, "h"));
+  auto all = run_connectrun({"run", "--once", dir / "plain.yaml"}, 30s);
+  INFO(all.err);
+  REQUIRE(all.exit_code == 0);
+  CHECK(read_file(dir / "out.txt") == "a\nb\nc\nd\n");
+
+  std::filesystem::remove(dir / "out.txt");
+  std::string yaml = sink_job(dir, b, "h", R"(    transforms: dropMarked
+    transforms.dropMarked.type: Filter
+    transforms.dropMarked.predicate: marked
+    predicates: marked
+    predicates.marked.type: HasHeaderKey
+    predicates.marked.name: drop
+)");
+  // Another connector name: another consumer group, reading the topic from its start.
+  yaml.replace(yaml.find("name: snk"), 9, "name: filtered");
+  write_file(dir / "filtered.yaml", yaml);
+  auto filtered = run_connectrun({"run", "--once", dir / "filtered.yaml"}, 30s);
+  INFO(filtered.err);
+  REQUIRE(filtered.exit_code == 0);
+  CHECK(read_file(dir / "out.txt") == "c\nd\n");
+}
+
 TEST_CASE("kafka: request errors and a broker down and up lose and reorder nothing", "[kafka][e2e][faults]") {
   TempDir dir;
   MockCluster b(3, {{"f", 2}});

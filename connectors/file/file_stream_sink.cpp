@@ -208,6 +208,7 @@ PluginInfo file_stream_sink_plugin() {
   p.spec.define({.name = "file", .type = KeyType::String, .default_value = config::ConfigValue{std::string()},
                  .doc = "Destination file. Empty: write to stdout.", .file_use = config::FileUse::Writes});
   p.make_sink = [] { return std::make_unique<FileStreamSinkTask>(); };
+  p.reads_headers = false;  // values only, as Kafka's FileStreamSinkTask
   // One task, whatever tasks.max says (Kafka's FileStreamSinkConnector runs
   // tasks.max copies appending to one file). Appends of whole lines would be
   // safe, but a task cuts a failed write, and a torn last line at open, back

@@ -83,6 +83,11 @@ std::unique_ptr<BusConsumer> KafkaBus::consumer(const std::string& connector, co
   if (once_ && std::any_of(plan()->connectors.begin(), plan()->connectors.end(), [](auto& p) { return p.is_source; }))
     o.sources_done = &sources_done_;
   o.metrics = metrics_for(connector + (task.id == 0 ? "/consumer" : fmt::format("/consumer-{}", task.id)));
+  // Headers are decoded unless nothing would read them: a sink that ignores them (PluginInfo::reads_headers),
+  // no transform or predicate, no dead letter queue (it copies them) and no record logged in full.
+  if (c && c->plugin && !c->plugin->reads_headers && c->common.get_list("transforms").empty() && c->dlq_topic.empty() &&
+      !c->common.get_bool("errors.log.include.messages"))
+    o.headers = false;
   return make_kafka_consumer(std::move(o));
 }
 

@@ -101,6 +101,7 @@ struct KafkaConsumerOptions {
   // ends its topics have then. nullptr: nothing to wait for.
   const std::atomic<bool>* sources_done = nullptr;
   std::shared_ptr<KafkaClientMetrics> metrics;
+  bool headers = true;  // decode each message's headers into its record (false: nothing downstream reads them)
 };
 
 std::unique_ptr<BusConsumer> make_kafka_consumer(KafkaConsumerOptions opts);

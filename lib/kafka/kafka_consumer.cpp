@@ -179,6 +179,7 @@ class KafkaConsumer : public BusConsumer {
     // Nothing polled and not flushed is acknowledged; a restart reads it again.
     // What was flushed before the failure is still committed on close.
     polled_.clear();
+    run_ = {};
   }
 
   void abandon_uncommitted() override {
@@ -287,8 +288,10 @@ class KafkaConsumer : public BusConsumer {
   }
 
   void take(const rd_kafka_message_t& m, std::vector<BusRecord>& out) {
+    // Messages come in runs of one partition: its map entries are looked up once a run.
+    if (!run_.polled || run_.rkt != m.rkt || run_.partition != m.partition) start_run(m);
     BusRecord r;
-    r.topic = rd_kafka_topic_name(m.rkt);
+    r.topic = run_.tp->topic;
     r.partition = m.partition;
     r.offset = m.offset;
     if (m.key) r.key.emplace(static_cast<const char*>(m.key), m.key_len);
@@ -297,7 +300,7 @@ class KafkaConsumer : public BusConsumer {
     int64_t ts = rd_kafka_message_timestamp(&m, &tstype);
     if (tstype != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ts >= 0) r.timestamp = ts;
     rd_kafka_headers_t* hdrs = nullptr;
-    if (rd_kafka_message_headers(&m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
+    if (opts_.headers && rd_kafka_message_headers(&m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
       const char* name;
       const void* value;
       size_t size;
@@ -305,14 +308,23 @@ class KafkaConsumer : public BusConsumer {
         r.headers.emplace_back(name, value ? std::optional<std::string>(std::string(static_cast<const char*>(value), size))
                                            : std::nullopt);
     }
-    TopicPartition tp{r.topic, m.partition};
-    polled_[tp] = m.offset + 1;
+    *run_.polled = m.offset + 1;
     if (opts_.once) {
-      consumed_[tp] = m.offset + 1;
-      auto it = targets_.find(tp);
-      if (it != targets_.end() && m.offset + 1 >= it->second) done_.insert(tp);
+      *run_.consumed = m.offset + 1;
+      if (run_.target && m.offset + 1 >= *run_.target) done_.insert(*run_.tp);
     }
     out.push_back(std::move(r));
+  }
+
+  // The entries of (topic, partition) in polled_, consumed_ and targets_ (map nodes stay put).
+  void start_run(const rd_kafka_message_t& m) {
+    TopicPartition tp{rd_kafka_topic_name(m.rkt), m.partition};
+    auto p = polled_.try_emplace(tp, 0).first;
+    run_ = Run{m.rkt, m.partition, &p->first, &p->second, nullptr, nullptr};
+    if (!opts_.once) return;
+    run_.consumed = &consumed_[tp];
+    auto t = targets_.find(tp);
+    if (t != targets_.end()) run_.target = &t->second;
   }
 
   // Commits the flushed positions not yet committed. Async: the result
@@ -411,6 +423,7 @@ class KafkaConsumer : public BusConsumer {
     std::set<TopicPartition> revoked;
     for (int i = 0; i < parts->cnt; ++i) revoked.insert({parts->elems[i].topic, parts->elems[i].partition});
     commit_now(false, &revoked);
+    run_ = {};  // its entries may be erased below
     for (auto& tp : revoked) {
       polled_.erase(tp);
       flushed_.erase(tp);
@@ -463,6 +476,7 @@ class KafkaConsumer : public BusConsumer {
       if (auto c = consumed_.find(tp); done_.count(tp) && c != consumed_.end() && c->second < high) done_.erase(tp);
       targets_[tp] = high;
     }
+    run_ = {};  // a partition may have a target now
   }
 
   KafkaConsumerOptions opts_;
@@ -475,6 +489,16 @@ class KafkaConsumer : public BusConsumer {
   bool uncommitted_ = false;       // flushed positions not yet sent in a commit
   Clock::time_point retry_commit_at_;  // after a refused commit
   std::vector<BusRecord>* out_ = nullptr;  // the batch being collected by poll()
+  // The partition take() saw last and its map entries; reset wherever those maps lose entries or
+  // gain targets.
+  struct Run {
+    rd_kafka_topic_t* rkt = nullptr;
+    int32_t partition = -1;
+    const TopicPartition* tp = nullptr;
+    int64_t* polled = nullptr;
+    int64_t* consumed = nullptr;
+    const int64_t* target = nullptr;
+  } run_;
   BrokerWatch watch_{opts_.settings, opts_.once};
   bool assigned_once_ = false;
   bool paused_ = false;  // pause_fetching(true): partitions assigned meanwhile are paused too

@@ -41,6 +41,10 @@ struct PluginInfo {
   // when, so configured, the connector's offsets let it read its input again exactly from a committed
   // one, so records and offsets committed together mean each record once. Absent: unsupported.
   std::function<bool(const config::ConfigValues& cfg)> exactly_once;
+  // Sink connectors: false when put() never reads a record's headers (FileStreamSink). With no
+  // transform, dead letter queue or errors.log.include.messages either, the Kafka bus then leaves
+  // each message's headers undecoded (librdkafka parses them into a list per message on request).
+  bool reads_headers = true;
   // Connectors only, optional: Kafka's Connector.taskConfigs. Splits the
   // connector's configuration into at most `max_tasks` (tasks.max) task
   // configurations, one task each. Absent: a sink runs max_tasks copies of its
