@@ -1,7 +1,7 @@
-// The connector families built as modules (connectors/module_loader.h): each
-// registers exactly what connectors.cpp declares for it, a module that cannot
-// be loaded is named with the reason and the remedy, and a job maps the
-// libraries of the families it uses only.
+// The connector families and the REST server built as modules
+// (connectors/module_loader.h): each family registers exactly what
+// connectors.cpp declares for it, a module that cannot be loaded is named with
+// the reason and the remedy, and a job maps the libraries of what it uses only.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -139,10 +139,72 @@ TEST_CASE("modules: a file to file job maps none of the libraries of the familie
   REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 2; }));
   std::string maps = read_file(fmt::format("/proc/{}/maps", p.pid()));
   REQUIRE(maps.find("libc.so") != std::string::npos);  // the maps were read
-  // The families' libraries, and libsystemd (loaded only under systemd, NOTIFY_SOCKET) with its libgcrypt.
+  // The families' libraries, libsystemd (loaded only under systemd, NOTIFY_SOCKET) with its libgcrypt, and the
+  // REST server's (`listeners` only): cpp-httplib and its brotli ("connectrun-" covers connectrun-rest.so).
   for (const char* lib : {"libcurl", "libpq", "libmariadb", "libsqlite3", "libmosquitto", "librabbitmq", "libxml2",
-                          "connectrun-", "libsystemd", "libgcrypt"}) {
+                          "connectrun-", "libsystemd", "libgcrypt", "libcpp-httplib", "libbrotli"}) {
     INFO(lib);
     CHECK(maps.find(lib) == std::string::npos);
+  }
+}
+
+TEST_CASE("modules: a job with `listeners` maps the REST module and serves", "[e2e][modules][http]") {
+  TempDir dir;
+  write_file(dir / "in.txt", "one\ntwo\n");
+  write_file(dir / "job.yaml", lines_job(dir.path(), {.worker_extra = "  listeners: http://127.0.0.1:0\n"}));
+  Process p({"run", dir / "job.yaml"}, dir / "log.txt");
+  REQUIRE(eventually([&] { return read_file(dir / "log.txt").find("REST listening on http://") != std::string::npos; }));
+  REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 2; }));
+  std::string maps = read_file(fmt::format("/proc/{}/maps", p.pid()));
+  CHECK(maps.find(build_modules_dir() + "/connectrun-rest.so") != std::string::npos);
+  CHECK(maps.find("libcpp-httplib") != std::string::npos);
+}
+
+TEST_CASE("modules: a REST module that is missing or broken fails the run with what to do", "[e2e][modules][http]") {
+  TempDir dir;
+  fs::create_directory(dir / "modules");
+  write_file(dir / "in.txt", "one\n");
+  write_file(dir / "job.yaml", lines_job(dir.path(), {.worker_extra = "  listeners: http://127.0.0.1:0\n"}));
+  int status = 0;
+
+  SECTION("missing: the folder searched and the remedies") {
+    std::string out = with_module_dir(dir / "modules", "run --once " + dir / "job.yaml", status);
+    INFO(out);
+    CHECK(status == 1);
+    CHECK(out.find("the REST server (worker key listeners) is a module, and connectrun-rest.so is not in " +
+                   dir / "modules (CONNECTRUN_MODULE_DIR): reinstall connectrun") != std::string::npos);
+    CHECK(out.find("or remove `listeners` to run without the REST interface") != std::string::npos);
+    CHECK(read_file(dir / "out.txt").empty());  // nothing ran
+  }
+  SECTION("not loadable: the path, dlopen's reason and the package") {
+    write_file(dir / "modules/connectrun-rest.so", "not an ELF file\n");
+    std::string out = with_module_dir(dir / "modules", "run --once " + dir / "job.yaml", status);
+    INFO(out);
+    CHECK(status == 1);
+    CHECK(out.find("the REST server (worker key listeners): cannot load its module " + dir /
+                   "modules/connectrun-rest.so: ") != std::string::npos);
+    CHECK((out.find("invalid ELF header") != std::string::npos || out.find("file too short") != std::string::npos));
+    CHECK(out.find("its library comes with the Debian package libcpp-httplib0.") != std::string::npos);
+  }
+  SECTION("another library under its name: not a connectrun module") {
+    // libfmt, which this test process has loaded (a copy loads harmlessly beside the binary's own).
+    std::string maps = read_file("/proc/self/maps");
+    size_t at = maps.find("/libfmt.so");
+    REQUIRE(at != std::string::npos);
+    size_t begin = maps.rfind(' ', at) + 1;
+    fs::copy_file(maps.substr(begin, maps.find('\n', at) - begin), dir / "modules/connectrun-rest.so");
+    std::string out = with_module_dir(dir / "modules", "run --once " + dir / "job.yaml", status);
+    INFO(out);
+    CHECK(status == 1);
+    CHECK(out.find("the REST server (worker key listeners): " + dir /
+                   "modules/connectrun-rest.so is not a connectrun module (no connectrun_module_version)") !=
+          std::string::npos);
+  }
+  SECTION("without `listeners` the REST module is not needed") {
+    write_file(dir / "job.yaml", lines_job(dir.path()));
+    std::string out = with_module_dir(dir / "modules", "run --once " + dir / "job.yaml", status);
+    INFO(out);
+    CHECK(status == 0);
+    CHECK(read_file(dir / "out.txt") == "one\n");
   }
 }

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
 #include "engine/herder.h"
@@ -24,7 +25,7 @@
 #include "ops/listener.h"
 #include "offsets/offset_store.h"
 #include "plan/plan_loader.h"
-#include "ops/rest_server.h"
+#include "ops/rest_service.h"
 #include "ops/run_monitor.h"
 #include "ops/signals.h"
 
@@ -72,7 +73,7 @@ int wait_signal(const sigset_t& set, std::chrono::milliseconds timeout) {
 
 // This process's name in the cluster and in task statuses: worker.id, else
 // the REST listener's host:port (Kafka Connect's worker id), else hostname:pid.
-std::string worker_id(const JobPlan& plan, const RestServer* rest) {
+std::string worker_id(const JobPlan& plan, const RestService* rest) {
   if (!plan.worker.is_null("worker.id")) return plan.worker.get_string("worker.id");
   if (rest) return rest->worker_id();
   char host[256] = {};
@@ -136,11 +137,12 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
   const bool keep_running = (listener && !options.once) || cluster;
   Herder herder(plan, options.once, *store, bus, keep_running);
   // The REST listener is bound before any connector starts: a taken port fails the run at once.
-  std::unique_ptr<RestServer> rest;
+  std::unique_ptr<RestService> rest;
   std::unique_ptr<TaskGroup> group;  // after the Herder: left before it goes
   try {
     if (listener) {
-      rest = std::make_unique<RestServer>(herder, bus, *listener, options.files);
+      // The REST server is a module in the connectrun binary: loaded here, with `listeners` only.
+      rest = make_rest_service(herder, bus, *listener, options.files, rd_kafka_version_str());
       rest->bind();
     }
     // Computed in a cluster only: standalone start-up stays exactly as it was.
@@ -157,7 +159,8 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
       group->join({[&](const std::vector<int>& p) { herder.assign_sources(p); },
                    [&](const std::vector<int>& p) { herder.revoke_sources(p); }});
   } catch (const std::exception& e) {
-    log->error("{}", e.what());  // a Kafka client that cannot be created (bad key value, say), a taken port
+    // A Kafka client that cannot be created (bad key value, say), a taken port, the REST module missing.
+    log->error("{}", e.what());
     return {RunOutcome::ConnectorFailed};
   }
   if (rest) rest->start();
