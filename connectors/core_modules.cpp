@@ -1,16 +1,21 @@
 // The connectrun binary's side of the core modules: the REST server
 // (modules/connectrun-rest.so: cpp-httplib, and the OpenSSL it initialises at
-// load) is loaded when a job sets `listeners`, so a job without the REST
-// interface maps neither. Where the server is linked in (tests, fuzz
-// targets), lib/ops/rest_linked.cpp defines make_rest_service instead.
+// load) is loaded when a job sets `listeners`, the Kafka client
+// (modules/connectrun-kafka.so: librdkafka, with its OpenSSL, SASL and
+// compressors) when a job or command uses Kafka (kafka_api.h), so a job that
+// uses neither maps none of them. Where they are linked in (tests, fuzz
+// targets), lib/ops/rest_linked.cpp and lib/kafka/kafka_linked.cpp define
+// these functions instead.
 #include <dlfcn.h>
 #include <fmt/format.h>
+#include <librdkafka/rdkafka.h>  // RD_KAFKA_VERSION only: nothing here calls librdkafka
 
 #include <mutex>
 #include <stdexcept>
 #include <string>
 
 #include "connectors/module_loader.h"
+#include "kafka/kafka_api.h"
 #include "ops/rest_service.h"
 
 namespace connectrun {
@@ -37,6 +42,38 @@ void* rest_module() {
   return handle.get();
 }
 
+// The Kafka module, opened on first use and kept for the process.
+const KafkaApi* kafka_module(bool load) {
+  static std::mutex mutex;
+  static ModuleHandle handle;
+  static const KafkaApi* client = nullptr;
+  std::lock_guard lock(mutex);
+  if (!client && load) {
+    std::string error;
+    handle = open_module({.file = "connectrun-kafka.so",
+                          .subject = "the Kafka client (the Kafka bus, offset.storage.topic, group.id, Kafka client keys)",
+                          .remedy = "its library comes with the Debian package " CONNECTRUN_KAFKA_PACKAGES
+                                    " (the connectrun package depends on it)",
+                          .leave_out = "leave out bootstrap.servers, offset.storage.topic, group.id and the Kafka "
+                                       "client keys to run on the in-process bus without it"},
+                         error);
+    if (!handle.get()) throw std::runtime_error(error);
+    auto entry = reinterpret_cast<const KafkaApi* (*)()>(dlsym(handle.get(), "connectrun_kafka_api"));
+    if (!entry) throw std::runtime_error("the Kafka module has no connectrun_kafka_api: install the binary and its "
+                                         "modules from one build");
+    client = entry();
+  }
+  return client;
+}
+
+// RD_KAFKA_VERSION (0xMMmmrrpp) as rd_kafka_version_str formats it: "2.0.2"; a pre-release "2.1.0-RC1".
+std::string built_librdkafka_version() {
+  const int v = RD_KAFKA_VERSION, pre = v & 0xff;
+  std::string out = fmt::format("{}.{}.{}", (v >> 24) & 0xff, (v >> 16) & 0xff, (v >> 8) & 0xff);
+  if (pre != 0xff) out += pre <= 200 ? fmt::format("-pre{}", pre) : fmt::format("-RC{}", pre - 200);
+  return out;
+}
+
 }  // namespace
 
 std::unique_ptr<RestService> make_rest_service(Herder& herder, const TopicBus& bus, Listener listener,
@@ -47,6 +84,13 @@ std::unique_ptr<RestService> make_rest_service(Herder& herder, const TopicBus& b
                                       "from one build");
   return std::unique_ptr<RestService>(make(herder, bus, std::move(listener), std::move(job_files),
                                            std::move(librdkafka_version)));
+}
+
+const KafkaApi& kafka_api() { return *kafka_module(true); }
+
+std::string librdkafka_version() {
+  if (const KafkaApi* client = kafka_module(false)) return client->version();
+  return built_librdkafka_version();
 }
 
 }  // namespace connectrun

@@ -1,4 +1,4 @@
-// The connector families and the REST server built as modules
+// The connector families, the REST server and the Kafka client built as modules
 // (connectors/module_loader.h): each family registers exactly what
 // connectors.cpp declares for it, a module that cannot be loaded is named with
 // the reason and the remedy, and a job maps the libraries of what it uses only.
@@ -9,8 +9,11 @@
 
 #include <fmt/format.h>
 
+#include <librdkafka/rdkafka.h>
+
 #include "connectors/connectors.h"
 #include "json/json_reader.h"
+#include "kafka/mock_cluster.h"
 #include "support.h"
 
 using namespace testsupport;
@@ -140,9 +143,11 @@ TEST_CASE("modules: a file to file job maps none of the libraries of the familie
   std::string maps = read_file(fmt::format("/proc/{}/maps", p.pid()));
   REQUIRE(maps.find("libc.so") != std::string::npos);  // the maps were read
   // The families' libraries, libsystemd (loaded only under systemd, NOTIFY_SOCKET) with its libgcrypt, and the
-  // REST server's (`listeners` only): cpp-httplib and its brotli ("connectrun-" covers connectrun-rest.so).
+  // REST server's (`listeners` only): cpp-httplib and its brotli, the Kafka client's: librdkafka and its OpenSSL,
+  // SASL and compressors ("connectrun-" covers connectrun-rest.so and connectrun-kafka.so).
   for (const char* lib : {"libcurl", "libpq", "libmariadb", "libsqlite3", "libmosquitto", "librabbitmq", "libxml2",
-                          "connectrun-", "libsystemd", "libgcrypt", "libcpp-httplib", "libbrotli"}) {
+                          "connectrun-", "libsystemd", "libgcrypt", "libcpp-httplib", "libbrotli", "librdkafka",
+                          "libssl", "libcrypto", "libsasl2", "liblz4", "libzstd"}) {
     INFO(lib);
     CHECK(maps.find(lib) == std::string::npos);
   }
@@ -200,11 +205,71 @@ TEST_CASE("modules: a REST module that is missing or broken fails the run with w
                    "modules/connectrun-rest.so is not a connectrun module (no connectrun_module_version)") !=
           std::string::npos);
   }
+  SECTION("another module under its name: not the REST server") {
+    fs::copy_file(build_modules_dir() + "/connectrun-kafka.so", dir / "modules/connectrun-rest.so");
+    std::string out = with_module_dir(dir / "modules", "run --once " + dir / "job.yaml", status);
+    INFO(out);
+    CHECK(status == 1);
+    CHECK(out.find("the REST module has no connectrun_rest_new") != std::string::npos);
+  }
   SECTION("without `listeners` the REST module is not needed") {
     write_file(dir / "job.yaml", lines_job(dir.path()));
     std::string out = with_module_dir(dir / "modules", "run --once " + dir / "job.yaml", status);
     INFO(out);
     CHECK(status == 0);
     CHECK(read_file(dir / "out.txt") == "one\n");
+  }
+}
+
+TEST_CASE("modules: a job on the Kafka bus maps the Kafka module", "[e2e][modules][kafka]") {
+  connectrun::MockCluster cluster(1);
+  TempDir dir;
+  write_file(dir / "in.txt", "one\ntwo\n");
+  write_file(dir / "job.yaml", lines_job(dir.path(), {.worker_extra = "  bootstrap.servers: " + cluster.bootstrap() + "\n"}));
+  Process p({"run", dir / "job.yaml"}, dir / "log.txt");
+  REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 2; }, 60s));
+  std::string maps = read_file(fmt::format("/proc/{}/maps", p.pid()));
+  CHECK(maps.find(build_modules_dir() + "/connectrun-kafka.so") != std::string::npos);
+  CHECK(maps.find("librdkafka") != std::string::npos);
+  CHECK(maps.find("connectrun-rest.so") == std::string::npos);  // no `listeners`
+}
+
+TEST_CASE("modules: a Kafka module that is missing or broken fails with what to do", "[e2e][modules][kafka]") {
+  TempDir dir;
+  fs::create_directory(dir / "modules");
+  write_file(dir / "in.txt", "one\n");
+  // Never reached: validation and `broker` fail before any connection.
+  write_file(dir / "job.yaml", lines_job(dir.path(), {.worker_extra = "  bootstrap.servers: 127.0.0.1:9\n"}));
+  int status = 0;
+
+  SECTION("missing: validate names the folder searched and the remedies") {
+    std::string out = with_module_dir(dir / "modules", "validate " + dir / "job.yaml", status);
+    INFO(out);
+    CHECK(status == 2);
+    CHECK(out.find("is a module, and connectrun-kafka.so is not in " + dir / "modules (CONNECTRUN_MODULE_DIR)") !=
+          std::string::npos);
+    CHECK(out.find("bootstrap.servers") != std::string::npos);
+    out = with_module_dir(dir / "modules", "broker", status);
+    CHECK(status == 1);
+    CHECK(out.find("connectrun-kafka.so is not in") != std::string::npos);
+  }
+  SECTION("not loadable: the path, dlopen's reason and the package") {
+    write_file(dir / "modules/connectrun-kafka.so", "not an ELF file\n");
+    std::string out = with_module_dir(dir / "modules", "validate " + dir / "job.yaml", status);
+    INFO(out);
+    CHECK(status == 2);
+    CHECK(out.find("cannot load its module " + dir / "modules/connectrun-kafka.so: ") != std::string::npos);
+    CHECK((out.find("invalid ELF header") != std::string::npos || out.find("file too short") != std::string::npos));
+    CHECK(out.find("its library comes with the Debian package librdkafka1") != std::string::npos);
+  }
+  SECTION("on the in-process bus the Kafka module is not needed; --version --json still answers") {
+    write_file(dir / "job.yaml", lines_job(dir.path()));
+    std::string out = with_module_dir(dir / "modules", "run --once " + dir / "job.yaml", status);
+    INFO(out);
+    CHECK(status == 0);
+    CHECK(read_file(dir / "out.txt") == "one\n");
+    out = with_module_dir(dir / "modules", "--version --json", status);
+    CHECK(status == 0);
+    CHECK(out.find(fmt::format("\"librdkafka\":\"{}\"", rd_kafka_version_str())) != std::string::npos);
   }
 }

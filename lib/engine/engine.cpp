@@ -13,14 +13,11 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
 #include "engine/herder.h"
 #include "bus/in_process_bus.h"
-#include "kafka/kafka_bus.h"
-#include "kafka/kafka_offset_store.h"
-#include "kafka/task_group.h"
+#include "kafka/kafka_api.h"
 #include "ops/file_watch.h"
 #include "ops/listener.h"
 #include "offsets/offset_store.h"
@@ -97,7 +94,7 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
   std::unique_ptr<OffsetStore> store;
   try {
     // offset.storage.topic (validated with the Kafka bus only): Kafka Connect's offsets topic instead of the file.
-    if (!plan.worker.is_null("offset.storage.topic")) store = OffsetStore::open_backed(make_kafka_offset_store(plan), offsets_path);
+    if (!plan.worker.is_null("offset.storage.topic")) store = OffsetStore::open_backed(kafka_api().make_offset_store(plan, true), offsets_path);
     else store = OffsetStore::open(offsets_path, options.wait_lock);
   } catch (const OffsetStoreLocked& e) {
     log->error("{}", e.what());
@@ -112,7 +109,7 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
 
   // bootstrap.servers chooses the Kafka bus; without it connectors are joined in process.
   std::unique_ptr<TopicBus> bus_owner;
-  if (plan.kafka()) bus_owner = make_kafka_bus(plan, options.once);
+  if (plan.kafka()) bus_owner = kafka_api().make_bus(plan, options.once);
   else {
     // Numbering continues where the last run stored it (bus/topic_offsets.h).
     auto in_process = std::make_unique<InProcessBus>();
@@ -142,7 +139,7 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
   try {
     if (listener) {
       // The REST server is a module in the connectrun binary: loaded here, with `listeners` only.
-      rest = make_rest_service(herder, bus, *listener, options.files, rd_kafka_version_str());
+      rest = make_rest_service(herder, bus, *listener, options.files, librdkafka_version());
       rest->bind();
     }
     // Computed in a cluster only: standalone start-up stays exactly as it was.
@@ -152,7 +149,7 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
                 "connect-<name> consumer groups with the other processes");
     } else if (cluster) {
       herder.set_cluster_mode();
-      group = make_task_group(plan, static_cast<int>(layout.size()), worker_id(plan, rest.get()));
+      group = kafka_api().make_task_group(plan, static_cast<int>(layout.size()), worker_id(plan, rest.get()));
     }
     herder.start_all();
     if (group)
