@@ -83,7 +83,7 @@ std::string connectrun_1(const CLI::App& app) {
                                                           "are not given (the flags win); a bad value exits 2."},
            {"CONNECTRUN_MODULE_DIR", "The folder holding the modules (connectrun-FAMILY.so for the connector "
                                      "families, connectrun-rest.so for the REST server, connectrun-kafka.so for "
-                                     "the Kafka client), instead of the binary's modules/ folder and the installed lib/connectrun."},
+                                     "the Kafka client, connectrun-icu.so for the date formats), instead of the binary's modules/ folder and the installed lib/connectrun."},
            {"NO_COLOR", "Any non-empty value turns off the colour of level words on a terminal "
                         "(https://no-color.org)."},
            {"TERM", "Level words are coloured only on a terminal whose TERM is set and not dumb."},

@@ -2,10 +2,12 @@
 // (modules/connectrun-rest.so: cpp-httplib, and the OpenSSL it initialises at
 // load) is loaded when a job sets `listeners`, the Kafka client
 // (modules/connectrun-kafka.so: librdkafka, with its OpenSSL, SASL and
-// compressors) when a job or command uses Kafka (kafka_api.h), so a job that
-// uses neither maps none of them. Where they are linked in (tests, fuzz
-// targets), lib/ops/rest_linked.cpp and lib/kafka/kafka_linked.cpp define
-// these functions instead.
+// compressors) when a job or command uses Kafka (kafka_api.h), ICU
+// (modules/connectrun-icu.so) when the first date format is built
+// (icu_date_format.h), so a job that uses none maps none of them. Where they
+// are linked in (tests, fuzz targets), lib/ops/rest_linked.cpp,
+// lib/kafka/kafka_linked.cpp and lib/transforms/icu_linked.cpp define these
+// functions instead.
 #include <dlfcn.h>
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>  // RD_KAFKA_VERSION only: nothing here calls librdkafka
@@ -17,6 +19,7 @@
 #include "connectors/module_loader.h"
 #include "kafka/kafka_api.h"
 #include "ops/rest_service.h"
+#include "transforms/icu_date_format.h"
 
 namespace connectrun {
 
@@ -66,6 +69,24 @@ const KafkaApi* kafka_module(bool load) {
   return client;
 }
 
+// The ICU module, opened on first use and kept for the process.
+void* icu_module() {
+  static std::mutex mutex;
+  static ModuleHandle handle;
+  std::lock_guard lock(mutex);
+  if (!handle.get()) {
+    std::string error;
+    handle = open_module({.file = "connectrun-icu.so",
+                          .subject = "ICU (the date formats of TimestampConverter and TimestampRouter)",
+                          .remedy = "its libraries come with the Debian package " CONNECTRUN_ICU_PACKAGES
+                                    " (the connectrun package depends on it)",
+                          .leave_out = "remove the transform's date format"},
+                         error);
+    if (!handle.get()) throw std::runtime_error(error);
+  }
+  return handle.get();
+}
+
 // RD_KAFKA_VERSION (0xMMmmrrpp) as rd_kafka_version_str formats it: "2.0.2"; a pre-release "2.1.0-RC1".
 std::string built_librdkafka_version() {
   const int v = RD_KAFKA_VERSION, pre = v & 0xff;
@@ -85,6 +106,17 @@ std::unique_ptr<RestService> make_rest_service(Herder& herder, const TopicBus& b
   return std::unique_ptr<RestService>(make(herder, bus, std::move(listener), std::move(job_files),
                                            std::move(librdkafka_version)));
 }
+
+namespace transforms {
+
+std::unique_ptr<IcuDateFormat> make_icu_date_format(std::string_view pattern) {
+  auto make = reinterpret_cast<IcuDateFormat* (*)(std::string_view)>(dlsym(icu_module(), "connectrun_icu_date_format"));
+  if (!make) throw std::runtime_error("the ICU module has no connectrun_icu_date_format: install the binary and its "
+                                      "modules from one build");
+  return std::unique_ptr<IcuDateFormat>(make(pattern));
+}
+
+}  // namespace transforms
 
 const KafkaApi& kafka_api() { return *kafka_module(true); }
 

@@ -1,4 +1,4 @@
-// The connector families, the REST server and the Kafka client built as modules
+// The connector families, the REST server, the Kafka client and ICU built as modules
 // (connectors/module_loader.h): each family registers exactly what
 // connectors.cpp declares for it, a module that cannot be loaded is named with
 // the reason and the remedy, and a job maps the libraries of what it uses only.
@@ -144,10 +144,10 @@ TEST_CASE("modules: a file to file job maps none of the libraries of the familie
   REQUIRE(maps.find("libc.so") != std::string::npos);  // the maps were read
   // The families' libraries, libsystemd (loaded only under systemd, NOTIFY_SOCKET) with its libgcrypt, and the
   // REST server's (`listeners` only): cpp-httplib and its brotli, the Kafka client's: librdkafka and its OpenSSL,
-  // SASL and compressors ("connectrun-" covers connectrun-rest.so and connectrun-kafka.so).
+  // SASL and compressors, ICU's (no date format in the job) ("connectrun-" covers every module).
   for (const char* lib : {"libcurl", "libpq", "libmariadb", "libsqlite3", "libmosquitto", "librabbitmq", "libxml2",
                           "connectrun-", "libsystemd", "libgcrypt", "libcpp-httplib", "libbrotli", "librdkafka",
-                          "libssl", "libcrypto", "libsasl2", "liblz4", "libzstd"}) {
+                          "libssl", "libcrypto", "libsasl2", "liblz4", "libzstd", "libicu"}) {
     INFO(lib);
     CHECK(maps.find(lib) == std::string::npos);
   }
@@ -271,5 +271,57 @@ TEST_CASE("modules: a Kafka module that is missing or broken fails with what to 
     out = with_module_dir(dir / "modules", "--version --json", status);
     CHECK(status == 0);
     CHECK(out.find(fmt::format("\"librdkafka\":\"{}\"", rd_kafka_version_str())) != std::string::npos);
+  }
+}
+
+namespace {
+
+// lines_job with TimestampConverter on the sink: "2024-01-02" → 1704153600000 (ICU parses the date).
+std::string date_job(const TempDir& dir) {
+  return lines_job(dir.path(), {.sink_extra = "    transforms: ts\n"
+                                              "    transforms.ts.type: TimestampConverter$Value\n"
+                                              "    transforms.ts.target.type: unix\n"
+                                              "    transforms.ts.format: yyyy-MM-dd\n"});
+}
+
+}  // namespace
+
+TEST_CASE("modules: a job with a date format maps the ICU module", "[e2e][modules]") {
+  TempDir dir;
+  write_file(dir / "in.txt", "2024-01-02\n");
+  write_file(dir / "job.yaml", date_job(dir));
+  Process p({"run", dir / "job.yaml"}, dir / "log.txt");
+  REQUIRE(eventually([&] { return read_lines(dir / "out.txt").size() == 1; }));
+  CHECK(read_lines(dir / "out.txt")[0] == "1704153600000");
+  std::string maps = read_file(fmt::format("/proc/{}/maps", p.pid()));
+  CHECK(maps.find(build_modules_dir() + "/connectrun-icu.so") != std::string::npos);
+  CHECK(maps.find("libicuuc") != std::string::npos);
+  CHECK(maps.find("librdkafka") == std::string::npos);
+}
+
+TEST_CASE("modules: an ICU module that is missing or broken is a problem of the transform's key",
+          "[e2e][modules]") {
+  TempDir dir;
+  fs::create_directory(dir / "modules");
+  write_file(dir / "in.txt", "2024-01-02\n");
+  write_file(dir / "job.yaml", date_job(dir));
+  int status = 0;
+
+  SECTION("missing: the folder searched and the remedies") {
+    std::string out = with_module_dir(dir / "modules", "validate " + dir / "job.yaml", status);
+    INFO(out);
+    CHECK(status == 2);
+    CHECK(out.find("transforms.ts.type") != std::string::npos);
+    CHECK(out.find("ICU (the date formats of TimestampConverter and TimestampRouter) is a module, and "
+                   "connectrun-icu.so is not in " + dir / "modules (CONNECTRUN_MODULE_DIR)") != std::string::npos);
+  }
+  SECTION("not loadable: the path, dlopen's reason and the package") {
+    write_file(dir / "modules/connectrun-icu.so", "not an ELF file\n");
+    std::string out = with_module_dir(dir / "modules", "validate " + dir / "job.yaml", status);
+    INFO(out);
+    CHECK(status == 2);
+    CHECK(out.find("cannot load its module " + dir / "modules/connectrun-icu.so: ") != std::string::npos);
+    CHECK((out.find("invalid ELF header") != std::string::npos || out.find("file too short") != std::string::npos));
+    CHECK(out.find("its libraries come with the Debian package libicu") != std::string::npos);
   }
 }
