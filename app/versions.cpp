@@ -20,7 +20,7 @@ std::string versions_json() {
   // librdkafka as loaded (its module is loaded here when it can be; else the version built against).
   try {
     kafka_api();
-  } catch (const std::exception&) {
+  } catch (const std::exception&) {  // as a family's module that cannot load is left out: the version built against
   }
   std::vector<std::pair<std::string, std::string>> libs{{"librdkafka", librdkafka_version()}};
   // The families' client libraries, as their modules report them (loads every module).

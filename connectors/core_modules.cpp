@@ -25,66 +25,64 @@ namespace connectrun {
 
 namespace {
 
-// The REST module, opened on first use and kept for the process (RTLD_NODELETE:
-// its code stays mapped while its objects live); throws std::runtime_error with
-// open_module's message when it cannot be opened (the next call tries again).
-void* rest_module() {
-  static std::mutex mutex;
-  static ModuleHandle handle;
-  std::lock_guard lock(mutex);
-  if (!handle.get()) {
-    std::string error;
-    handle = open_module({.file = "connectrun-rest.so",
-                          .subject = "the REST server (worker key listeners)",
-                          .remedy = "its library comes with the Debian package " CONNECTRUN_REST_PACKAGES
-                                    " (the connectrun package depends on it)",
-                          .leave_out = "remove `listeners` to run without the REST interface"},
-                         error);
-    if (!handle.get()) throw std::runtime_error(error);
+// A core module, opened on first use and kept for the process (RTLD_NODELETE:
+// its code stays mapped while its objects live).
+class CoreModule {
+ public:
+  explicit CoreModule(ModuleSpec spec) : spec_(std::move(spec)) {}
+  // Its entry point `symbol`, the module opened first; throws
+  // std::runtime_error with open_module's message when it cannot be opened
+  // (the next call tries again), or when it lacks the symbol.
+  void* entry(const char* symbol) {
+    std::lock_guard lock(mutex_);
+    if (!handle_.get()) {
+      std::string error;
+      handle_ = open_module(spec_, error);
+      if (!handle_.get()) throw std::runtime_error(error);
+    }
+    void* f = dlsym(handle_.get(), symbol);
+    if (!f)
+      throw std::runtime_error(fmt::format("{}: its module has no {}: install the binary and its modules from one build",
+                                           spec_.subject, symbol));
+    return f;
   }
-  return handle.get();
+  bool loaded() {
+    std::lock_guard lock(mutex_);
+    return handle_.get() != nullptr;
+  }
+
+ private:
+  const ModuleSpec spec_;
+  std::mutex mutex_;
+  ModuleHandle handle_;
+};
+
+CoreModule& rest_module() {
+  static CoreModule m({.file = "connectrun-rest.so",
+                       .subject = "the REST server (worker key listeners)",
+                       .remedy = "its library comes with the Debian package " CONNECTRUN_REST_PACKAGES
+                                 " (the connectrun package depends on it)",
+                       .leave_out = "remove `listeners` to run without the REST interface"});
+  return m;
 }
 
-// The Kafka module, opened on first use and kept for the process.
-const KafkaApi* kafka_module(bool load) {
-  static std::mutex mutex;
-  static ModuleHandle handle;
-  static const KafkaApi* client = nullptr;
-  std::lock_guard lock(mutex);
-  if (!client && load) {
-    std::string error;
-    handle = open_module({.file = "connectrun-kafka.so",
-                          .subject = "the Kafka client (the Kafka bus, offset.storage.topic, group.id, Kafka client keys)",
-                          .remedy = "its library comes with the Debian package " CONNECTRUN_KAFKA_PACKAGES
-                                    " (the connectrun package depends on it)",
-                          .leave_out = "leave out bootstrap.servers, offset.storage.topic, group.id and the Kafka "
-                                       "client keys to run on the in-process bus without it"},
-                         error);
-    if (!handle.get()) throw std::runtime_error(error);
-    auto entry = reinterpret_cast<const KafkaApi* (*)()>(dlsym(handle.get(), "connectrun_kafka_api"));
-    if (!entry) throw std::runtime_error("the Kafka module has no connectrun_kafka_api: install the binary and its "
-                                         "modules from one build");
-    client = entry();
-  }
-  return client;
+CoreModule& kafka_module() {
+  static CoreModule m({.file = "connectrun-kafka.so",
+                       .subject = "the Kafka client (the Kafka bus, offset.storage.topic, group.id, Kafka client keys)",
+                       .remedy = "its library comes with the Debian package " CONNECTRUN_KAFKA_PACKAGES
+                                 " (the connectrun package depends on it)",
+                       .leave_out = "leave out bootstrap.servers, offset.storage.topic, group.id and the Kafka "
+                                    "client keys to run on the in-process bus without it"});
+  return m;
 }
 
-// The ICU module, opened on first use and kept for the process.
-void* icu_module() {
-  static std::mutex mutex;
-  static ModuleHandle handle;
-  std::lock_guard lock(mutex);
-  if (!handle.get()) {
-    std::string error;
-    handle = open_module({.file = "connectrun-icu.so",
-                          .subject = "ICU (the date formats of TimestampConverter and TimestampRouter)",
-                          .remedy = "its libraries come with the Debian package " CONNECTRUN_ICU_PACKAGES
-                                    " (the connectrun package depends on it)",
-                          .leave_out = "remove the transform's date format"},
-                         error);
-    if (!handle.get()) throw std::runtime_error(error);
-  }
-  return handle.get();
+CoreModule& icu_module() {
+  static CoreModule m({.file = "connectrun-icu.so",
+                       .subject = "ICU (the date formats of TimestampConverter and TimestampRouter)",
+                       .remedy = "its libraries come with the Debian package " CONNECTRUN_ICU_PACKAGES
+                                 " (the connectrun package depends on it)",
+                       .leave_out = "remove the transform's date format"});
+  return m;
 }
 
 // RD_KAFKA_VERSION (0xMMmmrrpp) as rd_kafka_version_str formats it: "2.0.2"; a pre-release "2.1.0-RC1".
@@ -100,9 +98,7 @@ std::string built_librdkafka_version() {
 std::unique_ptr<RestService> make_rest_service(Herder& herder, const TopicBus& bus, Listener listener,
                                                std::vector<std::string> job_files, std::string librdkafka_version) {
   using New = RestService* (*)(Herder&, const TopicBus&, Listener, std::vector<std::string>, std::string);
-  auto make = reinterpret_cast<New>(dlsym(rest_module(), "connectrun_rest_new"));
-  if (!make) throw std::runtime_error("the REST module has no connectrun_rest_new: install the binary and its modules "
-                                      "from one build");
+  auto make = reinterpret_cast<New>(rest_module().entry("connectrun_rest_new"));
   return std::unique_ptr<RestService>(make(herder, bus, std::move(listener), std::move(job_files),
                                            std::move(librdkafka_version)));
 }
@@ -110,18 +106,28 @@ std::unique_ptr<RestService> make_rest_service(Herder& herder, const TopicBus& b
 namespace transforms {
 
 std::unique_ptr<IcuDateFormat> make_icu_date_format(std::string_view pattern) {
-  auto make = reinterpret_cast<IcuDateFormat* (*)(std::string_view)>(dlsym(icu_module(), "connectrun_icu_date_format"));
-  if (!make) throw std::runtime_error("the ICU module has no connectrun_icu_date_format: install the binary and its "
-                                      "modules from one build");
+  auto make = reinterpret_cast<IcuDateFormat* (*)(std::string_view)>(icu_module().entry("connectrun_icu_date_format"));
   return std::unique_ptr<IcuDateFormat>(make(pattern));
 }
 
 }  // namespace transforms
 
-const KafkaApi& kafka_api() { return *kafka_module(true); }
+const KafkaApi& kafka_api() {
+  // The module's table, asked for once.
+  static std::mutex mutex;
+  static const KafkaApi* api = nullptr;
+  std::lock_guard lock(mutex);
+  if (!api) api = reinterpret_cast<const KafkaApi* (*)()>(kafka_module().entry("connectrun_kafka_api"))();
+  return *api;
+}
 
 std::string librdkafka_version() {
-  if (const KafkaApi* client = kafka_module(false)) return client->version();
+  if (kafka_module().loaded()) {
+    try {
+      return kafka_api().version();
+    } catch (const std::exception&) {  // loaded but foreign: its error is reported where Kafka is used
+    }
+  }
   return built_librdkafka_version();
 }
 

@@ -210,7 +210,8 @@ TEST_CASE("modules: a REST module that is missing or broken fails the run with w
     std::string out = with_module_dir(dir / "modules", "run --once " + dir / "job.yaml", status);
     INFO(out);
     CHECK(status == 1);
-    CHECK(out.find("the REST module has no connectrun_rest_new") != std::string::npos);
+    CHECK(out.find("the REST server (worker key listeners): its module has no connectrun_rest_new") !=
+          std::string::npos);
   }
   SECTION("without `listeners` the REST module is not needed") {
     write_file(dir / "job.yaml", lines_job(dir.path()));
