@@ -1,9 +1,10 @@
+// lib/kafka's entry points in one KafkaApi table (kafka_api.h).
 #include "kafka/kafka_api.h"
 
-#include "kafka/rdkafka_handles.h"
 #include "kafka/kafka_bus.h"
 #include "kafka/kafka_offset_store.h"
 #include "kafka/mock_cluster.h"
+#include "kafka/rdkafka_handles.h"
 #include "kafka/sink_offsets.h"
 
 namespace connectrun {
