@@ -1,5 +1,5 @@
 // `connectrun broker`: librdkafka's mock cluster as a Kafka-protocol broker
-// for development and tests (lib/kafka/mock_cluster.h).
+// for development and tests (lib/kafka/mock_cluster.h, in the Kafka module).
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,7 +12,7 @@
 
 #include "commands.h"
 #include "exit_codes.h"
-#include "kafka/mock_cluster.h"
+#include "kafka/kafka_api.h"
 #include "ops/signals.h"
 #include "plan/job_config.h"
 
@@ -95,7 +95,8 @@ int BrokerCommand::run() {
   const sigset_t set = block_signals({SIGINT, SIGTERM});
   if (!address_file.empty()) std::remove(address_file.c_str());  // a previous broker's, killed before it could
   try {
-    MockCluster cluster(brokers, parsed);
+    std::unique_ptr<MockBroker> broker = kafka_api().mock_broker(brokers, parsed);
+    const MockBroker& cluster = *broker;
     std::printf("%s\n", cluster.bootstrap().c_str());
     std::fflush(stdout);
     if (!address_file.empty()) {

@@ -81,8 +81,9 @@ std::string connectrun_1(const CLI::App& app) {
                               "prefixes and no time stamps."},
            {"CONNECTRUN_LOG_LEVEL, CONNECTRUN_LOG_FORMAT", "Stand in for --log-level and --log-format when those "
                                                           "are not given (the flags win); a bad value exits 2."},
-           {"CONNECTRUN_MODULE_DIR", "The folder holding the connector family modules (connectrun-FAMILY.so), "
-                                     "instead of the binary's modules/ folder and the installed lib/connectrun."},
+           {"CONNECTRUN_MODULE_DIR", "The folder holding the modules (connectrun-FAMILY.so for the connector "
+                                     "families, connectrun-rest.so for the REST server, connectrun-kafka.so for "
+                                     "the Kafka client, connectrun-icu.so for the date formats), instead of the binary's modules/ folder and the installed lib/connectrun."},
            {"NO_COLOR", "Any non-empty value turns off the colour of level words on a terminal "
                         "(https://no-color.org)."},
            {"TERM", "Level words are coloured only on a terminal whose TERM is set and not dumb."},

@@ -20,8 +20,7 @@
 #include "offsets/kafka_offsets_file.h"
 #include "offsets/offset_store.h"
 #include "offsets/private_file.h"
-#include "kafka/kafka_offset_store.h"
-#include "kafka/sink_offsets.h"
+#include "kafka/kafka_api.h"
 
 namespace connectrun::cli {
 
@@ -124,7 +123,7 @@ class Offsets {
         for (auto& e : store->entries())
           if (e.connector == c.name) rows.push_back(Row{c.name, "source", e.partition, e.offset, offset_status(c, e)});
       } else if (plan_.kafka()) {
-        for (auto& o : list_sink_offsets(plan_, c)) {
+        for (auto& o : kafka_api().list_sink_offsets(plan_, c)) {
           OffsetEntry e = sink_offset_entry(c.name, o.topic, o.partition, o.offset);
           rows.push_back(Row{c.name, "sink", std::move(e.partition), std::move(e.offset)});
         }
@@ -169,7 +168,7 @@ class Offsets {
                                          "start again from auto.offset.reset on every partition.\n", c->name, where,
                                          c->name)))
         return aborted();
-      auto done = reset_sink_offsets(plan_, *c);
+      auto done = kafka_api().reset_sink_offsets(plan_, *c);
       for (auto& o : done) std::cerr << fmt::format("reset: {}-{} → {}\n", o.topic, o.partition, o.offset);
       if (done.empty()) std::cerr << fmt::format("connector '{}' has no committed offsets: nothing to reset\n", c->name);
       return kExitOk;
@@ -324,7 +323,7 @@ class Offsets {
     if (!confirm(cmd_.yes, fmt::format("This sets the committed offset of {}-{} in consumer group 'connect-{}' to {}.\n",
                                        t, p, c.name, to ? std::to_string(*to) : "the auto.offset.reset position")))
       return aborted();
-    int64_t done = set_sink_offset(plan_, c, t, p, to);
+    int64_t done = kafka_api().set_sink_offset(plan_, c, t, p, to);
     std::cerr << fmt::format("set: connector '{}' {}-{} offset {}\n", c.name, t, p, done);
     return kExitOk;
   }
@@ -379,7 +378,7 @@ class Offsets {
 
   // Source offsets as stored: the offsets topic (read to its end) or the file (no lock needed to read).
   std::unique_ptr<OffsetStore> read_store() {
-    if (!topic_.empty()) return OffsetStore::open_backed(make_kafka_offset_store(plan_, false), path_);
+    if (!topic_.empty()) return OffsetStore::open_backed(kafka_api().make_offset_store(plan_, false), path_);
     return OffsetStore::read_only(path_);
   }
 

@@ -2,14 +2,13 @@
 // from (CMake reads it from git at configure time) and the run-time versions
 // of the client libraries linked in, as each library reports them (the
 // families' from their modules).
-#include <librdkafka/rdkafka.h>
-
 #include <fmt/format.h>
 
 #include "json/json_writer.h"
 #include "preparse.h"
 
 #include "connectors/module_loader.h"
+#include "kafka/kafka_api.h"
 
 #ifndef CONNECTRUN_BUILD_COMMIT
 #define CONNECTRUN_BUILD_COMMIT "unknown"
@@ -18,7 +17,12 @@
 namespace connectrun::cli {
 
 std::string versions_json() {
-  std::vector<std::pair<std::string, std::string>> libs{{"librdkafka", rd_kafka_version_str()}};
+  // librdkafka as loaded (its module is loaded here when it can be; else the version built against).
+  try {
+    kafka_api();
+  } catch (const std::exception&) {  // as a family's module that cannot load is left out: the version built against
+  }
+  std::vector<std::pair<std::string, std::string>> libs{{"librdkafka", librdkafka_version()}};
   // The families' client libraries, as their modules report them (loads every module).
   for (auto& v : module_library_versions()) libs.push_back(v);
   std::string out = "{\"connectrun\":";

@@ -77,65 +77,73 @@ ModuleLoader::ModuleLoader(const std::vector<ConnectorFamily>& families) {
     if (f.built && !f.register_family) modules_.push_back(Module{&f});
 }
 
-void ModuleLoader::load(Module& m, PluginRegistry& registry) {
-  m.tried = true;
-  const ConnectorFamily& f = *m.family;
-  const std::string file = fmt::format("connectrun-{}.so", f.name);
-  const std::string remedy =
-      f.packages.empty()
-          ? fmt::format("rebuild with -DCONNECTRUN_WITH_{}=OFF to leave the family out", upper(f.name))
-          : fmt::format("its libraries come with the Debian packages {} (the connectrun package depends on their "
-                        "runtime libraries); or rebuild with -DCONNECTRUN_WITH_{}=OFF to leave the family out",
-                        f.packages, upper(f.name));
+ModuleHandle open_module(const ModuleSpec& spec, std::string& error) {
   std::vector<std::string> dirs = module_dirs();
   std::string path;
   for (auto& d : dirs)
-    if (std::error_code ec; fs::exists(fs::path(d) / file, ec)) {
-      path = (fs::path(d) / file).string();
+    if (std::error_code ec; fs::exists(fs::path(d) / spec.file, ec)) {
+      path = (fs::path(d) / spec.file).string();
       break;
     }
   if (path.empty()) {
-    m.error = fmt::format("connector family '{}' is a module, and {} is not in {}{}: reinstall connectrun (its "
-                          "package ships the modules), set CONNECTRUN_MODULE_DIR to the folder holding them, or "
-                          "rebuild with -DCONNECTRUN_WITH_{}=OFF to leave the family out",
-                          f.name, file, fmt::join(dirs, " nor "),
-                          std::getenv("CONNECTRUN_MODULE_DIR") ? " (CONNECTRUN_MODULE_DIR)" : "", upper(f.name));
-    return;
+    error = fmt::format("{} is a module, and {} is not in {}{}: reinstall connectrun (its package ships the "
+                        "modules), set CONNECTRUN_MODULE_DIR to the folder holding them, or {}",
+                        spec.subject, spec.file, fmt::join(dirs, " nor "),
+                        std::getenv("CONNECTRUN_MODULE_DIR") ? " (CONNECTRUN_MODULE_DIR)" : "", spec.leave_out);
+    return {};
   }
-  void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-  if (!h) {
+  ModuleHandle h(dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE));
+  if (!h.get()) {
     const char* why = dlerror();
-    m.error = fmt::format("connector family '{}': cannot load its module {}: {}; {}", f.name, path,
-                          why ? why : "unknown error", remedy);
-    return;
+    error = fmt::format("{}: cannot load its module {}: {}; {}; or {}", spec.subject, path,
+                        why ? why : "unknown error", spec.remedy, spec.leave_out);
+    return {};
   }
-  m.handle = ModuleHandle(h);
-  auto version = reinterpret_cast<const char* (*)()>(dlsym(h, "connectrun_module_version"));
-  auto register_family = reinterpret_cast<void (*)(PluginRegistry&)>(dlsym(h, "connectrun_module_register"));
-  if (!version || !register_family) {
-    m.error = fmt::format("connector family '{}': {} is not a connectrun module (no connectrun_module_register)",
-                          f.name, path);
-    return;
+  auto version = reinterpret_cast<const char* (*)()>(dlsym(h.get(), "connectrun_module_version"));
+  if (!version) {
+    error = fmt::format("{}: {} is not a connectrun module (no connectrun_module_version)", spec.subject, path);
+    return {};
   }
   if (std::string_view(version()) != CONNECTRUN_VERSION) {
-    m.error = fmt::format("connector family '{}': {} is from connectrun {}, this binary is {}: install the "
-                          "binary and its modules from one build",
-                          f.name, path, version(), CONNECTRUN_VERSION);
+    error = fmt::format("{}: {} is from connectrun {}, this binary is {}: install the binary and its modules from "
+                        "one build",
+                        spec.subject, path, version(), CONNECTRUN_VERSION);
+    return {};
+  }
+  spdlog::debug("loaded {} from {}", spec.subject, path);
+  return h;
+}
+
+void ModuleLoader::load(Module& m, PluginRegistry& registry) {
+  m.tried = true;
+  const ConnectorFamily& f = *m.family;
+  ModuleSpec spec{
+      .file = fmt::format("connectrun-{}.so", f.name),
+      .subject = fmt::format("connector family '{}'", f.name),
+      .remedy = f.packages.empty()
+                    ? "reinstall connectrun"
+                    : fmt::format("its libraries come with the Debian packages {} (the connectrun package depends on "
+                                  "their runtime libraries)",
+                                  f.packages),
+      .leave_out = fmt::format("rebuild with -DCONNECTRUN_WITH_{}=OFF to leave the family out", upper(f.name))};
+  m.handle = open_module(spec, m.error);
+  if (!m.handle.get()) return;
+  auto register_family = reinterpret_cast<void (*)(PluginRegistry&)>(dlsym(m.handle.get(), "connectrun_module_register"));
+  if (!register_family) {
+    m.error = fmt::format("{}: its module is not a connector family's (no connectrun_module_register)", spec.subject);
     return;
   }
   size_t first = registry.all().size();
   try {
     register_family(registry);
   } catch (const std::exception& e) {
-    m.error = fmt::format("connector family '{}': module {} failed to register: {}", f.name, path, e.what());
+    m.error = fmt::format("connector family '{}': module {} failed to register: {}", f.name, spec.file, e.what());
     return;
   }
   if (std::string d = drift(f, registry, first); !d.empty()) {
     m.error = fmt::format("connector family '{}': module {} does not register what connectors.cpp declares: {}",
-                          f.name, path, d);
-    return;
+                          f.name, spec.file, d);
   }
-  spdlog::debug("loaded connector family {} from {}", f.name, path);
 }
 
 std::vector<std::pair<std::string, std::string>> ModuleLoader::library_versions() const {

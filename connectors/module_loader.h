@@ -35,6 +35,19 @@ class ModuleHandle {
 // relative to the binary's (CONNECTRUN_MODULE_RELDIR, set at configure time).
 std::vector<std::string> module_dirs();
 
+// What open_module says about a module it cannot open.
+struct ModuleSpec {
+  std::string file;      // "connectrun-rest.so"
+  std::string subject;   // begins each message: "connector family 'jdbc'", "the REST server (listeners)"
+  std::string remedy;    // when it is there but cannot load: the Debian packages of its libraries, …
+  std::string leave_out; // how to do without it: "rebuild with -DCONNECTRUN_WITH_JDBC=OFF to leave the family out"
+};
+
+// The first spec.file in module_dirs(), opened (RTLD_NOW: a missing library
+// or symbol fails here, not later) and checked to be from this connectrun
+// version. On failure an empty handle, and `error` says why and what to do.
+ModuleHandle open_module(const ModuleSpec& spec, std::string& error);
+
 // The client libraries of every family (each module loaded) and their versions,
 // for `connectrun --version --json`; a module that cannot load is left out.
 std::vector<std::pair<std::string, std::string>> module_library_versions();

@@ -11,7 +11,7 @@
 #include "converters/json_converter.h"
 #include "engine/record_pipeline.h"
 #include "json/json_writer.h"
-#include "kafka/kafka_offset_store.h"
+#include "kafka/kafka_api.h"
 #include "offsets/offset_store.h"
 #include "ops/log.h"
 
@@ -160,7 +160,7 @@ bool run_dry_run(const JobPlan& plan, long max_records, std::ostream& out, DryRu
   std::unique_ptr<OffsetStore> offsets;
   try {
     // Resumes where the last run stopped; never written. The offsets topic is read, not created.
-    if (!plan.worker.is_null("offset.storage.topic")) offsets = OffsetStore::open_backed(make_kafka_offset_store(plan, false), path);
+    if (!plan.worker.is_null("offset.storage.topic")) offsets = OffsetStore::open_backed(kafka_api().make_offset_store(plan, false), path);
     else offsets = OffsetStore::read_only(path);
   } catch (const std::exception& e) {  // OffsetStoreError, or a client key librdkafka refuses
     spdlog::error("{}", e.what());

@@ -17,14 +17,12 @@
 
 #include "engine/herder.h"
 #include "bus/in_process_bus.h"
-#include "kafka/kafka_bus.h"
-#include "kafka/kafka_offset_store.h"
-#include "kafka/task_group.h"
+#include "kafka/kafka_api.h"
 #include "ops/file_watch.h"
 #include "ops/listener.h"
 #include "offsets/offset_store.h"
 #include "plan/plan_loader.h"
-#include "ops/rest_server.h"
+#include "ops/rest_service.h"
 #include "ops/run_monitor.h"
 #include "ops/signals.h"
 
@@ -72,7 +70,7 @@ int wait_signal(const sigset_t& set, std::chrono::milliseconds timeout) {
 
 // This process's name in the cluster and in task statuses: worker.id, else
 // the REST listener's host:port (Kafka Connect's worker id), else hostname:pid.
-std::string worker_id(const JobPlan& plan, const RestServer* rest) {
+std::string worker_id(const JobPlan& plan, const RestService* rest) {
   if (!plan.worker.is_null("worker.id")) return plan.worker.get_string("worker.id");
   if (rest) return rest->worker_id();
   char host[256] = {};
@@ -96,7 +94,7 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
   std::unique_ptr<OffsetStore> store;
   try {
     // offset.storage.topic (validated with the Kafka bus only): Kafka Connect's offsets topic instead of the file.
-    if (!plan.worker.is_null("offset.storage.topic")) store = OffsetStore::open_backed(make_kafka_offset_store(plan), offsets_path);
+    if (!plan.worker.is_null("offset.storage.topic")) store = OffsetStore::open_backed(kafka_api().make_offset_store(plan, true), offsets_path);
     else store = OffsetStore::open(offsets_path, options.wait_lock);
   } catch (const OffsetStoreLocked& e) {
     log->error("{}", e.what());
@@ -111,7 +109,7 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
 
   // bootstrap.servers chooses the Kafka bus; without it connectors are joined in process.
   std::unique_ptr<TopicBus> bus_owner;
-  if (plan.kafka()) bus_owner = make_kafka_bus(plan, options.once);
+  if (plan.kafka()) bus_owner = kafka_api().make_bus(plan, options.once);
   else {
     // Numbering continues where the last run stored it (bus/topic_offsets.h).
     auto in_process = std::make_unique<InProcessBus>();
@@ -136,11 +134,12 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
   const bool keep_running = (listener && !options.once) || cluster;
   Herder herder(plan, options.once, *store, bus, keep_running);
   // The REST listener is bound before any connector starts: a taken port fails the run at once.
-  std::unique_ptr<RestServer> rest;
+  std::unique_ptr<RestService> rest;
   std::unique_ptr<TaskGroup> group;  // after the Herder: left before it goes
   try {
     if (listener) {
-      rest = std::make_unique<RestServer>(herder, bus, *listener, options.files);
+      // The REST server is a module in the connectrun binary: loaded here, with `listeners` only.
+      rest = make_rest_service(herder, bus, *listener, options.files, librdkafka_version());
       rest->bind();
     }
     // Computed in a cluster only: standalone start-up stays exactly as it was.
@@ -150,14 +149,15 @@ RunResult run_job(const JobPlan& plan, const RunOptions& options) {
                 "connect-<name> consumer groups with the other processes");
     } else if (cluster) {
       herder.set_cluster_mode();
-      group = make_task_group(plan, static_cast<int>(layout.size()), worker_id(plan, rest.get()));
+      group = kafka_api().make_task_group(plan, static_cast<int>(layout.size()), worker_id(plan, rest.get()));
     }
     herder.start_all();
     if (group)
       group->join({[&](const std::vector<int>& p) { herder.assign_sources(p); },
                    [&](const std::vector<int>& p) { herder.revoke_sources(p); }});
   } catch (const std::exception& e) {
-    log->error("{}", e.what());  // a Kafka client that cannot be created (bad key value, say), a taken port
+    // A Kafka client that cannot be created (bad key value, say), a taken port, the REST module missing.
+    log->error("{}", e.what());
     return {RunOutcome::ConnectorFailed};
   }
   if (rest) rest->start();

@@ -1,5 +1,5 @@
 #include "kafka/client_keys.h"
-#include "kafka/rdkafka_handles.h"
+#include "kafka/kafka_api.h"
 
 #include <fmt/format.h>
 
@@ -63,16 +63,21 @@ std::optional<std::string> java_only_key_problem(const std::string& key, const s
 
 void validate_client_keys(const config::RawConfig& keys, const std::string& shown_prefix, ClientRole role,
                           const std::string& connector, config::Problems& problems) {
-  char err[512];
   for (auto& [k, e] : keys) {
     std::string shown = shown_prefix + k;
     if (auto p = java_only_key_problem(k, e.value)) {
       problems.add(e.loc, connector, shown, *p);
       continue;
     }
-    RdConf conf(rd_kafka_conf_new());
-    if (rd_kafka_conf_set(conf.get(), k.c_str(), e.value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      problems.add(e.loc, connector, shown, fmt::format("librdkafka: {}", err));
+    // librdkafka's own check: the Kafka client (a module in the connectrun binary) is loaded here.
+    std::optional<std::string> refused;
+    try {
+      refused = kafka_api().conf_problem(k, e.value);
+    } catch (const std::exception& ex) {
+      refused = ex.what();
+    }
+    if (refused) {
+      problems.add(e.loc, connector, shown, *refused);
       continue;
     }
     // A key of the other client kind is accepted by conf_set but ignored by the
@@ -92,18 +97,6 @@ std::vector<std::pair<std::string, std::string>> client_settings(const ClientKey
   for (auto* layer : {&worker.common, &worker.of(role), &overrides.of(role)})
     for (auto& [k, e] : *layer) merged[k] = e.value;
   return {merged.begin(), merged.end()};
-}
-
-void conf_set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value, const std::string& connector) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK)
-    throw ConnectError(fmt::format("connector '{}': Kafka client key '{}': librdkafka: {}", connector, key, err));
-}
-
-RdConf make_conf(const std::vector<std::pair<std::string, std::string>>& settings, const std::string& connector) {
-  RdConf conf(rd_kafka_conf_new());
-  for (auto& [k, v] : settings) conf_set(conf.get(), k, v, connector);
-  return conf;
 }
 
 }  // namespace connectrun

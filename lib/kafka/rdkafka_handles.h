@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,5 +34,7 @@ using RdTopic = std::unique_ptr<rd_kafka_topic_t, RdKafkaDeleter>;
 // librdkafka's message when one is refused.
 RdConf make_conf(const std::vector<std::pair<std::string, std::string>>& settings, const std::string& connector);
 void conf_set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value, const std::string& connector);
+// librdkafka's message ("librdkafka: …") when rd_kafka_conf_set refuses key = value, else nullopt.
+std::optional<std::string> conf_problem(const std::string& key, const std::string& value);
 
 }  // namespace connectrun

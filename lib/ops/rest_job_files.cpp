@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "config/yaml_text.h"
 #include "json/json_writer.h"
 
 namespace connectrun::rest {
@@ -193,10 +194,11 @@ void JobFiles::write(const std::string& file, const std::string& name, const Con
       next.push_back(c);
     }
     root["connectors"] = next;
-    YAML::Emitter out;
-    out << root;
-    if (!out.good()) throw std::runtime_error(fmt::format("cannot write {}: {}", file, out.GetLastError()));
-    text = std::string(out.c_str()) + "\n";
+    try {
+      text = config::yaml_text(root) + "\n";
+    } catch (const std::exception& e) {
+      throw std::runtime_error(fmt::format("cannot write {}: {}", file, e.what()));
+    }
   } else if (ends_with(file, ".json")) {
     // Kafka's connector JSON file: {"name": …, "config": {…}}.
     text = "{\n  \"name\": ";

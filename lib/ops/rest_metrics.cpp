@@ -12,7 +12,6 @@
 #include <string_view>
 
 #include <fmt/format.h>
-#include <librdkafka/rdkafka.h>
 
 namespace connectrun::rest {
 
@@ -92,7 +91,8 @@ std::string process_metrics_text() {
 }
 
 std::string metrics_text(const std::vector<ConnectorSnapshot>& all, double offset_flush_age_seconds,
-                         const std::vector<std::pair<std::string, double>>& client_metrics) {
+                         const std::vector<std::pair<std::string, double>>& client_metrics,
+                         std::string_view librdkafka_version) {
   std::string out;
   auto family = [&](const char* name, const char* type, const char* help, auto&& value) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
@@ -141,7 +141,7 @@ std::string metrics_text(const std::vector<ConnectorSnapshot>& all, double offse
   out += fmt::format("# HELP connectrun_build_info The running build: its version and librdkafka's (value 1).\n"
                      "# TYPE connectrun_build_info gauge\n"
                      "connectrun_build_info{{version=\"{}\",commit=\"unknown\",librdkafka=\"{}\"}} 1\n",
-                     label(CONNECTRUN_VERSION), label(rd_kafka_version_str()));
+                     label(CONNECTRUN_VERSION), label(librdkafka_version));
   out += process_metrics_text();
   // librdkafka's statistics: each family's samples together under one TYPE line, as the format asks.
   auto family_of = [](const std::string& series) { return std::string_view(series).substr(0, series.find('{')); };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -11,8 +12,10 @@
 
 namespace connectrun::rest {
 
+// `librdkafka_version` labels connectrun_build_info (the REST module does not link librdkafka).
 std::string metrics_text(const std::vector<ConnectorSnapshot>& all, double offset_flush_age_seconds,
-                         const std::vector<std::pair<std::string, double>>& client_metrics);
+                         const std::vector<std::pair<std::string, double>>& client_metrics,
+                         std::string_view librdkafka_version);
 
 // process_cpu_seconds_total, process_resident_memory_bytes,
 // process_start_time_seconds, process_open_fds (from /proc/self, as

@@ -51,8 +51,10 @@ std::string host_for_url(const std::string& host) {
 }
 }  // namespace
 
-RestServer::RestServer(Herder& herder, const TopicBus& bus, Listener listener, std::vector<std::string> job_files)
-    : herder_(herder), bus_(bus), listener_(std::move(listener)), server_(std::make_unique<rest::BoundedServer>()) {
+RestServer::RestServer(Herder& herder, const TopicBus& bus, Listener listener, std::vector<std::string> job_files,
+                       std::string librdkafka_version)
+    : herder_(herder), bus_(bus), listener_(std::move(listener)), librdkafka_version_(std::move(librdkafka_version)),
+      server_(std::make_unique<rest::BoundedServer>()) {
   if (!job_files.empty())
     job_files_ = std::make_unique<rest::JobFiles>(std::move(job_files), *herder.initial_plan().registry);
   // httplib's default adds SO_REUSEPORT, which lets a second process bind the
@@ -267,7 +269,8 @@ void RestServer::connector_routes(Served& served) {
            }
          });
   s.Get(at("/metrics"), [this](const httplib::Request&, httplib::Response& res) {
-    reply(res, 200, rest::metrics_text(herder_.snapshots(), herder_.offset_flush_age_seconds(), bus_.client_metrics()),
+    reply(res, 200, rest::metrics_text(herder_.snapshots(), herder_.offset_flush_age_seconds(), bus_.client_metrics(),
+                                         librdkafka_version_),
           "text/plain; version=0.0.4; charset=utf-8");
   });
   s.Get(at("/health"), [this](const httplib::Request&, httplib::Response& res) {

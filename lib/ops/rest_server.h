@@ -18,6 +18,7 @@
 #include "ops/rest_guard.h"
 #include "ops/rest_job_files.h"
 #include "ops/rest_loggers.h"
+#include "ops/rest_service.h"
 
 namespace httplib { struct Request; struct Response; }
 
@@ -25,21 +26,17 @@ namespace connectrun {
 
 namespace rest { class BoundedServer; }
 
-class RestServer {
+// make_rest_service (rest_service.h) makes one and says what its arguments are.
+class RestServer final : public RestService {
  public:
-  // `job_files`: the files `connectrun run` was given, where connectors
-  // created or changed over REST are written (none: such requests are 405).
-  RestServer(Herder& herder, const TopicBus& bus, Listener listener, std::vector<std::string> job_files = {});
-  ~RestServer();  // stops serving and joins its thread
+  RestServer(Herder& herder, const TopicBus& bus, Listener listener, std::vector<std::string> job_files,
+             std::string librdkafka_version);
+  ~RestServer() override;  // stops serving and joins its thread
   RestServer(const RestServer&) = delete;
   RestServer& operator=(const RestServer&) = delete;
-  // Binds the listener and reads `rest.auth`'s password file; throws
-  // std::runtime_error naming the address or the file when it cannot.
-  void bind();
-  // Serves on a thread of its own; logs "REST listening on http://HOST:PORT".
-  void start();
-  // Kafka Connect's worker_id: worker.id, or "HOST:PORT" as bound.
-  const std::string& worker_id() const { return worker_id_; }
+  void bind() override;
+  void start() override;
+  const std::string& worker_id() const override { return worker_id_; }
 
  private:
   using Served = std::vector<std::string>;  // path patterns, for 405 on other methods
@@ -55,6 +52,7 @@ class RestServer {
   Listener listener_;
   std::string address_;    // host:port listened on, once bound
   std::string worker_id_;  // worker.id, or address_
+  std::string librdkafka_version_;  // for /metrics
   rest::RequestGuard guard_;  // set by bind(), once the port is known
   std::optional<rest::BasicAuth> auth_;  // rest.auth
   std::unique_ptr<rest::JobFiles> job_files_;

@@ -1,13 +1,12 @@
 #include "transforms/date_format.h"
 
-#include <unicode/smpdtfmt.h>
-#include <unicode/timezone.h>
-
 #include <algorithm>
 #include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "transforms/icu_date_format.h"
 
 namespace connectrun::transforms {
 
@@ -142,7 +141,8 @@ int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 
 }  // namespace
 
 struct JavaDateFormat::Impl {
-  std::unique_ptr<icu::SimpleDateFormat> format;
+  // ICU's SimpleDateFormat (icu_date_format.h: a module in the connectrun binary, loaded here on first use).
+  std::unique_ptr<IcuDateFormat> format;
   int64_t granularity = 1;
   // The last text formatted and the granularity bucket it holds for. ICU's
   // SimpleDateFormat is not thread-safe either: one instance per pipeline thread.
@@ -153,15 +153,8 @@ struct JavaDateFormat::Impl {
 
 JavaDateFormat::JavaDateFormat(std::string_view pattern) : pattern_(pattern), impl_(std::make_unique<Impl>()) {
   check_java_pattern(pattern);
-  UErrorCode status = U_ZERO_ERROR;
-  impl_->format = std::make_unique<icu::SimpleDateFormat>(
-      icu::UnicodeString::fromUTF8(icu::StringPiece(pattern.data(), static_cast<int32_t>(pattern.size()))),
-      icu::Locale("en", "US"), status);
-  if (U_FAILURE(status)) throw std::invalid_argument(fmt::format("Illegal pattern: {} ({})", pattern, u_errorName(status)));
-  impl_->format->adoptTimeZone(icu::TimeZone::createTimeZone("UTC"));
-  impl_->format->setLenient(true);
+  impl_->format = make_icu_date_format(pattern);
   impl_->granularity = granularity_ms(pattern);
-  // Java's GregorianCalendar switches to the Julian calendar before 1582-10-15, as ICU's does by default.
 }
 
 JavaDateFormat::~JavaDateFormat() = default;
@@ -171,10 +164,7 @@ JavaDateFormat& JavaDateFormat::operator=(JavaDateFormat&&) noexcept = default;
 std::string JavaDateFormat::format(int64_t millis) const {
   int64_t bucket = floor_div(millis, impl_->granularity);
   if (impl_->last_bucket == bucket) return impl_->last_text;
-  icu::UnicodeString out;
-  impl_->format->format(static_cast<UDate>(millis), out);
-  std::string text;
-  out.toUTF8String(text);
+  std::string text = impl_->format->format(millis);
   impl_->last_bucket = bucket;
   impl_->last_text = text;
   return text;
@@ -182,12 +172,7 @@ std::string JavaDateFormat::format(int64_t millis) const {
 
 std::optional<int64_t> JavaDateFormat::parse(std::string_view text) const {
   if (auto numeric = lenient_numeric(tokenize(pattern_), text)) return *numeric;
-  icu::UnicodeString in =
-      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-  icu::ParsePosition pos(0);
-  UDate d = impl_->format->parse(in, pos);
-  if (pos.getIndex() == 0) return std::nullopt;
-  return static_cast<int64_t>(d);
+  return impl_->format->parse(text);
 }
 
 }  // namespace connectrun::transforms
