@@ -251,17 +251,49 @@ bool SinkWriter::upsert_via_copy(const Group& g, const std::string& tname, const
   }
   std::vector<std::string> cols = kq;
   cols.insert(cols.end(), vq.begin(), vq.end());
-  std::string list;
-  for (size_t i = 0; i < cols.size(); ++i) list += (i ? "," : "") + cols[i];
-  // The staging table's creation, the COPY into it and the INSERT … SELECT from it: one query string, so
-  // one round trip but for the rows themselves.
-  const std::string staging = q("connectrun_upsert");
+  const std::string list = column_list(kq, vq);
+  // The COPY into the staging table and the INSERT … SELECT from it: one query string, so one round trip but
+  // for the rows themselves. The staging table made by prepare_staging() outlives the batch (its rows go at
+  // COMMIT); without one, this batch makes and drops its own.
   Connection::CopyAround around;
-  around.before = (tx.before.empty() ? "" : tx.before + "; ") + "CREATE TEMP TABLE " + staging +
-                  " ON COMMIT DROP AS SELECT " + list + " FROM " + tname + " WITH NO DATA";
+  auto kept = staging_.find(tname + " (" + list + ")");
+  const std::string staging = kept != staging_.end() ? kept->second : q("connectrun_upsert");
+  around.before = tx.before;
+  if (kept == staging_.end())
+    around.before += (tx.before.empty() ? "" : "; ") + std::string("CREATE TEMP TABLE ") + staging +
+                     " ON COMMIT DROP AS SELECT " + list + " FROM " + tname + " WITH NO DATA";
   around.after = "INSERT INTO " + tname + " (" + list + ") SELECT " + list + " FROM " + staging +
-                 d.upsert_clause(kq, vq) + "; DROP TABLE " + staging + (tx.after.empty() ? "" : "; " + tx.after);
+                 d.upsert_clause(kq, vq) + (kept == staging_.end() ? "; DROP TABLE " + staging : std::string()) +
+                 (tx.after.empty() ? "" : "; " + tx.after);
   return conn_.copy_in(staging, cols, params, rows, around);
+}
+
+std::string SinkWriter::column_list(const std::vector<std::string>& kq, const std::vector<std::string>& vq) {
+  std::string list;
+  for (auto* part : {&kq, &vq})
+    for (auto& c : *part) list += (list.empty() ? "" : ",") + c;
+  return list;
+}
+
+// One staging table per target table and column list, made once per connection outside any transaction:
+// ON COMMIT DELETE ROWS empties it at each COMMIT, which costs the server less than creating and dropping a
+// table in every batch (a 300,000-row upsert replayed with psql: 1.48 s → 1.28 s). A reconnect makes a new
+// SinkWriter, and so new staging tables; a column added by auto.evolve gives a new column list, and so a new
+// staging table.
+void SinkWriter::prepare_staging(const Group& g) {
+  if (s_.insert_mode != InsertMode::Upsert || !copies(g, g.records.size())) return;
+  const auto& d = conn_.dialect();
+  auto tname = d.table_name(table_id(g.table), s_.quote);
+  std::vector<std::string> kq, vq;
+  for (auto& c : g.fields.keys) kq.push_back(q(c.name));
+  for (auto& c : g.fields.values) vq.push_back(q(c.name));
+  const std::string list = column_list(kq, vq);
+  auto key = tname + " (" + list + ")";
+  if (staging_.count(key)) return;
+  const std::string staging = q("connectrun_upsert_" + std::to_string(staging_.size()));
+  conn_.execute("CREATE TEMP TABLE " + staging + " ON COMMIT DELETE ROWS AS SELECT " + list + " FROM " + tname +
+                " WITH NO DATA");
+  staging_.emplace(std::move(key), staging);
 }
 
 void SinkWriter::write_all(const std::vector<Group>& groups, const Positions& positions) {
@@ -289,7 +321,10 @@ void SinkWriter::write_one_by_one(const std::vector<Group>& groups, const Positi
 void SinkWriter::write(const std::vector<const Record*>& records, const Positions& positions,
                        const std::function<void(const Record&, const std::exception&)>& report) {
   auto groups = group(records);
-  for (auto& g : groups) ensure_table(g);
+  for (auto& g : groups) {
+    ensure_table(g);
+    prepare_staging(g);
+  }
   try {
     // The usual batch, one table's rows loaded by one COPY, in a transaction of its own: BEGIN and COMMIT go
     // in the COPY's query string, two round trips a batch instead of four (six for upserts). On a busy

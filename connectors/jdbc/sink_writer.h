@@ -65,6 +65,8 @@ class SinkWriter {
                        const Connection::CopyAround& tx);
   void store_positions(const Positions& positions);
   void ensure_table(const Group& g);
+  void prepare_staging(const Group& g);
+  static std::string column_list(const std::vector<std::string>& kq, const std::vector<std::string>& vq);
   std::vector<Group> group(const std::vector<const Record*>& records);
   TableId table_id(const std::string& name) const;
   std::string q(const std::string& id) const { return conn_.dialect().quote_id(id, s_.quote); }
@@ -72,6 +74,7 @@ class SinkWriter {
   const SinkSettings& s_;
   Connection& conn_;
   std::map<std::string, std::set<std::string>> known_columns_;  // per table, after a check
+  std::map<std::string, std::string> staging_;  // PostgreSQL upserts: "table (columns)" → its staging table
 };
 
 }  // namespace connectrun::jdbc

@@ -152,7 +152,8 @@ void sink_matrix(const Target& t) {
     CHECK(t.sql("SELECT id, name FROM m_in_rval ORDER BY id") == "1|ann\n2|bob\n");
   }
   {  // upsert × record_value: a row the upsert refuses (a CHECK) fails its whole batch, nothing of it committed
-     // (on PostgreSQL the staging table goes with the rollback); the next batch, on the same connection, lands.
+     // (on PostgreSQL the rows in the staging table go with the rollback); the next batch, on the same connection,
+     // lands.
      // The same for an insert batch refused by its key.
     t.sql("CREATE TABLE m_up_check(id INT PRIMARY KEY, name VARCHAR(20) CHECK (name <> 'bad'))");
     jdbc::SinkSettings s;
@@ -266,6 +267,46 @@ TEST_CASE("JdbcSink insert.mode x pk.mode matrix and JdbcSource modes on Postgre
   Target t{pg.jdbc_url(), PostgresServer::kUser, PostgresServer::kPassword,
            [&](const std::string& sql) { return pg.psql(sql); }};
   sink_matrix(t);
+  {  // Upserts on one connection share one staging table, emptied at each COMMIT; a column added by auto.evolve
+     // gives a second one. The rows end as the last record per key.
+    jdbc::SinkSettings s;
+    s.insert_mode = jdbc::InsertMode::Upsert;
+    s.pk_mode = jdbc::PkMode::RecordValue;
+    s.pk_fields = {"id"};
+    s.auto_create = s.auto_evolve = true;
+    s.table_format = "m_up_staging";
+    auto conn = jdbc::connect({.url = t.url, .user = t.user, .password = t.password});
+    jdbc::SinkWriter writer(s, *conn);
+    auto write = [&](const std::vector<Record>& batch) {
+      std::vector<const Record*> ptrs;
+      for (auto& r : batch) ptrs.push_back(&r);
+      writer.write(ptrs, {}, nullptr);
+    };
+    auto staging_tables = [&] {
+      return pg.psql("SELECT count(*) FROM pg_class WHERE relname LIKE 'connectrun_upsert%' AND relpersistence = 't'");
+    };
+    write({rec("a", 0, 1, "ann"), rec("a", 1, 2, "bob")});
+    write({rec("a", 2, 2, "bob2"), rec("a", 3, 3, "cy")});
+    CHECK(staging_tables() == "1\n");
+    auto wider = SchemaBuilder::structure()
+                     .field("id", schemas::int32())
+                     .field("name", schemas::string(true))
+                     .field("city", schemas::string(true))
+                     .build();
+    auto city = [&](int64_t offset, int id, const std::string& name, const std::string& c) {
+      Record r = rec("a", offset, id, name);
+      auto v = StructValue::make(wider);
+      v->put("id", Value(static_cast<int32_t>(id)));
+      v->put("name", Value(name));
+      v->put("city", Value(c));
+      r.value_schema = wider;
+      r.value = Value(v);
+      return r;
+    };
+    write({city(4, 3, "cy", "oslo"), city(5, 4, "dan", "rome")});
+    CHECK(staging_tables() == "2\n");
+    CHECK(pg.psql("SELECT id, name, city FROM m_up_staging ORDER BY id") == "1|ann|\n2|bob2|\n3|cy|oslo\n4|dan|rome\n");
+  }
   pg.psql("CREATE TABLE items(id serial PRIMARY KEY, name text NOT NULL, at timestamp(3) NOT NULL)");
   source_modes(t);
 
