@@ -59,6 +59,8 @@ struct TableId {
 // A statement parameter. Date/Time/Timestamp values are passed as text
 // ("YYYY-MM-DD HH:MM:SS.fff") by the callers; Bytes as bytes.
 using Params = std::vector<Value>;
+// Parameters by address, for a path that only reads them (COPY): a record's field goes without a copy.
+using ParamRefs = std::vector<const Value*>;
 
 struct Dialect;
 
@@ -92,7 +94,7 @@ class Connection {
   struct CopyAround {
     std::string before, after;  // each empty, one statement, or several joined by "; "
   };
-  virtual bool copy_in(const std::string& table_sql, const std::vector<std::string>& cols, const Params& params,
+  virtual bool copy_in(const std::string& table_sql, const std::vector<std::string>& cols, const ParamRefs& params,
                        size_t rows, const CopyAround& around) {
     (void)table_sql, (void)cols, (void)params, (void)rows, (void)around;
     return false;

@@ -1,5 +1,6 @@
 #include "connectors/jdbc/jdbc_sink.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -69,26 +70,36 @@ class JdbcSinkTask : public SinkTask {
     }
   }
 
+  // Writes the batch as it is given, batch.size records per transaction, from the engine's records (no copy):
+  // the engine's pre_commit flushes after every put anyway, so there is nothing to keep between calls.
   void put(std::vector<Record>& batch) override {
+    std::vector<const Record*> chunk;
+    chunk.reserve(std::min(batch.size(), batch_size_));
+    Positions::iterator run = pending_.end();  // pending_'s entry for the last record's topic partition
     for (auto& r : batch) {
-      const auto tp = std::make_pair(r.topic, r.partition.value_or(0));
+      const int32_t partition = r.partition.value_or(0);
       if (s_.exactly_once && r.bus_offset >= 0) {
-        auto it = positions_.find(tp);
+        auto it = positions_.find(std::make_pair(r.topic, partition));
         if (it != positions_.end() && r.bus_offset < it->second) continue;  // written before a crash
       }
       if (!r.value.is_null() && (!r.value_schema || r.value_schema->type != Type::Struct))
         throw ConnectError(fmt::format("{}-{} offset {}: the JDBC sink needs records with a struct schema; this one "
                                        "has {} (use a converter with schemas, e.g. JsonConverter with "
-                                       "schemas.enable=true)", r.topic, tp.second, r.bus_offset,
+                                       "schemas.enable=true)", r.topic, partition, r.bus_offset,
                                        r.value_schema ? "a " + std::string(type_name(r.value_schema->type)) + " schema"
                                                       : "no schema"));
-      buffer_.push_back(r);
-      if (r.bus_offset >= 0) pending_[tp] = r.bus_offset + 1;
-      if (buffer_.size() >= batch_size_) write_buffer();
+      chunk.push_back(&r);
+      if (r.bus_offset >= 0) {
+        if (run == pending_.end() || run->first.second != partition || run->first.first != r.topic)
+          run = pending_.try_emplace(std::make_pair(r.topic, partition), 0).first;
+        run->second = r.bus_offset + 1;
+      }
+      if (chunk.size() >= batch_size_) write_chunk(chunk);
     }
+    write_chunk(chunk);
   }
 
-  void flush() override { write_buffer(); }
+  void flush() override {}  // put writes all it takes
 
   void stop() override {
     writer_.reset();
@@ -103,11 +114,8 @@ class JdbcSinkTask : public SinkTask {
 
   // One transaction; on a lost connection (or a failure max.retries allows)
   // the whole batch again, retry.backoff.ms apart.
-  void write_buffer() {
-    if (buffer_.empty()) return;
-    std::vector<const Record*> ptrs;
-    ptrs.reserve(buffer_.size());
-    for (auto& r : buffer_) ptrs.push_back(&r);
+  void write_chunk(std::vector<const Record*>& ptrs) {
+    if (ptrs.empty()) return;
     auto report = [this](const Record& r, const std::exception& e) { ctx_->report(r, e); };
     for (int attempt = 0;; ++attempt) {
       try {
@@ -134,7 +142,7 @@ class JdbcSinkTask : public SinkTask {
       }
     }
     for (auto& [tp, next] : pending_) positions_[tp] = next;
-    buffer_.clear();
+    ptrs.clear();
   }
 
   SinkSettings s_;
@@ -145,8 +153,7 @@ class JdbcSinkTask : public SinkTask {
   SinkTaskContext* ctx_ = nullptr;
   std::unique_ptr<Connection> conn_;
   std::unique_ptr<SinkWriter> writer_;
-  std::vector<Record> buffer_;
-  Positions pending_, positions_;
+  Positions pending_, positions_;  // per topic partition, the offset after the last record taken / written
 };
 
 }  // namespace

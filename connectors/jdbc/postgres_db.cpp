@@ -305,7 +305,7 @@ class PgConnection : public Connection {
   // COPY … FROM STDIN in text format: one round trip per batch and no statement to parse per row.
   // The statements around the COPY share its simple-protocol query string: the server runs them in order and
   // stops at the first that fails. PQexec returns at the COPY (or at an earlier failure).
-  bool copy_in(const std::string& table_sql, const std::vector<std::string>& cols, const Params& params,
+  bool copy_in(const std::string& table_sql, const std::vector<std::string>& cols, const ParamRefs& params,
                size_t rows, const CopyAround& around) override {
     settle();
     std::string sql = around.before.empty() ? "" : around.before + "; ";
@@ -327,7 +327,7 @@ class PgConnection : public Connection {
       for (size_t r = 0; r < rows && !failed; ++r) {
         for (size_t c = 0; c < cols.size(); ++c) {
           if (c) buf += '\t';
-          copy_text(params[r * cols.size() + c], buf);
+          copy_text(*params[r * cols.size() + c], buf);
         }
         buf += '\n';
         if (buf.size() >= (1 << 16)) flush();
@@ -396,10 +396,21 @@ class PgConnection : public Connection {
   };
   // One value in COPY's text format (\N for null; backslash, tab and line ends escaped).
   static void copy_text(const Value& v, std::string& out) {
-    // Runs of plain bytes are appended whole (text rarely holds a byte to escape).
+    // Runs of plain bytes are appended whole (text rarely holds a byte to escape), passed over eight bytes at
+    // a time while none is below 0x0E (tab, line ends) or a backslash (SWAR: no false negatives; a false
+    // positive only sends that word through the byte test).
     auto escaped = [&](const char* p, size_t n) {
+      constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+      auto has_less = [](uint64_t x, uint64_t below) { return (x - kOnes * below) & ~x & kHigh; };
       size_t from = 0;
       for (size_t i = 0; i < n; ++i) {
+        while (i + 8 <= n) {
+          uint64_t w;
+          std::memcpy(&w, p + i, 8);
+          if (has_less(w, 0x0E) | has_less(w ^ (kOnes * '\\'), 1)) break;
+          i += 8;
+        }
+        if (i >= n) break;
         const char ch = p[i];
         const char* esc = ch == '\\' ? "\\\\" : ch == '\t' ? "\\t" : ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : nullptr;
         if (!esc) continue;

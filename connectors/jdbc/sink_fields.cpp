@@ -39,7 +39,7 @@ FieldsMetadata fields_metadata(const std::string& table, PkMode mode, const std:
       if (r.key_schema->type == Type::Struct) {
         for (auto& f : r.key_schema->fields)
           if (pk_fields.empty() || std::find(pk_fields.begin(), pk_fields.end(), f.name) != pk_fields.end())
-            m.keys.push_back({f.name, f.schema, SinkColumn::KeyField});
+            m.keys.push_back({f.name, f.schema, SinkColumn::KeyField, f.index});
         for (auto& p : pk_fields)
           if (!r.key_schema->field(p))
             throw ConnectError(fmt::format("table {}: pk.fields names {}, which the record key does not have", table, p));
@@ -54,7 +54,7 @@ FieldsMetadata fields_metadata(const std::string& table, PkMode mode, const std:
       if (tombstone) break;
       for (auto& f : r.value_schema->fields)
         if (pk_fields.empty() || std::find(pk_fields.begin(), pk_fields.end(), f.name) != pk_fields.end())
-          m.keys.push_back({f.name, f.schema, SinkColumn::ValueField});
+          m.keys.push_back({f.name, f.schema, SinkColumn::ValueField, f.index});
       for (auto& p : pk_fields)
         if (!r.value_schema->field(p))
           throw ConnectError(fmt::format("table {}: pk.fields names {}, which the record value does not have", table, p));
@@ -66,9 +66,39 @@ FieldsMetadata fields_metadata(const std::string& table, PkMode mode, const std:
     for (auto& f : r.value_schema->fields) {
       if (key_names.count(f.name)) continue;
       if (!whitelist.empty() && !whitelist.count(f.name)) continue;
-      m.values.push_back({f.name, f.schema, SinkColumn::ValueField});
+      m.values.push_back({f.name, f.schema, SinkColumn::ValueField, f.index});
     }
   return m;
+}
+
+namespace {
+// A record's struct field: by the column's index when the struct's schema has the column there (records of
+// one group share their schema), else by name.
+const Value& field_of(const StructValue& s, const SinkColumn& c) {
+  if (c.index < s.values.size() && c.index < s.schema->fields.size() && s.schema->fields[c.index].name == c.name)
+    return s.values[c.index];
+  return s.get(c.name);
+}
+}  // namespace
+
+const Value* column_ref(const SinkColumn& c, const Record& r) {
+  const Value* v = nullptr;
+  switch (c.source) {
+    case SinkColumn::KeyWhole: v = &r.key; break;
+    case SinkColumn::KeyField:
+      if (r.key.is_null()) return nullptr;
+      v = &field_of(r.key.as_struct(), c);
+      break;
+    case SinkColumn::ValueField:
+      if (r.value.is_null()) return nullptr;
+      v = &field_of(r.value.as_struct(), c);
+      break;
+    default: return nullptr;
+  }
+  // The cases column_value() converts.
+  if (v->is<Timestamp>() && c.schema && c.schema->name) return nullptr;
+  if (v->is_null() && c.schema && c.schema->default_value) return nullptr;
+  return v;
 }
 
 Value column_value(const SinkColumn& c, const Record& r, const DbTimeZone* tz) {
@@ -78,8 +108,8 @@ Value column_value(const SinkColumn& c, const Record& r, const DbTimeZone* tz) {
     case SinkColumn::Partition: return Value(static_cast<int32_t>(r.partition.value_or(0)));
     case SinkColumn::Offset: return Value(static_cast<int64_t>(r.bus_offset));
     case SinkColumn::KeyWhole: v = r.key; break;
-    case SinkColumn::KeyField: v = r.key.is_null() ? Value() : r.key.as_struct().get(c.name); break;
-    case SinkColumn::ValueField: v = r.value.is_null() ? Value() : r.value.as_struct().get(c.name); break;
+    case SinkColumn::KeyField: v = r.key.is_null() ? Value() : field_of(r.key.as_struct(), c); break;
+    case SinkColumn::ValueField: v = r.value.is_null() ? Value() : field_of(r.value.as_struct(), c); break;
   }
   if (auto* ts = v.get_if<Timestamp>(); ts && c.schema && c.schema->name) {
     if (*c.schema->name == schemas::kDateName) return Value(format_date(ts->millis));

@@ -17,6 +17,7 @@ struct SinkColumn {
   std::string name;
   SchemaPtr schema;
   enum Source { Topic, Partition, Offset, KeyWhole, KeyField, ValueField } source = ValueField;
+  size_t index = 0;  // KeyField, ValueField: the field's index in the schema the columns were made from
 };
 
 struct FieldsMetadata {
@@ -30,5 +31,9 @@ FieldsMetadata fields_metadata(const std::string& table, PkMode mode, const std:
 // The parameter for one column of a record (logical dates and times as text;
 // timestamps as wall-clock times of `tz`, db.timezone, when given).
 Value column_value(const SinkColumn& c, const Record& r, const DbTimeZone* tz = nullptr);
+// The column's value inside the record when it is sent as it is (no logical
+// date or time to format, no default standing in for a null): what
+// column_value() would return, without a copy. nullptr: call column_value().
+const Value* column_ref(const SinkColumn& c, const Record& r);
 
 }  // namespace connectrun::jdbc

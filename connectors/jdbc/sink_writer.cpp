@@ -1,6 +1,7 @@
 #include "connectors/jdbc/sink_writer.h"
 
 #include <algorithm>
+#include <deque>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -34,6 +35,11 @@ void append_key(const Value& v, std::string& out) {
 
 std::string SinkWriter::table_for(const Record& r) const { return replace_all(s_.table_format, "${topic}", r.topic); }
 
+const Value* SinkWriter::ref(const SinkColumn& c, const Record& r, std::deque<Value>& made) const {
+  if (const Value* v = column_ref(c, r)) return v;
+  return &made.emplace_back(column_value(c, r, &s_.tz));  // a deque: earlier addresses hold
+}
+
 TableId SinkWriter::table_id(const std::string& name) const {
   TableId t;
   auto dot = name.rfind('.');
@@ -50,8 +56,13 @@ TableId SinkWriter::table_id(const std::string& name) const {
 std::vector<SinkWriter::Group> SinkWriter::group(const std::vector<const Record*>& records) {
   std::vector<Group> out;
   const Record* prev = nullptr;  // the last record grouped
+  const std::string* table_topic = nullptr;  // the topic `table` was made for
+  std::string table;
   for (auto* r : records) {
-    auto table = table_for(*r);
+    if (!table_topic || *table_topic != r->topic) {  // records come in runs of one topic
+      table = table_for(*r);
+      table_topic = &r->topic;
+    }
     bool is_delete = r->value.is_null();
     if (is_delete && !s_.delete_enabled) continue;  // a tombstone without delete.enabled is skipped
     // The columns follow from the table, the schemas and whether it is a tombstone: a record like
@@ -189,12 +200,14 @@ void SinkWriter::write_group(const Group& g, size_t begin, size_t end, bool own_
     // Plain inserts of several rows: the database's bulk path (COPY on PostgreSQL).
     std::vector<std::string> cols = kq;
     cols.insert(cols.end(), vq.begin(), vq.end());
-    params.reserve((end - begin) * ncols);
+    ParamRefs refs;
+    refs.reserve((end - begin) * ncols);
+    std::deque<Value> made;
     for (size_t k = begin; k < end; ++k) {
-      for (auto& c : g.fields.keys) params.push_back(column_value(c, *g.records[k], &s_.tz));
-      for (auto& c : g.fields.values) params.push_back(column_value(c, *g.records[k], &s_.tz));
+      for (auto& c : g.fields.keys) refs.push_back(ref(c, *g.records[k], made));
+      for (auto& c : g.fields.values) refs.push_back(ref(c, *g.records[k], made));
     }
-    if (conn_.copy_in(tname, cols, params, end - begin, tx)) return;
+    if (conn_.copy_in(tname, cols, refs, end - begin, tx)) return;
   }
   if (copies(g, end - begin) && upsert && upsert_via_copy(g, tname, kq, vq, begin, end, tx)) return;
   if (own_tx) throw std::logic_error("SinkWriter: a batch written in its own transaction must be one COPY");
@@ -227,8 +240,9 @@ bool SinkWriter::upsert_via_copy(const Group& g, const std::string& tname, const
                                  const Connection::CopyAround& tx) {
   const auto& d = conn_.dialect();
   const size_t ncols = kq.size() + vq.size();
-  Params params;
+  ParamRefs params;
   params.reserve((end - begin) * ncols);
+  std::deque<Value> made;
   std::unordered_map<std::string, size_t> row_of_key;  // key → its row in `params`
   row_of_key.reserve(end - begin);
   std::string key;
@@ -238,10 +252,10 @@ bool SinkWriter::upsert_via_copy(const Group& g, const std::string& tname, const
     key.clear();
     const size_t first = params.size();
     for (auto& c : g.fields.keys) {
-      params.push_back(column_value(c, r, &s_.tz));
-      append_key(params.back(), key);
+      params.push_back(ref(c, r, made));
+      append_key(*params.back(), key);
     }
-    for (auto& c : g.fields.values) params.push_back(column_value(c, r, &s_.tz));
+    for (auto& c : g.fields.values) params.push_back(ref(c, r, made));
     auto [it, fresh] = row_of_key.try_emplace(key, rows);
     if (fresh) { ++rows; continue; }
     // A later record for a key already in the batch: it replaces the earlier one in place.

@@ -3,6 +3,7 @@
 // exactly.once, the positions in the same transaction.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <set>
@@ -68,6 +69,8 @@ class SinkWriter {
   void prepare_staging(const Group& g);
   static std::string column_list(const std::vector<std::string>& kq, const std::vector<std::string>& vq);
   std::vector<Group> group(const std::vector<const Record*>& records);
+  // A column of `r` for COPY, by address: the record's own value, or one column_value() made, kept in `made`.
+  const Value* ref(const SinkColumn& c, const Record& r, std::deque<Value>& made) const;
   TableId table_id(const std::string& name) const;
   std::string q(const std::string& id) const { return conn_.dialect().quote_id(id, s_.quote); }
 

@@ -418,7 +418,11 @@ TEST_CASE("JDBC on PostgreSQL: COPY writes text with backslashes tabs line ends 
   pg.psql("CREATE TABLE t(id int PRIMARY KEY, s text, n bigint, d double precision)");
   auto conn = jdbc::connect({.url = pg.jdbc_url(), .user = PostgresServer::kUser, .password = PostgresServer::kPassword});
   const std::vector<std::string> texts = {"plain", "a\tb", "line\nnext", "cr\rx", "back\\slash", "\\N",
-                                          "", "mixed \t\n\r\\ end\\", "été 漢字", "\\\\t"};
+                                          "", "mixed \t\n\r\\ end\\", "été 漢字", "\\\\t",
+                                          // longer than the eight-byte steps: escapes at a word's last and first
+                                          // byte, beside UTF-8, and a vertical tab (passed through as it is)
+                                          "0123456\\89abcdef\t0123456789abcde\n", std::string(23, 'x') + "\r" + std::string(9, 'y'),
+                                          "ééééééé\\ééé\tend and more text", "a\x0b" + std::string(20, 'z') + "\x0c\x0e"};
   jdbc::Params params;
   for (size_t i = 0; i < texts.size(); ++i) {
     params.push_back(Value(static_cast<int32_t>(i)));
@@ -428,7 +432,9 @@ TEST_CASE("JDBC on PostgreSQL: COPY writes text with backslashes tabs line ends 
   }
   const int32_t null_id = static_cast<int32_t>(texts.size());
   for (auto& v : {Value(null_id), Value(), Value(std::numeric_limits<int64_t>::min()), Value(-2.5e-300)}) params.push_back(v);
-  REQUIRE(conn->copy_in("t", {"id", "s", "n", "d"}, params, texts.size() + 1, {}));
+  jdbc::ParamRefs refs;
+  for (auto& v : params) refs.push_back(&v);
+  REQUIRE(conn->copy_in("t", {"id", "s", "n", "d"}, refs, texts.size() + 1, {}));
   auto rs = conn->query("SELECT id, s, n, d FROM t ORDER BY id", {});
   jdbc::Row row;
   for (size_t i = 0; i <= texts.size(); ++i) {
