@@ -134,4 +134,10 @@ Value decode_anything(std::string_view bytes) {
   return v;
 }
 
+void decode_anythings(std::string_view bytes, size_t count, std::vector<Value>& out) {
+  Reader r(bytes);
+  for (size_t i = 0; i < count; ++i) out.push_back(r.read());
+  if (!r.at_end()) throw DataException("Avro data has bytes left after the values its block counts");
+}
+
 }  // namespace connectrun::avro

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "data/value.h"
 
@@ -23,5 +24,8 @@ bool is_anything_schema(std::string_view json);
 void encode_anything(std::string& out, const Value& value);
 // Reads one Anything datum; the whole of `bytes` must be used.
 Value decode_anything(std::string_view bytes);
+// Reads `count` Anything datums written one after another, appending them to `out`; the whole of `bytes` must
+// be used.
+void decode_anythings(std::string_view bytes, size_t count, std::vector<Value>& out);
 
 }  // namespace connectrun::avro

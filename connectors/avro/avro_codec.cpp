@@ -341,4 +341,11 @@ Value decode_value(std::string_view bytes, const SchemaPtr& schema, const AvroNo
   return v;
 }
 
+void decode_values(std::string_view bytes, size_t count, const SchemaPtr& schema, const AvroNode& avro,
+                   const AvroDataOptions& opts, std::vector<Value>& out) {
+  Decoder d(bytes, opts);
+  for (size_t i = 0; i < count; ++i) out.push_back(d.decode(schema, avro));
+  if (!d.at_end()) throw DataException("Avro data has bytes left after the values its block counts");
+}
+
 }  // namespace connectrun::avro

@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "connectors/avro/avro_data.h"
 #include "connectors/avro/avro_schema.h"
@@ -27,5 +28,9 @@ void encode_value(std::string& out, const Schema& schema, const AvroNode& avro, 
 // (to_connect_schema(avro)). Throws DataException for truncated or malformed
 // data; `bytes` must be consumed exactly.
 Value decode_value(std::string_view bytes, const SchemaPtr& schema, const AvroNode& avro, const AvroDataOptions& opts);
+// Decodes `count` datums written one after another (an object container
+// file's block), appending them to `out`; `bytes` must be consumed exactly.
+void decode_values(std::string_view bytes, size_t count, const SchemaPtr& schema, const AvroNode& avro,
+                   const AvroDataOptions& opts, std::vector<Value>& out);
 
 }  // namespace connectrun::avro

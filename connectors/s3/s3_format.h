@@ -1,7 +1,8 @@
 // The object formats of Confluent's S3 sink: JsonFormat (one JSON value per
 // line, as JsonConverter with schemas.enable=false writes it) and
 // ByteArrayFormat (the raw bytes and a separator), optionally gzip-compressed
-// as one gzip stream per object (s3.compression.type).
+// as one gzip stream per object (s3.compression.type); AvroFormat (an Avro
+// object container file per object, s3_avro.h).
 #pragma once
 
 #include <zlib.h>
@@ -13,11 +14,12 @@
 #include <string_view>
 #include <vector>
 
+#include "connectors/s3/s3_avro.h"
 #include "data/value.h"
 
 namespace connectrun::s3 {
 
-enum class FormatKind { Json, ByteArray };
+enum class FormatKind { Json, ByteArray, Avro };
 
 struct FormatOptions {
   FormatKind kind = FormatKind::Json;
@@ -25,12 +27,20 @@ struct FormatOptions {
   std::string bytearray_separator = "\n";
   bool gzip = false;
   int gzip_level = -1;
+  std::string avro_codec = "null";  // AvroFormat: avro.codec
+  bool avro_enhanced = false;       // AvroFormat: enhanced.avro.schema.support
+  bool avro_meta = true;            // AvroFormat: connect.meta.data
 };
 
-// format.class → kind; throws config::ConfigError for Avro / Parquet / unknown.
+// format.class → kind; throws config::ConfigError for Parquet, unknown classes, and Avro in a build without
+// the avro family.
 FormatKind parse_format_class(const std::string& cls);
 // "\\n" → "\n" and the other Java escapes, as format.bytearray.separator takes them.
 std::string unescape_java(std::string_view s);
+
+// The whole of a zlib stream: `window_bits` as inflateInit2 takes them (15 + 32: gzip or zlib; -15: raw
+// deflate). Throws ConnectError "<what>: <why>" for damaged or truncated data.
+std::string inflate_all(std::string_view in, int window_bits, const std::string& what);
 
 // Appends one record's bytes (with its line separator). Throws DataException.
 void encode_record(const FormatOptions& f, const Record& r, std::string& out);
@@ -64,7 +74,7 @@ class ObjectBuffer {
   ~ObjectBuffer();
   ObjectBuffer(const ObjectBuffer&) = delete;
   ObjectBuffer& operator=(const ObjectBuffer&) = delete;
-  void add(const Record& r);  // throws DataException, leaving the buffer as it was
+  void add(const Record& r);  // throws DataException, leaving the buffer as it was (AvroFormat: ConnectError too)
   size_t ready_size() const { return z_ ? deflated_ : out_.size(); }
   std::string take_ready();   // what is ready so far (for a multipart part)
   std::string finish();       // the rest, closing the gzip stream
@@ -94,6 +104,7 @@ class ObjectBuffer {
   size_t deflated_ = 0;  // gzip: out_.size() when the last batch was done
   std::string out_;
   std::unique_ptr<z_stream> z_;
+  std::unique_ptr<AvroContainerWriter> avro_;  // AvroFormat
 };
 
 }  // namespace connectrun::s3

@@ -65,6 +65,18 @@ class S3SinkTask : public SinkTask {
     s_.format.kind = parse_format_class(cfg.get_string("format.class"));
     s_.format.gzip = cfg.get_string("s3.compression.type") == "gzip";
     s_.format.gzip_level = cfg.get_int("s3.compression.level");
+    s_.format.avro_codec = cfg.get_string("avro.codec");
+    s_.format.avro_enhanced = cfg.get_bool("enhanced.avro.schema.support");
+    s_.format.avro_meta = cfg.get_bool("connect.meta.data");
+    if (s_.format.kind == FormatKind::Avro) {
+      if (!avro_codec_supported(s_.format.avro_codec))
+        throw ConfigError("avro.codec", fmt::format("avro.codec {} is not supported by connectrun: use null or deflate",
+                                                    s_.format.avro_codec));
+      // Confluent's AvroFormat compresses inside the file (avro.codec) and never gzips the object: the key is
+      // ignored there too, said at start.
+      avro_ignores_gzip_ = s_.format.gzip;
+      s_.format.gzip = false;
+    }
     s_.format.bytearray_extension = cfg.get_string("format.bytearray.extension");
     s_.format.bytearray_separator =
         cfg.is_null("format.bytearray.separator") ? std::string("\n") : unescape_java(cfg.get_string("format.bytearray.separator"));
@@ -91,6 +103,9 @@ class S3SinkTask : public SinkTask {
       ctx.log->warn("{}: object names depend on the wall clock, so a replay after a crash may write the same records "
                     "into differently named objects (not exactly once; see docs/connectors/s3.md)",
                     s_.rotate_schedule_interval_ms > 0 ? "rotate.schedule.interval.ms" : "timestamp.extractor=Wallclock");
+    if (avro_ignores_gzip_)
+      ctx.log->warn("s3.compression.type=gzip does not apply to AvroFormat, as in Confluent's connector: the objects "
+                    "are not gzipped (avro.codec=deflate compresses their blocks)");
     ctx.retry("reach " + client_->where(), [&] { client_->check_bucket(); });
   }
 
@@ -191,6 +206,7 @@ class S3SinkTask : public SinkTask {
 
   config::ConfigValues cfg_;
   SinkSettings s_;
+  bool avro_ignores_gzip_ = false;
   bool ignore_nulls_ = false;
   std::unique_ptr<Partitioner> partitioner_;
   SinkTaskContext* ctx_ = nullptr;
@@ -238,9 +254,18 @@ PluginInfo s3_sink_plugin() {
   p.spec.define({.name = "rotate.schedule.interval.ms", .type = KeyType::Long, .default_value = ConfigValue{int64_t{-1}},
                  .doc = "Complete the objects at wall-clock intervals (needs timezone; not exactly once). -1: off."});
   p.spec.define({.name = "format.class", .type = KeyType::Class, .default_value = std::nullopt,
-                 .doc = "io.confluent.connect.s3.format.json.JsonFormat (one JSON value per line) or "
-                        "io.confluent.connect.s3.format.bytearray.ByteArrayFormat (raw bytes and a separator); AvroFormat "
-                        "and ParquetFormat are refused."});
+                 .doc = "io.confluent.connect.s3.format.json.JsonFormat (one JSON value per line), "
+                        "io.confluent.connect.s3.format.avro.AvroFormat (an Avro object container file per object, "
+                        "schema from AvroData) or io.confluent.connect.s3.format.bytearray.ByteArrayFormat (raw bytes "
+                        "and a separator); ParquetFormat is refused."});
+  p.spec.define({.name = "avro.codec", .type = KeyType::String, .default_value = ConfigValue{std::string("null")},
+                 .doc = "AvroFormat: the container file's codec, null or deflate (Confluent's snappy, bzip2, xz and "
+                        "zstandard are refused).",
+                 .validator = config::validators::one_of({"null", "deflate", "snappy", "bzip2", "xz", "zstandard"})});
+  p.spec.define({.name = "enhanced.avro.schema.support", .type = KeyType::Boolean, .default_value = ConfigValue{false},
+                 .doc = "AvroFormat: AvroData's enhanced schema support (enums kept, union members by full name)."});
+  p.spec.define({.name = "connect.meta.data", .type = KeyType::Boolean, .default_value = ConfigValue{true},
+                 .doc = "AvroFormat: AvroData writes the connect.* properties into the schema."});
   p.spec.define({.name = "format.bytearray.extension", .type = KeyType::String, .default_value = ConfigValue{std::string(".bin")},
                  .doc = "ByteArrayFormat: the object name extension."});
   p.spec.define({.name = "format.bytearray.separator", .type = KeyType::String, .default_value = ConfigValue{},

@@ -36,26 +36,7 @@ struct ObjectName {
 };
 
 std::string gunzip(const std::string& in, const std::string& key) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 32) != Z_OK) throw ConnectError("cannot start gzip decompression (zlib)");
-  std::string out;
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  char chunk[64 * 1024];
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    z.next_out = reinterpret_cast<Bytef*>(chunk);
-    z.avail_out = sizeof chunk;
-    rc = inflate(&z, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) {
-      inflateEnd(&z);
-      throw ConnectError(fmt::format("object {} is not valid gzip: {}", key, z.msg ? z.msg : "corrupt data"));
-    }
-    out.append(chunk, sizeof chunk - z.avail_out);
-    if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) break;
-  }
-  inflateEnd(&z);
-  return out;
+  return inflate_all(in, 15 + 32, fmt::format("object {} is not valid gzip", key));
 }
 
 class S3SourceTask : public SourceTask {
@@ -93,7 +74,7 @@ class S3SourceTask : public SourceTask {
   }
 
   PollStatus poll(std::vector<Record>& out, std::chrono::milliseconds max_wait) override {
-    if (current_line_ >= lines_.size() && !next_object()) {
+    if (current_line_ >= object_records() && !next_object()) {
       if (listed_once_ && ctx_->stop_at_end_of_data) return PollStatus::Exhausted;  // --once: what was there at start
       auto now = std::chrono::steady_clock::now();
       if (listed_once_ && now < next_list_) {
@@ -104,8 +85,8 @@ class S3SourceTask : public SourceTask {
       next_list_ = std::chrono::steady_clock::now() + poll_interval_;
       if (!next_object()) return ctx_->stop_at_end_of_data ? PollStatus::Exhausted : PollStatus::Ok;
     }
-    while (out.size() < batch_ && current_line_ < lines_.size()) {
-      out.push_back(make_record(lines_[current_line_]));
+    while (out.size() < batch_ && current_line_ < object_records()) {
+      out.push_back(make_record(current_line_));
       ++current_line_;
       out.back().source_offset = Value(MapEntries{{Value("object"), Value(current_.key)},
                                                   {Value("line"), Value(static_cast<int64_t>(current_line_))}});
@@ -154,11 +135,20 @@ class S3SourceTask : public SourceTask {
     return topic;
   }
 
-  Record make_record(std::string_view line) {
+  // Records in the object being read: its lines, or its Avro values.
+  size_t object_records() const { return format_.kind == FormatKind::Avro ? avro_.values.size() : lines_.size(); }
+
+  Record make_record(size_t i) {
     Record r;
     r.topic = target_topic(current_.topic);
     r.partition = current_.partition;
     r.source_partition = partition_value_;
+    if (format_.kind == FormatKind::Avro) {
+      r.value_schema = avro_.schema;
+      r.value = std::move(avro_.values[i]);
+      return r;
+    }
+    const std::string& line = lines_[i];
     if (format_.kind == FormatKind::Json) {
       r.value = parse_schemaless_json(parser_, line);
     } else {
@@ -253,8 +243,18 @@ class S3SourceTask : public SourceTask {
       queue_.erase(queue_.begin());
       std::string body;
       ctx_->retry("read " + o.key, [&] { body = client_->get_object(o.key); });
-      if (o.key.size() > 3 && o.key.compare(o.key.size() - 3, 3, ".gz") == 0) body = gunzip(body, o.key);
       lines_.clear();
+      avro_ = {};
+      if (format_.kind == FormatKind::Avro) {
+        avro_ = read_avro_container(body, "object " + o.key);
+        current_ = o;
+        current_line_ = static_cast<size_t>(std::min<int64_t>(skip, static_cast<int64_t>(avro_.values.size())));
+        partition_value_ = std::make_shared<const Value>(partition_of(cfg_.get_string("s3.bucket.name"), o));
+        if (current_line_ < avro_.values.size()) return true;
+        avro_ = {};
+        continue;
+      }
+      if (o.key.size() > 3 && o.key.compare(o.key.size() - 3, 3, ".gz") == 0) body = gunzip(body, o.key);
       const std::string sep = format_.kind == FormatKind::Json ? std::string("\n") : format_.bytearray_separator;
       size_t at = 0;
       while (at < body.size()) {
@@ -295,6 +295,7 @@ class S3SourceTask : public SourceTask {
   std::chrono::steady_clock::time_point next_list_{};
   ObjectName current_;
   std::vector<std::string> lines_;
+  AvroContainer avro_;  // AvroFormat: the object's records
   size_t current_line_ = 0;
   std::shared_ptr<const Value> partition_value_;
 };
@@ -310,7 +311,8 @@ PluginInfo s3_source_plugin() {
   p.description =
       "Lists the objects under topics.dir, groups them by the topic and partition in their names and reads them in "
       "start-offset order, one record per line (JsonFormat: the JSON value without schema; ByteArrayFormat: the bytes "
-      "between separators), gzip objects (.gz) decompressed. Offsets: partition {bucket, topic, partition}, offset "
+      "between separators), gzip objects (.gz) decompressed; AvroFormat: each record of the container file with the "
+      "Connect schema AvroData makes of the file's schema. Offsets: partition {bucket, topic, partition}, offset "
       "{object, line}: the last object and how many of its records were produced. New objects are found every "
       "s3.poll.interval.ms; with --once it reads what is there at start and stops.";
   define_connection_keys(p.spec);
@@ -321,7 +323,8 @@ PluginInfo s3_source_plugin() {
   p.spec.define({.name = "file.delim", .type = KeyType::String, .default_value = ConfigValue{std::string("+")},
                  .doc = "The separator between topic, partition and offset in object names, as the sink used it."});
   p.spec.define({.name = "format.class", .type = KeyType::Class, .default_value = std::nullopt,
-                 .doc = "The sink's format: io.confluent.connect.s3.format.json.JsonFormat or "
+                 .doc = "The sink's format: io.confluent.connect.s3.format.json.JsonFormat, "
+                        "io.confluent.connect.s3.format.avro.AvroFormat or "
                         "io.confluent.connect.s3.format.bytearray.ByteArrayFormat."});
   p.spec.define({.name = "format.bytearray.extension", .type = KeyType::String, .default_value = ConfigValue{std::string(".bin")},
                  .doc = "ByteArrayFormat: the object name extension the sink used."});

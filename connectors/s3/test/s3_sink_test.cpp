@@ -148,8 +148,6 @@ TEST_CASE("S3Sink refuses what it does not implement with the key named", "[s3]"
   };
   CHECK_THAT(problems("    format.class: io.confluent.connect.s3.format.parquet.ParquetFormat\n"),
              Catch::Contains("ParquetFormat is not supported by connectrun"));
-  CHECK_THAT(problems("    format.class: io.confluent.connect.s3.format.avro.AvroFormat\n"),
-             Catch::Contains("AvroFormat is not supported by connectrun"));
   CHECK_THAT(problems("    s3.sse.kms.key.id: my-key\n"), Catch::Contains("s3.sse.kms.key.id is not supported by connectrun"));
   CHECK_THAT(problems("    partitioner.class: FieldPartitioner\n"), Catch::Contains("needs partition.field.name"));
   CHECK_THAT(problems("    partitioner.class: HourlyPartitioner\n    locale: en-US\n"), Catch::Contains("needs timezone"));

@@ -10,34 +10,6 @@
 using namespace testsupport;
 using namespace s3test;
 
-namespace {
-// S3Source (renaming events → restored) into FileStreamSink out.txt.
-std::string restore_job(const S3rverServer& s3, const std::string& dir, const std::string& extra) {
-  return fmt::format(R"(worker:
-  offset.storage.file.filename: {0}/offsets.json
-  key.converter: StringConverter
-  value.converter: JsonConverter
-  value.converter.schemas.enable: false
-connectors:
-  - name: restore
-    connector.class: io.confluent.connect.s3.source.S3SourceConnector
-    s3.bucket.name: test-bucket
-    store.url: {1}
-    aws.access.key.id: S3RVER
-    aws.secret.access.key: S3RVER
-    format.class: io.confluent.connect.s3.format.json.JsonFormat
-    topic.regex.list: "restored:ev.*"
-    record.batch.max.size: 4
-{2}
-  - name: out
-    connector.class: FileStreamSink
-    topics: restored
-    file: {0}/out.txt
-)",
-                     dir, s3.url(), extra);
-}
-}  // namespace
-
 TEST_CASE("S3Source restores what S3Sink archived record for record and continues from its offsets", "[s3]") {
   S3rverServer s3;
   TempDir archive, restore;

@@ -10,6 +10,32 @@
 
 namespace s3test {
 
+std::string restore_job(const testsupport::S3rverServer& s3, const std::string& dir, const std::string& extra,
+                        const std::string& format_class) {
+  return fmt::format(R"(worker:
+  offset.storage.file.filename: {0}/offsets.json
+  key.converter: StringConverter
+  value.converter: JsonConverter
+  value.converter.schemas.enable: false
+connectors:
+  - name: restore
+    connector.class: io.confluent.connect.s3.source.S3SourceConnector
+    s3.bucket.name: test-bucket
+    store.url: {1}
+    aws.access.key.id: S3RVER
+    aws.secret.access.key: S3RVER
+    format.class: {3}
+    topic.regex.list: "restored:ev.*"
+    record.batch.max.size: 4
+{2}
+  - name: out
+    connector.class: FileStreamSink
+    topics: restored
+    file: {0}/out.txt
+)",
+                     dir, s3.url(), extra, format_class);
+}
+
 std::string sink_job(const testsupport::S3rverServer& s3, const SinkJob& job) {
   bool has_flush = job.sink_extra.find("flush.size") != std::string::npos;
   bool has_format = job.sink_extra.find("format.class") != std::string::npos;

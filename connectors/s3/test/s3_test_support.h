@@ -24,6 +24,11 @@ struct SinkJob {
 // The job's YAML: source `src`, sink `s3` (flush.size 3 unless sink_extra says otherwise).
 std::string sink_job(const testsupport::S3rverServer& s3, const SinkJob& job);
 
+// S3Source `restore` of `format_class` objects (renaming events → restored, record.batch.max.size 4, `extra`
+// YAML lines with 4 spaces indent) into FileStreamSink `out` writing dir/out.txt (JsonConverter, schemas off).
+std::string restore_job(const testsupport::S3rverServer& s3, const std::string& dir, const std::string& extra,
+                        const std::string& format_class = "io.confluent.connect.s3.format.json.JsonFormat");
+
 // Plans `yaml` with the built-in plugins and runs it to the end of the data in this process.
 bool run_in_process(const std::string& yaml);
 
