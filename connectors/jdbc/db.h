@@ -94,11 +94,17 @@ class Connection {
   struct CopyAround {
     std::string before, after;  // each empty, one statement, or several joined by "; "
   };
+  // With `wait` false the call returns once the rows are sent, before the server's answer: copy_finish()
+  // collects it (as does any other call on the connection, first). Meant for a COPY whose `around` commits.
   virtual bool copy_in(const std::string& table_sql, const std::vector<std::string>& cols, const ParamRefs& params,
-                       size_t rows, const CopyAround& around) {
-    (void)table_sql, (void)cols, (void)params, (void)rows, (void)around;
+                       size_t rows, const CopyAround& around, bool wait = true) {
+    (void)table_sql, (void)cols, (void)params, (void)rows, (void)around, (void)wait;
     return false;
   }
+  // The answer to a COPY sent without waiting: throws ConnectError as copy_in would have. Nothing pending: no-op.
+  virtual void copy_finish() {}
+  // Whether that answer has come, so that copy_finish() would not wait.
+  virtual bool copy_ready() { return true; }
 };
 
 // SQL generation and type names per database.

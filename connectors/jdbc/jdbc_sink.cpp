@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include <fmt/format.h>
@@ -62,6 +63,7 @@ class JdbcSinkTask : public SinkTask {
     ctx_ = &ctx;
     s_.connector = ctx.connector_name;
     connect();
+    defer_ = !s_.exactly_once && conn_->dialect().name == "PostgreSQL";
     if (s_.exactly_once) {
       positions_ = writer_->read_positions();
       for (auto& [tp, next] : positions_)
@@ -70,9 +72,13 @@ class JdbcSinkTask : public SinkTask {
     }
   }
 
-  // Writes the batch as it is given, batch.size records per transaction, from the engine's records (no copy):
-  // the engine's pre_commit flushes after every put anyway, so there is nothing to keep between calls.
+  // Writes the batch as it is given, batch.size records per transaction, from the engine's records (no copy).
+  // On PostgreSQL the batch's last chunk, one COPY with its own COMMIT, is sent without waiting for the
+  // server: the engine converts the next records while the server loads these. Its records are kept (moved
+  // from the batch once nothing can throw) until its COMMIT is confirmed, and pre_commit holds back their
+  // positions until then. Every other chunk is written and committed before put goes on.
   void put(std::vector<Record>& batch) override {
+    collect();  // the last put's deferred chunk: committed before anything else goes to the database
     std::vector<const Record*> chunk;
     chunk.reserve(std::min(batch.size(), batch_size_));
     Positions::iterator run = pending_.end();  // pending_'s entry for the last record's topic partition
@@ -94,14 +100,47 @@ class JdbcSinkTask : public SinkTask {
           run = pending_.try_emplace(std::make_pair(r.topic, partition), 0).first;
         run->second = r.bus_offset + 1;
       }
-      if (chunk.size() >= batch_size_) write_chunk(chunk);
+      if (chunk.size() >= batch_size_ && &r != &batch.back()) write_chunk(chunk);
     }
-    write_chunk(chunk);
+    if (chunk.empty()) return;
+    const Sent sent = defer_ ? send_deferred(chunk) : Sent::No;
+    if (sent == Sent::No) write_chunk(chunk);
+    if (sent != Sent::Deferred) return;
+    // Sent: the records move out of the engine's batch, which is reused for the next one.
+    for (const Record* p : chunk) {
+      Record& r = const_cast<Record&>(*p);
+      if (r.bus_offset >= 0) {
+        auto [it, fresh] = inflight_first_.try_emplace(TopicPartition{r.topic, r.partition.value_or(0)}, r.bus_offset);
+        if (!fresh) it->second = std::min(it->second, r.bus_offset);
+      }
+      inflight_.push_back(std::move(r));
+    }
+    inflight_unconfirmed_ = true;
   }
 
-  void flush() override {}  // put writes all it takes
+  void flush() override { collect(); }
+
+  // The positions of a deferred chunk whose COMMIT is not confirmed yet are held back at its first record.
+  TopicPartitionOffsets pre_commit(const TopicPartitionOffsets& current) override {
+    if (!inflight_.empty() && inflight_unconfirmed_ && writer_ && !writer_->ready()) {
+      TopicPartitionOffsets safe = current;
+      for (auto& [tp, first] : inflight_first_)
+        if (auto it = safe.find(tp); it != safe.end()) it->second = std::min(it->second, first);
+      return safe;
+    }
+    collect();
+    return current;
+  }
+
+  void close(const std::vector<TopicPartition>&) override { collect(); }
 
   void stop() override {
+    try {
+      collect();
+    } catch (const std::exception& e) {
+      // Not acknowledged: read again by the next run (at least once).
+      if (ctx_) ctx_->log->warn("the last batch was not confirmed written at stop: {}", e.what());
+    }
     writer_.reset();
     conn_.reset();
   }
@@ -110,6 +149,44 @@ class JdbcSinkTask : public SinkTask {
   void connect() {
     conn_ = open_connection(conn_cfg_, *ctx_);
     writer_ = std::make_unique<SinkWriter>(s_, *conn_);
+  }
+
+  // Sends `ptrs` as one COPY whose answer is not waited for, when the writer can (Deferred); a batch that
+  // is not one COPY is written and committed at once (Written). No: nothing was committed (a failure), so the
+  // caller writes it the usual way, with retries and the errant record reporter.
+  enum class Sent { No, Written, Deferred };
+  Sent send_deferred(const std::vector<const Record*>& ptrs) {
+    try {
+      if (!conn_) connect();
+      return writer_->write(ptrs, pending_, nullptr, true) ? Sent::Deferred : Sent::Written;
+    } catch (const ConnectError&) {
+      return Sent::No;
+    }
+  }
+
+  // Confirms the deferred chunk's COMMIT. When it failed (a row the table refuses, a lost connection) the
+  // chunk is written again the usual way: retried after a reconnect, or refused records reported under
+  // errors.tolerance=all, or the task failed.
+  void collect() {
+    if (inflight_.empty()) return;
+    if (inflight_unconfirmed_) {
+      inflight_unconfirmed_ = false;
+      try {
+        writer_->finish();
+        inflight_.clear();
+        inflight_first_.clear();
+        return;
+      } catch (const ConnectError& e) {
+        ctx_->log->debug("the deferred batch failed ({}); writing it again", e.what());
+      }
+    }
+    // Not committed: kept until a write of it succeeds (a throw here leaves it for the next try).
+    std::vector<const Record*> ptrs;
+    ptrs.reserve(inflight_.size());
+    for (auto& r : inflight_) ptrs.push_back(&r);
+    write_chunk(ptrs);
+    inflight_.clear();
+    inflight_first_.clear();
   }
 
   // One transaction; on a lost connection (or a failure max.retries allows)
@@ -154,6 +231,10 @@ class JdbcSinkTask : public SinkTask {
   std::unique_ptr<Connection> conn_;
   std::unique_ptr<SinkWriter> writer_;
   Positions pending_, positions_;  // per topic partition, the offset after the last record taken / written
+  bool defer_ = false;              // PostgreSQL without exactly.once: a put's last chunk is not waited for
+  std::vector<Record> inflight_;    // the deferred chunk's records, until its COMMIT is confirmed
+  bool inflight_unconfirmed_ = false;  // its COPY's answer not read yet (else it failed: to write again)
+  std::map<TopicPartition, int64_t> inflight_first_;  // their first offset per topic partition
 };
 
 }  // namespace

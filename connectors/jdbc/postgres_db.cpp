@@ -258,7 +258,11 @@ class PgConnection : public Connection {
   void commit() override { execute("COMMIT"); }
   void rollback() override {
     if (PQstatus(pg_.get()) != CONNECTION_OK) return;
-    settle();
+    try {
+      settle();
+    } catch (const ConnectError&) {
+      // A COPY sent without waiting failed: what follows rolls its transaction back.
+    }
     // Not outside a transaction (a COPY's own COMMIT failed and ended it): the server would warn, and libpq
     // print that warning on stderr.
     if (PQtransactionStatus(pg_.get()) == PQTRANS_IDLE) return;
@@ -306,7 +310,7 @@ class PgConnection : public Connection {
   // The statements around the COPY share its simple-protocol query string: the server runs them in order and
   // stops at the first that fails. PQexec returns at the COPY (or at an earlier failure).
   bool copy_in(const std::string& table_sql, const std::vector<std::string>& cols, const ParamRefs& params,
-               size_t rows, const CopyAround& around) override {
+               size_t rows, const CopyAround& around, bool wait) override {
     settle();
     std::string sql = around.before.empty() ? "" : around.before + "; ";
     sql += "COPY " + table_sql + " (";
@@ -338,15 +342,25 @@ class PgConnection : public Connection {
       why = e.what();
     }
     PQputCopyEnd(pg_.get(), failed ? (why.empty() ? "connectrun could not send the rows" : why.c_str()) : nullptr);
-    // One result for the COPY, then one per statement after it (up to the first failure).
-    std::optional<ConnectError> err;
-    Result r(PQgetResult(pg_.get()));
-    if (!r) err = error(sql);
-    for (; r; r = Result(PQgetResult(pg_.get())))
-      if (!err && PQresultStatus(r.get()) != PGRES_COMMAND_OK && PQresultStatus(r.get()) != PGRES_TUPLES_OK)
-        err = error(sql, r.get());
-    if (err) throw *err;
+    if (!wait && !failed) {
+      copy_sql_ = std::move(sql);
+      copy_pending_ = true;
+      return true;
+    }
+    collect_copy(sql);
     return true;
+  }
+
+  void copy_finish() override {
+    if (!copy_pending_) return;
+    copy_pending_ = false;
+    collect_copy(copy_sql_);
+  }
+
+  bool copy_ready() override {
+    if (!copy_pending_) return true;
+    if (!PQconsumeInput(pg_.get())) return true;  // the connection failed: copy_finish() says so without waiting
+    return !PQisBusy(pg_.get());
   }
 
   ConnectError error(const std::string& sql, const PGresult* r = nullptr) const {
@@ -457,7 +471,20 @@ class PgConnection : public Connection {
   PgResult* fetching_ = nullptr;  // the result whose FETCH is in flight
   void settle() {
     if (fetching_) fetching_->collect();
+    if (copy_pending_) copy_finish();
   }
+  // One result for the COPY, then one per statement after it (up to the first failure).
+  void collect_copy(const std::string& sql) {
+    std::optional<ConnectError> err;
+    Result r(PQgetResult(pg_.get()));
+    if (!r) err = error(sql);
+    for (; r; r = Result(PQgetResult(pg_.get())))
+      if (!err && PQresultStatus(r.get()) != PGRES_COMMAND_OK && PQresultStatus(r.get()) != PGRES_TUPLES_OK)
+        err = error(sql, r.get());
+    if (err) throw *err;
+  }
+  bool copy_pending_ = false;  // a COPY sent without waiting; its answer not read yet
+  std::string copy_sql_;
 };
 
 PgResult::PgResult(PgConnection& conn, PGconn* pg, std::string cursor, int fetch_rows, bool own_tx)

@@ -160,7 +160,7 @@ bool SinkWriter::copies(const Group& g, size_t rows) const {
   return s_.insert_mode == InsertMode::Insert || !g.fields.keys.empty();
 }
 
-void SinkWriter::write_group(const Group& g, size_t begin, size_t end, bool own_tx) {
+void SinkWriter::write_group(const Group& g, size_t begin, size_t end, bool own_tx, bool defer) {
   const auto& d = conn_.dialect();
   auto tname = d.table_name(table_id(g.table), s_.quote);
   std::vector<std::string> kq, vq;
@@ -207,9 +207,10 @@ void SinkWriter::write_group(const Group& g, size_t begin, size_t end, bool own_
       for (auto& c : g.fields.keys) refs.push_back(ref(c, *g.records[k], made));
       for (auto& c : g.fields.values) refs.push_back(ref(c, *g.records[k], made));
     }
-    if (conn_.copy_in(tname, cols, refs, end - begin, tx)) return;
+    if (conn_.copy_in(tname, cols, refs, end - begin, tx, !(own_tx && defer))) return;
   }
-  if (copies(g, end - begin) && upsert && upsert_via_copy(g, tname, kq, vq, begin, end, tx)) return;
+  if (copies(g, end - begin) && upsert && upsert_via_copy(g, tname, kq, vq, begin, end, tx, !(own_tx && defer)))
+    return;
   if (own_tx) throw std::logic_error("SinkWriter: a batch written in its own transaction must be one COPY");
   const size_t chunk =
       std::max<size_t>(1, std::min<size_t>(d.max_insert_rows(), 30000 / std::max<size_t>(1, ncols)));
@@ -237,7 +238,7 @@ void SinkWriter::write_group(const Group& g, size_t begin, size_t end, bool own_
 // single-row upserts leaves it (the last record per key wins).
 bool SinkWriter::upsert_via_copy(const Group& g, const std::string& tname, const std::vector<std::string>& kq,
                                  const std::vector<std::string>& vq, size_t begin, size_t end,
-                                 const Connection::CopyAround& tx) {
+                                 const Connection::CopyAround& tx, bool wait) {
   const auto& d = conn_.dialect();
   const size_t ncols = kq.size() + vq.size();
   ParamRefs params;
@@ -279,7 +280,7 @@ bool SinkWriter::upsert_via_copy(const Group& g, const std::string& tname, const
   around.after = "INSERT INTO " + tname + " (" + list + ") SELECT " + list + " FROM " + staging +
                  d.upsert_clause(kq, vq) + (kept == staging_.end() ? "; DROP TABLE " + staging : std::string()) +
                  (tx.after.empty() ? "" : "; " + tx.after);
-  return conn_.copy_in(staging, cols, params, rows, around);
+  return conn_.copy_in(staging, cols, params, rows, around, wait);
 }
 
 std::string SinkWriter::column_list(const std::vector<std::string>& kq, const std::vector<std::string>& vq) {
@@ -332,8 +333,17 @@ void SinkWriter::write_one_by_one(const std::vector<Group>& groups, const Positi
   store_positions(positions);
 }
 
-void SinkWriter::write(const std::vector<const Record*>& records, const Positions& positions,
-                       const std::function<void(const Record&, const std::exception&)>& report) {
+void SinkWriter::finish() {
+  try {
+    conn_.copy_finish();
+  } catch (const ConnectError&) {
+    conn_.rollback();
+    throw;
+  }
+}
+
+bool SinkWriter::write(const std::vector<const Record*>& records, const Positions& positions,
+                       const std::function<void(const Record&, const std::exception&)>& report, bool defer) {
   auto groups = group(records);
   for (auto& g : groups) {
     ensure_table(g);
@@ -345,13 +355,13 @@ void SinkWriter::write(const std::vector<const Record*>& records, const Position
     // machine each round trip also waits for the scheduler. With exactly.once the positions join the
     // transaction, so it takes the general path.
     if (groups.size() == 1 && !s_.exactly_once && copies(groups[0], groups[0].records.size())) {
-      write_group(groups[0], 0, groups[0].records.size(), true);
-      return;
+      write_group(groups[0], 0, groups[0].records.size(), true, defer);
+      return defer;
     }
     conn_.begin();
     write_all(groups, positions);
     conn_.commit();
-    return;
+    return false;
   } catch (const ConnectError& e) {
     conn_.rollback();
     if (!report || !conn_.alive()) throw;
@@ -365,6 +375,7 @@ void SinkWriter::write(const std::vector<const Record*>& records, const Position
     conn_.rollback();
     throw;
   }
+  return false;
 }
 
 Positions SinkWriter::read_positions() {

@@ -40,8 +40,16 @@ class SinkWriter {
   // Writes `records` in one transaction (COMMIT at the end). `report`, when
   // given, receives records a statement refused (errors.tolerance): the rest
   // is written. Throws ConnectError; the transaction is rolled back then.
-  void write(const std::vector<const Record*>& records, const Positions& positions,
-             const std::function<void(const Record&, const std::exception&)>& report);
+  // `defer`: when the batch is one COPY with its own COMMIT (PostgreSQL), it
+  // is sent without waiting for the server's answer and true is returned;
+  // finish() then collects that answer, and the records must stay alive
+  // until it has (a failure is reported there, the transaction rolled back).
+  bool write(const std::vector<const Record*>& records, const Positions& positions,
+             const std::function<void(const Record&, const std::exception&)>& report, bool defer = false);
+  // The answer to a deferred write: throws ConnectError (rolled back) when it failed.
+  void finish();
+  // Whether finish() would not wait.
+  bool ready() { return conn_.copy_ready(); }
   // exactly.once: creates the positions table and reads this connector's rows.
   Positions read_positions();
   // The table a record goes to.
@@ -58,12 +66,12 @@ class SinkWriter {
   void write_one_by_one(const std::vector<Group>& groups, const Positions& positions,
                         const std::function<void(const Record&, const std::exception&)>& report);
   // `own_tx`: the group is the whole batch and is one COPY, which begins and commits its own transaction.
-  void write_group(const Group& g, size_t begin, size_t end, bool own_tx);
+  void write_group(const Group& g, size_t begin, size_t end, bool own_tx, bool defer = false);
   // Whether `rows` rows of the group are loaded by COPY (PostgreSQL inserts and keyed upserts).
   bool copies(const Group& g, size_t rows) const;
   bool upsert_via_copy(const Group& g, const std::string& tname, const std::vector<std::string>& kq,
                        const std::vector<std::string>& vq, size_t begin, size_t end,
-                       const Connection::CopyAround& tx);
+                       const Connection::CopyAround& tx, bool wait);
   void store_positions(const Positions& positions);
   void ensure_table(const Group& g);
   void prepare_staging(const Group& g);
