@@ -40,7 +40,7 @@ class MqttSinkTask : public SinkTask {
   void start(SinkTaskContext& ctx) override {
     ctx_ = &ctx;
     if (settings_.client_id.empty()) settings_.client_id = "connectrun-" + ctx.connector_name;
-    ctx.retry(fmt::format("connect to {}", settings_.servers.front().uri), [&] { open(); });
+    ctx.retry(fmt::format("connect to {}", settings_.servers.front().uri), [&] { open_connection(); });
   }
 
   void put(std::vector<Record>& batch) override {
@@ -149,7 +149,7 @@ class MqttSinkTask : public SinkTask {
     if (!p.retries()) p.timeout = std::chrono::milliseconds(-1);  // a lost connection is retried until stopped
     p.initial_delay = std::chrono::milliseconds(1000);
     p.max_delay = std::chrono::milliseconds(30000);
-    connectrun::retry(p, fmt::format("fail over from {}", from), [&] { open(); }, ctx_->stopping, ctx_->log.get());
+    connectrun::retry(p, fmt::format("fail over from {}", from), [&] { open_connection(); }, ctx_->stopping, ctx_->log.get());
     if (!client_)  // asked to stop before any server answered
       throw ConnectError(fmt::format("stopping before a server of mqtt.server.uri answered; {} message(s) not "
                                      "acknowledged", again.size()));
@@ -166,7 +166,7 @@ class MqttSinkTask : public SinkTask {
                     client_->where(), again.size());
   }
 
-  void open() {
+  void open_connection() {
     MqttClient::Hooks hooks;
     hooks.on_publish = [this](int mid) {
       {

@@ -58,7 +58,7 @@ class RabbitMQSinkTask : public SinkTask {
 
   void start(SinkTaskContext& ctx) override {
     ctx_ = &ctx;
-    ctx.retry(fmt::format("connect to {}", settings_.where()), [&] { open(); });
+    ctx.retry(fmt::format("connect to {}", settings_.where()), [&] { open_connection(); });
   }
 
   void put(std::vector<Record>& batch) override {
@@ -150,7 +150,7 @@ class RabbitMQSinkTask : public SinkTask {
     }
   }
 
-  void open() {
+  void open_connection() {
     auto conn = std::make_unique<AmqpConnection>(settings_);
     amqp_connection_state_t s = conn->state();
     const amqp_channel_t ch = AmqpConnection::kChannel;
@@ -215,7 +215,7 @@ class RabbitMQSinkTask : public SinkTask {
     conn_.reset();
     ctx_->log->warn("{}; reconnecting and publishing the unconfirmed messages again", why);
     connectrun::retry(settings_.recovery_policy(ctx_->retry_policy), fmt::format("reconnect to {}", settings_.where()),
-                      [&] { open(); }, ctx_->stopping, ctx_->log.get());
+                      [&] { open_connection(); }, ctx_->stopping, ctx_->log.get());
     // The new channel numbers from 1: a confirmed message keeps no number, so
     // mark()'s walk in rising order is not cut short by an old, higher one.
     for (auto& p : outstanding_) {

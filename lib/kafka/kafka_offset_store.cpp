@@ -141,11 +141,19 @@ class KafkaOffsetStore : public OffsetBackingStore {
       const size_t value_len = r.value ? r.value->size() : 0;
       void* opaque = reinterpret_cast<void*>(gen);
       rd_kafka_resp_err_t err;
+// The RD_KAFKA_V_* macros check their argument types with GNU statement expressions.
+#ifdef __clang__
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wgnu-statement-expression"
+#endif
       while ((err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len),
                                       RD_KAFKA_V_VALUE(value, value_len), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END)) ==
              RD_KAFKA_RESP_ERR__QUEUE_FULL)
         rd_kafka_poll(producer_.get(), 50);
+#ifdef __clang__
+#pragma clang diagnostic pop
+#endif
       if (err) {
         std::lock_guard lock(dr_mu_);
         --pending_;

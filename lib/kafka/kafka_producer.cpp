@@ -217,6 +217,11 @@ void KafkaProducer::create_topic(const std::string& topic) {
 
 }  // namespace
 
+// librdkafka's RD_KAFKA_V_* macros check their argument types with GNU statement expressions.
+#ifdef __clang__
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wgnu-statement-expression"
+#endif
 rd_kafka_resp_err_t produce_record(rd_kafka_t* rk, rd_kafka_topic_t* topic, const BusRecord& r, void* opaque) {
   rd_kafka_headers_t* hdrs = nullptr;
   if (!r.headers.empty()) {
@@ -239,6 +244,9 @@ rd_kafka_resp_err_t produce_record(rd_kafka_t* rk, rd_kafka_topic_t* topic, cons
   if (err && hdrs) rd_kafka_headers_destroy(hdrs);  // on success the headers belong to the message
   return err;
 }
+#ifdef __clang__
+#pragma clang diagnostic pop
+#endif
 
 std::unique_ptr<BusProducer> make_kafka_producer(KafkaProducerOptions opts) {
   return std::make_unique<KafkaProducer>(std::move(opts));

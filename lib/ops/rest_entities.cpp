@@ -65,7 +65,10 @@ std::string key_info_json(const config::KeyDef& d, const std::optional<std::stri
 
 std::string string_list(const std::vector<std::string>& v) {
   std::string out = "[";
-  for (auto& s : v) out += (out.size() > 1 ? "," : "") + str(s);
+  for (auto& s : v) {
+    if (out.size() > 1) out += ',';
+    out += str(s);
+  }
   return out + "]";
 }
 }  // namespace
@@ -97,7 +100,10 @@ std::string plugins_json(const PluginRegistry& registry, bool connectors_only) {
 std::string plugin_config_json(const PluginInfo& p) {
   std::string out = "[";
   int order = 0;
-  for (auto& d : p.spec.keys()) out += (out.size() > 1 ? "," : "") + key_info_json(d, std::nullopt, ++order);
+  for (auto& d : p.spec.keys()) {
+    if (out.size() > 1) out += ',';
+    out += key_info_json(d, std::nullopt, ++order);
+  }
   return out + "]";
 }
 

@@ -27,9 +27,9 @@ const RetryClock& RetryClock::real() {
         const auto end = std::chrono::steady_clock::now() + d;
         for (;;) {
           if (stopping && stopping->load(std::memory_order_relaxed)) return false;
-          auto now = std::chrono::steady_clock::now();
-          if (now >= end) return true;
-          std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(end - now, 50ms));
+          auto at = std::chrono::steady_clock::now();
+          if (at >= end) return true;
+          std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(end - at, 50ms));
         }
       },
       [] {
