@@ -167,7 +167,12 @@ std::string task_infos_json(const ConnectorSnapshot& s, const std::vector<config
       it->second = config::config_value_to_string(value);
     }
     std::string config = "{";
-    for (auto& [k, value] : cfg) config += (config.size() > 1 ? "," : "") + str(k) + ":" + str(value);
+    for (auto& [k, value] : cfg) {
+      if (config.size() > 1) config += ',';
+      config += str(k);
+      config += ':';
+      config += str(value);
+    }
     out += fmt::format(R"({}{{"id":{{"connector":{},"task":{}}},"config":{}}})", i ? "," : "", str(s.name), i,
                        config + "}");
   }
