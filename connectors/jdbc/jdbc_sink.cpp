@@ -106,15 +106,16 @@ class JdbcSinkTask : public SinkTask {
     const Sent sent = defer_ ? send_deferred(chunk) : Sent::No;
     if (sent == Sent::No) write_chunk(chunk);
     if (sent != Sent::Deferred) return;
-    // Sent: the records move out of the engine's batch, which is reused for the next one.
+    // Sent: the records move out of the engine's batch, which is reused for the next one. A partition's first
+    // record in the chunk holds its smallest offset (the bus numbers them in order): one lookup per run.
+    const Record* prev = nullptr;
     for (const Record* p : chunk) {
-      Record& r = const_cast<Record&>(*p);
-      if (r.bus_offset >= 0) {
-        auto [it, fresh] = inflight_first_.try_emplace(TopicPartition{r.topic, r.partition.value_or(0)}, r.bus_offset);
-        if (!fresh) it->second = std::min(it->second, r.bus_offset);
-      }
-      inflight_.push_back(std::move(r));
+      if (p->bus_offset >= 0 && (!prev || prev->partition != p->partition || prev->topic != p->topic))
+        inflight_first_.try_emplace(TopicPartition{p->topic, p->partition.value_or(0)}, p->bus_offset);
+      prev = p;
     }
+    inflight_.reserve(chunk.size());
+    for (const Record* p : chunk) inflight_.push_back(std::move(const_cast<Record&>(*p)));
     inflight_unconfirmed_ = true;
   }
 

@@ -81,44 +81,43 @@ const Value& field_of(const StructValue& s, const SinkColumn& c) {
 }
 }  // namespace
 
-const Value* column_ref(const SinkColumn& c, const Record& r) {
-  const Value* v = nullptr;
+namespace {
+// The column's value as the record holds it; nullptr for the Kafka coordinates, which the record holds elsewhere.
+const Value* held(const SinkColumn& c, const Record& r) {
+  static const Value kNull;
   switch (c.source) {
-    case SinkColumn::KeyWhole: v = &r.key; break;
-    case SinkColumn::KeyField:
-      if (r.key.is_null()) return nullptr;
-      v = &field_of(r.key.as_struct(), c);
-      break;
-    case SinkColumn::ValueField:
-      if (r.value.is_null()) return nullptr;
-      v = &field_of(r.value.as_struct(), c);
-      break;
+    case SinkColumn::KeyWhole: return &r.key;
+    case SinkColumn::KeyField: return r.key.is_null() ? &kNull : &field_of(r.key.as_struct(), c);
+    case SinkColumn::ValueField: return r.value.is_null() ? &kNull : &field_of(r.value.as_struct(), c);
     default: return nullptr;
   }
-  // The cases column_value() converts.
-  if (v->is<Timestamp>() && c.schema && c.schema->name) return nullptr;
-  if (v->is_null() && c.schema && c.schema->default_value) return nullptr;
-  return v;
+}
+// Whether column_value() sends `v` other than as it is: a logical date or time as text, a default for a null.
+bool converted(const SinkColumn& c, const Value& v) {
+  return (v.is<Timestamp>() && c.schema && c.schema->name) || (v.is_null() && c.schema && c.schema->default_value);
+}
+}  // namespace
+
+const Value* column_ref(const SinkColumn& c, const Record& r) {
+  const Value* v = held(c, r);
+  return v && !converted(c, *v) ? v : nullptr;
 }
 
 Value column_value(const SinkColumn& c, const Record& r, const DbTimeZone* tz) {
-  Value v;
   switch (c.source) {
     case SinkColumn::Topic: return Value(r.topic);
     case SinkColumn::Partition: return Value(static_cast<int32_t>(r.partition.value_or(0)));
     case SinkColumn::Offset: return Value(static_cast<int64_t>(r.bus_offset));
-    case SinkColumn::KeyWhole: v = r.key; break;
-    case SinkColumn::KeyField: v = r.key.is_null() ? Value() : field_of(r.key.as_struct(), c); break;
-    case SinkColumn::ValueField: v = r.value.is_null() ? Value() : field_of(r.value.as_struct(), c); break;
+    default: break;
   }
-  if (auto* ts = v.get_if<Timestamp>(); ts && c.schema && c.schema->name) {
-    if (*c.schema->name == schemas::kDateName) return Value(format_date(ts->millis));
-    if (*c.schema->name == schemas::kTimeName) return Value(format_time(ts->millis));
-    if (tz && !tz->is_utc()) return Value(format_timestamp_nanos(tz->to_local_ns(ts->millis * 1000000)).substr(0, 23));
-    return Value(format_timestamp(ts->millis));
-  }
-  if (v.is_null() && c.schema && c.schema->default_value) return *c.schema->default_value;
-  return v;
+  const Value& v = *held(c, r);
+  if (!converted(c, v)) return v;
+  if (v.is_null()) return *c.schema->default_value;
+  const int64_t millis = v.as<Timestamp>().millis;
+  if (*c.schema->name == schemas::kDateName) return Value(format_date(millis));
+  if (*c.schema->name == schemas::kTimeName) return Value(format_time(millis));
+  if (tz && !tz->is_utc()) return Value(format_timestamp_nanos(tz->to_local_ns(millis * 1000000)).substr(0, 23));
+  return Value(format_timestamp(millis));
 }
 
 }  // namespace connectrun::jdbc

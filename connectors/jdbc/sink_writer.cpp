@@ -160,12 +160,16 @@ bool SinkWriter::copies(const Group& g, size_t rows) const {
   return s_.insert_mode == InsertMode::Insert || !g.fields.keys.empty();
 }
 
+void SinkWriter::quoted_columns(const Group& g, std::vector<std::string>& kq, std::vector<std::string>& vq) const {
+  for (auto& c : g.fields.keys) kq.push_back(q(c.name));
+  for (auto& c : g.fields.values) vq.push_back(q(c.name));
+}
+
 void SinkWriter::write_group(const Group& g, size_t begin, size_t end, bool own_tx, bool defer) {
   const auto& d = conn_.dialect();
   auto tname = d.table_name(table_id(g.table), s_.quote);
   std::vector<std::string> kq, vq;
-  for (auto& c : g.fields.keys) kq.push_back(q(c.name));
-  for (auto& c : g.fields.values) vq.push_back(q(c.name));
+  quoted_columns(g, kq, vq);
   Params params;
   if (g.is_delete || s_.insert_mode == InsertMode::Update) {
     for (size_t i = begin; i < end; ++i) {
@@ -267,19 +271,13 @@ bool SinkWriter::upsert_via_copy(const Group& g, const std::string& tname, const
   std::vector<std::string> cols = kq;
   cols.insert(cols.end(), vq.begin(), vq.end());
   const std::string list = column_list(kq, vq);
-  // The COPY into the staging table and the INSERT … SELECT from it: one query string, so one round trip but
-  // for the rows themselves. The staging table made by prepare_staging() outlives the batch (its rows go at
-  // COMMIT); without one, this batch makes and drops its own.
+  // The COPY into the staging table (made by prepare_staging() before the batch; its rows go at COMMIT) and
+  // the INSERT … SELECT from it: one query string, so one round trip but for the rows themselves.
+  const std::string& staging = staging_.at(tname + " (" + list + ")");
   Connection::CopyAround around;
-  auto kept = staging_.find(tname + " (" + list + ")");
-  const std::string staging = kept != staging_.end() ? kept->second : q("connectrun_upsert");
   around.before = tx.before;
-  if (kept == staging_.end())
-    around.before += (tx.before.empty() ? "" : "; ") + std::string("CREATE TEMP TABLE ") + staging +
-                     " ON COMMIT DROP AS SELECT " + list + " FROM " + tname + " WITH NO DATA";
   around.after = "INSERT INTO " + tname + " (" + list + ") SELECT " + list + " FROM " + staging +
-                 d.upsert_clause(kq, vq) + (kept == staging_.end() ? "; DROP TABLE " + staging : std::string()) +
-                 (tx.after.empty() ? "" : "; " + tx.after);
+                 d.upsert_clause(kq, vq) + (tx.after.empty() ? "" : "; " + tx.after);
   return conn_.copy_in(staging, cols, params, rows, around, wait);
 }
 
@@ -300,8 +298,7 @@ void SinkWriter::prepare_staging(const Group& g) {
   const auto& d = conn_.dialect();
   auto tname = d.table_name(table_id(g.table), s_.quote);
   std::vector<std::string> kq, vq;
-  for (auto& c : g.fields.keys) kq.push_back(q(c.name));
-  for (auto& c : g.fields.values) vq.push_back(q(c.name));
+  quoted_columns(g, kq, vq);
   const std::string list = column_list(kq, vq);
   auto key = tname + " (" + list + ")";
   if (staging_.count(key)) return;

@@ -75,6 +75,7 @@ class SinkWriter {
   void store_positions(const Positions& positions);
   void ensure_table(const Group& g);
   void prepare_staging(const Group& g);
+  void quoted_columns(const Group& g, std::vector<std::string>& kq, std::vector<std::string>& vq) const;
   static std::string column_list(const std::vector<std::string>& kq, const std::vector<std::string>& vq);
   std::vector<Group> group(const std::vector<const Record*>& records);
   // A column of `r` for COPY, by address: the record's own value, or one column_value() made, kept in `made`.

@@ -243,32 +243,28 @@ class S3SourceTask : public SourceTask {
       queue_.erase(queue_.begin());
       std::string body;
       ctx_->retry("read " + o.key, [&] { body = client_->get_object(o.key); });
+      if (o.key.size() > 3 && o.key.compare(o.key.size() - 3, 3, ".gz") == 0) body = gunzip(body, o.key);
       lines_.clear();
       avro_ = {};
       if (format_.kind == FormatKind::Avro) {
         avro_ = read_avro_container(body, "object " + o.key);
-        current_ = o;
-        current_line_ = static_cast<size_t>(std::min<int64_t>(skip, static_cast<int64_t>(avro_.values.size())));
-        partition_value_ = std::make_shared<const Value>(partition_of(cfg_.get_string("s3.bucket.name"), o));
-        if (current_line_ < avro_.values.size()) return true;
-        avro_ = {};
-        continue;
-      }
-      if (o.key.size() > 3 && o.key.compare(o.key.size() - 3, 3, ".gz") == 0) body = gunzip(body, o.key);
-      const std::string sep = format_.kind == FormatKind::Json ? std::string("\n") : format_.bytearray_separator;
-      size_t at = 0;
-      while (at < body.size()) {
-        size_t end = body.find(sep, at);
-        if (end == std::string::npos) end = body.size();
-        lines_.push_back(body.substr(at, end - at));
-        at = end + sep.size();
+      } else {
+        const std::string sep = format_.kind == FormatKind::Json ? std::string("\n") : format_.bytearray_separator;
+        size_t at = 0;
+        while (at < body.size()) {
+          size_t end = body.find(sep, at);
+          if (end == std::string::npos) end = body.size();
+          lines_.push_back(body.substr(at, end - at));
+          at = end + sep.size();
+        }
       }
       current_ = o;
-      current_line_ = static_cast<size_t>(std::min<int64_t>(skip, static_cast<int64_t>(lines_.size())));
+      current_line_ = static_cast<size_t>(std::min<int64_t>(skip, static_cast<int64_t>(object_records())));
       partition_value_ = std::make_shared<const Value>(partition_of(cfg_.get_string("s3.bucket.name"), o));
-      if (current_line_ < lines_.size()) return true;
-      lines_.clear();
+      if (current_line_ < object_records()) return true;
     }
+    lines_.clear();
+    avro_ = {};
     return false;
   }
 

@@ -32,8 +32,8 @@ struct Target {
 
 using Keys = std::map<std::string, std::string>;
 
-// One sink task run: configure, start, put `records` (one batch), flush, stop.
-void sink(const Target& t, const Keys& keys, std::vector<Record> records) {
+// A sink task on the target with `keys`, configured and started with `ctx`.
+std::unique_ptr<SinkTask> started_sink(const Target& t, const Keys& keys, SinkTaskContext& ctx) {
   auto plugin = jdbc::jdbc_sink_plugin();
   config::RawConfig raw{{"connection.url", {.value = t.url}}, {"connection.user", {.value = t.user}},
                         {"connection.password", {.value = t.password}}};
@@ -43,14 +43,23 @@ void sink(const Target& t, const Keys& keys, std::vector<Record> records) {
   REQUIRE(problems.empty());
   auto task = plugin.make_sink();
   task->configure(values);
-  SinkTaskContext ctx;
   ctx.connector_name = "snk";
   ctx.log = spdlog::default_logger();
   task->start(ctx);
-  struct Stop {
-    SinkTask& t;
-    ~Stop() { t.stop(); }
-  } stop{*task};
+  return task;
+}
+
+// Stops a task however the test leaves its scope.
+struct StopTask {
+  SinkTask& t;
+  ~StopTask() { t.stop(); }
+};
+
+// One sink task run: configure, start, put `records` (one batch), flush, stop.
+void sink(const Target& t, const Keys& keys, std::vector<Record> records) {
+  SinkTaskContext ctx;
+  auto task = started_sink(t, keys, ctx);
+  StopTask stop{*task};
   task->put(records);
   task->flush();
 }
@@ -360,24 +369,11 @@ TEST_CASE("JdbcSink on PostgreSQL: a put's last COPY commits while the engine go
           "[jdbc][postgres]") {
   PostgresServer pg;
   pg.psql("CREATE TABLE deferred(id INT PRIMARY KEY, name VARCHAR(20))");
-  auto plugin = jdbc::jdbc_sink_plugin();
-  config::RawConfig raw{{"connection.url", {.value = pg.jdbc_url()}}, {"connection.user", {.value = PostgresServer::kUser}},
-                        {"connection.password", {.value = PostgresServer::kPassword}},
-                        {"table.name.format", {.value = "deferred"}}, {"pk.mode", {.value = "record_value"}},
-                        {"pk.fields", {.value = "id"}}};
-  config::Problems problems;
-  auto values = config::parse(plugin.spec, raw, "snk", problems);
-  REQUIRE(problems.empty());
-  auto task = plugin.make_sink();
-  task->configure(values);
+  Target t{pg.jdbc_url(), PostgresServer::kUser, PostgresServer::kPassword,
+           [&](const std::string& sql) { return pg.psql(sql); }};
   SinkTaskContext ctx;
-  ctx.connector_name = "snk";
-  ctx.log = spdlog::default_logger();
-  task->start(ctx);
-  struct Stop {
-    SinkTask& t;
-    ~Stop() { t.stop(); }
-  } stop{*task};
+  auto task = started_sink(t, {{"table.name.format", "deferred"}, {"pk.mode", "record_value"}, {"pk.fields", "id"}}, ctx);
+  StopTask stop{*task};
   const TopicPartition tp{"a", 3};
 
   // A trigger keeps the server busy for 2 s after the COPY's last row: put returns before that.
