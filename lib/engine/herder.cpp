@@ -191,9 +191,10 @@ Herder::Report Herder::report() const {
   for (bool sources : {true, false})
     for (auto& e : entries_) {
       if (e.plan->is_source != sources) continue;
-      std::optional<std::string> failure;
-      uint64_t read = 0, written = 0, dead = 0, skipped_all = 0, undelivered = 0;
-      double seconds = 0;
+      std::optional<std::string> failure = e.retired.failure;
+      uint64_t read = e.retired.read, written = e.retired.written, dead = e.retired.dead,
+               skipped_all = e.retired.skipped, undelivered = e.retired.undelivered;
+      double seconds = e.retired.seconds;
       auto workers = e.workers();
       for (TaskWorker* w : workers) {
         if (!failure) failure = w->failure();

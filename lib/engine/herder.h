@@ -155,6 +155,12 @@ class Herder {
     bool stopped = false;  // PUT …/stop: no workers until resumed or restarted
     std::shared_ptr<ConnectorTraffic> traffic;
     std::set<int> owned;  // cluster mode, sources: the tasks the group gave this process
+    // Cluster mode: what the tasks this process gave up did here, so the summary still counts it.
+    struct Retired {
+      uint64_t read = 0, written = 0, dead = 0, skipped = 0, undelivered = 0;
+      double seconds = 0;
+      std::optional<std::string> failure;
+    } retired;
     std::vector<TaskWorker*> workers() const;
     bool finished() const;  // every task ended (or none was created)
   };

@@ -1,6 +1,8 @@
 // The Herder in a cluster of processes (group.id, docs/scaling.md): source
 // tasks start when the task group assigns their partitions and stop, their
 // offsets stored, when it revokes them.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -84,7 +86,19 @@ void Herder::revoke_sources(const std::vector<int>& partitions) {
     }
   }
   if (stopped.empty()) return;
-  for (auto& w : leaving) w->join();
+  for (auto& w : leaving) {
+    w->join();
+    Entry* e = find(w->name());
+    if (!e) continue;
+    auto& r = e->retired;
+    r.read += w->stats().read.load();
+    r.written += w->stats().written.load();
+    r.dead += w->stats().dead_lettered.load();
+    r.skipped += w->skipped();
+    r.undelivered += w->stats().undelivered.load();
+    r.seconds = std::max(r.seconds, w->seconds());
+    if (!r.failure) r.failure = w->failure();
+  }
   // Stored before the group hands the tasks to another process, which reads them first.
   if (!flush_locked()) log_->error("cluster: the offsets of the tasks this process gives up could not be stored; "
                                    "their next owner produces again what came after the last stored ones");
