@@ -262,6 +262,9 @@ TEST_CASE("restart keeps offsets and loses nothing", "[e2e][http]") {
   CHECK(log.find("resuming " + dir / "in.txt") != std::string::npos);
   job.process.signal(SIGTERM);
   CHECK(job.process.wait(20s) == 0);
+  // The summary counts what the tasks replaced by the restarts did too.
+  CHECK_THAT(read_file(dir / "log.txt"), Catch::Contains("connector 'src': 2000 read, 2000 written"));
+  CHECK_THAT(read_file(dir / "log.txt"), Catch::Contains("connector 'snk': 2000 read, 2000 written"));
 }
 
 TEST_CASE("listeners: bad values are validation errors, remote hosts need listeners.allow.remote", "[e2e][http]") {

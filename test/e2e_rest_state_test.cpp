@@ -36,6 +36,8 @@ TEST_CASE("a connector stopped or paused over REST stays so after a restart unti
     CHECK(state_of(c, "src") == "STOPPED");
     CHECK(read_file(states) == "{\"connectors\":{\"src\":\"STOPPED\"}}\n");
     run.stop();
+    // The summary still counts what the stopped connector's task did before the stop.
+    CHECK_THAT(read_file(dir / "log1.txt"), Catch::Contains("connector 'src': 10 read, 10 written"));
   }
   append_file(dir / "in.txt", numbered_lines(10, 15));
   {

@@ -147,6 +147,14 @@ class Herder {
   void request_reopen();
 
  private:
+  // A connector's counts for the summary: its tasks summed, its time its longest task's.
+  struct Totals {
+    uint64_t read = 0, written = 0, dead = 0, skipped = 0, undelivered = 0;
+    double seconds = 0;
+    std::optional<std::string> failure;
+    // Failure is kept only for tasks whose failure still stands (not for a restart's or a stop's).
+    void add(const TaskWorker& w, bool keep_failure);
+  };
   struct Entry {
     const ConnectorPlan* plan = nullptr;
     std::vector<std::unique_ptr<SourceWorker>> sources;  // one per task
@@ -155,12 +163,9 @@ class Herder {
     bool stopped = false;  // PUT …/stop: no workers until resumed or restarted
     std::shared_ptr<ConnectorTraffic> traffic;
     std::set<int> owned;  // cluster mode, sources: the tasks the group gave this process
-    // Cluster mode: what the tasks this process gave up did here, so the summary still counts it.
-    struct Retired {
-      uint64_t read = 0, written = 0, dead = 0, skipped = 0, undelivered = 0;
-      double seconds = 0;
-      std::optional<std::string> failure;
-    } retired;
+    // What tasks no longer running did here (given up in cluster mode, replaced by a
+    // restart, stopped through REST), so the end-of-run summary still counts it.
+    Totals retired;
     std::vector<TaskWorker*> workers() const;
     bool finished() const;  // every task ended (or none was created)
   };

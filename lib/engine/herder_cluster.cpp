@@ -90,14 +90,7 @@ void Herder::revoke_sources(const std::vector<int>& partitions) {
     w->join();
     Entry* e = find(w->name());
     if (!e) continue;
-    auto& r = e->retired;
-    r.read += w->stats().read.load();
-    r.written += w->stats().written.load();
-    r.dead += w->stats().dead_lettered.load();
-    r.skipped += w->skipped();
-    r.undelivered += w->stats().undelivered.load();
-    r.seconds = std::max(r.seconds, w->seconds());
-    if (!r.failure) r.failure = w->failure();
+    e->retired.add(*w, true);
   }
   // Stored before the group hands the tasks to another process, which reads them first.
   if (!flush_locked()) log_->error("cluster: the offsets of the tasks this process gives up could not be stored; "
