@@ -3,6 +3,8 @@
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <iterator>
 #include <optional>
 
 #include <fmt/format.h>
@@ -288,6 +290,56 @@ Value value_from_text(const Column& c, const char* text, size_t len, int64_t* na
   } catch (const std::exception&) {
   }
   throw ConnectError(fmt::format("column {} ({}): cannot read the value '{}'", c.name, c.db_type, s));
+}
+
+}  // namespace connectrun::jdbc
+
+namespace connectrun::jdbc {
+
+bool append_bulk_text(std::string& out, const Value& v, const char* db, const char (&truth)[3]) {
+  // Runs of plain bytes are appended whole (text rarely holds a byte to escape), passed over eight bytes at
+  // a time while none is below 0x0E (tab, line ends) or a backslash (SWAR: no false negatives; a false
+  // positive only sends that word through the byte test).
+  auto escaped = [&](const char* p, size_t n) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    auto has_less = [](uint64_t x, uint64_t below) { return (x - kOnes * below) & ~x & kHigh; };
+    size_t from = 0;
+    for (size_t i = 0; i < n; ++i) {
+      while (i + 8 <= n) {
+        uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if (has_less(w, 0x0E) | has_less(w ^ (kOnes * '\\'), 1)) break;
+        i += 8;
+      }
+      if (i >= n) break;
+      const char ch = p[i];
+      const char* esc = ch == '\\' ? "\\\\" : ch == '\t' ? "\\t" : ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : nullptr;
+      if (!esc) continue;
+      out.append(p + from, i - from);
+      out.append(esc, 2);
+      from = i + 1;
+    }
+    out.append(p + from, n - from);
+  };
+  if (v.is_null()) { out += "\\N"; return true; }
+  if (auto* s = v.get_if<std::string>()) { escaped(s->data(), s->size()); return true; }
+  if (v.get_if<Bytes>()) return false;
+  if (auto* d = v.get_if<Decimal>()) { out += d->to_string(); return true; }
+  if (auto* x = v.get_if<bool>()) { out += truth[*x ? 1 : 0]; return true; }
+  if (auto* ts = v.get_if<Timestamp>()) { out += format_timestamp(ts->millis); return true; }
+  std::visit([&](const auto& n) {
+    using T = std::decay_t<decltype(n)>;
+    if constexpr (std::is_integral_v<T>) {
+      char digits[24];
+      auto end = std::to_chars(digits, digits + sizeof digits, static_cast<int64_t>(n)).ptr;
+      out.append(digits, end);
+    } else if constexpr (std::is_arithmetic_v<T>) {
+      fmt::format_to(std::back_inserter(out), "{}", n);
+    } else {
+      throw ConnectError(fmt::format("{}: a value of an unsupported type (array, map or struct)", db));
+    }
+  }, v.storage());
+  return true;
 }
 
 }  // namespace connectrun::jdbc

@@ -153,6 +153,11 @@ std::string format_date(int64_t epoch_ms);       // YYYY-MM-DD
 std::string format_time(int64_t ms_of_day);      // HH:MM:SS.fff
 std::string format_timestamp(int64_t epoch_ms);  // YYYY-MM-DD HH:MM:SS.fff
 std::string format_timestamp_nanos(int64_t epoch_ns);  // YYYY-MM-DD HH:MM:SS.fffffffff
+// One value in the tab-separated text of a bulk load, as PostgreSQL's COPY (text format) and MariaDB's
+// LOAD DATA (its default FIELDS and LINES) read it: \N for null; backslash, tab and line ends escaped;
+// booleans as `truth[1]`/`truth[0]`. Bytes are not written here (each database has its own form):
+// returns false for them, having appended nothing. `db` names the database in errors.
+bool append_bulk_text(std::string& out, const Value& v, const char* db, const char (&truth)[3]);
 // Parses "YYYY-MM-DD[ HH:MM:SS[.f…]][+HH[:MM]|Z]" (UTC unless an offset is given) to epoch ns.
 std::optional<int64_t> parse_timestamp_nanos(const std::string& text);
 std::optional<int64_t> parse_time_ms(const std::string& text);  // HH:MM:SS[.f…] → ms of day

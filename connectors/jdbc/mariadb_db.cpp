@@ -6,7 +6,11 @@
 #include <mysqld_error.h>
 #include <errmsg.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
 #include <iterator>
 
 #include <fmt/format.h>
@@ -154,6 +158,12 @@ class MyConnection : public Connection {
     unsigned timeout = 10;
     mysql_optionsv(my_.get(), MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_optionsv(my_.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    // LOAD DATA LOCAL for the sink's plain inserts. The handler serves only the rows of the load under
+    // way, from memory: a server asking for a file at any other time gets an error, never a local file.
+    unsigned local_infile = 1;
+    mysql_optionsv(my_.get(), MYSQL_OPT_LOCAL_INFILE, &local_infile);
+    mysql_set_local_infile_handler(my_.get(), &MyConnection::infile_init, &MyConnection::infile_read,
+                                   &MyConnection::infile_end, &MyConnection::infile_error, this);
     std::string user = o.user, password = o.password;
     if (auto it = url.params.find("user"); it != url.params.end() && user.empty()) user = it->second;
     if (auto it = url.params.find("password"); it != url.params.end() && password.empty()) password = it->second;
@@ -220,8 +230,73 @@ class MyConnection : public Connection {
     return out;
   }
   bool alive() override { return mysql_ping(my_.get()) == 0; }
+  // Plain inserts as LOAD DATA LOCAL INFILE (what `mariadb-import --local` does), its rows sent from
+  // memory. LOAD DATA LOCAL turns what would fail an INSERT (a duplicate key, a NULL in a NOT NULL
+  // column, a value that does not fit) into warnings and skips or bends the row; so a load with any
+  // warning is undone (to a savepoint) and the caller writes the rows with INSERT, which fails, or
+  // warns, as an INSERT does. Not used for bytes (LOAD DATA would take them as text) nor with
+  // statements around it (MariaDB runs one statement per query).
+  bool copy_in(const std::string& table_sql, const std::vector<std::string>& cols, const ParamRefs& params,
+               size_t rows, const CopyAround& around, bool wait) override {
+    (void)wait;  // answered before this returns
+    if (!local_infile_ || !around.before.empty() || !around.after.empty() || cols.empty()) return false;
+    for (const Value* v : params)
+      if (v->get_if<Bytes>()) return false;
+    std::string data;
+    data.reserve(rows * cols.size() * 16);
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t c = 0; c < cols.size(); ++c) {
+        if (c) data += '\t';
+        append_bulk_text(data, *params[r * cols.size() + c], "MariaDB", "01");
+      }
+      data += '\n';
+    }
+    std::string sql = "LOAD DATA LOCAL INFILE 'connectrun-rows' INTO TABLE " + table_sql +
+                      " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' "
+                      "LINES TERMINATED BY '\\n' (";
+    for (size_t c = 0; c < cols.size(); ++c) sql += (c ? "," : "") + cols[c];
+    sql += ')';
+    execute("SAVEPOINT connectrun_load");
+    infile_ = data;
+    loading_ = true;
+    const bool failed = mysql_real_query(my_.get(), sql.data(), sql.size()) != 0;
+    loading_ = false;
+    if (failed) {
+      const unsigned err = mysql_errno(my_.get());
+      // Refused by the server (local_infile=OFF: MariaDB's ER_LOAD_INFILE_CAPABILITY_DISABLED, older servers'
+      // ER_NOT_ALLOWED_COMMAND, MySQL 8's ER_CLIENT_LOCAL_FILES_DISABLED 3948) or by the client library
+      // (MySQL's CR_LOAD_DATA_LOCAL_INFILE_REJECTED, 2068): INSERT from now on.
+      if (err == ER_LOAD_INFILE_CAPABILITY_DISABLED || err == ER_NOT_ALLOWED_COMMAND || err == 3948 || err == 2068) {
+        local_infile_ = false;
+        return false;
+      }
+      throw error(sql);
+    }
+    if (mysql_warning_count(my_.get()) > 0) {
+      execute("ROLLBACK TO SAVEPOINT connectrun_load");
+      return false;
+    }
+    return true;
+  }
 
  private:
+  static int infile_init(void** ptr, const char*, void* self) {
+    *ptr = self;
+    return static_cast<MyConnection*>(self)->loading_ ? 0 : 1;
+  }
+  static int infile_read(void* self, char* buf, unsigned int len) {
+    auto& rest = static_cast<MyConnection*>(self)->infile_;
+    const size_t n = std::min<size_t>(len, rest.size());
+    std::memcpy(buf, rest.data(), n);
+    rest.remove_prefix(n);
+    return static_cast<int>(n);
+  }
+  static void infile_end(void*) {}
+  static int infile_error(void*, char* msg, unsigned int len) {
+    std::snprintf(msg, len, "connectrun sends no file but the rows of its own LOAD DATA");
+    return CR_UNKNOWN_ERROR;
+  }
+
   ConnectError error(const std::string& sql) const {
     unsigned err = mysql_errno(my_.get());
     bool lost = err == CR_SERVER_GONE_ERROR || err == CR_SERVER_LOST;
@@ -308,6 +383,9 @@ class MyConnection : public Connection {
   }
   std::string where_;
   std::unique_ptr<MYSQL, MysqlDeleter> my_;
+  bool local_infile_ = true;  // until the server refuses LOAD DATA LOCAL
+  bool loading_ = false;
+  std::string_view infile_;   // what is left to send of the load under way
 };
 
 }  // namespace

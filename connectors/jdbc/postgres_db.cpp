@@ -408,55 +408,12 @@ class PgConnection : public Connection {
         if (values[i]) values[i] = text[i].data();
     }
   };
-  // One value in COPY's text format (\N for null; backslash, tab and line ends escaped).
+  // One value in COPY's text format; bytea in its hex form.
   static void copy_text(const Value& v, std::string& out) {
-    // Runs of plain bytes are appended whole (text rarely holds a byte to escape), passed over eight bytes at
-    // a time while none is below 0x0E (tab, line ends) or a backslash (SWAR: no false negatives; a false
-    // positive only sends that word through the byte test).
-    auto escaped = [&](const char* p, size_t n) {
-      constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-      auto has_less = [](uint64_t x, uint64_t below) { return (x - kOnes * below) & ~x & kHigh; };
-      size_t from = 0;
-      for (size_t i = 0; i < n; ++i) {
-        while (i + 8 <= n) {
-          uint64_t w;
-          std::memcpy(&w, p + i, 8);
-          if (has_less(w, 0x0E) | has_less(w ^ (kOnes * '\\'), 1)) break;
-          i += 8;
-        }
-        if (i >= n) break;
-        const char ch = p[i];
-        const char* esc = ch == '\\' ? "\\\\" : ch == '\t' ? "\\t" : ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : nullptr;
-        if (!esc) continue;
-        out.append(p + from, i - from);
-        out.append(esc, 2);
-        from = i + 1;
-      }
-      out.append(p + from, n - from);
-    };
-    if (v.is_null()) { out += "\\N"; return; }
-    if (auto* s = v.get_if<std::string>()) { escaped(s->data(), s->size()); return; }
-    if (auto* b = v.get_if<Bytes>()) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\\\x";  // bytea's hex form, its backslash escaped for COPY
-      for (unsigned char ch : b->data) { out += hex[ch >> 4]; out += hex[ch & 15]; }
-      return;
-    }
-    if (auto* d = v.get_if<Decimal>()) { out += d->to_string(); return; }
-    if (auto* x = v.get_if<bool>()) { out += *x ? 't' : 'f'; return; }
-    if (auto* ts = v.get_if<Timestamp>()) { out += format_timestamp(ts->millis); return; }
-    std::visit([&](const auto& n) {
-      using T = std::decay_t<decltype(n)>;
-      if constexpr (std::is_integral_v<T>) {
-        char digits[24];
-        auto end = std::to_chars(digits, digits + sizeof digits, static_cast<int64_t>(n)).ptr;
-        out.append(digits, end);
-      } else if constexpr (std::is_arithmetic_v<T>) {
-        fmt::format_to(std::back_inserter(out), "{}", n);
-      } else {
-        throw ConnectError("PostgreSQL: a value of an unsupported type (array, map or struct)");
-      }
-    }, v.storage());
+    if (append_bulk_text(out, v, "PostgreSQL", "ft")) return;
+    static const char* hex = "0123456789abcdef";
+    out += "\\\\x";  // bytea's hex form, its backslash escaped for COPY
+    for (unsigned char ch : v.as<Bytes>().data) { out += hex[ch >> 4]; out += hex[ch & 15]; }
   }
   void check(const Result& r, const std::string& sql) const {
     auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;

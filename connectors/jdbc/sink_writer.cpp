@@ -154,8 +154,11 @@ void SinkWriter::ensure_table(const Group& g) {
 }
 
 bool SinkWriter::copies(const Group& g, size_t rows) const {
-  if (g.is_delete || s_.insert_mode == InsertMode::Update || rows < 2 || conn_.dialect().name != "PostgreSQL")
-    return false;
+  if (g.is_delete || s_.insert_mode == InsertMode::Update || rows < 2) return false;
+  // MariaDB's LOAD DATA (Connection::copy_in) for plain inserts only: its REPLACE is a delete and an
+  // insert, not the ON DUPLICATE KEY UPDATE of an upsert.
+  if (conn_.dialect().name == "MySQL") return s_.insert_mode == InsertMode::Insert;
+  if (conn_.dialect().name != "PostgreSQL") return false;
   // An upsert finds the rows to update by their key: without one it inserts row by row.
   return s_.insert_mode == InsertMode::Insert || !g.fields.keys.empty();
 }
@@ -350,8 +353,9 @@ bool SinkWriter::write(const std::vector<const Record*>& records, const Position
     // The usual batch, one table's rows loaded by one COPY, in a transaction of its own: BEGIN and COMMIT go
     // in the COPY's query string, two round trips a batch instead of four (six for upserts). On a busy
     // machine each round trip also waits for the scheduler. With exactly.once the positions join the
-    // transaction, so it takes the general path.
-    if (groups.size() == 1 && !s_.exactly_once && copies(groups[0], groups[0].records.size())) {
+    // transaction, so it takes the general path; so does MariaDB (one statement per query).
+    if (groups.size() == 1 && !s_.exactly_once && conn_.dialect().name == "PostgreSQL" &&
+        copies(groups[0], groups[0].records.size())) {
       write_group(groups[0], 0, groups[0].records.size(), true, defer);
       return defer;
     }
