@@ -325,5 +325,7 @@ TEST_CASE("exactly once: a record the cluster refuses aborts the transaction and
   CHECK(lines.substr(lines.size() - 2) == "b\n");
   CHECK(task_state(port, "src") == "RUNNING");
   p.signal(SIGTERM);
-  CHECK(p.wait(30s) == 0);
+  const int status = p.wait(30s);
+  INFO(read_file(dir / "p.log"));
+  CHECK(status == 0);
 }

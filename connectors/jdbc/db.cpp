@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iterator>
 #include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -99,7 +100,7 @@ std::string ymd_text(int64_t days) {
 }
 
 // Reads `n` digits at `p`; false when they are not all digits.
-bool digits(const std::string& s, size_t p, size_t n, int& out) {
+bool digits(std::string_view s, size_t p, size_t n, int& out) {
   if (p + n > s.size()) return false;
   out = 0;
   for (size_t i = p; i < p + n; ++i) {
@@ -130,7 +131,7 @@ std::string format_timestamp_nanos(int64_t ns) {
                      of_day % 1000000000);
 }
 
-std::optional<int64_t> parse_time_ms(const std::string& t) {
+std::optional<int64_t> parse_time_ms(std::string_view t) {
   int h, m, s;
   if (!digits(t, 0, 2, h) || t.size() < 8 || t[2] != ':' || !digits(t, 3, 2, m) || t[5] != ':' || !digits(t, 6, 2, s))
     return std::nullopt;
@@ -143,7 +144,7 @@ std::optional<int64_t> parse_time_ms(const std::string& t) {
   return ms;
 }
 
-std::optional<int64_t> parse_timestamp_nanos(const std::string& t) {
+std::optional<int64_t> parse_timestamp_nanos(std::string_view t) {
   int y, mo, d;
   size_t p = 0;
   bool neg = false;
@@ -254,6 +255,20 @@ Value value_from_text(const Column& c, const char* text, size_t len, int64_t* na
     case ColKind::Int64:
       if (auto x = plain_number<int64_t>(text, len)) return Value(*x);
       break;
+    // Dates and times are read in place (no string of their own: a timestamp's text is past the
+    // short-string buffer).
+    case ColKind::Date:
+      if (auto ns = parse_timestamp_nanos({text, len})) return Value(Timestamp{*ns / 1000000});
+      break;
+    case ColKind::Time:
+      if (auto ms = parse_time_ms({text, len})) return Value(Timestamp{*ms});
+      break;
+    case ColKind::Timestamp:
+      if (auto ns = parse_timestamp_nanos({text, len})) {
+        if (nanos) *nanos = *ns;
+        return Value(Timestamp{floor_div(*ns, 1000000)});
+      }
+      break;
     default: break;
   }
   std::string s(text, len);
@@ -269,22 +284,7 @@ Value value_from_text(const Column& c, const char* text, size_t len, int64_t* na
       case ColKind::Decimal: return Value(decimal_at_scale(s, c.scale));
       case ColKind::String: return Value(std::move(s));
       case ColKind::Bytes: return Value(Bytes{std::move(s)});
-      case ColKind::Date: {
-        auto ns = parse_timestamp_nanos(s);
-        if (!ns) break;
-        return Value(Timestamp{*ns / 1000000});
-      }
-      case ColKind::Time: {
-        auto ms = parse_time_ms(s);
-        if (!ms) break;
-        return Value(Timestamp{*ms});
-      }
-      case ColKind::Timestamp: {
-        auto ns = parse_timestamp_nanos(s);
-        if (!ns) break;
-        if (nanos) *nanos = *ns;
-        return Value(Timestamp{floor_div(*ns, 1000000)});
-      }
+      case ColKind::Date: case ColKind::Time: case ColKind::Timestamp: break;  // not readable (above)
       case ColKind::Unsupported: return Value();
     }
   } catch (const std::exception&) {

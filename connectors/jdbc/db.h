@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/value.h"
@@ -159,8 +160,8 @@ std::string format_timestamp_nanos(int64_t epoch_ns);  // YYYY-MM-DD HH:MM:SS.ff
 // returns false for them, having appended nothing. `db` names the database in errors.
 bool append_bulk_text(std::string& out, const Value& v, const char* db, const char (&truth)[3]);
 // Parses "YYYY-MM-DD[ HH:MM:SS[.f…]][+HH[:MM]|Z]" (UTC unless an offset is given) to epoch ns.
-std::optional<int64_t> parse_timestamp_nanos(const std::string& text);
-std::optional<int64_t> parse_time_ms(const std::string& text);  // HH:MM:SS[.f…] → ms of day
+std::optional<int64_t> parse_timestamp_nanos(std::string_view text);
+std::optional<int64_t> parse_time_ms(std::string_view text);  // HH:MM:SS[.f…] → ms of day
 // A decimal number's text at exactly `scale` digits (HALF_UP), as BigDecimal.setScale.
 Decimal decimal_at_scale(const std::string& text, int scale);
 // The Connect value of a column's text (the text protocols of libpq and libmariadb).

@@ -370,9 +370,18 @@ class JdbcSourceTask : public SourceTask {
                                      fmt::join(s_.timestamps, ",")));
   }
 
+  // The records of `t` read in this poll carry one offset, on the last of them (the engine stores the
+  // last offset of each source partition in a batch): not a map built for every row.
+  void set_offset(const Table& t, std::vector<Record>& out, size_t first) const {
+    if (out.size() == first || s_.mode == Mode::Bulk) return;
+    out.back().source_partition = t.partition;
+    out.back().source_offset = t.offset.to_map();
+  }
+
   void read_rows(Table& t, std::vector<Record>& out) {
     Row row;
     int n = 0;
+    const size_t first = out.size();
     try {
       while (n < s_.batch_max_rows) {
         if (!t.rs->next(row)) {
@@ -383,10 +392,19 @@ class JdbcSourceTask : public SourceTask {
         ++n;
         t.got_rows = true;
         if (!s_.conn.tz.is_utc()) from_db_timezone(t, row);
-        out.push_back(make_record(t, row));
+        // Built in place (a Record is large to move); taken out again if the row cannot be made one.
+        Record& r = out.emplace_back();
+        try {
+          make_record(t, row, r);
+        } catch (...) {
+          out.pop_back();
+          throw;
+        }
       }
+      set_offset(t, out, first);
     } catch (const ConnectError& e) {
-      // Rows already in `out` carry their offsets; the rest is queried again.
+      // Rows already in `out` keep their offset; the rest is queried again.
+      set_offset(t, out, first);
       t.rs.reset();
       if (conn_ && !conn_->alive()) {
         conn_.reset();
@@ -411,10 +429,8 @@ class JdbcSourceTask : public SourceTask {
     }
   }
 
-  Record make_record(Table& t, const Row& row) {
-    auto value = StructValue::make(t.schema);
-    for (size_t f = 0; f < t.keep.size(); ++f)
-      value->values[f] = fit_value(row.values[static_cast<size_t>(t.keep[f])], *t.schema->fields[f].schema);
+  // Takes the row's values (moved, not copied: the next row is read into fresh ones).
+  void make_record(Table& t, Row& row, Record& r) {
     if (t.inc_col >= 0) {
       const Value& v = row.values[static_cast<size_t>(t.inc_col)];
       if (auto* x = v.get_if<int64_t>()) t.offset.incrementing = *x;
@@ -432,13 +448,13 @@ class JdbcSourceTask : public SourceTask {
           break;
         }
     }
-    Record r;
+    auto value = StructValue::make(t.schema);
+    for (size_t f = 0; f < t.keep.size(); ++f)
+      value->values[f] = fit_value(std::move(row.values[static_cast<size_t>(t.keep[f])]), *t.schema->fields[f].schema);
     r.topic = t.topic;
     r.value_schema = t.schema;
     r.value = Value(std::move(value));
-    r.source_partition = t.partition;
-    if (s_.mode != Mode::Bulk) r.source_offset = t.offset.to_map();
-    return r;
+    if (s_.mode == Mode::Bulk) r.source_partition = t.partition;  // no offset: the whole table each poll
   }
 
   Settings s_;

@@ -251,9 +251,12 @@ class MyConnection : public Connection {
       }
       data += '\n';
     }
-    std::string sql = "LOAD DATA LOCAL INFILE 'connectrun-rows' INTO TABLE " + table_sql +
-                      " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' "
-                      "LINES TERMINATED BY '\\n' (";
+    // LOAD DATA's default FIELDS and LINES are the format above (tab, backslash escapes, \n), except
+    // under sql_mode NO_BACKSLASH_ESCAPES, where nothing escapes unless ESCAPED BY says so (and '\' is
+    // then one backslash).
+    std::string sql = "LOAD DATA LOCAL INFILE 'connectrun-rows' INTO TABLE " + table_sql + " CHARACTER SET utf8mb4 ";
+    if (my_->server_status & SERVER_STATUS_NO_BACKSLASH_ESCAPES) sql += "FIELDS ESCAPED BY '\\' ";
+    sql += '(';
     for (size_t c = 0; c < cols.size(); ++c) sql += (c ? "," : "") + cols[c];
     sql += ')';
     execute("SAVEPOINT connectrun_load");
@@ -287,7 +290,7 @@ class MyConnection : public Connection {
   static int infile_read(void* self, char* buf, unsigned int len) {
     auto& rest = static_cast<MyConnection*>(self)->infile_;
     const size_t n = std::min<size_t>(len, rest.size());
-    std::memcpy(buf, rest.data(), n);
+    if (n) std::memcpy(buf, rest.data(), n);
     rest.remove_prefix(n);
     return static_cast<int>(n);
   }

@@ -179,8 +179,12 @@ void append_connect_value(std::string& out, const Schema* schema, const Value& v
       for (size_t i = 0; i < schema->fields.size(); ++i) {
         const Field& f = schema->fields[i];
         if (i) out.push_back(',');
-        append_json_string(out, f.name);
-        out.push_back(':');
+        if (!f.json_key.empty()) {
+          out += f.json_key;
+        } else {
+          append_json_string(out, f.name);
+          out.push_back(':');
+        }
         append_connect_value(out, f.schema.get(), st.values[f.index], opts);
       }
       out.push_back('}');

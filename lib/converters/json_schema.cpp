@@ -131,7 +131,7 @@ SchemaPtr json_to_schema(element e, const Options& opts) {
         std::string field_name(name->get_string().value_unsafe());
         for (auto& existing : s.fields)
           if (existing.name == field_name) throw DataException(fmt::format("Cannot create field because of field name duplication {}", field_name));
-        s.fields.push_back(Field{std::move(field_name), s.fields.size(), json_to_schema(f, opts)});
+        s.fields.push_back(Field::make(std::move(field_name), s.fields.size(), json_to_schema(f, opts)));
       }
       break;
     }

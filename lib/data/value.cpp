@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "json/json_writer.h"
+
 namespace connectrun {
 
 namespace {
@@ -270,12 +272,19 @@ SchemaBuilder& SchemaBuilder::parameter(std::string k, std::string v) {
   return *this;
 }
 
+Field Field::make(std::string name, size_t index, SchemaPtr schema) {
+  Field f{std::move(name), index, std::move(schema), {}};
+  append_json_string(f.json_key, f.name);
+  f.json_key += ':';
+  return f;
+}
+
 SchemaBuilder& SchemaBuilder::field(std::string field_name, SchemaPtr schema) {
   if (s_.type != Type::Struct) throw DataException("Cannot create fields on type " + std::string(type_name(s_.type)));
   if (field_name.empty()) throw DataException("fieldName cannot be null.");
   if (!schema) throw DataException("fieldSchema for field " + field_name + " cannot be null.");
   if (s_.field(field_name)) throw DataException("Cannot create field because of field name duplication " + field_name);
-  s_.fields.push_back(Field{std::move(field_name), s_.fields.size(), std::move(schema)});
+  s_.fields.push_back(Field::make(std::move(field_name), s_.fields.size(), std::move(schema)));
   return *this;
 }
 

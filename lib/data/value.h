@@ -33,6 +33,10 @@ struct Field {
   std::string name;
   size_t index = 0;
   SchemaPtr schema;
+  // The name as a JSON object's key with its colon (`"name":`), escaped once here for the
+  // JSON writers rather than for every record. Empty when the field was made without it.
+  std::string json_key;
+  static Field make(std::string name, size_t index, SchemaPtr schema);
 };
 
 // Raw bytes, kept apart from String so the variant can tell them apart.

@@ -182,14 +182,14 @@ double Herder::offset_flush_age_seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - last_flush_).count();
 }
 
-void Herder::Totals::add(const TaskWorker& w, bool keep_failure) {
+void Herder::Totals::add(const TaskWorker& w, Ended how) {
   read += w.stats().read.load();
   written += w.stats().written.load();
   dead += w.stats().dead_lettered.load();
   skipped += w.skipped();
-  undelivered += w.stats().undelivered.load();
+  if (how != Ended::Restarted) undelivered += w.stats().undelivered.load();
   seconds = std::max(seconds, w.seconds());
-  if (keep_failure && !failure) failure = w.failure();
+  if ((how == Ended::Running || how == Ended::GivenUp) && !failure) failure = w.failure();
 }
 
 Herder::Report Herder::report() const {
@@ -203,7 +203,7 @@ Herder::Report Herder::report() const {
       if (e.plan->is_source != sources) continue;
       Totals t = e.retired;
       auto workers = e.workers();
-      for (TaskWorker* w : workers) t.add(*w, true);
+      for (TaskWorker* w : workers) t.add(*w, Totals::Ended::Running);
       uint64_t skipped = t.skipped > t.dead ? t.skipped - t.dead : 0;
       log_summary(*log_, {e.plan->name, t.read, t.written, skipped, t.dead, t.undelivered, t.seconds, workers.size(), t.failure});
       if (t.failure) r.failed = true;
@@ -373,7 +373,7 @@ void Herder::restart_locked(Entry& e, const ConnectorPlan& plan) {
     for (auto& slot : slots)
       if (runs_here(e, slot.id)) fresh.push_back(std::make_unique<SourceWorker>(plan, std::move(slot), once_, store_, traffic_bus_, flush_timeout_));
     stop(e);
-    for (auto& w : e.sources) e.retired.add(*w, false);
+    for (auto& w : e.sources) e.retired.add(*w, Totals::Ended::Restarted);
     e.sources = std::move(fresh);
   } else {
     stop(e);
@@ -383,7 +383,7 @@ void Herder::restart_locked(Entry& e, const ConnectorPlan& plan) {
                       std::none_of(e.sinks.begin(), e.sinks.end(), [](auto& w) { return w->failure().has_value(); });
     auto old = std::move(e.sinks);
     e.sinks.clear();
-    for (auto& w : old) e.retired.add(*w, false);
+    for (auto& w : old) e.retired.add(*w, Totals::Ended::Restarted);
     for (size_t i = 0; i < slots.size(); ++i)
       e.sinks.push_back(std::make_unique<SinkWorker>(plan, std::move(slots[i]), once_, traffic_bus_,
                                                      keep ? old[i]->release_consumer() : nullptr));
@@ -422,7 +422,7 @@ bool Herder::stop_connector(const std::string& name) {
   if (e->stopped) return true;
   log_->info("connector '{}': stopping (REST)", name);
   stop(*e);
-  for (TaskWorker* w : e->workers()) e->retired.add(*w, false);
+  for (TaskWorker* w : e->workers()) e->retired.add(*w, Totals::Ended::Stopped);
   e->sources.clear();
   e->sinks.clear();
   e->stopped = true;

@@ -152,8 +152,10 @@ class Herder {
     uint64_t read = 0, written = 0, dead = 0, skipped = 0, undelivered = 0;
     double seconds = 0;
     std::optional<std::string> failure;
-    // Failure is kept only for tasks whose failure still stands (not for a restart's or a stop's).
-    void add(const TaskWorker& w, bool keep_failure);
+    // What a task's end leaves standing: its failure (not after a restart or a stop) and its
+    // undelivered records (not after a restart: the new task reads them again in this run).
+    enum class Ended { Running, GivenUp, Stopped, Restarted };
+    void add(const TaskWorker& w, Ended how);
   };
   struct Entry {
     const ConnectorPlan* plan = nullptr;

@@ -90,7 +90,7 @@ void Herder::revoke_sources(const std::vector<int>& partitions) {
     w->join();
     Entry* e = find(w->name());
     if (!e) continue;
-    e->retired.add(*w, true);
+    e->retired.add(*w, Totals::Ended::GivenUp);
   }
   // Stored before the group hands the tasks to another process, which reads them first.
   if (!flush_locked()) log_->error("cluster: the offsets of the tasks this process gives up could not be stored; "

@@ -341,8 +341,12 @@ void append_schemaless_json(std::string& out, const Value& v) {
           const auto& fields = x->schema->fields;
           for (size_t i = 0; i < fields.size(); ++i) {
             if (i) out.push_back(',');
-            append_json_string(out, fields[i].name);
-            out.push_back(':');
+            if (!fields[i].json_key.empty()) {
+              out += fields[i].json_key;
+            } else {
+              append_json_string(out, fields[i].name);
+              out.push_back(':');
+            }
             append_schemaless_json(out, x->values[i]);
           }
           out.push_back('}');

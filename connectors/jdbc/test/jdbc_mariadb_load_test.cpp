@@ -60,30 +60,38 @@ TEST_CASE("JDBC on MariaDB: plain inserts go by LOAD DATA LOCAL and every value 
   const size_t rows = texts.size() + 1;
   for (auto& v : {Value(static_cast<int32_t>(texts.size())), Value(), Value(), Value(), Value(), Value(), Value()})
     params.push_back(v);
-  const int before = loads(my);
-  conn->begin();
-  REQUIRE(conn->copy_in("t", {"id", "s", "n", "d", "ok", "price", "at"}, refs_of(params), rows, {}));
-  conn->commit();
-  CHECK(loads(my) == before + 1);
-  auto rs = conn->query("SELECT id, s, n, d, ok, price, at FROM t ORDER BY id", {});
-  jdbc::Row row;
-  for (size_t i = 0; i < rows; ++i) {
-    REQUIRE(rs->next(row));
-    INFO(i);
-    CHECK(row.values[0].as<int32_t>() == static_cast<int32_t>(i));
-    CHECK(row.values[1] == params[i * 7 + 1]);
-    CHECK(row.values[2] == params[i * 7 + 2]);
-    CHECK(row.values[3] == params[i * 7 + 3]);
-    if (i < texts.size()) {
-      CHECK(row.values[4].as<bool>() == (i % 2 == 0));
-      CHECK(row.values[5].as<Decimal>().to_string() == "-12.500");
-      CHECK(row.values[6].as<Timestamp>().millis == 1704067200500 + static_cast<int64_t>(i));
-    } else {
-      for (int c = 4; c < 7; ++c) CHECK(row.values[c].is_null());
+  // The same with the session's sql_mode NO_BACKSLASH_ESCAPES (string literals without escapes).
+  for (bool no_backslash_escapes : {false, true}) {
+    INFO("NO_BACKSLASH_ESCAPES: " << no_backslash_escapes);
+    if (no_backslash_escapes) {
+      conn->execute("DELETE FROM t");
+      conn->execute("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')");
     }
+    const int before = loads(my);
+    conn->begin();
+    REQUIRE(conn->copy_in("t", {"id", "s", "n", "d", "ok", "price", "at"}, refs_of(params), rows, {}));
+    conn->commit();
+    CHECK(loads(my) == before + 1);
+    auto rs = conn->query("SELECT id, s, n, d, ok, price, at FROM t ORDER BY id", {});
+    jdbc::Row row;
+    for (size_t i = 0; i < rows; ++i) {
+      REQUIRE(rs->next(row));
+      INFO(i);
+      CHECK(row.values[0].as<int32_t>() == static_cast<int32_t>(i));
+      CHECK(row.values[1] == params[i * 7 + 1]);
+      CHECK(row.values[2] == params[i * 7 + 2]);
+      CHECK(row.values[3] == params[i * 7 + 3]);
+      if (i < texts.size()) {
+        CHECK(row.values[4].as<bool>() == (i % 2 == 0));
+        CHECK(row.values[5].as<Decimal>().to_string() == "-12.500");
+        CHECK(row.values[6].as<Timestamp>().millis == 1704067200500 + static_cast<int64_t>(i));
+      } else {
+        for (int c = 4; c < 7; ++c) CHECK(row.values[c].is_null());
+      }
+    }
+    CHECK_FALSE(rs->next(row));
+    CHECK(my.sql("SELECT s FROM t WHERE id = 5") == "\\\\N\n");  // the text \N, not NULL (the client escapes it)
   }
-  CHECK_FALSE(rs->next(row));
-  CHECK(my.sql("SELECT s FROM t WHERE id = 5") == "\\\\N\n");  // the text \N, not NULL (the client escapes it)
 }
 
 TEST_CASE("JDBC on MariaDB: a LOAD DATA that warns is undone and the rows are left to INSERT", "[jdbc][mariadb]") {
