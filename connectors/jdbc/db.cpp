@@ -292,10 +292,6 @@ Value value_from_text(const Column& c, const char* text, size_t len, int64_t* na
   throw ConnectError(fmt::format("column {} ({}): cannot read the value '{}'", c.name, c.db_type, s));
 }
 
-}  // namespace connectrun::jdbc
-
-namespace connectrun::jdbc {
-
 bool append_bulk_text(std::string& out, const Value& v, const char* db, const char (&truth)[3]) {
   // Runs of plain bytes are appended whole (text rarely holds a byte to escape), passed over eight bytes at
   // a time while none is below 0x0E (tab, line ends) or a backslash (SWAR: no false negatives; a false

@@ -429,7 +429,9 @@ class JdbcSourceTask : public SourceTask {
     }
   }
 
-  // Takes the row's values (moved, not copied: the next row is read into fresh ones).
+  // Takes the row's values (moved, not copied: the next row is read into fresh ones). It throws a
+  // ConnectError only before it moves t.offset past the row: read_rows' catch sets that offset on the
+  // rows already taken, and must not skip this one.
   void make_record(Table& t, Row& row, Record& r) {
     if (t.inc_col >= 0) {
       const Value& v = row.values[static_cast<size_t>(t.inc_col)];
