@@ -19,6 +19,17 @@ std::vector<BusRecord> batch(const std::string& topic, int n) {
   }
   return out;
 }
+
+// The size of each batch a consumer's polls return, until End.
+std::vector<size_t> poll_sizes(BusConsumer& c) {
+  std::vector<size_t> sizes;
+  for (;;) {
+    std::vector<BusRecord> got;
+    if (c.poll(got, 1s) == ConsumeStatus::End) break;
+    if (!got.empty()) sizes.push_back(got.size());
+  }
+  return sizes;
+}
 }  // namespace
 
 TEST_CASE("a batch is delivered only when every subscribed sink committed it", "[bus]") {
@@ -128,14 +139,49 @@ TEST_CASE("a sink takes at most its share of the bus per poll, and at least one 
     for (int i = 0; i < 3; ++i) p->send(batch("t", 2), [](std::optional<std::string>) {});
     p->close();
   });
-  std::vector<size_t> sizes;
-  for (;;) {
-    std::vector<BusRecord> got;
-    if (a->poll(got, 1s) == ConsumeStatus::End) break;
-    if (!got.empty()) sizes.push_back(got.size());
-  }
+  const std::vector<size_t> sizes = poll_sizes(*a);
   producer.join();
   CHECK(sizes == std::vector<size_t>{2, 2, 2});
+}
+
+TEST_CASE("await_room waits until the sink's queue could take the producer's last batch again", "[bus]") {
+  InProcessBus bus(1);  // one byte: a queue holding anything is full
+  auto a = bus.consumer("a", {{"t"}, ""});
+  auto p = bus.producer("src");
+  CHECK(p->await_room(0ms));  // nothing sent yet: nothing to wait for
+  p->send(batch("t", 10), [](std::optional<std::string>) {});
+  CHECK_FALSE(p->await_room(50ms));  // the sink has not taken it
+  std::atomic<bool> room{false};
+  std::thread waiter([&] { room = p->await_room(5s); });
+  std::vector<BusRecord> got;
+  a->poll(got, 10ms);
+  waiter.join();
+  CHECK(got.size() == 10);
+  CHECK(room);
+  CHECK(p->await_room(0ms));
+}
+
+TEST_CASE("await_room does not wait for a sink that failed", "[bus]") {
+  InProcessBus bus(1);
+  auto a = bus.consumer("a", {{"t"}, ""});
+  auto p = bus.producer("src");
+  p->send(batch("t", 3), [](std::optional<std::string>) {});
+  CHECK_FALSE(p->await_room(0ms));
+  a->fail("broken");
+  CHECK(p->await_room(0ms));
+}
+
+TEST_CASE("a poll joins small batches up to 500 records and hands a large one over alone", "[bus]") {
+  InProcessBus bus;  // room for everything below
+  auto a = bus.consumer("a", {{"t"}, ""});
+  CHECK(a->hands_over_batches());
+  auto p = bus.producer("src");
+  for (int i = 0; i < 300; ++i) p->send(batch("t", 2), [](std::optional<std::string>) {});  // 600 records
+  p->send(batch("t", 2000), [](std::optional<std::string>) {});
+  p->close();
+  const std::vector<size_t> sizes = poll_sizes(*a);
+  // 250 batches of 2 make 500; the other 50 come together; the large batch comes alone.
+  CHECK(sizes == std::vector<size_t>{500, 100, 2000});
 }
 
 TEST_CASE("a failed sink fails the deliveries routed to it", "[bus]") {

@@ -58,11 +58,12 @@ class FileStreamSinkTask : public SinkTask {
     for (auto& r : batch) {
       append_value_text(buf_, r.value);
       buf_ += '\n';
-    }
-    // Large buffers go out early to bound memory; they count only at flush().
-    if (buf_.size() >= (4u << 20)) {
-      reopen_if_rotated();
-      write_out();
+      // Whole lines go out every 64 KiB (as `cat` writes 128 KiB blocks): with many sinks in one job
+      // a buffer of a whole batch each would add up. They count as written only at flush().
+      if (buf_.size() >= kWriteAt) {
+        reopen_if_rotated();
+        write_out();
+      }
     }
   }
 
@@ -187,6 +188,7 @@ class FileStreamSinkTask : public SinkTask {
   int fd_ = -1;
   off_t good_size_ = -1;  // file size after the last complete write (-1: not a regular file)
   std::uint64_t reopen_seen_ = 0;  // TaskContext::reopen_generation at the last open
+  static constexpr size_t kWriteAt = 64 * 1024;
   std::string buf_;
 };
 

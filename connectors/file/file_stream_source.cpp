@@ -287,7 +287,7 @@ class FileStreamSourceTask : public SourceTask {
         return false;
       const size_t consumed = line.length + line.terminator;
       position_ += static_cast<int64_t>(consumed);
-      add_record(out, now).value = Value(decode_utf8_line(std::string_view(base, line.length)));
+      add_record(out, now).value.storage().emplace<std::string>(decode_utf8_line(std::string_view(base, line.length)));
       start_ += consumed;
       ++budget.records;
       budget.bytes += line.length;

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include <simdjson.h>
+#include "json/utf8.h"
 
 namespace connectrun::file {
 
@@ -76,33 +76,8 @@ std::string replace_malformed_utf8(std::string_view bytes) {
   return out;
 }
 
-namespace {
-// ASCII, eight bytes at a time: most lines are, and this costs a few
-// instructions per word where simdjson's validator has a per-call overhead
-// that matters on ~100-byte lines.
-bool is_ascii(std::string_view s) {
-  const char* p = s.data();
-  const size_t n = s.size();
-  auto word = [](const char* at) {
-    uint64_t w;
-    std::memcpy(&w, at, sizeof w);
-    return w;
-  };
-  uint64_t acc = 0;
-  if (n < 8) {
-    for (size_t i = 0; i < n; ++i) acc |= static_cast<uint8_t>(p[i]);
-    return acc < 0x80;
-  }
-  size_t i = 0;
-  for (; i + 32 <= n; i += 32) acc |= word(p + i) | word(p + i + 8) | word(p + i + 16) | word(p + i + 24);
-  for (; i + 8 <= n; i += 8) acc |= word(p + i);
-  acc |= word(p + n - 8);  // the last bytes, overlapping what was read: no byte loop
-  return (acc & 0x8080808080808080ull) == 0;
-}
-}  // namespace
-
 std::string decode_utf8_line(std::string_view bytes) {
-  if (is_ascii(bytes) || simdjson::validate_utf8(bytes.data(), bytes.size())) return std::string(bytes);
+  if (utf8::is_valid(bytes)) return std::string(bytes);
   return replace_malformed_utf8(bytes);
 }
 

@@ -87,6 +87,12 @@ class BusProducer {
   // leaves it empty.
   virtual void send(std::vector<BusRecord>&& batch, DeliveryCallback done, std::vector<NextOffset>* numbered) = 0;
   void send(std::vector<BusRecord>&& batch, DeliveryCallback done) { send(std::move(batch), std::move(done), nullptr); }
+  // Waits, at most `wait`, until the bus would take another batch like the
+  // last one without blocking; false when it would still block. A source
+  // calls it before reading its next batch, so that while a sink is behind it
+  // holds nothing rather than a batch it cannot hand over (memory, with many
+  // connectors in one job). A bus whose sends do not block returns true.
+  virtual bool await_room(std::chrono::milliseconds /*wait*/) { return true; }
   // No more sends from this producer.
   virtual void close() = 0;
 };
@@ -130,6 +136,9 @@ class BusConsumer {
   // In-process its batches are reported kNotCommitted to their sources; on
   // Kafka their positions are simply not committed.
   virtual void abandon_uncommitted() {}
+  // poll() hands over vectors the bus built (rather than filling the caller's):
+  // the caller's vector has no room worth keeping between polls.
+  virtual bool hands_over_batches() const { return false; }
   // The sink failed: what it polled and did not commit, and all that is still
   // routed to it, will never be delivered.
   virtual void fail(const std::string& reason) = 0;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "bus/partitioner.h"
+#include "bus/topic_name.h"
 #include "plan/job_config.h"
 
 namespace connectrun {
@@ -114,6 +115,12 @@ struct InProcessBus::SinkQueue {
 };
 
 namespace {
+// A queue has room for `bytes` when it is empty or they fit in its share; a
+// failed or gone queue takes anything (its records count as it must).
+bool has_room(const InProcessBus::SinkQueue& q, size_t bytes, size_t share) {
+  return q.failed || q.gone || q.queued == 0 || q.queued + bytes <= share;
+}
+
 class Producer : public BusProducer {
  public:
   explicit Producer(InProcessBus& bus, std::string dlq_of = "", int32_t partitions = 1)
@@ -121,8 +128,9 @@ class Producer : public BusProducer {
   ~Producer() override { close(); }
   using BusProducer::send;
   void send(std::vector<BusRecord>&& batch, DeliveryCallback done, std::vector<NextOffset>* numbered) override {
-    bus_.send(std::move(batch), std::move(done), partitions_, numbered);
+    bus_.send(std::move(batch), std::move(done), partitions_, numbered, &sent_);
   }
+  bool await_room(std::chrono::milliseconds wait) override { return bus_.await_room(sent_, wait); }
   void close() override {
     if (!closed_) {
       closed_ = true;
@@ -132,12 +140,15 @@ class Producer : public BusProducer {
 
  private:
   InProcessBus& bus_;
+  InProcessBus::Sent sent_;  // where the last batch went (await_room)
   std::string dlq_of_;
   int32_t partitions_;  // for the topics it creates
   bool closed_ = false;
 };
 
 class Consumer : public BusConsumer {
+  static constexpr size_t kJoinRecords = 500;
+
  public:
   Consumer(std::mutex& mu, std::condition_variable& space, InProcessBus& bus,
            std::shared_ptr<InProcessBus::SinkQueue> q)
@@ -154,9 +165,11 @@ class Consumer : public BusConsumer {
     // converts and writes is bounded like its queue; the rest waits for the next poll.
     const size_t share = bus_.sink_share();
     size_t take = 0, records = 0;
+    // Chunks are joined only up to 500 records (Kafka's max.poll.records default): a larger one
+    // comes alone, its vector handed over without moving its records into another.
     for (size_t bytes = 0; take < q_->chunks.size(); ++take) {
       const Chunk& c = q_->chunks[take];
-      if (take > 0 && bytes + c.bytes > share) break;
+      if (take > 0 && (bytes + c.bytes > share || records + c.records.size() > kJoinRecords)) break;
       bytes += c.bytes;
       records += c.records.size();
     }
@@ -179,6 +192,7 @@ class Consumer : public BusConsumer {
   }
 
   void hold_while(std::function<bool()> held) override { held_ = std::move(held); }
+  bool hands_over_batches() const override { return true; }
 
   void commit() override {
     std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
@@ -261,7 +275,7 @@ class Consumer : public BusConsumer {
     const BusRecord* prev = nullptr;
     size_t cur = 0;  // the entry of prev's partition
     for (auto& r : records) {
-      if (!prev || prev->topic != r.topic || prev->partition != r.partition) {  // else a run of one partition
+      if (!prev || prev->partition != r.partition || !same_name(prev->topic, r.topic)) {  // else a run of one partition
         TopicPartition tp{r.topic, r.partition.value_or(0)};
         auto it = std::find_if(ends.begin(), ends.end(), [&](auto& e) { return e.first == tp; });
         if (it == ends.end()) it = ends.emplace(ends.end(), std::move(tp), 0);
@@ -429,8 +443,17 @@ const std::vector<InProcessBus::SinkQueue*>& InProcessBus::subscribers_of(TopicS
   return topic.routes[static_cast<size_t>(p)];
 }
 
+bool InProcessBus::await_room(const Sent& sent, std::chrono::milliseconds wait) {
+  if (sent.empty()) return true;
+  std::unique_lock lock(mu_);
+  return space_.wait_for(lock, wait, [&] {
+    const size_t share = sink_share();
+    return std::all_of(sent.begin(), sent.end(), [&](auto& s) { return has_room(*s.first, s.second, share); });
+  });
+}
+
 void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done, int32_t create_partitions,
-                        std::vector<NextOffset>* numbered) {
+                        std::vector<NextOffset>* numbered, Sent* sent) {
   std::unique_lock lock(mu_);
   // An explicit partition must exist (Kafka's producer fails such a record);
   // checked first, so a refused batch takes no offsets.
@@ -462,7 +485,7 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done, i
   };
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& rec = batch[i];
-    if (!last_topic || *last_topic != rec.topic) {
+    if (!last_topic || !same_name(*last_topic, rec.topic)) {
       topic = &topic_state(rec.topic, create_partitions);  // map nodes are stable
       last_topic = &rec.topic;
     }
@@ -502,12 +525,14 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done, i
   // Backpressure: wait until every target sink has room (or has failed).
   space_.wait(lock, [&] {
     const size_t share = sink_share();
-    for (size_t n = 0; n < targets.size(); ++n) {
-      const SinkQueue& q = *targets[n].first;
-      if (!q.failed && !q.gone && q.queued > 0 && q.queued + bytes[n] > share) return false;
-    }
+    for (size_t n = 0; n < targets.size(); ++n)
+      if (!has_room(*targets[n].first, bytes[n], share)) return false;
     return true;
   });
+  if (sent) {
+    sent->clear();
+    for (size_t n = 0; n < targets.size(); ++n) sent->emplace_back(targets[n].first, bytes[n]);
+  }
   auto ack = std::make_shared<Ack>(static_cast<int>(targets.size()) + 1, std::move(done));
   std::vector<std::string> failures;
   size_t gone = 0;

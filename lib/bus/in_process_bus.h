@@ -52,8 +52,13 @@ class InProcessBus : public TopicBus {
   struct Ack;
   struct SinkQueue;
   struct TopicState;
+  // The queues a producer's last batch went to, and its bytes in each (queues
+  // stay in sinks_, marked gone, for the bus's life: the pointers stay valid).
+  using Sent = std::vector<std::pair<const SinkQueue*, size_t>>;
   void send(std::vector<BusRecord>&& batch, DeliveryCallback done, int32_t create_partitions = 1,
-            std::vector<NextOffset>* numbered = nullptr);
+            std::vector<NextOffset>* numbered = nullptr, Sent* sent = nullptr);
+  // Waits, at most `wait`, until each queue of `sent` could take its bytes again.
+  bool await_room(const Sent& sent, std::chrono::milliseconds wait);
   int32_t create_partitions(const std::string& connector);
   // The partitions of every existing topic `q` reads that its task owns. mu_ held.
   std::vector<TopicPartition> assignment_of(const SinkQueue& q) const;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "bus/topic_name.h"
+
 namespace connectrun {
 
 void TopicOffsets::restore(const std::vector<NextOffset>& stored) {
@@ -20,7 +22,7 @@ std::vector<NextOffset> TopicOffsets::next_offsets(const std::vector<std::string
 }
 
 int64_t TopicOffsets::Numbering::next(const std::string& topic, int32_t partition) {
-  auto is = [&](const auto& t) { return t.first->second == partition && t.first->first == topic; };
+  auto is = [&](const auto& t) { return t.first->second == partition && same_name(t.first->first, topic); };
   if (touched_.empty() || !is(touched_.back())) {
     auto seen = std::find_if(touched_.begin(), touched_.end(), is);
     if (seen != touched_.end()) {

@@ -63,9 +63,9 @@ SchemaAndValue StringConverter::to_connect_data_owned(std::optional<std::string>
 }
 
 void StringConverter::take_into(std::optional<std::string>&& bytes, SchemaPtr& schema, Value& value) {
-  schema = optional_string();
+  if (schema != optional_string()) schema = optional_string();  // no reference count traffic when it is already
   if (!bytes) {
-    value = Value();
+    if (!value.is_null()) value = Value();
     return;
   }
   // Kafka's StringDeserializer is `new String(bytes, UTF_8)`: malformed bytes become U+FFFD.
@@ -73,8 +73,8 @@ void StringConverter::take_into(std::optional<std::string>&& bytes, SchemaPtr& s
     value = Value(utf8::to_valid(*bytes));
     return;
   }
-  if (auto* s = value.get_if<std::string>()) *s = std::move(*bytes);
-  else value = Value(std::move(*bytes));
+  // Straight into the variant: no temporary Value to move and destroy.
+  value.storage().emplace<std::string>(std::move(*bytes));
 }
 
 SchemaAndValue StringConverter::to_connect_data(std::string_view /*topic*/, std::optional<std::string_view> bytes) {

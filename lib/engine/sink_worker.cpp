@@ -160,6 +160,8 @@ void SinkWorker::run() {
         batch.clear();
         convert(in, batch, dlq_ ? &origin : nullptr);
         if (dlq_) keep_originals(std::move(in), std::move(origin), batch);  // moved-from: cleared before reuse
+        // Released before the put: the in-process bus hands over its queue's vector (nothing to reuse).
+        else if (consumer_->hands_over_batches()) std::vector<BusRecord>().swap(in);
         const auto started = std::chrono::steady_clock::now();
         if (!batch.empty()) with_retries("put", [&] { task->put(batch); });
         {
@@ -173,6 +175,7 @@ void SinkWorker::run() {
             std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count(),
             std::memory_order_relaxed);
         stats_.written.fetch_add(batch.size(), std::memory_order_relaxed);
+        batch.clear();  // not held while the next poll waits (memory, with many sinks)
       } else if (uncommitted()) {
         commit(*task, retrying);  // a task holding records back may release them while no new ones come
       }

@@ -54,6 +54,8 @@ void SourceWorker::run() {
       // Before a pause too: an interval's transaction must not stay open while the task is paused.
       if (transaction_due()) commit_transaction();
       if (wait_while_paused()) continue;
+      // While a sink is behind, wait before reading rather than hold a batch the bus cannot take.
+      if (producer_ && !producer_->await_room(200ms)) continue;
       batch.clear();
       PollStatus status = task->poll(batch, 200ms);
       if (!batch.empty()) process(batch);

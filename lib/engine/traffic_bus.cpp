@@ -1,5 +1,7 @@
 #include "engine/traffic_bus.h"
 
+#include "bus/topic_name.h"
+
 namespace connectrun {
 
 namespace {
@@ -25,6 +27,7 @@ class CountingProducer : public BusProducer {
     count_sent(*traffic_, batch);
     inner_->send(std::move(batch), std::move(done), numbered);
   }
+  bool await_room(std::chrono::milliseconds wait) override { return inner_->await_room(wait); }
   void close() override { inner_->close(); }
 
  private:
@@ -72,6 +75,7 @@ class CountingConsumer : public BusConsumer {
   bool pause_fetching(bool paused) override { return inner_->pause_fetching(paused); }
   std::vector<PartitionChange> take_partition_changes() override { return inner_->take_partition_changes(); }
   void replay_assignment() override { inner_->replay_assignment(); }
+  bool hands_over_batches() const override { return inner_->hands_over_batches(); }
 
  private:
   std::unique_ptr<BusConsumer> inner_;
@@ -83,7 +87,7 @@ void ConnectorTraffic::add_topics(const std::vector<BusRecord>& records, size_t 
   // Batches are mostly of one topic: the lock is taken once per new topic name seen in a row.
   const std::string* last = nullptr;
   for (size_t i = from; i < records.size(); ++i) {
-    if (last && *last == records[i].topic) continue;
+    if (last && same_name(*last, records[i].topic)) continue;
     last = &records[i].topic;
     std::lock_guard lock(mu_);
     topics_.insert(*last);

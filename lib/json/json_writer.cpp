@@ -210,6 +210,28 @@ void append_json_string(std::string& out, std::string_view s) {
       i += 16;
       continue;
     }
+    // Only quotes and backslashes in the block (the usual case in JSON text), with a block's
+    // length of input after it to read from: each is escaped in turn and the rest of the block
+    // stored again behind it, with no new scan of the block.
+    const unsigned quotes = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash))));
+    if (mask == quotes && i + 32 <= s.size()) {
+      size_t done = static_cast<size_t>(__builtin_ctz(mask));  // bytes of the block in place
+      w += done;
+      for (;;) {
+        *w++ = '\\';
+        *w++ = s[i + done++];
+        mask &= mask - 1;
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w), _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i + done)));
+        if (mask == 0) break;
+        const auto k = static_cast<size_t>(__builtin_ctz(mask));
+        w += k - done;
+        done = k;
+      }
+      w += 16 - done;
+      i += 16;
+      continue;
+    }
     const auto k = static_cast<size_t>(__builtin_ctz(mask));
     w += k;
     i += k;

@@ -43,8 +43,10 @@ inline size_t valid_sequence(std::string_view s, size_t i) {
 // where valid_sequence() returned 0).
 size_t malformed_length(std::string_view s, size_t i);
 
-// Whether `s` is valid UTF-8 (simdjson's SIMD validator).
+// Whether `s` is valid UTF-8 (an ASCII check, then simdjson's SIMD validator).
 bool is_valid(std::string_view s);
+// Only ASCII bytes: the common case, checked before the full validation.
+bool is_ascii(std::string_view s);
 // `s` with each malformed sequence replaced as Java does; valid input comes
 // back unchanged after one fast validation.
 std::string to_valid(std::string_view s);
