@@ -86,8 +86,11 @@ class KafkaProducer : public BusProducer {
     poller_ = std::thread([this] {
       // Short waits: rd_kafka_yield does not wake a waiting rd_kafka_poll, and
       // the destructor joins this thread (a cron run should not wait 100 ms).
+      // It sleeps rather than waits in rd_kafka_poll, so that while the source is sending, the
+      // reports are mostly served by send() on the source's thread; it serves what is left.
       while (!stop_poller_.load()) {
-        rd_kafka_poll(rk_.get(), 20);
+        rd_kafka_poll(rk_.get(), 0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
         if (watch_.check(rk_.get(), *log_.log) && !log_.gave_up.load()) {
           log_.gave_up_reason = watch_.reason();
           log_.gave_up.store(true, std::memory_order_release);
@@ -118,6 +121,10 @@ class KafkaProducer : public BusProducer {
     }
     auto* ack = new BatchAck{{batch.size()}, {}, {}, std::move(done), &detached_};
     for (auto& r : batch) produce(r, ack);
+    // Reports that are ready are served here, on the thread that produced their messages:
+    // librdkafka frees a message where its report is served, and a free on another thread
+    // than the allocation's meets it on glibc's arena lock (system time, context switches).
+    rd_kafka_poll(rk_.get(), 0);
   }
 
   void close() override {
