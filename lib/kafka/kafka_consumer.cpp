@@ -290,7 +290,7 @@ class KafkaConsumer : public BusConsumer {
   void take(const rd_kafka_message_t& m, std::vector<BusRecord>& out) {
     // Messages come in runs of one partition: its map entries are looked up once a run.
     if (!run_.polled || run_.rkt != m.rkt || run_.partition != m.partition) start_run(m);
-    BusRecord r;
+    BusRecord& r = out.emplace_back();  // built in place: a BusRecord is large to move
     r.topic = run_.tp->topic;
     r.partition = m.partition;
     r.offset = m.offset;
@@ -313,7 +313,6 @@ class KafkaConsumer : public BusConsumer {
       *run_.consumed = m.offset + 1;
       if (run_.target && m.offset + 1 >= *run_.target) done_.insert(*run_.tp);
     }
-    out.push_back(std::move(r));
   }
 
   // The entries of (topic, partition) in polled_, consumed_ and targets_ (map nodes stay put).
