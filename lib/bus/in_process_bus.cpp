@@ -45,8 +45,7 @@ struct InProcessBus::Ack {
 namespace {
 struct Chunk {
   std::vector<BusRecord> records;
-  size_t taken = 0;  // records[0, taken) were handed over already (a batch larger than a poll takes)
-  size_t bytes = 0;  // footprint() of the records (counted until the last of them is taken)
+  size_t bytes = 0;  // footprint() of the records
   std::shared_ptr<InProcessBus::Ack> ack;
 };
 
@@ -85,8 +84,7 @@ struct InProcessBus::SinkQueue {
 
   // Hands the acks of every polled chunk to `acks`.
   void take_polled(std::vector<std::shared_ptr<Ack>>& acks) {
-    for (auto& p : polled)
-      if (p.ack) acks.push_back(std::move(p.ack));
+    for (auto& p : polled) acks.push_back(std::move(p.ack));
     polled.clear();
   }
 
@@ -99,19 +97,8 @@ struct InProcessBus::SinkQueue {
     Chunk c = std::move(chunks.front());
     chunks.pop_front();
     queued -= c.bytes;
-    queued_records -= c.records.size() - c.taken;
+    queued_records -= c.records.size();
     return c;
-  }
-  // The next `n` records of the front chunk, which keeps the rest (and its ack).
-  std::vector<BusRecord> take_front(size_t n) {
-    Chunk& c = chunks.front();
-    auto first = c.records.begin() + static_cast<std::ptrdiff_t>(c.taken);
-    std::vector<BusRecord> part(std::make_move_iterator(first), std::make_move_iterator(first + static_cast<std::ptrdiff_t>(n)));
-    // Its bytes stay counted until its last part is taken: a producer refills the queue only once
-    // the sink holds the chunk's last part, so at most about two batches are in flight per sink.
-    c.taken += n;
-    queued_records -= n;
-    return part;
   }
   // Empties the queue; what its chunks awaited goes to `acks`.
   void drop_all(std::vector<std::shared_ptr<InProcessBus::Ack>>& acks) {
@@ -176,34 +163,18 @@ class Consumer : public BusConsumer {
     if (held_ && held_()) return ConsumeStatus::Ok;  // paused while waiting: the records stay queued (its lag)
     // At most the sink's share (at least one chunk): what a sink holds while it
     // converts and writes is bounded like its queue; the rest waits for the next poll.
-    // With many sinks sharing the bus, a batch larger than 500 records (Kafka's max.poll.records default)
-    // is handed over 500 at a time, so what each sink holds converted stays small. With few, it comes
-    // whole: sinks that write in batches (JdbcSink's COPY) write fewer, larger ones.
-    // (A batch begun in parts goes on in parts.)
-    if (const Chunk& front = q_->chunks.front();
-        front.records.size() - front.taken > kJoinRecords && (front.taken > 0 || bus_.memory_tight())) {
-      std::vector<BusRecord> part = q_->take_front(kJoinRecords);
-      q_->polled.push_back({nullptr, partition_ends(part)});  // the chunk's ack goes with its last part
-      if (out.empty()) out = std::move(part);
-      else std::move(part.begin(), part.end(), std::back_inserter(out));
-      lock.unlock();
-      space_.notify_all();
-      return ConsumeStatus::Ok;
-    }
     const size_t share = bus_.sink_share();
     size_t take = 0, records = 0;
-    // Smaller chunks are joined up to the same 500 records; one that fills a poll alone (or the
-    // last part of a larger one) is handed over as its vector, its records not moved into another.
+    // Chunks are joined only up to 500 records (Kafka's max.poll.records default): a larger one
+    // comes alone, its vector handed over without moving its records into another.
     for (size_t bytes = 0; take < q_->chunks.size(); ++take) {
       const Chunk& c = q_->chunks[take];
-      const size_t left = c.records.size() - c.taken;
-      if (take > 0 && (bytes + c.bytes > share || records + left > kJoinRecords)) break;
+      if (take > 0 && (bytes + c.bytes > share || records + c.records.size() > kJoinRecords)) break;
       bytes += c.bytes;
-      records += left;
+      records += c.records.size();
     }
     for (; take > 0; --take) {
       Chunk c = q_->pop_front();
-      if (c.taken > 0) c.records.erase(c.records.begin(), c.records.begin() + static_cast<std::ptrdiff_t>(c.taken));
       auto ends = partition_ends(c.records);
       if (out.empty()) {
         // Room for the rest at once: appending chunk after chunk would move
@@ -255,8 +226,7 @@ class Consumer : public BusConsumer {
         });
       };
       auto keep = std::stable_partition(q_->polled.begin(), q_->polled.end(), [&](auto& p) { return !covered(p); });
-      for (auto it = keep; it != q_->polled.end(); ++it)
-        if (it->ack) acks.push_back(std::move(it->ack));
+      for (auto it = keep; it != q_->polled.end(); ++it) acks.push_back(std::move(it->ack));
       q_->polled.erase(keep, q_->polled.end());
     }
     for (auto& a : acks) a->release(std::nullopt);

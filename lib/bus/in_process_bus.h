@@ -74,9 +74,6 @@ class InProcessBus : public TopicBus {
 
   // The bytes one sink may have queued, and take per poll. mu_ held.
   size_t sink_share() const;
-  // More sinks than the budget gives a full share each (more than 8 by default): a poll then
-  // hands a large batch over in parts. mu_ held.
-  bool memory_tight() const { return sink_share() < per_sink_; }
 
  private:
   // The queues a record of `topic` partition `p` goes to: one per subscribed
