@@ -171,7 +171,7 @@ TEST_CASE("await_room does not wait for a sink that failed", "[bus]") {
   CHECK(p->await_room(0ms));
 }
 
-TEST_CASE("a poll joins small batches up to 500 records and hands a large one over alone", "[bus]") {
+TEST_CASE("a poll joins small batches up to 500 records, and a large one comes whole while the bus has room", "[bus]") {
   InProcessBus bus;  // room for everything below
   auto a = bus.consumer("a", {{"t"}, ""});
   CHECK(a->hands_over_batches());
@@ -180,8 +180,125 @@ TEST_CASE("a poll joins small batches up to 500 records and hands a large one ov
   p->send(batch("t", 2000), [](std::optional<std::string>) {});
   p->close();
   const std::vector<size_t> sizes = poll_sizes(*a);
-  // 250 batches of 2 make 500; the other 50 come together; the large batch comes alone.
+  // 250 batches of 2 make 500; the other 50 come together; the large batch comes alone, whole.
   CHECK(sizes == std::vector<size_t>{500, 100, 2000});
+}
+
+TEST_CASE("with more sinks than the bus budget gives a full share, a large batch comes 500 records at a time", "[bus]") {
+  InProcessBus bus(1u << 20, 2u << 20);  // one sink's share (1 MiB) already below the most a sink may have
+  auto a = bus.consumer("a", {{"t"}, ""});
+  auto p = bus.producer("src");
+  p->send(batch("t", 2000), [](std::optional<std::string>) {});
+  p->close();
+  CHECK(poll_sizes(*a) == std::vector<size_t>{500, 500, 500, 500});
+}
+
+TEST_CASE("a batch handed over in parts is delivered once every part is committed, in order", "[bus]") {
+  InProcessBus bus(1u << 20, 2u << 20);  // tight: large batches come in parts
+  auto a = bus.consumer("a", {{"t"}, ""});
+  auto p = bus.producer("src");
+  std::atomic<int> delivered{0};
+  p->send(batch("t", 1200), [&](std::optional<std::string> e) {
+    if (!e) ++delivered;
+  });
+  std::vector<BusRecord> got;
+  for (int part = 0; part < 2; ++part) {
+    got.clear();
+    a->poll(got, 1s);
+    REQUIRE(got.size() == 500);
+    CHECK(got.front().value == std::to_string(part * 500));  // in order, nothing skipped
+    a->commit();
+    CHECK(delivered == 0);  // parts of it are still to come
+  }
+  got.clear();
+  a->poll(got, 1s);
+  REQUIRE(got.size() == 200);
+  CHECK(got.front().value == "1000");
+  CHECK(got.back().value == "1199");
+  CHECK(delivered == 0);  // polled, not committed
+  a->commit();
+  CHECK(delivered == 1);
+}
+
+TEST_CASE("a batch handed over in parts waits for every partition of every part, whatever pre_commit holds back", "[bus][precommit]") {
+  InProcessBus bus(1u << 20, 2u << 20);  // tight: large batches come in parts
+  auto a = bus.consumer("a", {{"x", "y"}, ""});
+  auto p = bus.producer("src");
+  // 600 records of x, then 600 of y: the parts are [x 0-499], [x 500-599, y 0-399], [y 400-599].
+  std::vector<BusRecord> records = batch("x", 600);
+  for (auto& r : batch("y", 600)) records.push_back(std::move(r));
+  std::optional<std::optional<std::string>> result;
+  p->send(std::move(records), [&](std::optional<std::string> e) { result = std::move(e); });
+  std::vector<BusRecord> got;
+  for (int part = 0; part < 3; ++part) {
+    std::vector<BusRecord> one;
+    a->poll(one, 1s);
+    REQUIRE(one.size() == (part < 2 ? 500u : 200u));
+    std::move(one.begin(), one.end(), std::back_inserter(got));
+  }
+  CHECK(got.back().topic == "y");
+  CHECK(got.back().offset == 599);
+  // A sink whose pre_commit holds x back commits y alone: the last part is all y, yet the batch
+  // is not delivered, since x's records of the earlier parts are not committed.
+  a->commit(TopicPartitionOffsets{{TopicPartition{"y", 0}, 600}});
+  CHECK_FALSE(result);
+  a->commit(TopicPartitionOffsets{{TopicPartition{"x", 0}, 599}});  // one record of x short
+  CHECK_FALSE(result);
+  a->commit(TopicPartitionOffsets{{TopicPartition{"x", 0}, 600}});
+  REQUIRE(result);
+  CHECK_FALSE(*result);
+  p->close();
+}
+
+TEST_CASE("a sink stopped between the parts of a batch fails its delivery as not committed", "[bus]") {
+  InProcessBus bus(1u << 20, 2u << 20);  // tight: large batches come in parts
+  auto a = bus.consumer("a", {{"t"}, ""});
+  auto p = bus.producer("src");
+  std::optional<std::optional<std::string>> result;
+  int calls = 0;
+  p->send(batch("t", 1200), [&](std::optional<std::string> e) {
+    result = std::move(e);
+    ++calls;
+  });
+  std::vector<BusRecord> got;
+  a->poll(got, 1s);
+  REQUIRE(got.size() == 500);
+  a->commit();
+  a->abandon_uncommitted();  // the rest of the batch was never polled, let alone committed
+  REQUIRE(result);
+  REQUIRE(*result);
+  CHECK(is_not_committed(**result));
+  // The rest still comes to a later poll, and committing it delivers nothing twice.
+  got.clear();
+  a->poll(got, 1s);
+  CHECK(got.size() == 500);
+  a->commit();
+  got.clear();
+  a->poll(got, 1s);
+  CHECK(got.size() == 200);
+  a->commit();
+  CHECK(calls == 1);
+  p->close();
+}
+
+TEST_CASE("a sink that fails while a batch is handed over in parts fails its delivery", "[bus]") {
+  InProcessBus bus(1u << 20, 2u << 20);  // tight: large batches come in parts
+  auto a = bus.consumer("a", {{"t"}, ""});
+  auto p = bus.producer("src");
+  std::optional<std::string> error;
+  std::atomic<bool> called{false};
+  p->send(batch("t", 1200), [&](std::optional<std::string> e) {
+    error = std::move(e);
+    called = true;
+  });
+  std::vector<BusRecord> got;
+  a->poll(got, 1s);
+  a->commit();  // the first part committed: not enough
+  CHECK_FALSE(called);
+  a->fail("broken");
+  REQUIRE(called);
+  REQUIRE(error);
+  CHECK(error->find("broken") != std::string::npos);
 }
 
 TEST_CASE("a failed sink fails the deliveries routed to it", "[bus]") {

@@ -78,7 +78,7 @@ class BusProducer {
  public:
   virtual ~BusProducer() = default;
   // Hands a batch to the bus; blocks while the bus is full (backpressure).
-  // `done` may run on another thread, possibly before send returns. A bus that
+  // `done` may run on any thread, the caller's included, possibly before send returns. A bus that
   // numbers records itself (in-process) sets `*numbered`, when given, to the
   // next offset of each topic partition the batch's records were numbered in,
   // before any of them can be delivered (so before `done` runs): a source

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "bus/in_process_queue.h"
 #include "bus/partitioner.h"
 #include "bus/topic_name.h"
 #include "plan/job_config.h"
@@ -19,36 +20,7 @@ struct InProcessBus::TopicState {
   std::vector<std::vector<SinkQueue*>> routes;  // per partition: the queues its records go to
 };
 
-struct InProcessBus::Ack {
-  explicit Ack(int n, DeliveryCallback cb) : pending(n), done(std::move(cb)) {}
-  std::atomic<int> pending;
-  DeliveryCallback done;
-  std::mutex mu;
-  std::optional<std::string> error;
-
-  void release(const std::optional<std::string>& err) {
-    if (err) {
-      std::lock_guard lock(mu);
-      if (!error) error = err;
-    }
-    if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      std::optional<std::string> e;
-      {
-        std::lock_guard lock(mu);
-        e = error;
-      }
-      done(std::move(e));
-    }
-  }
-};
-
 namespace {
-struct Chunk {
-  std::vector<BusRecord> records;
-  size_t bytes = 0;  // footprint() of the records
-  std::shared_ptr<InProcessBus::Ack> ack;
-};
-
 // About the memory a queued record holds: the record and its strings (those
 // short enough for the small-string buffer are counted twice, which is harmless).
 size_t footprint(const BusRecord& r) {
@@ -57,68 +29,6 @@ size_t footprint(const BusRecord& r) {
   if (r.value) n += r.value->size();
   for (auto& [name, value] : r.headers) n += sizeof(r.headers[0]) + name.size() + (value ? value->size() : 0);
   return n;
-}
-}  // namespace
-
-struct InProcessBus::SinkQueue {
-  std::string connector;
-  Subscription sub;
-  ConsumerTask task;
-  std::vector<PartitionChange> changes;  // not yet taken by the sink task
-  std::optional<transforms::JavaRegex> re;  // Java syntax, whole name
-  std::deque<Chunk> chunks;
-  size_t queued = 0;          // bytes in chunks
-  size_t queued_records = 0;  // records in chunks: the sink's lag
-  std::condition_variable ready;
-  bool failed = false;
-  bool gone = false;  // unsubscribed; kept so a sender waiting for space never holds a dangling pointer
-  std::string fail_reason;
-  // Consumed chunks awaiting the sink's commit, each with the position after
-  // its last record per partition: it is acknowledged once every one of them is committed.
-  struct Polled {
-    std::shared_ptr<Ack> ack;
-    std::vector<std::pair<TopicPartition, int64_t>> ends;
-  };
-  std::vector<Polled> polled;
-  TopicPartitionOffsets committed;  // the sink's committed positions
-
-  // Hands the acks of every polled chunk to `acks`.
-  void take_polled(std::vector<std::shared_ptr<Ack>>& acks) {
-    for (auto& p : polled) acks.push_back(std::move(p.ack));
-    polled.clear();
-  }
-
-  void push(Chunk&& c) {
-    queued += c.bytes;
-    queued_records += c.records.size();
-    chunks.push_back(std::move(c));
-  }
-  Chunk pop_front() {
-    Chunk c = std::move(chunks.front());
-    chunks.pop_front();
-    queued -= c.bytes;
-    queued_records -= c.records.size();
-    return c;
-  }
-  // Empties the queue; what its chunks awaited goes to `acks`.
-  void drop_all(std::vector<std::shared_ptr<InProcessBus::Ack>>& acks) {
-    for (auto& c : chunks) acks.push_back(std::move(c.ack));
-    chunks.clear();
-    queued = 0;
-    queued_records = 0;
-  }
-
-  bool wants(const std::string& topic) const {
-    if (std::find(sub.topics.begin(), sub.topics.end(), topic) != sub.topics.end()) return true;
-    return re && re->full_match(topic);
-  }
-};
-
-namespace {
-// A queue has room for `bytes` when it is empty or they fit in its share; a
-// failed or gone queue takes anything (its records count as it must).
-bool has_room(const InProcessBus::SinkQueue& q, size_t bytes, size_t share) {
-  return q.failed || q.gone || q.queued == 0 || q.queued + bytes <= share;
 }
 
 class Producer : public BusProducer {
@@ -145,160 +55,8 @@ class Producer : public BusProducer {
   int32_t partitions_;  // for the topics it creates
   bool closed_ = false;
 };
-
-class Consumer : public BusConsumer {
-  static constexpr size_t kJoinRecords = 500;
-
- public:
-  Consumer(std::mutex& mu, std::condition_variable& space, InProcessBus& bus,
-           std::shared_ptr<InProcessBus::SinkQueue> q)
-      : mu_(mu), space_(space), bus_(bus), q_(std::move(q)) {}
-  ~Consumer() override { bus_.unsubscribe(*q_); }
-
-  ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) override {
-    std::unique_lock lock(mu_);
-    auto none_open = [&] { return bus_.awaited_producers(q_->connector) == 0; };
-    q_->ready.wait_for(lock, wait, [&] { return !q_->chunks.empty() || none_open(); });
-    if (q_->chunks.empty()) return none_open() ? ConsumeStatus::End : ConsumeStatus::Ok;
-    if (held_ && held_()) return ConsumeStatus::Ok;  // paused while waiting: the records stay queued (its lag)
-    // At most the sink's share (at least one chunk): what a sink holds while it
-    // converts and writes is bounded like its queue; the rest waits for the next poll.
-    const size_t share = bus_.sink_share();
-    size_t take = 0, records = 0;
-    // Chunks are joined only up to 500 records (Kafka's max.poll.records default): a larger one
-    // comes alone, its vector handed over without moving its records into another.
-    for (size_t bytes = 0; take < q_->chunks.size(); ++take) {
-      const Chunk& c = q_->chunks[take];
-      if (take > 0 && (bytes + c.bytes > share || records + c.records.size() > kJoinRecords)) break;
-      bytes += c.bytes;
-      records += c.records.size();
-    }
-    for (; take > 0; --take) {
-      Chunk c = q_->pop_front();
-      auto ends = partition_ends(c.records);
-      if (out.empty()) {
-        // Room for the rest at once: appending chunk after chunk would move
-        // every record again each time the vector grows.
-        out = std::move(c.records);
-        out.reserve(records);
-      } else {
-        std::move(c.records.begin(), c.records.end(), std::back_inserter(out));
-      }
-      q_->polled.push_back({std::move(c.ack), std::move(ends)});
-    }
-    lock.unlock();
-    space_.notify_all();
-    return ConsumeStatus::Ok;
-  }
-
-  void hold_while(std::function<bool()> held) override { held_ = std::move(held); }
-  bool hands_over_batches() const override { return true; }
-
-  void commit() override {
-    std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
-    {
-      std::lock_guard lock(mu_);
-      for (auto& p : q_->polled)
-        for (auto& [tp, end] : p.ends) advance(tp, end);
-      q_->take_polled(acks);
-    }
-    for (auto& a : acks) a->release(std::nullopt);  // outside the lock: callbacks take other locks
-  }
-
-  void commit(const TopicPartitionOffsets& positions) override {
-    std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
-    {
-      std::lock_guard lock(mu_);
-      // Only up to what was polled: a position past it would acknowledge records the sink never saw.
-      TopicPartitionOffsets polled_ends;
-      for (auto& p : q_->polled)
-        for (auto& [tp, end] : p.ends) polled_ends[tp] = std::max(polled_ends[tp], end);
-      for (auto& [tp, position] : positions) {
-        auto it = polled_ends.find(tp);
-        if (it != polled_ends.end()) advance(tp, std::min(position, it->second));
-      }
-      // Chunks are acknowledged whole, in any order: a chunk of one partition
-      // may be committed while an earlier one of another waits.
-      auto covered = [&](const InProcessBus::SinkQueue::Polled& p) {
-        return std::all_of(p.ends.begin(), p.ends.end(), [&](auto& e) {
-          auto c = q_->committed.find(e.first);
-          return c != q_->committed.end() && c->second >= e.second;
-        });
-      };
-      auto keep = std::stable_partition(q_->polled.begin(), q_->polled.end(), [&](auto& p) { return !covered(p); });
-      for (auto it = keep; it != q_->polled.end(); ++it) acks.push_back(std::move(it->ack));
-      q_->polled.erase(keep, q_->polled.end());
-    }
-    for (auto& a : acks) a->release(std::nullopt);
-  }
-
-  void abandon_uncommitted() override {
-    std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
-    {
-      std::lock_guard lock(mu_);
-      q_->take_polled(acks);
-    }
-    const std::string reason =
-        std::string(kNotCommitted) + "sink connector '" + q_->connector + "' stopped before its task committed them";
-    for (auto& a : acks) a->release(reason);
-  }
-
-  void fail(const std::string& reason) override {
-    std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
-    {
-      std::lock_guard lock(mu_);
-      q_->failed = true;
-      q_->fail_reason = reason;
-      q_->take_polled(acks);
-      q_->drop_all(acks);
-    }
-    space_.notify_all();
-    for (auto& a : acks) a->release(reason);
-  }
-
-  std::vector<PartitionChange> take_partition_changes() override {
-    std::lock_guard lock(mu_);
-    return std::exchange(q_->changes, {});
-  }
-
-  void replay_assignment() override {
-    std::lock_guard lock(mu_);
-    q_->changes.clear();
-    auto parts = bus_.assignment_of(*q_);
-    if (!parts.empty()) q_->changes.push_back(PartitionChange{true, std::move(parts)});
-  }
-
- private:
-  // The position after each partition's last record in `records`, in order of first appearance.
-  static std::vector<std::pair<TopicPartition, int64_t>> partition_ends(const std::vector<BusRecord>& records) {
-    std::vector<std::pair<TopicPartition, int64_t>> ends;
-    const BusRecord* prev = nullptr;
-    size_t cur = 0;  // the entry of prev's partition
-    for (auto& r : records) {
-      if (!prev || prev->partition != r.partition || !same_name(prev->topic, r.topic)) {  // else a run of one partition
-        TopicPartition tp{r.topic, r.partition.value_or(0)};
-        auto it = std::find_if(ends.begin(), ends.end(), [&](auto& e) { return e.first == tp; });
-        if (it == ends.end()) it = ends.emplace(ends.end(), std::move(tp), 0);
-        cur = static_cast<size_t>(it - ends.begin());
-      }
-      ends[cur].second = r.offset + 1;
-      prev = &r;
-    }
-    return ends;
-  }
-  // Commits only move forward. mu_ held.
-  void advance(const TopicPartition& tp, int64_t position) {
-    auto [it, added] = q_->committed.try_emplace(tp, position);
-    if (!added) it->second = std::max(it->second, position);
-  }
-
-  std::mutex& mu_;
-  std::condition_variable& space_;
-  InProcessBus& bus_;
-  std::shared_ptr<InProcessBus::SinkQueue> q_;
-  std::function<bool()> held_;  // hold_while: the sink is paused (its thread only)
-};
 }  // namespace
+
 
 InProcessBus::InProcessBus(size_t budget, size_t per_sink) : budget_(budget), per_sink_(per_sink) {}
 InProcessBus::~InProcessBus() = default;
@@ -352,7 +110,7 @@ std::unique_ptr<BusConsumer> InProcessBus::consumer(const std::string& connector
   sinks_.push_back(q);
   ++live_sinks_;
   invalidate_routes();  // recomputed with the new subscriber
-  return std::make_unique<Consumer>(mu_, space_, *this, q);
+  return make_in_process_consumer(mu_, space_, *this, q);
 }
 
 std::unique_ptr<BusProducer> InProcessBus::dlq_producer(const std::string& connector) {

@@ -51,6 +51,7 @@ class InProcessBus : public TopicBus {
   // Internal pieces, public for the producer/consumer implementations.
   struct Ack;
   struct SinkQueue;
+  struct Chunk;  // a sent batch in one sink's queue
   struct TopicState;
   // The queues a producer's last batch went to, and its bytes in each (queues
   // stay in sinks_, marked gone, for the bus's life: the pointers stay valid).
@@ -74,6 +75,9 @@ class InProcessBus : public TopicBus {
 
   // The bytes one sink may have queued, and take per poll. mu_ held.
   size_t sink_share() const;
+  // More sinks than the budget gives a full share each (more than 8 by default): a poll then
+  // hands a large batch over in parts. mu_ held.
+  bool memory_tight() const { return sink_share() < per_sink_; }
 
  private:
   // The queues a record of `topic` partition `p` goes to: one per subscribed
