@@ -113,6 +113,42 @@ TEST_CASE("JsonConverter without schemas", "[converter]") {
   CHECK(c->to_connect_data("t", std::string_view("  ")).value.is_null());
 }
 
+TEST_CASE("JsonConverter without schemas reads a string into the bytes' own memory when given them", "[converter]") {
+  auto c = json_conv({{"schemas.enable", "false"}});
+  // A line carried as a JSON string, with escapes of every kind, long enough to be allocated.
+  const std::string json = R"("{\"id\":1,\"msg\":\"caf\u00e9 \ud83d\ude00 tab\there\"} and some more text")";
+  const Value expected = c->to_connect_data("t", std::string_view(json)).value;
+  REQUIRE(expected.get_if<std::string>());
+  CHECK(*expected.get_if<std::string>() == "{\"id\":1,\"msg\":\"caf\xC3\xA9 \xF0\x9F\x98\x80 tab\there\"} and some more text");
+  std::optional<std::string> bytes = json;
+  const char* memory = bytes->data();
+  SchemaPtr schema = schemas::int32();  // replaced: no schema without the envelope
+  Value value(int32_t{1});
+  c->take_connect_data("t", std::move(bytes), schema, value);
+  CHECK(schema == nullptr);
+  CHECK(value == expected);
+  CHECK(value.get_if<std::string>()->data() == memory);  // no new allocation
+  // Other roots, blank text, a byte order mark, null bytes and malformed text read as through to_connect_data.
+  for (std::string text : {R"({"a":[1,2.5]})", "42", "null", "  ", "\xEF\xBB\xBF\"x\""}) {
+    Value got;
+    c->take_connect_data("t", std::string(text), schema, got);
+    CHECK(got == c->to_connect_data("t", std::string_view(text)).value);
+  }
+  Value none(int32_t{1});
+  c->take_connect_data("t", std::nullopt, schema, none);
+  CHECK(none.is_null());
+  CHECK_THROWS_WITH(c->take_connect_data("t", std::string("\"unterminated"), schema, value),
+                    Catch::StartsWith("Converting byte[] to Kafka Connect data failed due to serialization error: "));
+  // With the envelope, the same as to_connect_data.
+  auto e = json_conv();
+  SchemaPtr es;
+  Value ev;
+  e->take_connect_data("t", std::string(R"({"schema":{"type":"string","optional":false},"payload":"x"})"), es, ev);
+  REQUIRE(es);
+  CHECK(es->type == Type::String);
+  CHECK(ev == Value("x"));
+}
+
 TEST_CASE("JsonConverter errors carry Kafka's messages", "[converter]") {
   auto c = json_conv();
   CHECK_THROWS_WITH(c->to_connect_data("t", std::string_view(R"({"payload":1})")),

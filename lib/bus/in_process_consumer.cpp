@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "bus/in_process_queue.h"
+#include "bus/partition_ends.h"
 #include "bus/topic_name.h"
 
 namespace connectrun {
@@ -162,26 +163,8 @@ class Consumer : public BusConsumer {
   }
 
  private:
-  // The position after each partition's last record in `records`, in order of first appearance.
-  static std::vector<std::pair<TopicPartition, int64_t>> partition_ends(const std::vector<BusRecord>& records) {
-    std::vector<std::pair<TopicPartition, int64_t>> ends;
-    const BusRecord* prev = nullptr;
-    size_t cur = 0;  // the entry of prev's partition
-    for (auto& r : records) {
-      if (!prev || prev->partition != r.partition || !same_name(prev->topic, r.topic)) {  // else a run of one partition
-        TopicPartition tp{r.topic, r.partition.value_or(0)};
-        auto it = std::find_if(ends.begin(), ends.end(), [&](auto& e) { return e.first == tp; });
-        if (it == ends.end()) it = ends.emplace(ends.end(), std::move(tp), 0);
-        cur = static_cast<size_t>(it - ends.begin());
-      }
-      ends[cur].second = r.offset + 1;
-      prev = &r;
-    }
-    return ends;
-  }
   // Raises `into`'s position of each partition in `ends` (adding those it lacks).
-  static void merge_ends(std::vector<std::pair<TopicPartition, int64_t>>& into,
-                         const std::vector<std::pair<TopicPartition, int64_t>>& ends) {
+  static void merge_ends(PartitionEnds& into, const PartitionEnds& ends) {
     for (auto& [tp, end] : ends) {
       auto it = std::find_if(into.begin(), into.end(), [&](auto& e) { return e.first == tp; });
       if (it == into.end()) into.emplace_back(tp, end);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bus/in_process_bus.h"
+#include "bus/partition_ends.h"
 
 namespace connectrun {
 
@@ -43,7 +44,7 @@ struct InProcessBus::Chunk {
   size_t taken = 0;  // records[0, taken) were handed over already (a batch larger than a poll takes)
   // The positions after the parts handed over so far, per partition: the last part's commit entry
   // carries them all, so the chunk's ack waits until every part is committed.
-  std::vector<std::pair<TopicPartition, int64_t>> taken_ends;
+  PartitionEnds taken_ends;
   size_t bytes = 0;  // footprint() of the records (counted until the last of them is taken)
   std::shared_ptr<InProcessBus::Ack> ack;
 };
@@ -65,7 +66,7 @@ struct InProcessBus::SinkQueue {
   // its last record per partition: it is acknowledged once every one of them is committed.
   struct Polled {
     std::shared_ptr<Ack> ack;
-    std::vector<std::pair<TopicPartition, int64_t>> ends;
+    PartitionEnds ends;
   };
   std::vector<Polled> polled;
   TopicPartitionOffsets committed;  // the sink's committed positions

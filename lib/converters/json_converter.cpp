@@ -82,13 +82,7 @@ SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/, std::o
   }
   if (schemas_enable_)
     if (auto known = with_known_schema(text)) return std::move(*known);
-  simdjson::dom::element root;
-  auto err = parser_.parse(text.data(), text.size()).get(root);
-  if (err == simdjson::NUMBER_ERROR)  // perhaps leading zeros, which Kafka's Jackson accepts
-    if (auto fixed = without_leading_zeros(text)) err = parser_.parse(*fixed).get(root);
-  if (err)
-    throw DataException(fmt::format(
-        "Converting byte[] to Kafka Connect data failed due to serialization error: {}", simdjson::error_message(err)));
+  simdjson::dom::element root = parse(text);
   if (!schemas_enable_) return {nullptr, json::json_to_connect(nullptr, &root, opts_)};
 
   // Exactly the fields schema and payload (a duplicate's last value counts, as in Jackson).
@@ -119,6 +113,38 @@ SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/, std::o
     last_schema_ = schema;
   }
   return {schema, json::json_to_connect(schema, &payload_node, opts_)};
+}
+
+simdjson::dom::element JsonConverter::parse(std::string_view text) {
+  simdjson::dom::element root;
+  auto err = parser_.parse(text.data(), text.size()).get(root);
+  if (err == simdjson::NUMBER_ERROR)  // perhaps leading zeros, which Kafka's Jackson accepts
+    if (auto fixed = without_leading_zeros(text)) err = parser_.parse(*fixed).get(root);
+  if (err)
+    throw DataException(fmt::format(
+        "Converting byte[] to Kafka Connect data failed due to serialization error: {}", simdjson::error_message(err)));
+  return root;
+}
+
+void JsonConverter::take_connect_data(std::string_view topic, std::optional<std::string>&& bytes, SchemaPtr& schema,
+                                      Value& value) {
+  if (!bytes || schemas_enable_) return Converter::take_connect_data(topic, std::move(bytes), schema, value);
+  std::string_view text = *bytes;
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  schema = nullptr;
+  if (is_blank(text)) {
+    value = Value();
+    return;
+  }
+  simdjson::dom::element root = parse(text);  // parsed from the parser's own copy: `bytes` may be overwritten
+  if (!root.is_string()) {
+    value = json::json_to_connect(nullptr, &root, opts_);
+    return;
+  }
+  // A string (a line a source read, carried as JSON): its unescaped text is never longer than
+  // the JSON, so it goes into the bytes' memory instead of a new allocation.
+  bytes->assign(root.get_string().value_unsafe());
+  value.storage().emplace<std::string>(std::move(*bytes));
 }
 
 // A record of a stream usually carries the schema of the record before it. When the text is

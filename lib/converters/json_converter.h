@@ -21,6 +21,9 @@ class JsonConverter : public Converter {
   bool from_connect_data(std::string_view topic, const SchemaPtr& schema, const Value& value,
                          std::string& out) override;
   SchemaAndValue to_connect_data(std::string_view topic, std::optional<std::string_view> bytes) override;
+  // Without the envelope, a JSON string's text goes into the bytes' own memory (it is never longer).
+  void take_connect_data(std::string_view topic, std::optional<std::string>&& bytes, SchemaPtr& schema,
+                         Value& value) override;
 
   // The schema JSON (cached per schema instance) and the schema read from
   // schema JSON (cached by its text, so equal JSON gives the same instance).
@@ -31,6 +34,8 @@ class JsonConverter : public Converter {
   // The envelope of a message whose schema bytes are the last schema's, reading only its payload;
   // nullopt when the message has another shape (then it is read in full).
   std::optional<SchemaAndValue> with_known_schema(std::string_view text);
+  // Parses `text` (in parser_); throws DataException as Kafka's converter fails.
+  simdjson::dom::element parse(std::string_view text);
 
   bool schemas_enable_ = true;
   json::Options opts_;

@@ -27,6 +27,10 @@ class StringConverter : public Converter {
   static SchemaAndValue to_connect_data_owned(std::optional<std::string>&& bytes);
   // The same, written straight into a record's schema and value (no temporary).
   static void take_into(std::optional<std::string>&& bytes, SchemaPtr& schema, Value& value);
+  void take_connect_data(std::string_view /*topic*/, std::optional<std::string>&& bytes, SchemaPtr& schema,
+                         Value& value) override {
+    take_into(std::move(bytes), schema, value);
+  }
 };
 
 PluginInfo string_converter_plugin();

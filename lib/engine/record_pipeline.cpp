@@ -12,7 +12,6 @@ RecordStages::RecordStages(const ConnectorPlan& plan) : plan_(plan) {
   key_conv_ = make_converter(plan.key_converter);
   value_conv_ = make_converter(plan.value_converter);
   header_conv_ = make_header_converter(plan.header_converter);
-  string_keys_ = dynamic_cast<StringConverter*>(key_conv_.get()) != nullptr;
   string_values_ = dynamic_cast<StringConverter*>(value_conv_.get()) != nullptr;
   config::Problems problems;
   std::set<std::string> used;
@@ -66,9 +65,10 @@ void RecordStages::from_bus(BusRecord& b, Record& r, bool take_bytes, bool take_
     return s ? std::optional<std::string_view>(*s) : std::nullopt;
   };
   try {
-    // StringConverter writes straight into the record when the bytes are not needed again.
-    if (take_bytes && string_keys_) {
-      StringConverter::take_into(std::move(b.key), r.key_schema, r.key);
+    // Bytes not needed again are the converter's: StringConverter moves them into the record,
+    // JsonConverter writes a string's text into their memory.
+    if (take_bytes) {
+      key_conv_->take_connect_data(b.topic, std::move(b.key), r.key_schema, r.key);
     } else {
       auto key = key_conv_->to_connect_data(b.topic, view(b.key));
       r.key_schema = std::move(key.schema);
@@ -76,8 +76,8 @@ void RecordStages::from_bus(BusRecord& b, Record& r, bool take_bytes, bool take_
     }
     stage = "VALUE_CONVERTER";
     conv = plan_.value_converter.info;
-    if (take_bytes && string_values_) {
-      StringConverter::take_into(std::move(b.value), r.value_schema, r.value);
+    if (take_bytes) {
+      value_conv_->take_connect_data(b.topic, std::move(b.value), r.value_schema, r.value);
     } else {
       auto value = value_conv_->to_connect_data(b.topic, view(b.value));
       r.value_schema = std::move(value.schema);

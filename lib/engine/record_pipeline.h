@@ -49,7 +49,7 @@ class RecordStages {
   std::unique_ptr<Converter> key_conv_, value_conv_;
   std::unique_ptr<HeaderConverter> header_conv_;
   std::unique_ptr<TransformChain> chain_;
-  bool string_keys_ = false, string_values_ = false;  // StringConverter: bytes can be moved
+  bool string_values_ = false;  // StringConverter: a source's string value can be moved to the bus
 };
 
 class RecordPipeline {

@@ -7,28 +7,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "bus/partition_ends.h"
 #include "engine/task_worker.h"
 
 namespace connectrun {
 
 namespace {
-// The position after each partition's last record in `in`, in order of first appearance.
-std::vector<std::pair<TopicPartition, int64_t>> partition_ends(const std::vector<BusRecord>& in) {
-  std::vector<std::pair<TopicPartition, int64_t>> ends;
-  size_t cur = 0;
-  for (size_t i = 0; i < in.size(); ++i) {
-    const BusRecord& r = in[i];
-    if (i == 0 || in[i - 1].topic != r.topic || in[i - 1].partition != r.partition) {  // else a run of one partition
-      TopicPartition tp{r.topic, r.partition.value_or(0)};
-      auto it = std::find_if(ends.begin(), ends.end(), [&](auto& e) { return e.first == tp; });
-      if (it == ends.end()) it = ends.emplace(ends.end(), std::move(tp), 0);
-      cur = static_cast<size_t>(it - ends.begin());
-    }
-    ends[cur].second = r.offset + 1;
-  }
-  return ends;
-}
-
 std::string position_of(const std::string& topic, std::optional<int32_t> partition, int64_t offset) {
   return fmt::format("topic '{}' partition {} offset {}", topic, partition.value_or(0), offset);
 }

@@ -189,10 +189,11 @@ void SourceWorker::process(std::vector<Record>& batch) {
         continue;
       }
     }
-    BusRecord b;
+    BusRecord& b = out.emplace_back();  // built in place; popped again when a converter fails
     try {
       stages_->to_bus(in, b, buf, true);
     } catch (const StageError& e) {
+      out.pop_back();
       errors_.handle(e.stage(), e.plugin(), source_position(in.topic, batch, i, p.offsets), e);
       keep(std::nullopt);
       continue;
@@ -200,7 +201,6 @@ void SourceWorker::process(std::vector<Record>& batch) {
     // The bus does not report back each record's partition and offset: what
     // the record asked for, else -1.
     if (original) keep(RecordMetadata{b.topic, b.partition.value_or(-1), -1});
-    out.push_back(std::move(b));
   }
   uint64_t seq;
   std::vector<NextOffset>* numbered;

@@ -27,6 +27,15 @@ class Converter {
                                  std::string& out) = 0;
   // nullopt bytes = null. Throws DataException for malformed input.
   virtual SchemaAndValue to_connect_data(std::string_view topic, std::optional<std::string_view> bytes) = 0;
+  // The same into `schema` and `value`, given bytes the caller no longer needs: a converter may
+  // build the value in their memory instead of allocating (the sink worker's case). It may leave
+  // `bytes` changed, also when it throws. By default, to_connect_data on them.
+  virtual void take_connect_data(std::string_view topic, std::optional<std::string>&& bytes, SchemaPtr& schema,
+                                 Value& value) {
+    auto out = to_connect_data(topic, bytes ? std::optional<std::string_view>(*bytes) : std::nullopt);
+    schema = std::move(out.schema);
+    value = std::move(out.value);
+  }
 };
 
 class HeaderConverter {
