@@ -165,10 +165,10 @@ class Consumer : public BusConsumer {
  private:
   // Raises `into`'s position of each partition in `ends` (adding those it lacks).
   static void merge_ends(PartitionEnds& into, const PartitionEnds& ends) {
-    for (auto& [tp, end] : ends) {
-      auto it = std::find_if(into.begin(), into.end(), [&](auto& e) { return e.first == tp; });
-      if (it == into.end()) into.emplace_back(tp, end);
-      else it->second = std::max(it->second, end);
+    for (auto& part : ends) {  // not a structured binding: clang before 16 cannot capture one
+      auto it = std::find_if(into.begin(), into.end(), [&](auto& e) { return e.first == part.first; });
+      if (it == into.end()) into.push_back(part);
+      else it->second = std::max(it->second, part.second);
     }
   }
   // Commits only move forward. mu_ held.
