@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "connectors/file/line_scan.h"
 #include "connectors/file/utf8_text.h"
 #include "json/json_writer.h"
 #include "plugin/topic_name.h"
@@ -38,25 +39,6 @@ constexpr auto kPollTime = std::chrono::milliseconds(100);
 // 128 KiB reads cost no more per byte than larger ones (as cat's), and a job
 // with many sources keeps less memory (the buffer grows for longer lines).
 constexpr size_t kReadSize = 128u << 10;
-
-// Where the first line in [base, base + avail) ends: its length, and its
-// terminator's (1 or 2), 0 when no complete terminator is there yet. A '\r'
-// at the very end waits for the next byte (it may begin "\r\n"), as Kafka does.
-struct LineEnd {
-  size_t length;
-  size_t terminator;
-};
-LineEnd find_line_end(const char* base, size_t avail) {
-  // memchr is vectorised; '\r' is rare, so look for it only before the '\n'.
-  const char* nl = static_cast<const char*>(std::memchr(base, '\n', avail));
-  const char* cr = static_cast<const char*>(std::memchr(base, '\r', nl ? static_cast<size_t>(nl - base) : avail));
-  const char* stop = cr ? cr : nl;
-  if (!stop) return {avail, 0};
-  const auto i = static_cast<size_t>(stop - base);
-  if (*stop == '\n') return {i, 1};
-  if (i + 1 == avail) return {i, 0};
-  return {i, base[i + 1] == '\n' ? size_t{2} : size_t{1}};
-}
 
 class LineTooLong : public std::runtime_error {
  public:
@@ -287,7 +269,8 @@ class FileStreamSourceTask : public SourceTask {
         return false;
       const size_t consumed = line.length + line.terminator;
       position_ += static_cast<int64_t>(consumed);
-      add_record(out, now).value.storage().emplace<std::string>(decode_utf8_line(std::string_view(base, line.length)));
+      const std::string_view text(base, line.length);
+      add_record(out, now).value.storage().emplace<std::string>(line.ascii ? ctx_->strings.make(text) : decode_utf8_line(text));
       start_ += consumed;
       ++budget.records;
       budget.bytes += line.length;

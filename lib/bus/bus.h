@@ -21,6 +21,7 @@
 namespace connectrun {
 
 struct JobPlan;
+class StringPool;
 
 struct BusRecord {
   std::string topic;
@@ -224,6 +225,10 @@ class TopicBus {
   // SIGHUP loaded a new plan (kept alive by the Herder): clients created from
   // now on take their connector's settings from it.
   virtual void plan_changed(const JobPlan&) {}
+  // Where sinks hand back the strings of values they are done with, for
+  // sources to fill again (bus/string_pool.h): the in-process bus's, whose
+  // values cross from a source's thread to a sink's. None on Kafka.
+  virtual StringPool* string_pool() { return nullptr; }
 };
 
 }  // namespace connectrun

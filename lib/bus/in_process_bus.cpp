@@ -109,6 +109,7 @@ std::unique_ptr<BusConsumer> InProcessBus::consumer(const std::string& connector
   if (auto parts = assignment_of(*q); !parts.empty()) q->changes.push_back(PartitionChange{true, std::move(parts)});
   sinks_.push_back(q);
   ++live_sinks_;
+  strings_.set_enabled(!memory_tight());
   invalidate_routes();  // recomputed with the new subscriber
   return make_in_process_consumer(mu_, space_, *this, q);
 }
@@ -144,6 +145,7 @@ void InProcessBus::unsubscribe(SinkQueue& q) {
     std::lock_guard lock(mu_);
     q.gone = true;
     --live_sinks_;
+    strings_.set_enabled(!memory_tight());
     invalidate_routes();
     q.take_polled(acks);
     q.drop_all(acks);

@@ -19,6 +19,7 @@
 #include "transforms/regex.h"
 
 #include "bus/bus.h"
+#include "bus/string_pool.h"
 #include "bus/topic_offsets.h"
 
 namespace connectrun {
@@ -47,6 +48,7 @@ class InProcessBus : public TopicBus {
   void plan_changed(const JobPlan& plan) override;
   // Partitions of `topic`, once it exists (its first record was sent).
   std::optional<int32_t> partitions_of(const std::string& topic);
+  StringPool* string_pool() override { return &strings_; }
 
   // Internal pieces, public for the producer/consumer implementations.
   struct Ack;
@@ -97,6 +99,7 @@ class InProcessBus : public TopicBus {
   TopicOffsets offsets_;                                   // the records' offsets, per topic partition
   std::map<std::string, std::unique_ptr<TopicState>> topics_;
   std::map<std::string, int32_t> create_partitions_;  // source connector → topic.creation.default.partitions
+  StringPool strings_;  // values' memory, handed back by sinks to sources
 };
 
 }  // namespace connectrun

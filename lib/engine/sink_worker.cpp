@@ -16,6 +16,22 @@ SinkWorker::SinkWorker(const ConnectorPlan& plan, TaskSlot slot, bool once, Topi
       consumer_(consumer ? std::move(consumer)
                          : bus.consumer(plan.name, plan.subscription, ConsumerTask{slot_.id, slot_.count})) {
   if (!plan.dlq_topic.empty()) dlq_ = bus.dlq_producer(plan.name);
+  pool_ = bus.string_pool();
+}
+
+namespace {
+std::string* string_in(std::optional<std::string>& bytes) { return bytes ? &*bytes : nullptr; }
+std::string* string_in(Value& v) { return v.get_if<std::string>(); }
+}  // namespace
+
+template <class Records>
+void SinkWorker::give_back(Records& records) {
+  if (!pool_ || !pool_->wants()) return;
+  for (auto& r : records) {
+    if (auto* s = string_in(r.value)) spent_.gather(*s);
+    if (auto* s = string_in(r.key)) spent_.gather(*s);
+  }
+  pool_->give(spent_);
 }
 
 namespace {
@@ -161,7 +177,10 @@ void SinkWorker::run() {
         convert(in, batch, dlq_ ? &origin : nullptr);
         if (dlq_) keep_originals(std::move(in), std::move(origin), batch);  // moved-from: cleared before reuse
         // Released before the put: the in-process bus hands over its queue's vector (nothing to reuse).
-        else if (consumer_->hands_over_batches()) std::vector<BusRecord>().swap(in);
+        else if (consumer_->hands_over_batches()) {
+          give_back(in);  // what the converters left in the bus records (JSON parsed into maps)
+          std::vector<BusRecord>().swap(in);
+        }
         const auto started = std::chrono::steady_clock::now();
         if (!batch.empty()) with_retries("put", [&] { task->put(batch); });
         {
@@ -175,6 +194,7 @@ void SinkWorker::run() {
             std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count(),
             std::memory_order_relaxed);
         stats_.written.fetch_add(batch.size(), std::memory_order_relaxed);
+        give_back(batch);  // the task is done with them: put returned and the batch is committed
         batch.clear();  // not held while the next poll waits (memory, with many sinks)
       } else if (uncommitted()) {
         commit(*task, retrying);  // a task holding records back may release them while no new ones come

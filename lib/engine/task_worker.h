@@ -219,8 +219,13 @@ class SinkWorker : public TaskWorker {
   // being batch[i]'s) until committed, for report_errant.
   void keep_originals(std::vector<BusRecord>&& in, std::vector<uint32_t>&& origin, const std::vector<Record>& batch);
   const BusRecord* find_original(const Record& r) const;  // errant_mu_ held
+  // Hands the value and key strings of `records` back to the bus's string pool, if it keeps one.
+  template <class Records>
+  void give_back(Records& records);
 
   std::unique_ptr<BusConsumer> consumer_;
+  StringPool* pool_ = nullptr;     // the bus's (in-process), else none
+  StringPool::Spent spent_;         // strings gathered for the pool, room kept between batches
   std::atomic<bool> detach_{false};
   std::unique_ptr<BusProducer> dlq_;
   mutable std::mutex errant_mu_;  // dlq_batch_, originals_, errant_failure_: reports may come from the task's threads

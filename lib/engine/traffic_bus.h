@@ -56,6 +56,7 @@ class TrafficBus : public TopicBus {
     return inner_.next_offsets(topics);
   }
   void plan_changed(const JobPlan& plan) override { inner_.plan_changed(plan); }
+  StringPool* string_pool() override { return inner_.string_pool(); }
 
  private:
   TopicBus& inner_;

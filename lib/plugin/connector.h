@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bus/string_pool.h"
 #include "config/spec.h"
 #include "data/value.h"
 #include "plugin/connect_error.h"
@@ -69,6 +70,11 @@ struct SourceTaskContext : TaskContext {
   // and counts it as skipped and returns. A task that goes on returns a record
   // with `offset_only` set in its place, so its offset moves past the input.
   std::function<void(const std::string& position, const std::exception& error)> on_error;
+  // Strings for record values, in the memory of values the sinks are done
+  // with when the bus hands it back (bus/string_pool.h): a source making many
+  // string values (FileStreamSource's lines) takes them from here rather than
+  // allocating each. Optional: any std::string works as a value.
+  SpareStrings strings;
   void report_error(const std::string& position, const std::exception& error) const {
     if (!on_error) throw ConnectError(position + ": " + error.what());
     on_error(position, error);

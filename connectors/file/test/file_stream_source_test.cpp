@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "connectors/connectors.h"
+#include "connectors/file/line_scan.h"
 #include "connectors/file/utf8_text.h"
 #include "plugin/registry.h"
 #include "ops/log.h"
@@ -251,5 +252,59 @@ TEST_CASE("decode_utf8_line follows sun.nio.cs.UTF_8: one U+FFFD per malformed s
     std::string expected = std::string(at, 'a') + R + std::string(40 - at, 'a');
     INFO("bad byte at " << at);
     CHECK(decode_utf8_line(line) == expected);
+  }
+}
+
+TEST_CASE("find_line_end finds the first terminator and whether the line before it is ASCII", "[file]") {
+  using connectrun::file::find_line_end;
+  using connectrun::file::find_line_end_sse2;
+  // The plain byte-by-byte answer, against which the 32-byte (AVX2, where the
+  // CPU has it) and 16-byte scans are checked at every place around their block boundaries.
+  struct Expected {
+    size_t length, terminator;
+    bool ascii;
+  };
+  auto reference = [](const std::string& s) -> Expected {
+    bool ascii = true;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '\n') return {i, 1, ascii};
+      if (s[i] == '\r') {
+        if (i + 1 == s.size()) return {i, 0, ascii};
+        return {i, s[i + 1] == '\n' ? size_t{2} : size_t{1}, ascii};
+      }
+      if (static_cast<unsigned char>(s[i]) >= 0x80) ascii = false;
+    }
+    return {s.size(), 0, false};
+  };
+  const std::vector<std::string> ends = {"\n", "\r", "\r\n", ""};
+  for (size_t len = 0; len <= 70; ++len) {
+    for (const auto& end : ends) {
+      // -1: no byte >= 0x80; else its place, before the terminator or after it.
+      for (int high = -1; high <= static_cast<int>(len + end.size() + 1); ++high) {
+        std::string s = std::string(len, 'x') + end + "tail of the next line";
+        if (high >= 0) s[static_cast<size_t>(high)] = '\xc3';
+        if (high >= 0 && static_cast<size_t>(high) >= len && static_cast<size_t>(high) < len + end.size()) continue;
+        for (size_t avail : {s.size(), len + end.size()}) {
+          const std::string in = s.substr(0, avail);
+          const Expected want = reference(in);
+          INFO("line of " << len << " bytes, terminator " << end.size() << " bytes, byte 0xc3 at " << high
+                          << ", " << avail << " bytes available");
+          for (const auto& got : {find_line_end(in.data(), in.size()), find_line_end_sse2(in.data(), in.size())}) {
+            CHECK(got.length == want.length);
+            CHECK(got.terminator == want.terminator);
+            if (want.terminator > 0) CHECK(got.ascii == want.ascii);
+          }
+        }
+      }
+    }
+  }
+  // A '\r' as the last byte available waits: it may begin "\r\n".
+  CHECK(find_line_end("abc\r", 4).terminator == 0);
+  CHECK(find_line_end("abc\r", 4).length == 3);
+  // "\r\n" split across the scan's 16-byte blocks.
+  for (size_t before : {15, 31}) {
+    const std::string split = std::string(before, 'a') + "\r\nb";
+    CHECK(find_line_end(split.data(), split.size()).terminator == 2);
+    CHECK(find_line_end_sse2(split.data(), split.size()).terminator == 2);
   }
 }
