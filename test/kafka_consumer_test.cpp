@@ -186,6 +186,42 @@ TEST_CASE("kafka: librdkafka statistics become metric samples per client", "[kaf
   producer->close();
 }
 
+TEST_CASE("kafka: a source producer gives its values' strings back to the bus's pool once librdkafka copied them",
+          "[kafka][string_pool]") {
+  MockCluster b(1, {{"p", 1}});
+  connectrun::StringPool pool;
+  connectrun::KafkaProducerOptions o;
+  o.connector = "src";
+  o.settings = {{"bootstrap.servers", b.bootstrap()}};
+  o.strings = &pool;
+  auto producer = connectrun::make_kafka_producer(std::move(o));
+  std::vector<connectrun::BusRecord> batch(40);
+  std::string expected;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i].topic = "p";
+    batch[i].partition = 0;
+    batch[i].value = fmt::format("value {:03} {}", i, std::string(60 + i, 'v'));
+    expected += *batch[i].value + "\n";
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<std::optional<std::string>> result;
+  producer->send(std::move(batch), [&](std::optional<std::string> e) {
+    std::lock_guard lock(mu);
+    result = std::move(e);
+    cv.notify_all();
+  });
+  CHECK(pool.kept() == 40);  // given back as soon as send returned: librdkafka holds its own copies
+  {
+    std::unique_lock lock(mu);
+    REQUIRE(cv.wait_for(lock, 20s, [&] { return result.has_value(); }));
+    REQUIRE_FALSE(result->has_value());
+  }
+  producer->close();
+  // What the broker has is what was sent, read by kcat.
+  CHECK(shell(fmt::format("kcat -b {} -C -t p -e -q -f '%s\\n' 2>/dev/null", b.bootstrap())) == expected);
+}
+
 TEST_CASE("kafka: statistics that are not librdkafka's are refused and the last snapshot kept", "[kafka][metrics]") {
   CHECK_THROWS_WITH(connectrun::parse_kafka_statistics("{not json"), Catch::Contains("not JSON"));
   CHECK_THROWS_WITH(connectrun::parse_kafka_statistics("[1,2]"), Catch::Contains("client_id"));

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "bus/bus.h"
+#include "bus/string_pool.h"
 #include "plan/job_config.h"
 #include "kafka/client_keys.h"
 #include "kafka/rdkafka_handles.h"
@@ -37,6 +38,10 @@ class KafkaBus : public TopicBus {
   std::optional<int64_t> sink_lag(const std::string& connector) override;
   std::vector<SinkOffset> sink_positions(const std::string& connector) override;
   void plan_changed(const JobPlan& plan) override { latest_.store(&plan); }  // called by the Herder, under its lock
+  // The producer copies each value into librdkafka's message (RD_KAFKA_MSG_F_COPY), so
+  // the value's string is done with on the source's own thread: given back here for the
+  // source to fill again, rather than freed (glibc's per-thread cache holds 7 chunks a size).
+  StringPool* string_pool() override { return &strings_; }
 
  private:
   std::shared_ptr<KafkaClientMetrics> metrics_for(const std::string& connector);
@@ -52,6 +57,7 @@ class KafkaBus : public TopicBus {
   std::atomic<bool> sources_done_{false};
   mutable std::mutex metrics_mu_;
   std::map<std::string, std::shared_ptr<KafkaClientMetrics>> metrics_;  // by client ("connector/role")
+  StringPool strings_;
 };
 
 // Per-client options beyond the user's keys.
@@ -66,6 +72,7 @@ struct KafkaProducerOptions {
   std::shared_ptr<KafkaClientMetrics> metrics;  // filled by the statistics callback when set
   std::vector<std::string> known_topics;  // looked up at once (the connector's `topic`), not at the first record
   bool once = false;  // --once: give up when no broker answers (broker_watch.h)
+  StringPool* strings = nullptr;  // where a source's produced values go back to (KafkaBus::string_pool)
 };
 
 std::unique_ptr<BusProducer> make_kafka_producer(KafkaProducerOptions opts);
