@@ -10,10 +10,14 @@
 
 #include <fmt/format.h>
 
-#include "kafka/mock_cluster.h"
+#include "engine/herder.h"
+#include "kafka/kafka_bus.h"
 #include "kafka/kafka_clients.h"
+#include "kafka/mock_cluster.h"
+#include "offsets/offset_store.h"
 #include "kafka/kafka_stats.h"
 #include "support.h"
+#include "test_job.h"
 
 using namespace testsupport;
 using namespace std::chrono_literals;
@@ -220,6 +224,32 @@ TEST_CASE("kafka: a source producer gives its values' strings back to the bus's 
   producer->close();
   // What the broker has is what was sent, read by kcat.
   CHECK(shell(fmt::format("kcat -b {} -C -t p -e -q -f '%s\\n' 2>/dev/null", b.bootstrap())) == expected);
+}
+
+TEST_CASE("kafka: a sink's values stay its own: the pool its bus's sources take from gets none of them",
+          "[kafka][string_pool]") {
+  TempDir dir;
+  MockCluster b(1, {{"in", 1}});
+  std::string input, expected;
+  for (int i = 0; i < 300; ++i) {
+    const std::string value = fmt::format("line {:04} {}", i, std::string(60 + i % 40, 'v'));
+    input += fmt::format("k{}:{}\n", i, value);
+    expected += value + "\n";
+  }
+  write_file(dir / "in.txt", input);
+  kcat_write(b.bootstrap(), "in", dir / "in.txt", true);
+  auto registry = test_registry([](connectrun::PluginRegistry&) {});
+  connectrun::JobPlan plan = plan_yaml(job(dir, b, "pool", "topics: in"), *registry);
+  auto store = connectrun::OffsetStore::open(dir / "pool.offsets.json");
+  auto bus = connectrun::make_kafka_bus(plan, /*once=*/true);
+  REQUIRE(bus->string_pool() != nullptr);  // the bus has one, for its sources' producers
+  connectrun::Herder herder(plan, /*once=*/true, *store, *bus);
+  herder.start_all();
+  herder.join_all();
+  CHECK(read_file(dir / "pool.out") == expected);
+  // Strings allocated on the sink's thread would be freed on a source's, and kept for
+  // nobody in a job without sources.
+  CHECK(bus->string_pool()->kept() == 0);
 }
 
 TEST_CASE("kafka: statistics that are not librdkafka's are refused and the last snapshot kept", "[kafka][metrics]") {

@@ -98,12 +98,19 @@ TEST_CASE("SpareStrings fills strings the pool took back, and makes new ones wit
     CHECK(made == text);
     CHECK(made.data() == memory);  // filled in place
     CHECK(pool.kept() == 0);
-    // A longer text than the spare's room still comes out whole.
-    std::string b = line_of(40, 'b');
+    // A longer text than the spare's room still comes out whole, in a string of its own
+    // size: the spare grown would have twice its capacity (240), and pooled strings would
+    // drift to twice their lines' length.
+    std::string b = line_of(120, 'b');
+    REQUIRE(b.capacity() < 150);
     spent.gather(b);
     pool.give(spent);
     SpareStrings other(&pool);
-    CHECK(other.make(line_of(900, 'q')) == line_of(900, 'q'));
+    const std::string longer = line_of(150, 'q');
+    std::string grown = other.make(longer);
+    CHECK(grown == longer);
+    CHECK(grown.capacity() < 200);
+    CHECK(pool.kept() == 0);
   }
   SECTION("an empty pool is asked again only after a while (it takes a lock)") {
     StringPool pool;

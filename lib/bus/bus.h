@@ -225,10 +225,15 @@ class TopicBus {
   // SIGHUP loaded a new plan (kept alive by the Herder): clients created from
   // now on take their connector's settings from it.
   virtual void plan_changed(const JobPlan&) {}
-  // Where sinks hand back the strings of values they are done with, for
-  // sources to fill again (bus/string_pool.h): the in-process bus's, whose
-  // values cross from a source's thread to a sink's. None on Kafka.
+  // Where sources take spare strings to fill again (bus/string_pool.h), and
+  // what gives them back: on the in-process bus its sinks, once done with the
+  // values that crossed from a source's thread to theirs; on Kafka the
+  // source's producer itself, once librdkafka copied them. None by default.
   virtual StringPool* string_pool() { return nullptr; }
+  // Whether sinks give their values' strings to string_pool(): only where the
+  // sources made them. A Kafka consumer's values were allocated on the sink's
+  // own thread, and a job may have no source to take them.
+  virtual bool sinks_give_strings() const { return false; }
 };
 
 }  // namespace connectrun

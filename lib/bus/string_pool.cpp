@@ -6,7 +6,6 @@ namespace connectrun {
 
 const size_t StringPool::kMaxKept = 2048;
 const size_t StringPool::kMaxKeptBytes = 256u << 10;
-const size_t StringPool::kMaxTake = 2048;
 
 void StringPool::give(Spent& spent) {
   {
@@ -30,18 +29,9 @@ void StringPool::give(Spent& spent) {
 void StringPool::take(std::vector<std::string>& into) {
   std::lock_guard lock(mu_);
   into.clear();
-  if (kept_.size() <= kMaxTake) {
-    into.swap(kept_);
-    kept_bytes_ = 0;
-  } else {
-    const auto first = kept_.end() - static_cast<std::ptrdiff_t>(kMaxTake);
-    for (auto it = first; it != kept_.end(); ++it) {
-      kept_bytes_ -= it->capacity();
-      into.push_back(std::move(*it));
-    }
-    kept_.erase(first, kept_.end());
-  }
-  kept_count_.store(kept_.size(), std::memory_order_relaxed);
+  into.swap(kept_);  // give() keeps at most kMaxKept: all of it is a source's share
+  kept_bytes_ = 0;
+  kept_count_.store(0, std::memory_order_relaxed);
 }
 
 }  // namespace connectrun

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstddef>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,12 +24,10 @@ class StringPool {
   static constexpr size_t kMaxCapacity = 1024;
   // Smaller ones are not worth keeping (a short string lives inside its std::string).
   static constexpr size_t kMinCapacity = 32;
-  // What the pool keeps at most (strings, and bytes of their capacity), and
-  // what one take() hands a source at most: bounds on memory when many
-  // connectors share the bus (defined in string_pool.cpp).
+  // What the pool keeps at most (strings, and bytes of their capacity): bounds
+  // on memory when many connectors share the bus (defined in string_pool.cpp).
   static const size_t kMaxKept;
   static const size_t kMaxKeptBytes;
-  static const size_t kMaxTake;
   // Whether give() would keep anything now: a sink checks before gathering.
   bool wants() const {
     return enabled_.load(std::memory_order_relaxed) && kept_count_.load(std::memory_order_relaxed) < kMaxKept;
@@ -38,7 +37,7 @@ class StringPool {
   // strings moving between many threads' allocator arenas, and stashed by
   // each source, cost more memory than they save (16 file pairs: 42 → 49 MB peak).
   void set_enabled(bool on) { enabled_.store(on, std::memory_order_relaxed); }
-  // What a sink gathers for give(): the strings and their capacities' sum.
+  // What is gathered for give(): the strings and their capacities' sum.
   struct Spent {
     std::vector<std::string> strings;
     size_t bytes = 0;
@@ -49,12 +48,33 @@ class StringPool {
       bytes += c;
       strings.push_back(std::move(s));
     }
+    // A bus record's bytes, or a Connect value when it holds a string.
+    void gather(std::optional<std::string>& maybe) {
+      if (maybe) gather(*maybe);
+    }
+    template <class V>
+      requires requires(V& v) { v.template get_if<std::string>(); }
+    void gather(V& v) {
+      if (auto* s = v.template get_if<std::string>()) gather(*s);
+    }
   };
+  // Gives the string values and keys of `records` (bus records or Connect
+  // records whose holder is done with them), gathered in `spent`, whose room is
+  // kept between batches. Nothing when the pool wants none.
+  template <class Records>
+  void give_back(Records& records, Spent& spent) {
+    if (!wants()) return;
+    for (auto& r : records) {
+      spent.gather(r.value);
+      spent.gather(r.key);
+    }
+    give(spent);
+  }
   // Keeps what it has room for of `spent` and frees the rest; `spent` is left empty.
   void give(Spent& spent);
-  // Moves up to kMaxTake kept strings into `into`, which is empty: a source
-  // takes them when it has used up the last ones, and the pool fills again
-  // from the next batch a sink is done with.
+  // Moves every kept string into `into`, which is empty: a source takes them
+  // when it has used up the last ones, and the pool fills again from the next
+  // batch given.
   void take(std::vector<std::string>& into);
   size_t kept() const { return kept_count_.load(std::memory_order_relaxed); }
 
@@ -67,19 +87,20 @@ class StringPool {
 };
 
 // A source task's side of a StringPool: the spare strings it took. One per
-// task, used on its thread only. Without a pool (the Kafka bus, whose
-// producer copies values and frees them on the source's own thread) it makes
-// new strings.
+// task, used on its thread only. Without a pool (dry runs, tests) it makes new
+// strings.
 class SpareStrings {
  public:
   SpareStrings() = default;
   explicit SpareStrings(StringPool* pool) : pool_(pool) {}
-  // A string holding `text`, in a spare one's memory when there is one.
+  // A string holding `text`, in a spare one's memory when there is room in it.
   std::string make(std::string_view text) {
     std::string s;  // one named result: returned without a move
     if (spare_.empty()) refill();
     if (!spare_.empty()) {
-      s.swap(spare_.back());
+      // Too small a spare is dropped: grown, it would double its capacity, and pooled
+      // strings would drift to twice their lines' length.
+      if (spare_.back().capacity() >= text.size()) s.swap(spare_.back());
       spare_.pop_back();
     }
     s.clear();  // then append: simpler than assign, which allows for `text` inside `s`

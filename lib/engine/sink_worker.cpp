@@ -16,22 +16,12 @@ SinkWorker::SinkWorker(const ConnectorPlan& plan, TaskSlot slot, bool once, Topi
       consumer_(consumer ? std::move(consumer)
                          : bus.consumer(plan.name, plan.subscription, ConsumerTask{slot_.id, slot_.count})) {
   if (!plan.dlq_topic.empty()) dlq_ = bus.dlq_producer(plan.name);
-  pool_ = bus.string_pool();
+  if (bus.sinks_give_strings()) pool_ = bus.string_pool();
 }
-
-namespace {
-std::string* string_in(std::optional<std::string>& bytes) { return bytes ? &*bytes : nullptr; }
-std::string* string_in(Value& v) { return v.get_if<std::string>(); }
-}  // namespace
 
 template <class Records>
 void SinkWorker::give_back(Records& records) {
-  if (!pool_ || !pool_->wants()) return;
-  for (auto& r : records) {
-    if (auto* s = string_in(r.value)) spent_.gather(*s);
-    if (auto* s = string_in(r.key)) spent_.gather(*s);
-  }
-  pool_->give(spent_);
+  if (pool_) pool_->give_back(records, spent_);
 }
 
 namespace {

@@ -224,7 +224,7 @@ class SinkWorker : public TaskWorker {
   void give_back(Records& records);
 
   std::unique_ptr<BusConsumer> consumer_;
-  StringPool* pool_ = nullptr;     // the bus's (in-process), else none
+  StringPool* pool_ = nullptr;     // the bus's, where its sinks give strings back (in-process), else none
   StringPool::Spent spent_;         // strings gathered for the pool, room kept between batches
   std::atomic<bool> detach_{false};
   std::unique_ptr<BusProducer> dlq_;

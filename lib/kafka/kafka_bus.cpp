@@ -39,7 +39,7 @@ std::unique_ptr<BusProducer> KafkaBus::producer(const std::string& connector) {
     o.create_replication = c->topic_replication;
   }
   if (c && c->plugin_cfg.has("topic")) o.known_topics.push_back(c->plugin_cfg.get_string("topic"));
-  o.strings = &strings_;
+  if (c && c->is_source) o.strings = &strings_;  // its values were made by the source's SpareStrings
   return make_kafka_producer(std::move(o));
 }
 

@@ -122,13 +122,7 @@ class KafkaProducer : public BusProducer {
     auto* ack = new BatchAck{{batch.size()}, {}, {}, std::move(done), &detached_};
     for (auto& r : batch) produce(r, ack);
     // Copied into librdkafka's messages: the strings' memory goes back to the source.
-    if (opts_.strings && opts_.strings->wants()) {
-      for (auto& r : batch) {
-        if (r.value) spent_.gather(*r.value);
-        if (r.key) spent_.gather(*r.key);
-      }
-      opts_.strings->give(spent_);
-    }
+    if (opts_.strings) opts_.strings->give_back(batch, spent_);
     // Reports that are ready are served here, on the thread that produced their messages:
     // librdkafka frees a message where its report is served, and a free on another thread
     // than the allocation's meets it on glibc's arena lock (system time, context switches).
