@@ -197,10 +197,13 @@ TEST_CASE("StringConverter", "[converter]") {
   CHECK(out == "moved");
   Value n(int32_t{7});
   CHECK_FALSE(StringConverter::take_string(n, out));  // not a string: the engine falls back to from_connect_data
-  auto owned = StringConverter::to_connect_data_owned(std::string("abc"));
-  CHECK(*owned.schema == *r.schema);
-  CHECK(owned.value == r.value);
-  CHECK(StringConverter::to_connect_data_owned(std::nullopt).value.is_null());
+  SchemaPtr taken_schema;
+  Value taken;
+  c.take_connect_data("t", std::string("abc"), taken_schema, taken);
+  CHECK(*taken_schema == *r.schema);
+  CHECK(taken == r.value);
+  c.take_connect_data("t", std::nullopt, taken_schema, taken);
+  CHECK(taken.is_null());
   StringConverter latin;
   CHECK_THROWS_AS(latin.configure(cfg_for(string_converter_plugin(), {{"converter.encoding", "ISO-8859-1"}}), false),
                   config::ConfigError);
@@ -314,7 +317,10 @@ TEST_CASE("malformed UTF-8 becomes U+FFFD when read as text — JsonConverter al
   StringConverter s;
   s.configure(cfg_for(string_converter_plugin(), {}), false);
   CHECK(s.to_connect_data("t", std::string_view(bad)).value == Value(replaced));
-  CHECK(StringConverter::to_connect_data_owned(std::string(bad)).value == Value(replaced));
+  SchemaPtr taken_schema;
+  Value taken;
+  s.take_connect_data("t", std::string(bad), taken_schema, taken);  // the engine's path, moving the bytes
+  CHECK(taken == Value(replaced));
   CHECK(s.to_connect_data("t", std::string_view("héllo")).value == Value("héllo"));  // valid text untouched
 
   SimpleHeaderConverter h;

@@ -55,6 +55,12 @@ class Producer : public BusProducer {
   int32_t partitions_;  // for the topics it creates
   bool closed_ = false;
 };
+
+// A queue has room for `bytes` when it is empty or they fit in its share; a
+// failed or gone queue takes anything (its records count as it must).
+bool has_room(const InProcessBus::SinkQueue& q, size_t bytes, size_t share) {
+  return q.failed || q.gone || q.queued == 0 || q.queued + bytes <= share;
+}
 }  // namespace
 
 

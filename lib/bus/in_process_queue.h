@@ -116,12 +116,6 @@ struct InProcessBus::SinkQueue {
   }
 };
 
-// A queue has room for `bytes` when it is empty or they fit in its share; a
-// failed or gone queue takes anything (its records count as it must).
-inline bool has_room(const InProcessBus::SinkQueue& q, size_t bytes, size_t share) {
-  return q.failed || q.gone || q.queued == 0 || q.queued + bytes <= share;
-}
-
 // A consumer of queue `q`; `mu` and `space` are the bus's lock and its producers' wait.
 std::unique_ptr<BusConsumer> make_in_process_consumer(std::mutex& mu, std::condition_variable& space, InProcessBus& bus,
                                                       std::shared_ptr<InProcessBus::SinkQueue> q);

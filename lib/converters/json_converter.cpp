@@ -18,10 +18,13 @@ constexpr std::string_view kSchemaHead = "{\"schema\":";
 
 bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-bool is_blank(std::string_view s) {
+// What Jackson reads of the bytes: a UTF-8 BOM is skipped, and nothing but
+// whitespace is no content (empty here).
+std::string_view json_content(std::string_view s) {
+  if (s.size() >= 3 && s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);
   for (char c : s)
-    if (!is_json_space(c)) return false;
-  return true;
+    if (!is_json_space(c)) return s;
+  return {};
 }
 }  // namespace
 
@@ -73,9 +76,8 @@ bool JsonConverter::from_connect_data(std::string_view /*topic*/, const SchemaPt
 
 SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/, std::optional<std::string_view> bytes) {
   if (!bytes) return {};
-  std::string_view text = *bytes;
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // Jackson skips a UTF-8 BOM
-  if (is_blank(text)) {
+  const std::string_view text = json_content(*bytes);
+  if (text.empty()) {
     // Jackson reads no content as a missing node: null without envelope, invalid with one.
     if (schemas_enable_) throw DataException(std::string(kEnvelopeError));
     return {};
@@ -129,10 +131,9 @@ simdjson::dom::element JsonConverter::parse(std::string_view text) {
 void JsonConverter::take_connect_data(std::string_view topic, std::optional<std::string>&& bytes, SchemaPtr& schema,
                                       Value& value) {
   if (!bytes || schemas_enable_) return Converter::take_connect_data(topic, std::move(bytes), schema, value);
-  std::string_view text = *bytes;
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  const std::string_view text = json_content(*bytes);
   schema = nullptr;
-  if (is_blank(text)) {
+  if (text.empty()) {
     value = Value();
     return;
   }

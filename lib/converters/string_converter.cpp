@@ -56,13 +56,8 @@ const SchemaPtr& optional_string() {
 }
 }  // namespace
 
-SchemaAndValue StringConverter::to_connect_data_owned(std::optional<std::string>&& bytes) {
-  SchemaAndValue out;
-  take_into(std::move(bytes), out.schema, out.value);
-  return out;
-}
-
-void StringConverter::take_into(std::optional<std::string>&& bytes, SchemaPtr& schema, Value& value) {
+void StringConverter::take_connect_data(std::string_view /*topic*/, std::optional<std::string>&& bytes,
+                                        SchemaPtr& schema, Value& value) {
   if (schema != optional_string()) schema = optional_string();  // no reference count traffic when it is already
   if (!bytes) {
     if (!value.is_null()) value = Value();

@@ -24,13 +24,9 @@ class StringConverter : public Converter {
   // is moved instead of copied. Same results as the two above.
   // True (and `value`'s string moved into `out`) when `value` holds a string.
   static bool take_string(Value& value, std::string& out);
-  static SchemaAndValue to_connect_data_owned(std::optional<std::string>&& bytes);
-  // The same, written straight into a record's schema and value (no temporary).
-  static void take_into(std::optional<std::string>&& bytes, SchemaPtr& schema, Value& value);
-  void take_connect_data(std::string_view /*topic*/, std::optional<std::string>&& bytes, SchemaPtr& schema,
-                         Value& value) override {
-    take_into(std::move(bytes), schema, value);
-  }
+  // The bytes moved into the record's value when they are valid UTF-8.
+  void take_connect_data(std::string_view topic, std::optional<std::string>&& bytes, SchemaPtr& schema,
+                         Value& value) override;
 };
 
 PluginInfo string_converter_plugin();
