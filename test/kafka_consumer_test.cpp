@@ -13,9 +13,9 @@
 #include "engine/herder.h"
 #include "kafka/kafka_bus.h"
 #include "kafka/kafka_clients.h"
+#include "kafka/kafka_stats.h"
 #include "kafka/mock_cluster.h"
 #include "offsets/offset_store.h"
-#include "kafka/kafka_stats.h"
 #include "support.h"
 #include "test_job.h"
 
