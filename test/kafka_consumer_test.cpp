@@ -190,15 +190,19 @@ TEST_CASE("kafka: librdkafka statistics become metric samples per client", "[kaf
   producer->close();
 }
 
-TEST_CASE("kafka: a source producer gives its values' strings back to the bus's pool once librdkafka copied them",
+TEST_CASE("kafka: a source producer keeps its values' strings for its source once librdkafka copied them",
           "[kafka][string_pool]") {
   MockCluster b(1, {{"p", 1}});
-  connectrun::StringPool pool;
   connectrun::KafkaProducerOptions o;
   o.connector = "src";
   o.settings = {{"bootstrap.servers", b.bootstrap()}};
-  o.strings = &pool;
+  connectrun::KafkaProducerOptions plain = o;
+  o.keep_spare_strings = true;
   auto producer = connectrun::make_kafka_producer(std::move(o));
+  REQUIRE(producer->spare_strings() != nullptr);
+  connectrun::StringPool& pool = *producer->spare_strings();
+  // One without the option (a dead-letter producer) keeps nothing.
+  CHECK(connectrun::make_kafka_producer(std::move(plain))->spare_strings() == nullptr);
   std::vector<connectrun::BusRecord> batch(40);
   std::string expected;
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -226,7 +230,7 @@ TEST_CASE("kafka: a source producer gives its values' strings back to the bus's 
   CHECK(shell(fmt::format("kcat -b {} -C -t p -e -q -f '%s\\n' 2>/dev/null", b.bootstrap())) == expected);
 }
 
-TEST_CASE("kafka: a sink's values stay its own: the pool its bus's sources take from gets none of them",
+TEST_CASE("kafka: a sink's values stay its own: no pool takes them, and each source task has its own",
           "[kafka][string_pool]") {
   TempDir dir;
   MockCluster b(1, {{"in", 1}});
@@ -242,14 +246,21 @@ TEST_CASE("kafka: a sink's values stay its own: the pool its bus's sources take 
   connectrun::JobPlan plan = plan_yaml(job(dir, b, "pool", "topics: in"), *registry);
   auto store = connectrun::OffsetStore::open(dir / "pool.offsets.json");
   auto bus = connectrun::make_kafka_bus(plan, /*once=*/true);
-  REQUIRE(bus->string_pool() != nullptr);  // the bus has one, for its sources' producers
+  // Strings allocated on the sink's thread would be freed on a source's, and kept for
+  // nobody in a job without sources: a Kafka bus has no pool for sinks to give to.
+  CHECK(bus->string_pool() == nullptr);
   connectrun::Herder herder(plan, /*once=*/true, *store, *bus);
   herder.start_all();
   herder.join_all();
   CHECK(read_file(dir / "pool.out") == expected);
-  // Strings allocated on the sink's thread would be freed on a source's, and kept for
-  // nobody in a job without sources.
-  CHECK(bus->string_pool()->kept() == 0);
+  // Source tasks' producers keep a pool each (no strings traded between their threads);
+  // dead-letter producers none.
+  auto a = bus->producer("pool");
+  auto b2 = bus->producer("pool");
+  REQUIRE(a->spare_strings() != nullptr);
+  REQUIRE(b2->spare_strings() != nullptr);
+  CHECK(a->spare_strings() != b2->spare_strings());
+  CHECK(bus->dlq_producer("pool")->spare_strings() == nullptr);
 }
 
 TEST_CASE("kafka: statistics that are not librdkafka's are refused and the last snapshot kept", "[kafka][metrics]") {

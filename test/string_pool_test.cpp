@@ -160,4 +160,6 @@ connectors:
   CHECK(read_file(dir / "out.txt") == input);
   // The last batches' lines are in the pool (the source took the earlier ones to fill again).
   CHECK(bus.string_pool()->kept() > 0);
+  // Sources take from the pool the sinks fill: their producers hand out the bus's.
+  CHECK(bus.producer("src")->spare_strings() == bus.string_pool());
 }

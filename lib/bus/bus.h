@@ -94,6 +94,11 @@ class BusProducer {
   // holds nothing rather than a batch it cannot hand over (memory, with many
   // connectors in one job). A bus whose sends do not block returns true.
   virtual bool await_room(std::chrono::milliseconds /*wait*/) { return true; }
+  // Where the strings of the values this producer sends come back once they
+  // are done with, for its source to fill again (bus/string_pool.h): the
+  // in-process bus's pool, which its sinks fill; a Kafka source producer's
+  // own, as librdkafka copies each value. None by default (dead letters).
+  virtual StringPool* spare_strings() { return nullptr; }
   // No more sends from this producer.
   virtual void close() = 0;
 };
@@ -225,15 +230,12 @@ class TopicBus {
   // SIGHUP loaded a new plan (kept alive by the Herder): clients created from
   // now on take their connector's settings from it.
   virtual void plan_changed(const JobPlan&) {}
-  // Where sources take spare strings to fill again (bus/string_pool.h), and
-  // what gives them back: on the in-process bus its sinks, once done with the
-  // values that crossed from a source's thread to theirs; on Kafka the
-  // source's producer itself, once librdkafka copied them. None by default.
+  // Where sinks give the strings of their values back once done with them:
+  // only on a bus whose values were made by its sources (in-process), which
+  // take them again through their producers' spare_strings(). None by default:
+  // a Kafka consumer's values were allocated on the sink's own thread, and a
+  // job may have no source to take them.
   virtual StringPool* string_pool() { return nullptr; }
-  // Whether sinks give their values' strings to string_pool(): only where the
-  // sources made them. A Kafka consumer's values were allocated on the sink's
-  // own thread, and a job may have no source to take them.
-  virtual bool sinks_give_strings() const { return false; }
 };
 
 }  // namespace connectrun

@@ -41,6 +41,7 @@ class Producer : public BusProducer {
     bus_.send(std::move(batch), std::move(done), partitions_, numbered, &sent_);
   }
   bool await_room(std::chrono::milliseconds wait) override { return bus_.await_room(sent_, wait); }
+  StringPool* spare_strings() override { return bus_.string_pool(); }  // filled by the sinks
   void close() override {
     if (!closed_) {
       closed_ = true;

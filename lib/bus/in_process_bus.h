@@ -49,7 +49,6 @@ class InProcessBus : public TopicBus {
   // Partitions of `topic`, once it exists (its first record was sent).
   std::optional<int32_t> partitions_of(const std::string& topic);
   StringPool* string_pool() override { return &strings_; }
-  bool sinks_give_strings() const override { return true; }
 
   // Internal pieces, public for the producer/consumer implementations.
   struct Ack;

@@ -16,7 +16,7 @@ SinkWorker::SinkWorker(const ConnectorPlan& plan, TaskSlot slot, bool once, Topi
       consumer_(consumer ? std::move(consumer)
                          : bus.consumer(plan.name, plan.subscription, ConsumerTask{slot_.id, slot_.count})) {
   if (!plan.dlq_topic.empty()) dlq_ = bus.dlq_producer(plan.name);
-  if (bus.sinks_give_strings()) pool_ = bus.string_pool();
+  pool_ = bus.string_pool();
 }
 
 template <class Records>

@@ -41,7 +41,7 @@ void SourceWorker::run() {
     task->configure(slot_.cfg);
     init_task_context(ctx, plan_.name, once_, log_, stopping_, reopen_, plan_.common);
     ctx.task_id = slot_.id;
-    ctx.strings = SpareStrings(bus_.string_pool());
+    ctx.strings = SpareStrings(producer_ ? producer_->spare_strings() : nullptr);
     ctx.offset_for = [this](const Value& partition) { return store_.get(plan_.name, partition); };
     ctx.on_error = [this](const std::string& position, const std::exception& e) {
       errors_.handle("TASK_POLL", plan_.plugin->name, position, e);

@@ -28,6 +28,7 @@ class CountingProducer : public BusProducer {
     inner_->send(std::move(batch), std::move(done), numbered);
   }
   bool await_room(std::chrono::milliseconds wait) override { return inner_->await_room(wait); }
+  StringPool* spare_strings() override { return inner_->spare_strings(); }
   void close() override { inner_->close(); }
 
  private:

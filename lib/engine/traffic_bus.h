@@ -57,7 +57,6 @@ class TrafficBus : public TopicBus {
   }
   void plan_changed(const JobPlan& plan) override { inner_.plan_changed(plan); }
   StringPool* string_pool() override { return inner_.string_pool(); }
-  bool sinks_give_strings() const override { return inner_.sinks_give_strings(); }
 
  private:
   TopicBus& inner_;

@@ -39,7 +39,7 @@ std::unique_ptr<BusProducer> KafkaBus::producer(const std::string& connector) {
     o.create_replication = c->topic_replication;
   }
   if (c && c->plugin_cfg.has("topic")) o.known_topics.push_back(c->plugin_cfg.get_string("topic"));
-  if (c && c->is_source) o.strings = &strings_;  // its values were made by the source's SpareStrings
+  o.keep_spare_strings = true;  // a source task's (or the keep-alive's, which sends nothing)
   return make_kafka_producer(std::move(o));
 }
 

@@ -13,7 +13,6 @@
 #include <string>
 
 #include "bus/bus.h"
-#include "bus/string_pool.h"
 #include "plan/job_config.h"
 #include "kafka/client_keys.h"
 #include "kafka/rdkafka_handles.h"
@@ -38,10 +37,6 @@ class KafkaBus : public TopicBus {
   std::optional<int64_t> sink_lag(const std::string& connector) override;
   std::vector<SinkOffset> sink_positions(const std::string& connector) override;
   void plan_changed(const JobPlan& plan) override { latest_.store(&plan); }  // called by the Herder, under its lock
-  // The producer copies each value into librdkafka's message (RD_KAFKA_MSG_F_COPY), so
-  // the value's string is done with on the source's own thread: given back here for the
-  // source to fill again, rather than freed (glibc's per-thread cache holds 7 chunks a size).
-  StringPool* string_pool() override { return &strings_; }
 
  private:
   std::shared_ptr<KafkaClientMetrics> metrics_for(const std::string& connector);
@@ -57,7 +52,6 @@ class KafkaBus : public TopicBus {
   std::atomic<bool> sources_done_{false};
   mutable std::mutex metrics_mu_;
   std::map<std::string, std::shared_ptr<KafkaClientMetrics>> metrics_;  // by client ("connector/role")
-  StringPool strings_;
 };
 
 // Per-client options beyond the user's keys.
@@ -72,7 +66,11 @@ struct KafkaProducerOptions {
   std::shared_ptr<KafkaClientMetrics> metrics;  // filled by the statistics callback when set
   std::vector<std::string> known_topics;  // looked up at once (the connector's `topic`), not at the first record
   bool once = false;  // --once: give up when no broker answers (broker_watch.h)
-  StringPool* strings = nullptr;  // where a source's produced values go back to (KafkaBus::string_pool)
+  // A source task's producer: it copies each value into librdkafka's message
+  // (RD_KAFKA_MSG_F_COPY), so the value's string is done with on the source's
+  // own thread, and kept in the producer's pool (spare_strings) for the source
+  // to fill again rather than freed (glibc's per-thread cache holds 7 chunks a size).
+  bool keep_spare_strings = false;
 };
 
 std::unique_ptr<BusProducer> make_kafka_producer(KafkaProducerOptions opts);

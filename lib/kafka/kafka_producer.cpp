@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "bus/string_pool.h"
 #include "plugin/connector.h"
 #include "kafka/broker_watch.h"
 #include "kafka/kafka_clients.h"
@@ -122,12 +123,14 @@ class KafkaProducer : public BusProducer {
     auto* ack = new BatchAck{{batch.size()}, {}, {}, std::move(done), &detached_};
     for (auto& r : batch) produce(r, ack);
     // Copied into librdkafka's messages: the strings' memory goes back to the source.
-    if (opts_.strings) opts_.strings->give_back(batch, spent_);
+    if (opts_.keep_spare_strings) strings_.give_back(batch, spent_);
     // Reports that are ready are served here, on the thread that produced their messages:
     // librdkafka frees a message where its report is served, and a free on another thread
     // than the allocation's meets it on glibc's arena lock (system time, context switches).
     rd_kafka_poll(rk_.get(), 0);
   }
+
+  StringPool* spare_strings() override { return opts_.keep_spare_strings ? &strings_ : nullptr; }
 
   void close() override {
     closed_ = true;
@@ -178,7 +181,8 @@ class KafkaProducer : public BusProducer {
   BrokerWatch watch_{opts_.settings, opts_.once};  // used by the poller thread only
   RdKafka rk_;
   std::atomic<bool> detached_{false};
-  StringPool::Spent spent_;  // strings gathered for opts_.strings, room kept between batches
+  StringPool strings_;  // the values' strings, for the source (keep_spare_strings)
+  StringPool::Spent spent_;  // strings gathered for strings_, room kept between batches
   std::atomic<bool> stop_poller_{false};
   std::thread poller_;
   bool closed_ = false;

@@ -70,8 +70,9 @@ struct SourceTaskContext : TaskContext {
   // and counts it as skipped and returns. A task that goes on returns a record
   // with `offset_only` set in its place, so its offset moves past the input.
   std::function<void(const std::string& position, const std::exception& error)> on_error;
-  // Strings for record values, in the memory of values the sinks are done
-  // with when the bus hands it back (bus/string_pool.h): a source making many
+  // Strings for record values, in the memory of values already sent (the
+  // task's producer gives it back once done with them: bus/string_pool.h,
+  // BusProducer::spare_strings), empty without one: a source making many
   // string values (FileStreamSource's lines) takes them from here rather than
   // allocating each. Optional: any std::string works as a value.
   SpareStrings strings;
