@@ -163,7 +163,11 @@ TEST_CASE("in-process bus: a commit of positions acknowledges the batches wholly
   std::vector<std::optional<std::optional<std::string>>> results(3);  // per batch: not yet / its delivery error
   auto send = [&](size_t i, std::vector<std::string> topics) {
     std::vector<connectrun::BusRecord> batch;
-    for (auto& t : topics) batch.push_back({.topic = t, .value = "x"});
+    for (auto& t : topics) {
+      auto& b = batch.emplace_back();
+      b.topic = t;
+      b.value = "x";
+    }
     producer->send(std::move(batch), [&results, i](std::optional<std::string> e) { results[i] = std::move(e); });
   };
   send(0, {"a", "a"});  // a-0 offsets 0, 1

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "bus/bus.h"
 #include "data/value.h"
 
 using namespace connectrun;
@@ -40,4 +41,56 @@ TEST_CASE("schemas compare deeply and builders reject duplicate fields", "[value
   CHECK_THROWS_AS(SchemaBuilder::structure().field("x", schemas::int8()).field("x", schemas::int8()), DataException);
   CHECK(type_from_name("float64") == Type::Float64);
   CHECK_FALSE(type_from_name("double").has_value());
+}
+
+TEST_CASE("primitive schemas are one instance each, copied without reference counts", "[value]") {
+  // Records copy and drop these per record: with no control block a copy is two pointer moves.
+  SchemaPtr s = schemas::string();
+  CHECK(s == schemas::string());
+  CHECK(s != schemas::string(true));
+  CHECK(s->type == Type::String);
+  CHECK_FALSE(s->optional);
+  CHECK(schemas::string(true)->optional);
+  CHECK(s.use_count() == 0);  // no owner: nothing is counted
+  {
+    SchemaPtr copy = s;
+    CHECK(copy == s);
+    CHECK(copy.use_count() == 0);
+  }
+  CHECK(s->type == Type::String);  // a dropped copy frees nothing
+  CHECK(schemas::of_type(Type::Int64, true) == schemas::int64(true));
+  // Built schemas are counted as before.
+  SchemaPtr built = SchemaBuilder::structure().field("x", schemas::int64()).build();
+  CHECK(built.use_count() == 1);
+}
+
+TEST_CASE("a default Record and BusRecord start empty, with their defaults", "[value]") {
+  // Their default constructors are user-provided (no clearing of the whole object first):
+  // every member must still start in its documented state.
+  std::vector<Record> records(3);
+  for (auto& r : records) {
+    CHECK(r.topic.empty());
+    CHECK_FALSE(r.partition);
+    CHECK_FALSE(r.key_schema);
+    CHECK(r.key.is_null());
+    CHECK_FALSE(r.value_schema);
+    CHECK(r.value.is_null());
+    CHECK(r.headers.empty());
+    CHECK_FALSE(r.timestamp);
+    CHECK_FALSE(r.source_partition);
+    CHECK(r.source_offset.is_null());
+    CHECK_FALSE(r.offset_only);
+    CHECK(r.bus_offset == -1);
+    CHECK(r.is_source);
+  }
+  std::vector<BusRecord> bus_records(3);
+  for (auto& b : bus_records) {
+    CHECK(b.topic.empty());
+    CHECK_FALSE(b.partition);
+    CHECK_FALSE(b.key);
+    CHECK_FALSE(b.value);
+    CHECK(b.headers.empty());
+    CHECK_FALSE(b.timestamp);
+    CHECK(b.offset == -1);
+  }
 }

@@ -24,6 +24,9 @@ struct JobPlan;
 class StringPool;
 
 struct BusRecord {
+  // User-provided: `BusRecord()` (emplace_back(), per record) is then not
+  // cleared whole before its members are built, as an aggregate would be.
+  BusRecord() noexcept {}
   std::string topic;
   // A source's explicit partition (else the bus picks one: the key's hash, or
   // round robin); for consumed records, the partition they were read from.

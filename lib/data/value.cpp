@@ -291,14 +291,21 @@ SchemaBuilder& SchemaBuilder::field(std::string field_name, SchemaPtr schema) {
 namespace schemas {
 namespace {
 SchemaPtr cached(Type t, bool optional) {
-  // Shared immutable instances, built once (function-local statics are thread-safe).
-  static const auto table = [] {
-    std::array<std::array<SchemaPtr, 2>, 9> tab{};
+  // Shared immutable instances, built once (function-local statics are thread-safe)
+  // and never freed. Handed out without a control block (the aliasing constructor
+  // with no owner): records copy and drop these schemas several times each, and
+  // then count no references (an atomic add and subtract per copy otherwise).
+  static const auto* table = [] {
+    auto* tab = new std::array<std::array<SchemaPtr, 2>, 9>();  // kept for the process's life
     for (size_t i = 0; i < 9; ++i)
-      for (int o = 0; o < 2; ++o) tab[i][static_cast<size_t>(o)] = SchemaBuilder(static_cast<Type>(i)).optional(o == 1).build();
+      for (int o = 0; o < 2; ++o) {
+        auto& slot = (*tab)[i][static_cast<size_t>(o)];
+        slot = SchemaBuilder(static_cast<Type>(i)).optional(o == 1).build();
+      }
     return tab;
   }();
-  return table[static_cast<size_t>(t)][optional ? 1 : 0];
+  const SchemaPtr& owner = (*table)[static_cast<size_t>(t)][optional ? 1 : 0];
+  return SchemaPtr(SchemaPtr(), owner.get());
 }
 }  // namespace
 SchemaPtr int8(bool o) { return cached(Type::Int8, o); }
