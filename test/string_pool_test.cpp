@@ -9,6 +9,7 @@
 #include "bus/in_process_bus.h"
 #include "bus/string_pool.h"
 #include "engine/herder.h"
+#include "engine/traffic_bus.h"
 #include "offsets/offset_store.h"
 #include "support.h"
 #include "test_job.h"
@@ -80,7 +81,7 @@ TEST_CASE("StringPool keeps record-sized strings only, up to its bounds", "[stri
 }
 
 TEST_CASE("SpareStrings fills strings the pool took back, and makes new ones without one", "[string_pool]") {
-  SECTION("no pool (the Kafka bus)") {
+  SECTION("no pool (a producer without one: exactly-once, dry runs)") {
     SpareStrings spare;
     CHECK(spare.make("hello") == "hello");
     CHECK(spare.make(line_of(200, 'x')) == line_of(200, 'x'));
@@ -162,4 +163,76 @@ connectors:
   CHECK(bus.string_pool()->kept() > 0);
   // Sources take from the pool the sinks fill: their producers hand out the bus's.
   CHECK(bus.producer("src")->spare_strings() == bus.string_pool());
+}
+
+namespace {
+// A stand-in producer with a pool of its own around the in-process bus's (as a
+// Kafka source task's producer has): which pool does the source fill from?
+class OwnPoolProducer : public BusProducer {
+ public:
+  OwnPoolProducer(std::unique_ptr<BusProducer> inner, StringPool* pool) : inner_(std::move(inner)), pool_(pool) {}
+  using BusProducer::send;
+  void send(std::vector<BusRecord>&& batch, DeliveryCallback done, std::vector<NextOffset>* numbered) override {
+    inner_->send(std::move(batch), std::move(done), numbered);
+  }
+  bool await_room(std::chrono::milliseconds wait) override { return inner_->await_room(wait); }
+  StringPool* spare_strings() override { return pool_; }
+  void close() override { inner_->close(); }
+
+ private:
+  std::unique_ptr<BusProducer> inner_;
+  StringPool* pool_;
+};
+
+class OwnPoolBus : public TrafficBus {
+ public:
+  OwnPoolBus(TopicBus& inner, StringPool* pool) : TrafficBus(inner), pool_(pool) {}
+  std::unique_ptr<BusProducer> producer(const std::string& connector) override {
+    return std::make_unique<OwnPoolProducer>(TrafficBus::producer(connector), pool_);
+  }
+
+ private:
+  StringPool* pool_;
+};
+}  // namespace
+
+TEST_CASE("A source fills its lines from its producer's pool, not the bus's", "[string_pool]") {
+  TempDir dir;
+  std::string input;
+  for (int i = 0; i < 500; ++i) input += fmt::format("line {} {}\n", i, line_of(60, 'v'));
+  write_file(dir / "in.txt", input);
+  auto registry = test_registry([](PluginRegistry&) {});
+  JobPlan plan = plan_yaml(fmt::format(R"(worker:
+  offset.storage.file.filename: {0}/offsets.json
+  key.converter: StringConverter
+  value.converter: StringConverter
+connectors:
+  - name: src
+    connector.class: FileStreamSource
+    file: {0}/in.txt
+    topic: lines
+  - name: snk
+    connector.class: FileStreamSink
+    file: {0}/out.txt
+    topics: lines
+)",
+                                       dir.path()),
+                           *registry);
+  // The producer's pool starts with 100 spare strings, room for any line of the input.
+  StringPool own;
+  StringPool::Spent spent;
+  for (int i = 0; i < 100; ++i) {
+    std::string s = line_of(200, 's');
+    spent.gather(s);
+  }
+  own.give(spent);
+  REQUIRE(own.kept() == 100);
+  auto store = OffsetStore::open(dir / "offsets.json");
+  InProcessBus inner;
+  OwnPoolBus bus(inner, &own);
+  Herder herder(plan, /*once=*/true, *store, bus);
+  herder.start_all();
+  herder.join_all();
+  CHECK(read_file(dir / "out.txt") == input);
+  CHECK(own.kept() == 0);  // the source took them all, at its first line
 }

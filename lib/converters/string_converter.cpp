@@ -58,7 +58,7 @@ const SchemaPtr& optional_string() {
 
 void StringConverter::take_connect_data(std::string_view /*topic*/, std::optional<std::string>&& bytes,
                                         SchemaPtr& schema, Value& value) {
-  if (schema != optional_string()) schema = optional_string();  // no reference count traffic when it is already
+  schema = optional_string();  // a primitive schema: copied without a reference count
   if (!bytes) {
     if (!value.is_null()) value = Value();
     return;

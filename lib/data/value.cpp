@@ -298,10 +298,7 @@ SchemaPtr cached(Type t, bool optional) {
   static const auto* table = [] {
     auto* tab = new std::array<std::array<SchemaPtr, 2>, 9>();  // kept for the process's life
     for (size_t i = 0; i < 9; ++i)
-      for (int o = 0; o < 2; ++o) {
-        auto& slot = (*tab)[i][static_cast<size_t>(o)];
-        slot = SchemaBuilder(static_cast<Type>(i)).optional(o == 1).build();
-      }
+      for (int o = 0; o < 2; ++o) (*tab)[i][static_cast<size_t>(o)] = SchemaBuilder(static_cast<Type>(i)).optional(o == 1).build();
     return tab;
   }();
   const SchemaPtr& owner = (*table)[static_cast<size_t>(t)][optional ? 1 : 0];

@@ -39,7 +39,7 @@ std::unique_ptr<BusProducer> KafkaBus::producer(const std::string& connector) {
     o.create_replication = c->topic_replication;
   }
   if (c && c->plugin_cfg.has("topic")) o.known_topics.push_back(c->plugin_cfg.get_string("topic"));
-  o.keep_spare_strings = true;  // a source task's (or the keep-alive's, which sends nothing)
+  o.keep_spare_strings = true;  // producer() serves source tasks only (dead letters: dlq_producer)
   return make_kafka_producer(std::move(o));
 }
 
