@@ -19,6 +19,32 @@ using namespace testsupport;
 
 namespace {
 std::string line_of(size_t n, char c) { return std::string(n, c); }
+
+// FileStreamSource (dir/in.txt) → FileStreamSink (dir/out.txt) on `bus`, run to the input's end.
+void run_file_job(const TempDir& dir, TopicBus& bus) {
+  auto registry = test_registry([](PluginRegistry&) {});
+  JobPlan plan = plan_yaml(fmt::format(R"(worker:
+  offset.storage.file.filename: {0}/offsets.json
+  key.converter: StringConverter
+  value.converter: StringConverter
+connectors:
+  - name: src
+    connector.class: FileStreamSource
+    file: {0}/in.txt
+    topic: lines
+    batch.size: 500
+  - name: snk
+    connector.class: FileStreamSink
+    file: {0}/out.txt
+    topics: lines
+)",
+                                       dir.path()),
+                           *registry);
+  auto store = OffsetStore::open(dir / "offsets.json");
+  Herder herder(plan, /*once=*/true, *store, bus);
+  herder.start_all();
+  herder.join_all();
+}
 }  // namespace
 
 TEST_CASE("StringPool keeps record-sized strings only, up to its bounds", "[string_pool]") {
@@ -134,30 +160,9 @@ TEST_CASE("A file job on the in-process bus hands its sink's values back to the 
   std::string input;
   for (int i = 0; i < 3000; ++i) input += fmt::format("line {} {}\n", i, line_of(static_cast<size_t>(40 + i % 50), 'v'));
   write_file(dir / "in.txt", input);
-  auto registry = test_registry([](PluginRegistry&) {});
-  JobPlan plan = plan_yaml(fmt::format(R"(worker:
-  offset.storage.file.filename: {0}/offsets.json
-  key.converter: StringConverter
-  value.converter: StringConverter
-connectors:
-  - name: src
-    connector.class: FileStreamSource
-    file: {0}/in.txt
-    topic: lines
-    batch.size: 500
-  - name: snk
-    connector.class: FileStreamSink
-    file: {0}/out.txt
-    topics: lines
-)",
-                                       dir.path()),
-                           *registry);
-  auto store = OffsetStore::open(dir / "offsets.json");
   InProcessBus bus;
   REQUIRE(bus.string_pool() != nullptr);
-  Herder herder(plan, /*once=*/true, *store, bus);
-  herder.start_all();
-  herder.join_all();
+  run_file_job(dir, bus);
   CHECK(read_file(dir / "out.txt") == input);
   // The last batches' lines are in the pool (the source took the earlier ones to fill again).
   CHECK(bus.string_pool()->kept() > 0);
@@ -201,23 +206,6 @@ TEST_CASE("A source fills its lines from its producer's pool, not the bus's", "[
   std::string input;
   for (int i = 0; i < 500; ++i) input += fmt::format("line {} {}\n", i, line_of(60, 'v'));
   write_file(dir / "in.txt", input);
-  auto registry = test_registry([](PluginRegistry&) {});
-  JobPlan plan = plan_yaml(fmt::format(R"(worker:
-  offset.storage.file.filename: {0}/offsets.json
-  key.converter: StringConverter
-  value.converter: StringConverter
-connectors:
-  - name: src
-    connector.class: FileStreamSource
-    file: {0}/in.txt
-    topic: lines
-  - name: snk
-    connector.class: FileStreamSink
-    file: {0}/out.txt
-    topics: lines
-)",
-                                       dir.path()),
-                           *registry);
   // The producer's pool starts with 100 spare strings, room for any line of the input.
   StringPool own;
   StringPool::Spent spent;
@@ -227,12 +215,9 @@ connectors:
   }
   own.give(spent);
   REQUIRE(own.kept() == 100);
-  auto store = OffsetStore::open(dir / "offsets.json");
   InProcessBus inner;
   OwnPoolBus bus(inner, &own);
-  Herder herder(plan, /*once=*/true, *store, bus);
-  herder.start_all();
-  herder.join_all();
+  run_file_job(dir, bus);
   CHECK(read_file(dir / "out.txt") == input);
   CHECK(own.kept() == 0);  // the source took them all, at its first line
 }
