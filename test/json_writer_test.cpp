@@ -4,6 +4,7 @@
 #include <limits>
 #include <vector>
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include "json/base64.h"
@@ -186,6 +187,40 @@ TEST_CASE("schemaless JSON is read in document order and written back", "[json]"
   CHECK(to_schemaless_json(v) == R"({"b":1,"a":[2.5,"x",true,null],"c":{}})");
   CHECK_THROWS_AS(parse_schemaless_json("{\"a\":"), DataException);
   CHECK_THROWS_AS(parse_schemaless_json("[1] x"), DataException);
+}
+
+// Keys and values of every length up to 40, each with one character to escape at each place in
+// turn (or none), in one map: the writer's short-string path, its general loop and the room it
+// makes for a whole record, against a plain escaper of ASCII.
+TEST_CASE("schemaless maps write keys and values of every length and escape at every place", "[json]") {
+  auto plain_escape = [](const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+      if (c == '"' || c == '\\') out += '\\', out += c;
+      else if (c == '\n') out += "\\n";
+      else if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04X}", static_cast<int>(c));
+      else out += c;
+    }
+    return out + '"';
+  };
+  const std::string specials = "\"\\\n\x01";
+  MapEntries m;
+  std::string want = "{";
+  for (size_t len = 0; len <= 40; ++len) {
+    for (size_t at = 0; at <= len; ++at) {
+      std::string s(len, 'x');
+      for (size_t k = 0; k < len; ++k) s[k] = static_cast<char>('a' + (k * 7 + len) % 26);
+      if (at < len) s[at] = specials[(len + at) % specials.size()];
+      std::string key = "k" + std::to_string(len) + "_" + std::to_string(at) + s.substr(0, len % 17);
+      if (m.size() > 0) want += ',';
+      want += plain_escape(key) + ':' + plain_escape(s);
+      m.emplace_back(Value(key), Value(s));
+    }
+  }
+  want += '}';
+  std::string out = "before";
+  append_schemaless_json(out, Value(m));
+  CHECK(out == "before" + want);
 }
 
 TEST_CASE("schemaless writer handles non-string keys, bytes, decimals and dates", "[json]") {

@@ -139,7 +139,7 @@ void JsonConverter::take_connect_data(std::string_view topic, std::optional<std:
   }
   simdjson::dom::element root = parse(text);  // parsed from the parser's own copy: `bytes` may be overwritten
   if (!root.is_string()) {
-    value = json::json_to_connect(nullptr, &root, opts_);
+    json_element_to_value(root, value);  // schemaless: built in the record's value itself
     return;
   }
   // A string (a line a source read, carried as JSON): its unescaped text is never longer than

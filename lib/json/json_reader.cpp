@@ -29,12 +29,7 @@ bool find_member(simdjson::dom::object obj, std::string_view key, simdjson::dom:
   return found;
 }
 
-size_t find_earlier_key(const MapEntries& entries, std::string_view key, uint64_t& seen) {
-  uint64_t bit = uint64_t{1} << ((key.size() * 7 + (key.empty() ? 0u : static_cast<uint8_t>(key.back()))) & 63);
-  if (!(seen & bit)) {
-    seen |= bit;
-    return kNoEarlierKey;
-  }
+size_t find_key(const MapEntries& entries, std::string_view key) {
   for (size_t i = 0; i < entries.size(); ++i)
     if (auto* k = entries[i].first.get_if<std::string>(); k && *k == key) return i;
   return kNoEarlierKey;
@@ -70,40 +65,53 @@ std::optional<std::string> without_leading_zeros(std::string_view json) {
   return out;
 }
 
-Value json_element_to_value(simdjson::dom::element e) {
+void json_element_to_value(simdjson::dom::element e, Value& out) {
   using simdjson::dom::element_type;
+  Value::Storage& v = out.storage();
   switch (e.type()) {
-    case element_type::NULL_VALUE: return Value();
-    case element_type::BOOL: return Value(bool(e.get_bool().value_unsafe()));
-    case element_type::INT64: return Value(int64_t(e.get_int64().value_unsafe()));
+    case element_type::NULL_VALUE: v.emplace<std::monostate>(); return;
+    case element_type::BOOL: v.emplace<bool>(e.get_bool().value_unsafe()); return;
+    case element_type::INT64: v.emplace<int64_t>(e.get_int64().value_unsafe()); return;
     case element_type::UINT64:
       throw DataException(fmt::format("Integer {} is out of range for int64", e.get_uint64().value_unsafe()));
-    case element_type::DOUBLE: return Value(double(e.get_double().value_unsafe()));
-    case element_type::STRING: return Value(std::string(e.get_string().value_unsafe()));
+    case element_type::DOUBLE: v.emplace<double>(e.get_double().value_unsafe()); return;
+    case element_type::STRING: v.emplace<std::string>(e.get_string().value_unsafe()); return;
     case element_type::ARRAY: {
-      Array out;
       auto arr = e.get_array().value_unsafe();
-      out.reserve(arr.size());
-      for (auto item : arr) out.push_back(json_element_to_value(item));
-      return Value(std::move(out));
+      Array& items = v.emplace<Array>();
+      items.reserve(arr.size());
+      for (auto item : arr) json_element_to_value(item, items.emplace_back());
+      return;
     }
     case element_type::OBJECT: {
-      MapEntries out;
       // A named object: range-for over value_unsafe() of a temporary result would dangle.
       simdjson::dom::object obj = e.get_object().value_unsafe();
+      MapEntries& entries = v.emplace<MapEntries>();
       // size() is stored in the tape (no second pass). Two spare entries: a
       // transform adding a field (InsertField) would otherwise move them all.
-      out.reserve(obj.size() + 2);
+      // Entries are built where they stay: the reservation is never exceeded.
+      entries.reserve(obj.size() + 2);
       uint64_t seen = 0;
       for (auto field : obj) {
-        size_t earlier = find_earlier_key(out, field.key, seen);
-        if (earlier == kNoEarlierKey) out.emplace_back(Value(std::string(field.key)), json_element_to_value(field.value));
-        else out[earlier].second = json_element_to_value(field.value);
+        size_t earlier = find_earlier_key(entries, field.key, seen);
+        if (earlier == kNoEarlierKey) {
+          auto& entry = entries.emplace_back();
+          entry.first.storage().emplace<std::string>(field.key);
+          json_element_to_value(field.value, entry.second);
+        } else {
+          json_element_to_value(field.value, entries[earlier].second);
+        }
       }
-      return Value(std::move(out));
+      return;
     }
   }
-  return Value();
+  v.emplace<std::monostate>();
+}
+
+Value json_element_to_value(simdjson::dom::element e) {
+  Value out;
+  json_element_to_value(e, out);
+  return out;
 }
 
 Value parse_schemaless_json(simdjson::dom::parser& parser, std::string_view text) {

@@ -21,6 +21,9 @@ Value parse_schemaless_json(simdjson::dom::parser& parser, std::string_view text
 
 // The schemaless conversion of an already parsed element (as above).
 Value json_element_to_value(simdjson::dom::element e);
+// The same built in `out`'s own storage (whatever it held is replaced): no value is
+// made and then moved, per member, into its map. On an exception `out` holds part of it.
+void json_element_to_value(simdjson::dom::element e, Value& out);
 
 // Jackson's ObjectNode keeps one value per key: the last one read, in the
 // place of the first. simdjson keeps every duplicate, so readers go through these.
@@ -29,8 +32,16 @@ bool find_member(simdjson::dom::object obj, std::string_view key, simdjson::dom:
 // The index of an entry of `entries` with key `key` (a string), or npos. `seen` is
 // a mask of the keys' hashes, zero for a new object: an object without duplicates
 // costs one bit test per key.
-size_t find_earlier_key(const MapEntries& entries, std::string_view key, uint64_t& seen);
 inline constexpr size_t kNoEarlierKey = static_cast<size_t>(-1);
+size_t find_key(const MapEntries& entries, std::string_view key);  // the search behind a repeated bit
+inline size_t find_earlier_key(const MapEntries& entries, std::string_view key, uint64_t& seen) {
+  uint64_t bit = uint64_t{1} << ((key.size() * 7 + (key.empty() ? 0u : static_cast<uint8_t>(key.back()))) & 63);
+  if (!(seen & bit)) {
+    seen |= bit;
+    return kNoEarlierKey;
+  }
+  return find_key(entries, key);
+}
 
 // Jackson as Kafka's JsonDeserializer configures it reads numbers with leading
 // zeros (ALLOW_LEADING_ZEROS_FOR_NUMBERS: 007 is 7); simdjson refuses them.

@@ -4,10 +4,13 @@
 #include <emmintrin.h>
 #endif
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -160,14 +163,87 @@ namespace {
 }
 }  // namespace
 
+namespace {
+// Writes into a string through a raw pointer. The string's size is the room made so far and
+// `used_` what is written. A whole value makes room at least 256 bytes at a time, so the many
+// small writes of one record resize the string (which zeroes the new bytes) once or twice
+// instead of twice for every string in it; a lone string makes exactly the room it needs. The
+// destructor cuts the string back to what was written.
+template <size_t kMinRoom>
+class JsonBuffer {
+ public:
+  explicit JsonBuffer(std::string& out) : out_(out), used_(out.size()) {}
+  ~JsonBuffer() { out_.resize(used_); }
+  JsonBuffer(const JsonBuffer&) = delete;
+  JsonBuffer& operator=(const JsonBuffer&) = delete;
+
+  // Where the next n bytes go; done() says where the writing ended.
+  char* room(size_t n) {
+    if (out_.size() - used_ < n) {
+      if constexpr (kMinRoom == 0) out_.resize(used_ + n);
+      else grow(n);
+    }
+    return out_.data() + used_;
+  }
+  void done(const char* end) { used_ = static_cast<size_t>(end - out_.data()); }
+  void put(char c) {
+    *room(1) = c;
+    ++used_;
+  }
+  void put(std::string_view s) {
+    std::memcpy(room(s.size()), s.data(), s.size());
+    used_ += s.size();
+  }
+  // The string cut to what is written, for a writer that appends to a std::string; resume() after it.
+  std::string& string() {
+    out_.resize(used_);
+    return out_;
+  }
+  void resume() { used_ = out_.size(); }
+
+ private:
+  [[gnu::noinline]] void grow(size_t n) { out_.resize(used_ + std::max(n, kMinRoom)); }
+  std::string& out_;
+  size_t used_;
+};
+using StringBuffer = JsonBuffer<0>;  // one string: exactly the room it needs, as it goes
+using ValueBuffer = JsonBuffer<256>;  // a whole value
+
+// The n bytes (at most 16) at p, copied to w when none needs escaping (ASCII but for controls,
+// quotes and backslashes): two overlapping loads cover them without reading past their end, so a
+// short string (most keys, many values) costs a few instructions instead of a few a byte. False,
+// with nothing written, otherwise.
+[[gnu::always_inline]] inline bool copy_plain_tail(char*& w, const char* p, size_t n) {
+  if (n >= 8) {
+    uint64_t a, b;
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + n - 8, 8);
+    if (!json_plain_word(a) || !json_plain_word(b)) return false;
+    std::memcpy(w, &a, 8);
+    std::memcpy(w + n - 8, &b, 8);
+  } else if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    if (!json_plain_word(a | (uint64_t{b} << 32))) return false;
+    std::memcpy(w, &a, 4);
+    std::memcpy(w + n - 4, &b, 4);
+  } else {
+    for (size_t k = 0; k < n; ++k)
+      if (kByteClass[static_cast<uint8_t>(p[k])] != 0) return false;
+    for (size_t k = 0; k < n; ++k) w[k] = p[k];
+  }
+  w += n;
+  return true;
+}
+
 // Byte by byte through a raw pointer into room made up front: quotes and backslashes, which every string
 // holding JSON is full of, are escaped in the loop without a call or a capacity check each. In this loop a
 // byte becomes at most two, so 2 × size + 2 is enough; the rest (controls, non-ASCII that is not yet known
 // valid) goes through append_special, after which the room is made again for what is left.
-void append_json_string(std::string& out, std::string_view s) {
-  size_t at = out.size();
-  out.resize(at + 2 * s.size() + 2);
-  char* w = out.data() + at;
+template <class Buffer>
+[[gnu::noinline]] void write_any_json_string(Buffer& b, std::string_view s) {
+  char* w = b.room(2 * s.size() + 2);
   *w++ = '"';
   uint8_t plain = 0;
   bool checked = false;
@@ -182,11 +258,10 @@ void append_json_string(std::string& out, std::string_view s) {
       ++i;
       return;
     }
-    out.resize(static_cast<size_t>(w - out.data()));
-    i = append_special(out, s, i, plain, checked);
-    at = out.size();
-    out.resize(at + 2 * (s.size() - i) + 2);
-    w = out.data() + at;
+    b.done(w);
+    i = append_special(b.string(), s, i, plain, checked);
+    b.resume();
+    w = b.room(2 * (s.size() - i) + 2);
   };
 #ifdef __SSE2__
   // Sixteen bytes at a time (SSE2, in every x86-64): each block is stored as it is, then the write
@@ -238,7 +313,9 @@ void append_json_string(std::string& out, std::string_view s) {
     escape();
   }
 #endif
-  // The rest (all of it without SSE2) byte by byte.
+  // The rest (fewer than 16 bytes with SSE2): in a value at once when none needs escaping, else byte by byte.
+  if constexpr (std::is_same_v<Buffer, ValueBuffer>)  // a lone string (a line as JSON) is rarely plain
+    if (s.size() - i <= 16 && copy_plain_tail(w, s.data() + i, s.size() - i)) i = s.size();
   while (i < s.size()) {
     if (kByteClass[static_cast<uint8_t>(s[i])] <= plain) {
       *w++ = s[i++];
@@ -247,7 +324,39 @@ void append_json_string(std::string& out, std::string_view s) {
     }
   }
   *w++ = '"';
-  out.resize(static_cast<size_t>(w - out.data()));
+  b.done(w);
+}
+
+
+// Most keys and many values are short and need no escaping: those are written here, without
+// the setup of the general loop.
+template <class Buffer>
+[[gnu::always_inline]] inline void write_json_string(Buffer& b, std::string_view s) {
+  if (s.size() <= 16) {
+    char* w = b.room(18);
+    char* end = w + 1;
+    if (copy_plain_tail(end, s.data(), s.size())) {
+      *w = '"';
+      *end++ = '"';
+      b.done(end);
+      return;
+    }
+  }
+  write_any_json_string(b, s);
+}
+
+void write_integer(ValueBuffer& b, int64_t x) {
+  char* w = b.room(20);  // "-9223372036854775808"
+  b.done(std::to_chars(w, w + 20, x).ptr);
+}
+
+// append_schemaless_json's work, on one buffer for the whole value.
+void write_schemaless(ValueBuffer& b, const Value& v);
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  StringBuffer b(out);
+  write_json_string(b, s);
 }
 
 void append_integer(std::string& out, int64_t x) {
@@ -309,76 +418,88 @@ void append_big_decimal(std::string& out, const Decimal& d) {
   }
 }
 
-void append_schemaless_json(std::string& out, const Value& v) {
+namespace {
+void write_schemaless(ValueBuffer& b, const Value& v) {
   std::visit(
       [&](const auto& x) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, std::monostate>) {
-          out.append("null");
+          b.put("null");
         } else if constexpr (std::is_same_v<T, bool>) {
-          out.append(x ? "true" : "false");
+          b.put(x ? "true" : "false");
         } else if constexpr (std::is_same_v<T, float>) {
-          append_json_float(out, x);
+          append_json_float(b.string(), x);
+          b.resume();
         } else if constexpr (std::is_same_v<T, double>) {
-          append_json_double(out, x);
+          append_json_double(b.string(), x);
+          b.resume();
         } else if constexpr (std::is_integral_v<T>) {
-          append_integer(out, x);
+          write_integer(b, x);
         } else if constexpr (std::is_same_v<T, std::string>) {
-          append_json_string(out, x);
+          write_json_string(b, x);
         } else if constexpr (std::is_same_v<T, Bytes>) {
+          std::string& out = b.string();
           out.push_back('"');
           base64::encode(out, x.data);
           out.push_back('"');
+          b.resume();
         } else if constexpr (std::is_same_v<T, Array>) {
-          out.push_back('[');
+          b.put('[');
           for (size_t i = 0; i < x.size(); ++i) {
-            if (i) out.push_back(',');
-            append_schemaless_json(out, x[i]);
+            if (i) b.put(',');
+            write_schemaless(b, x[i]);
           }
-          out.push_back(']');
+          b.put(']');
         } else if constexpr (std::is_same_v<T, MapEntries>) {
           bool object_mode = true;
           for (auto& [k, val] : x)
             if (!k.template is<std::string>()) object_mode = false;
-          out.push_back(object_mode ? '{' : '[');
+          b.put(object_mode ? '{' : '[');
           bool first = true;
           for (auto& [k, val] : x) {
-            if (!first) out.push_back(',');
+            if (!first) b.put(',');
             first = false;
             if (object_mode) {
-              append_json_string(out, k.template as<std::string>());
-              out.push_back(':');
-              append_schemaless_json(out, val);
+              write_json_string(b, k.template as<std::string>());
+              b.put(':');
+              write_schemaless(b, val);
             } else {
-              out.push_back('[');
-              append_schemaless_json(out, k);
-              out.push_back(',');
-              append_schemaless_json(out, val);
-              out.push_back(']');
+              b.put('[');
+              write_schemaless(b, k);
+              b.put(',');
+              write_schemaless(b, val);
+              b.put(']');
             }
           }
-          out.push_back(object_mode ? '}' : ']');
+          b.put(object_mode ? '}' : ']');
         } else if constexpr (std::is_same_v<T, std::shared_ptr<StructValue>>) {
-          out.push_back('{');
+          b.put('{');
           const auto& fields = x->schema->fields;
           for (size_t i = 0; i < fields.size(); ++i) {
-            if (i) out.push_back(',');
+            if (i) b.put(',');
             if (!fields[i].json_key.empty()) {
-              out += fields[i].json_key;
+              b.put(fields[i].json_key);
             } else {
-              append_json_string(out, fields[i].name);
-              out.push_back(':');
+              write_json_string(b, fields[i].name);
+              b.put(':');
             }
-            append_schemaless_json(out, x->values[i]);
+            write_schemaless(b, x->values[i]);
           }
-          out.push_back('}');
+          b.put('}');
         } else if constexpr (std::is_same_v<T, Decimal>) {
-          append_big_decimal(out, x);
+          append_big_decimal(b.string(), x);
+          b.resume();
         } else if constexpr (std::is_same_v<T, Timestamp>) {
-          append_integer(out, x.millis);
+          write_integer(b, x.millis);
         }
       },
       v.storage());
+}
+}  // namespace
+
+void append_schemaless_json(std::string& out, const Value& v) {
+  ValueBuffer b(out);
+  write_schemaless(b, v);
 }
 
 std::string to_schemaless_json(const Value& v) {

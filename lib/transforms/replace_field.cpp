@@ -113,22 +113,29 @@ bool ReplaceField::apply_in_place(Record& record) {
     // The record is ours: kept entries slide down in place (no new vector, no copies).
     MapEntries& m = value.as<MapEntries>();
     size_t kept = 0;
+    // One bit per kept name (from its length and last byte): only a name whose bit is already
+    // set can repeat one, so most names skip the search of the kept entries.
+    uint64_t seen = 0;
     for (size_t i = 0; i < m.size(); ++i) {
       auto* name = m[i].first.get_if<std::string>();
       if (!name || !keep(*name)) continue;
       const std::string& to = renamed(*name);
-      // As map_put: a rename target, or a key repeated in the JSON, replaces the entry already
-      // kept (HashMap.put), in its place.
-      auto same = [&](const std::pair<Value, Value>& e) {
-        auto* ks = e.first.get_if<std::string>();
-        return ks && *ks == to;
-      };
-      auto existing = std::find_if(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(kept), same);
-      if (existing != m.begin() + static_cast<std::ptrdiff_t>(kept)) {
-        existing->second = std::move(m[i].second);
-        continue;
+      const uint64_t bit = uint64_t{1} << ((to.size() * 7 + (to.empty() ? 0u : static_cast<uint8_t>(to.back()))) & 63);
+      if (seen & bit) {
+        // As map_put: a rename target, or a key repeated in the JSON, replaces the entry already
+        // kept (HashMap.put), in its place.
+        auto same = [&](const std::pair<Value, Value>& e) {
+          auto* ks = e.first.get_if<std::string>();
+          return ks && *ks == to;
+        };
+        auto existing = std::find_if(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(kept), same);
+        if (existing != m.begin() + static_cast<std::ptrdiff_t>(kept)) {
+          existing->second = std::move(m[i].second);
+          continue;
+        }
       }
-      if (&to != name) m[i].first = Value(to);  // `to` is the rename's, not the key's
+      seen |= bit;
+      if (&to != name) *name = to;  // `to` is the rename's, not the key's
       if (kept != i) m[kept] = std::move(m[i]);
       ++kept;
     }

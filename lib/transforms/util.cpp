@@ -1,6 +1,7 @@
 #include "transforms/util.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -71,13 +72,19 @@ const Value* map_find(const MapEntries& m, std::string_view key) {
   return nullptr;
 }
 
-void map_put(MapEntries& m, std::string_view key, Value v) {
+namespace {
+template <class V>
+void put_entry(MapEntries& m, std::string_view key, V&& v) {
   if (Value* existing = map_find(m, key)) {
-    *existing = std::move(v);
+    *existing = std::forward<V>(v);
     return;
   }
-  m.emplace_back(Value(std::string(key)), std::move(v));
+  m.emplace_back(std::piecewise_construct, std::forward_as_tuple(std::string(key)), std::forward_as_tuple(std::forward<V>(v)));
 }
+}  // namespace
+
+void map_put(MapEntries& m, std::string_view key, Value&& v) { put_entry(m, key, std::move(v)); }
+void map_put(MapEntries& m, std::string_view key, const Value& v) { put_entry(m, key, v); }
 
 bool map_erase(MapEntries& m, std::string_view key) {
   auto it = std::find_if(m.begin(), m.end(), [&](const auto& e) {

@@ -49,7 +49,9 @@ void struct_put_from(StructValue& s, const Field& to, const Field& from, Value v
 // Schemaless map helpers (string keys).
 Value* map_find(MapEntries& m, std::string_view key);
 const Value* map_find(const MapEntries& m, std::string_view key);
-void map_put(MapEntries& m, std::string_view key, Value v);  // replaces or appends
+// Replaces or appends; a new entry is built in the map, with no temporary key or value moved in.
+void map_put(MapEntries& m, std::string_view key, Value&& v);
+void map_put(MapEntries& m, std::string_view key, const Value& v);
 bool map_erase(MapEntries& m, std::string_view key);
 
 // SchemaUtil.copySchemaBasics: name, version, doc and parameters onto `builder`.
