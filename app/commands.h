@@ -20,6 +20,8 @@ std::optional<JobPlan> load_and_report(const std::vector<std::string>& files, bo
 std::optional<JobPlan> report_plan(LoadedPlan loaded, bool print_warnings = true);
 // Whether --strict-config was given (a SIGHUP reload keeps to it: RunOptions::strict_config).
 bool strict_config_given();
+// The whole command line: global options, then the chosen command (main.cpp).
+int main(int argc, char** argv);
 
 struct RunCommand {
   CLI::App* cmd = nullptr;

@@ -1,5 +1,6 @@
 // connectrun: Kafka Connect's standalone mode as one native binary.
-// main() parses the command line and hands over to lib/; nothing else lives here.
+// cli::main() parses the command line and hands over to lib/; nothing else lives here
+// (entry.cpp's main() calls it: see CMakeLists.txt for why they are apart).
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -78,7 +79,7 @@ bool from_environment(const CLI::Option& flag, const char* variable, const std::
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int connectrun::cli::main(int argc, char** argv) {
   // A closed pipe (a stdout sink piped into `head`) is a write error (EPIPE)
   // that the sink reports and the run survives to log, not a silent death by
   // SIGPIPE. Set before any thread starts, so every thread has it.
