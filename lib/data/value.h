@@ -64,6 +64,11 @@ struct Timestamp {
 struct StructValue;
 using Array = std::vector<Value>;
 using MapEntries = std::vector<std::pair<Value, Value>>;  // insertion order kept
+// One of 64 bits for a map key, from its length and last byte: readers that keep a
+// mask of the keys met so far search a map for a repeated key only when its bit is set.
+inline uint64_t map_key_bit(std::string_view key) {
+  return uint64_t{1} << ((key.size() * 7 + (key.empty() ? 0u : static_cast<uint8_t>(key.back()))) & 63);
+}
 
 // A Kafka Connect value. null is monostate. Structs carry their schema.
 class Value {

@@ -29,13 +29,14 @@ void json_element_to_value(simdjson::dom::element e, Value& out);
 // place of the first. simdjson keeps every duplicate, so readers go through these.
 // The value of `key` in `obj` as Jackson sees it (the last duplicate); false when absent.
 bool find_member(simdjson::dom::object obj, std::string_view key, simdjson::dom::element& out);
-// The index of an entry of `entries` with key `key` (a string), or npos. `seen` is
-// a mask of the keys' hashes, zero for a new object: an object without duplicates
-// costs one bit test per key.
 inline constexpr size_t kNoEarlierKey = static_cast<size_t>(-1);
-size_t find_key(const MapEntries& entries, std::string_view key);  // the search behind a repeated bit
+// The index of the entry of `entries` whose key is the string `key`, or kNoEarlierKey.
+size_t find_key(const MapEntries& entries, std::string_view key);
+// find_key for an object read key by key: `seen` is the mask of the keys' bits
+// (map_key_bit), zero for a new object, so an object without duplicates costs one
+// bit test per key.
 inline size_t find_earlier_key(const MapEntries& entries, std::string_view key, uint64_t& seen) {
-  uint64_t bit = uint64_t{1} << ((key.size() * 7 + (key.empty() ? 0u : static_cast<uint8_t>(key.back()))) & 63);
+  const uint64_t bit = map_key_bit(key);
   if (!(seen & bit)) {
     seen |= bit;
     return kNoEarlierKey;

@@ -327,7 +327,6 @@ template <class Buffer>
   b.done(w);
 }
 
-
 // Most keys and many values are short and need no escaping: those are written here, without
 // the setup of the general loop.
 template <class Buffer>

@@ -113,14 +113,14 @@ bool ReplaceField::apply_in_place(Record& record) {
     // The record is ours: kept entries slide down in place (no new vector, no copies).
     MapEntries& m = value.as<MapEntries>();
     size_t kept = 0;
-    // One bit per kept name (from its length and last byte): only a name whose bit is already
-    // set can repeat one, so most names skip the search of the kept entries.
+    // The kept names' bits (map_key_bit): only a name whose bit is already set can repeat
+    // one, so most names skip the search of the kept entries.
     uint64_t seen = 0;
     for (size_t i = 0; i < m.size(); ++i) {
       auto* name = m[i].first.get_if<std::string>();
       if (!name || !keep(*name)) continue;
       const std::string& to = renamed(*name);
-      const uint64_t bit = uint64_t{1} << ((to.size() * 7 + (to.empty() ? 0u : static_cast<uint8_t>(to.back()))) & 63);
+      const uint64_t bit = map_key_bit(to);
       if (seen & bit) {
         // As map_put: a rename target, or a key repeated in the JSON, replaces the entry already
         // kept (HashMap.put), in its place.
