@@ -37,6 +37,7 @@
 #include "bus/partitioner.h"
 #include "plugin/connector.h"
 #include "kafka/broker_watch.h"
+#include "kafka/fetch_wake.h"
 #include "kafka/kafka_clients.h"
 #include "ops/log.h"
 
@@ -73,6 +74,7 @@ class KafkaConsumer : public BusConsumer {
     conf_set(conf.get(), "enable.auto.offset.store", "false", cn);
     // --once needs to know when a partition's end was reached.
     if (opts_.once) conf_set(conf.get(), "enable.partition.eof", "true", cn);
+    fetch_wake_.read_thresholds(conf.get());
     install_log_callbacks(conf.get(), &log_);
     rd_kafka_conf_set_rebalance_cb(conf.get(), [](rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                                   rd_kafka_topic_partition_list_t* parts, void* opaque) {
@@ -87,6 +89,7 @@ class KafkaConsumer : public BusConsumer {
     if (!rk_) throw ConnectError(fmt::format("connector '{}': cannot create the Kafka consumer: {}", cn, errstr));
     conf.release();  // rd_kafka_new took it
     rd_kafka_poll_set_consumer(rk_.get());
+    fetch_wake_.attach(rk_.get());
 
     auto& sub = opts_.subscription;
     if (opts_.once) assign_all();
@@ -116,6 +119,7 @@ class KafkaConsumer : public BusConsumer {
     // is tried again, so an idle sink does not keep its positions uncommitted.
     // Also what was flushed while the previous commit was in flight.
     if (uncommitted_ && !commit_in_flight_ && Clock::now() >= retry_commit_at_) commit_now(true);
+    if (fetch_wake_.check()) log_.log->debug("the fetch queue has room again: woke the fetchers (fetch_wake.h)");
     out_ = &out;
     auto deadline = Clock::now() + wait;
     const size_t max_batch = 10000;
@@ -309,6 +313,7 @@ class KafkaConsumer : public BusConsumer {
                                            : std::nullopt);
     }
     *run_.polled = m.offset + 1;
+    fetch_wake_.taken(m.len + m.key_len);
     if (opts_.once) {
       *run_.consumed = m.offset + 1;
       if (run_.target && m.offset + 1 >= *run_.target) done_.insert(*run_.tp);
@@ -499,6 +504,7 @@ class KafkaConsumer : public BusConsumer {
     const int64_t* target = nullptr;
   } run_;
   BrokerWatch watch_{opts_.settings, opts_.once};
+  FetchWake fetch_wake_;
   bool assigned_once_ = false;
   bool paused_ = false;  // pause_fetching(true): partitions assigned meanwhile are paused too
   RdPartitions pending_targets_;                   // --once: assigned, end offsets not yet read
