@@ -1,9 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
+#include <tuple>
 
 #include "bus/in_process_bus.h"
+#include "bus/partition_ends.h"
 
 using namespace connectrun;
 using namespace std::chrono_literals;
@@ -314,4 +317,50 @@ TEST_CASE("a failed sink fails the deliveries routed to it", "[bus]") {
   p->send(batch("t", 1), [&](std::optional<std::string> e) { later = e; });
   REQUIRE(later);
   CHECK(later->find("sink connector 'a' failed: disk full") != std::string::npos);
+}
+
+namespace {
+// `ends` sorted, to compare as sets.
+PartitionEnds sorted(PartitionEnds ends) {
+  std::sort(ends.begin(), ends.end(), [](auto& x, auto& y) {
+    return std::tie(x.first.topic, x.first.partition, x.second) < std::tie(y.first.topic, y.first.partition, y.second);
+  });
+  return ends;
+}
+}  // namespace
+
+TEST_CASE("a consumer's polled ends are those of the records it handed over, however the batches came", "[bus]") {
+  // Tight: a batch over 500 records is handed over in parts.
+  InProcessBus bus(1u << 20, 2u << 20);
+  auto all = bus.consumer("all", {{"t", "u"}, ""});
+  auto only_t = bus.consumer("only-t", {{"t"}, ""});
+  auto done = [](std::optional<std::string>) {};
+  // Records of t round robin over its 3 partitions, some keyed; then a batch mixing t and u,
+  // which the two sinks see differently; then one of 1,200 records over 3 partitions.
+  auto records = batch("t", 7);
+  for (int i = 0; i < 3; ++i) records[static_cast<size_t>(i)].key = "k" + std::to_string(i);
+  bus.send(std::move(records), done, 3);
+  auto mixed = batch("t", 2);
+  for (auto& r : batch("u", 3)) mixed.push_back(std::move(r));
+  mixed.push_back(batch("t", 1).front());
+  mixed[1].partition = 2;
+  bus.send(std::move(mixed), done, 3);
+  bus.send(batch("t", 1200), done, 3);
+  bus.send(batch("u", 4), done, 3);  // no producer is open: the consumers end once drained
+  for (auto* c : {all.get(), only_t.get()}) {
+    size_t polls = 0, records_seen = 0;
+    for (;;) {
+      std::vector<BusRecord> got;
+      if (c->poll(got, 1s) == ConsumeStatus::End) break;
+      if (got.empty()) continue;
+      ++polls;
+      records_seen += got.size();
+      const PartitionEnds* ends = c->polled_ends();
+      REQUIRE(ends != nullptr);
+      CHECK(sorted(*ends) == sorted(partition_ends(got)));
+      c->commit();
+    }
+    CHECK(records_seen == (c == all.get() ? 7u + 6 + 1200 + 4 : 7u + 3 + 1200));
+    CHECK(polls >= 3);  // the large batch came in parts
+  }
 }

@@ -129,12 +129,18 @@ class TransactionalProducer {
 
 enum class ConsumeStatus { Ok, End };
 
+// The position after each topic partition's last record in a batch (bus/partition_ends.h).
+using PartitionEnds = std::vector<std::pair<TopicPartition, int64_t>>;
+
 class BusConsumer {
  public:
   virtual ~BusConsumer() = default;
   // Appends what is available, waiting up to `wait` for something. End means
   // nothing more will come (every producer closed and everything consumed).
   virtual ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) = 0;
+  // The ends of what the last poll() appended, when the consumer knew them
+  // without looking at each record; else nullptr (partition_ends() finds them).
+  virtual const PartitionEnds* polled_ends() const { return nullptr; }
   // Everything polled so far has been flushed by the sink: acknowledge it.
   virtual void commit() = 0;
   // Acknowledges, per partition, the records before `positions` (the sink's

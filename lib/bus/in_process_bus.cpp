@@ -250,11 +250,15 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done, i
     if (t == targets.end()) targets.emplace_back(s, std::vector<size_t>{i});
     else t->second.push_back(i);
   };
+  int64_t* next = nullptr;  // the offset counter of the run's topic partition
+  int32_t run_partition = -1;
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& rec = batch[i];
+    bool new_run = false;
     if (!last_topic || !same_name(*last_topic, rec.topic)) {
       topic = &topic_state(rec.topic, create_partitions);  // map nodes are stable
       last_topic = &rec.topic;
+      new_run = true;
     }
     // Kafka's default partitioner: a keyed record by its key's hash; the others round robin.
     if (!rec.partition) {
@@ -262,22 +266,33 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done, i
       else if (rec.key) rec.partition = partition_for_key(*rec.key, topic->partitions);
       else rec.partition = static_cast<int32_t>(topic->round_robin++ % static_cast<uint32_t>(topic->partitions));
     }
-    rec.offset = numbering.next(rec.topic, *rec.partition);  // bus/topic_offsets.h
-    const std::vector<SinkQueue*>& now = subscribers_of(*topic, *rec.partition);
-    if (&now != subs) {
-      subs = &now;
-      if (i == 0) {
-        first_subs = now;
-      } else if (uniform && now != first_subs) {
-        uniform = false;  // spell out the records so far
-        for (size_t j = 0; j < i; ++j)
-          for (SinkQueue* s : first_subs) add_index(s, j);
+    // A run of one topic partition takes its offsets from one counter and has one set of subscribers.
+    if (new_run || *rec.partition != run_partition) {
+      run_partition = *rec.partition;
+      next = numbering.counter(rec.topic, run_partition);  // bus/topic_offsets.h
+      const std::vector<SinkQueue*>& now = subscribers_of(*topic, run_partition);
+      if (&now != subs) {
+        subs = &now;
+        if (i == 0) {
+          first_subs = now;
+        } else if (uniform && now != first_subs) {
+          uniform = false;  // spell out the records so far
+          for (size_t j = 0; j < i; ++j)
+            for (SinkQueue* s : first_subs) add_index(s, j);
+        }
       }
     }
+    rec.offset = (*next)++;
     if (!uniform)
       for (SinkQueue* s : *subs) add_index(s, i);
   }
-  if (numbered) *numbered = numbering.numbered();  // before a sink can see (and acknowledge) the batch
+  std::vector<NextOffset> ends = numbering.numbered();  // where the batch left each topic partition
+  PartitionEnds batch_ends;
+  if (uniform) {
+    batch_ends.reserve(ends.size());
+    for (auto& e : ends) batch_ends.emplace_back(TopicPartition{e.topic, e.partition}, e.offset);
+  }
+  if (numbered) *numbered = std::move(ends);  // before a sink can see (and acknowledge) the batch
   if (uniform)
     for (SinkQueue* s : first_subs) targets.emplace_back(s, std::vector<size_t>{});  // empty: the whole batch
   std::vector<size_t> bytes(targets.size());
@@ -321,6 +336,7 @@ void InProcessBus::send(std::vector<BusRecord>&& batch, DeliveryCallback done, i
       // The whole batch: the last sink takes it (the common case: one sink), others copy it.
       if (last) chunk.records = std::move(batch);
       else chunk.records = batch;
+      if (uniform) chunk.ends = last ? std::move(batch_ends) : batch_ends;
     } else {
       chunk.records.reserve(idx.size());
       for (size_t i : idx) chunk.records.push_back(last ? std::move(batch[i]) : batch[i]);

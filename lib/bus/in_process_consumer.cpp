@@ -22,6 +22,7 @@ class Consumer : public BusConsumer {
   ~Consumer() override { bus_.unsubscribe(*q_); }
 
   ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) override {
+    polled_ends_.clear();
     std::unique_lock lock(mu_);
     auto none_open = [&] { return bus_.awaited_producers(q_->connector) == 0; };
     q_->ready.wait_for(lock, wait, [&] { return !q_->chunks.empty() || none_open(); });
@@ -36,6 +37,7 @@ class Consumer : public BusConsumer {
       std::vector<BusRecord> part = q_->take_front(kJoinRecords);
       auto ends = partition_ends(part);
       merge_ends(front.taken_ends, ends);
+      polled_ends_ = ends;
       q_->polled.push_back({nullptr, std::move(ends)});  // the chunk's ack goes with its last part
       if (out.empty()) out = std::move(part);
       else std::move(part.begin(), part.end(), std::back_inserter(out));
@@ -58,7 +60,8 @@ class Consumer : public BusConsumer {
     for (; take > 0; --take) {
       Chunk c = q_->pop_front();
       if (c.taken > 0) c.records.erase(c.records.begin(), c.records.begin() + static_cast<std::ptrdiff_t>(c.taken));
-      auto ends = partition_ends(c.records);
+      PartitionEnds ends = c.taken == 0 && !c.ends.empty() ? std::move(c.ends) : partition_ends(c.records);
+      merge_ends(polled_ends_, ends);
       if (c.taken > 0) {
         // The last part of a batch handed over in parts: its ack is released only once the
         // sink committed past every part, not just the partitions this part holds.
@@ -82,6 +85,8 @@ class Consumer : public BusConsumer {
 
   void hold_while(std::function<bool()> held) override { held_ = std::move(held); }
   bool hands_over_batches() const override { return true; }
+
+  const PartitionEnds* polled_ends() const override { return &polled_ends_; }
 
   void commit() override {
     std::vector<std::shared_ptr<InProcessBus::Ack>> acks;
@@ -182,6 +187,7 @@ class Consumer : public BusConsumer {
   InProcessBus& bus_;
   std::shared_ptr<InProcessBus::SinkQueue> q_;
   std::function<bool()> held_;  // hold_while: the sink is paused (its thread only)
+  PartitionEnds polled_ends_;   // of the last poll (its thread only)
 };
 }  // namespace
 

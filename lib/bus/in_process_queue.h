@@ -45,6 +45,9 @@ struct InProcessBus::Chunk {
   // The positions after the parts handed over so far, per partition: the last part's commit entry
   // carries them all, so the chunk's ack waits until every part is committed.
   PartitionEnds taken_ends;
+  // The position after each partition's last record, when the sender knew them (the whole batch
+  // went to this queue); else empty, and the consumer finds them in the records.
+  PartitionEnds ends;
   size_t bytes = 0;  // footprint() of the records (counted until the last of them is taken)
   std::shared_ptr<InProcessBus::Ack> ack;
 };

@@ -11,8 +11,6 @@
 
 namespace connectrun {
 
-using PartitionEnds = std::vector<std::pair<TopicPartition, int64_t>>;
-
 // In order of first appearance. Records of one partition usually come in runs,
 // so a partition is looked up only where the run changes.
 inline PartitionEnds partition_ends(const std::vector<BusRecord>& records) {

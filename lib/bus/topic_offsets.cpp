@@ -21,7 +21,7 @@ std::vector<NextOffset> TopicOffsets::next_offsets(const std::vector<std::string
   return out;
 }
 
-int64_t TopicOffsets::Numbering::next(const std::string& topic, int32_t partition) {
+int64_t* TopicOffsets::Numbering::counter(const std::string& topic, int32_t partition) {
   auto is = [&](const auto& t) { return t.first->second == partition && same_name(t.first->first, topic); };
   if (touched_.empty() || !is(touched_.back())) {
     auto seen = std::find_if(touched_.begin(), touched_.end(), is);
@@ -32,7 +32,7 @@ int64_t TopicOffsets::Numbering::next(const std::string& topic, int32_t partitio
       touched_.emplace_back(&it->first, &it->second);
     }
   }
-  return (*touched_.back().second)++;
+  return touched_.back().second;
 }
 
 std::vector<NextOffset> TopicOffsets::Numbering::numbered() const {

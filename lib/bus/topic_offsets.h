@@ -36,7 +36,10 @@ class TopicOffsets {
    public:
     explicit Numbering(TopicOffsets& offsets) : offsets_(offsets) {}
     // The offset of the batch's next record in (topic, partition).
-    int64_t next(const std::string& topic, int32_t partition);
+    int64_t next(const std::string& topic, int32_t partition) { return (*counter(topic, partition))++; }
+    // The counter of (topic, partition), for a run of its records: each takes
+    // the counter's value and moves it on. Valid for the bus's life.
+    int64_t* counter(const std::string& topic, int32_t partition);
     // Where the batch left each topic partition it numbered records in.
     std::vector<NextOffset> numbered() const;
 

@@ -19,6 +19,10 @@ std::string position_of(const std::string& topic, std::optional<int32_t> partiti
 }  // namespace
 
 void SinkWorker::note_positions(const std::vector<BusRecord>& in) {
+  if (const PartitionEnds* ends = consumer_->polled_ends()) {
+    for (auto& [tp, end] : *ends) current_[tp] = end;
+    return;
+  }
   for (auto& [tp, end] : partition_ends(in)) current_[tp] = end;
 }
 

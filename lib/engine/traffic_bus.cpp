@@ -64,10 +64,13 @@ class CountingConsumer : public BusConsumer {
       uint64_t bytes = 0;
       for (size_t i = before; i < out.size(); ++i) bytes += record_bytes(out[i]);
       traffic_->bytes.fetch_add(bytes, std::memory_order_relaxed);
-      traffic_->add_topics(out, before);
+      // The topics are those of the batch's ends, when the consumer knew them.
+      if (const PartitionEnds* ends = inner_->polled_ends()) traffic_->add_topics(*ends);
+      else traffic_->add_topics(out, before);
     }
     return s;
   }
+  const PartitionEnds* polled_ends() const override { return inner_->polled_ends(); }
   void commit() override { inner_->commit(); }
   void commit(const TopicPartitionOffsets& positions) override { inner_->commit(positions); }
   void abandon_uncommitted() override { inner_->abandon_uncommitted(); }
@@ -90,6 +93,16 @@ void ConnectorTraffic::add_topics(const std::vector<BusRecord>& records, size_t 
   for (size_t i = from; i < records.size(); ++i) {
     if (last && same_name(*last, records[i].topic)) continue;
     last = &records[i].topic;
+    std::lock_guard lock(mu_);
+    topics_.insert(*last);
+  }
+}
+
+void ConnectorTraffic::add_topics(const PartitionEnds& ends) {
+  const std::string* last = nullptr;
+  for (auto& [tp, end] : ends) {
+    if (last && same_name(*last, tp.topic)) continue;
+    last = &tp.topic;
     std::lock_guard lock(mu_);
     topics_.insert(*last);
   }
