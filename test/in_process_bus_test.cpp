@@ -7,6 +7,7 @@
 
 #include "bus/in_process_bus.h"
 #include "bus/partition_ends.h"
+#include "engine/traffic_bus.h"
 
 using namespace connectrun;
 using namespace std::chrono_literals;
@@ -323,7 +324,8 @@ namespace {
 // `ends` sorted, to compare as sets.
 PartitionEnds sorted(PartitionEnds ends) {
   std::sort(ends.begin(), ends.end(), [](auto& x, auto& y) {
-    return std::tie(x.first.topic, x.first.partition, x.second) < std::tie(y.first.topic, y.first.partition, y.second);
+    return std::tie(x.first.topic, x.first.partition, x.second) <
+           std::tie(y.first.topic, y.first.partition, y.second);
   });
   return ends;
 }
@@ -363,4 +365,23 @@ TEST_CASE("a consumer's polled ends are those of the records it handed over, how
     CHECK(records_seen == (c == all.get() ? 7u + 6 + 1200 + 4 : 7u + 3 + 1200));
     CHECK(polls >= 3);  // the large batch came in parts
   }
+}
+
+TEST_CASE("a connector's active topics are every topic its records went to or came from, runs of one or not",
+          "[bus][traffic]") {
+  InProcessBus bus;
+  TrafficBus traffic(bus);
+  auto snk = traffic.consumer("snk", {{"a", "b", "c"}, ""});
+  auto src = traffic.producer("src");
+  // a, b, a: a topic seen again after another; c alone in its batch.
+  auto records = batch("a", 2);
+  records.push_back(batch("b", 1).front());
+  records.push_back(batch("a", 1).front());
+  src->send(std::move(records), [](std::optional<std::string>) {});
+  src->send(batch("c", 3), [](std::optional<std::string>) {});
+  CHECK(traffic.traffic("src")->topics() == std::vector<std::string>{"a", "b", "c"});
+  std::vector<BusRecord> got;
+  while (got.size() < 7) REQUIRE(snk->poll(got, 1s) == ConsumeStatus::Ok);
+  CHECK(traffic.traffic("snk")->topics() == std::vector<std::string>{"a", "b", "c"});
+  CHECK(traffic.traffic("snk")->bytes == 7);  // a value of one byte each ("0", "1", …)
 }

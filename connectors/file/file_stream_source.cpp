@@ -238,10 +238,11 @@ class FileStreamSourceTask : public SourceTask {
   // full, or a too-long line follows the records taken (they go first, so the
   // stored offset ends right before the line when the error fails the task).
   bool take_lines(std::vector<Record>& out, Budget& budget, int64_t now) {
+    const LineScan scan = line_scan();  // find_line_end's, looked up once
     while (start_ < end_) {
       const char* base = buf_.data() + start_;
       const size_t avail = end_ - start_;
-      const LineEnd line = find_line_end(base, avail);
+      const LineEnd line = scan(base, avail);
       if (skipping_) {
         if (line.terminator == 0) {
           start_ += line.length;  // dropped as read; a '\r' at the end waits for its next byte

@@ -18,6 +18,9 @@ struct LineEnd {
   bool ascii;
 };
 LineEnd find_line_end(const char* base, size_t avail);
+// find_line_end's implementation for this CPU, for a loop over many lines to call directly.
+using LineScan = LineEnd (*)(const char* base, size_t avail);
+LineScan line_scan();
 // The same without AVX2 (which find_line_end uses where the CPU has it), for the tests.
 LineEnd find_line_end_sse2(const char* base, size_t avail);
 

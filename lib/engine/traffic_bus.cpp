@@ -11,12 +11,17 @@ uint64_t record_bytes(const BusRecord& r) {
   return n;
 }
 
-// A source's records handed to the bus: their bytes and topics.
+// A source's records handed to the bus: their bytes and topics, in one pass.
 void count_sent(ConnectorTraffic& traffic, const std::vector<BusRecord>& batch) {
   uint64_t bytes = 0;
-  for (auto& r : batch) bytes += record_bytes(r);
+  const std::string* last = nullptr;  // as add_topics: a topic is noted where a run of one begins
+  for (auto& r : batch) {
+    bytes += record_bytes(r);
+    if (last && same_name(*last, r.topic)) continue;
+    last = &r.topic;
+    traffic.add_topic(*last);
+  }
   traffic.bytes.fetch_add(bytes, std::memory_order_relaxed);
-  traffic.add_topics(batch);
 }
 
 class CountingProducer : public BusProducer {
@@ -87,14 +92,18 @@ class CountingConsumer : public BusConsumer {
 };
 }  // namespace
 
+void ConnectorTraffic::add_topic(const std::string& topic) {
+  std::lock_guard lock(mu_);
+  topics_.insert(topic);
+}
+
 void ConnectorTraffic::add_topics(const std::vector<BusRecord>& records, size_t from) {
   // Batches are mostly of one topic: the lock is taken once per new topic name seen in a row.
   const std::string* last = nullptr;
   for (size_t i = from; i < records.size(); ++i) {
     if (last && same_name(*last, records[i].topic)) continue;
     last = &records[i].topic;
-    std::lock_guard lock(mu_);
-    topics_.insert(*last);
+    add_topic(*last);
   }
 }
 
@@ -103,8 +112,7 @@ void ConnectorTraffic::add_topics(const PartitionEnds& ends) {
   for (auto& [tp, end] : ends) {
     if (last && same_name(*last, tp.topic)) continue;
     last = &tp.topic;
-    std::lock_guard lock(mu_);
-    topics_.insert(*last);
+    add_topic(*last);
   }
 }
 

@@ -18,6 +18,7 @@ namespace connectrun {
 
 struct ConnectorTraffic {
   std::atomic<uint64_t> bytes{0};  // key, value and header bytes of the records sent (source) / consumed (sink)
+  void add_topic(const std::string& topic);
   void add_topics(const std::vector<BusRecord>& records, size_t from = 0);
   void add_topics(const PartitionEnds& ends);  // the topics of a batch's ends: the same, without its records
   std::vector<std::string> topics() const;  // sorted

@@ -258,7 +258,7 @@ TEST_CASE("decode_utf8_line follows sun.nio.cs.UTF_8: one U+FFFD per malformed s
 TEST_CASE("find_line_end finds the first terminator and whether the line before it is ASCII", "[file]") {
   using connectrun::file::find_line_end;
   using connectrun::file::find_line_end_sse2;
-  // The plain byte-by-byte answer, against which the 32-byte (AVX2, where the
+  // The plain byte-by-byte answer, against which the 64- and 32-byte (AVX2, where the
   // CPU has it) and 16-byte scans are checked at every place around their block boundaries.
   struct Expected {
     size_t length, terminator;
@@ -277,7 +277,7 @@ TEST_CASE("find_line_end finds the first terminator and whether the line before 
     return {s.size(), 0, false};
   };
   const std::vector<std::string> ends = {"\n", "\r", "\r\n", ""};
-  for (size_t len = 0; len <= 70; ++len) {
+  for (size_t len = 0; len <= 135; ++len) {  // past the 64-byte steps, the 32-byte one and the byte tail
     for (const auto& end : ends) {
       // -1: no byte >= 0x80; else its place, before the terminator or after it.
       for (int high = -1; high <= static_cast<int>(len + end.size() + 1); ++high) {
@@ -301,8 +301,8 @@ TEST_CASE("find_line_end finds the first terminator and whether the line before 
   // A '\r' as the last byte available waits: it may begin "\r\n".
   CHECK(find_line_end("abc\r", 4).terminator == 0);
   CHECK(find_line_end("abc\r", 4).length == 3);
-  // "\r\n" split across the scan's 16-byte blocks.
-  for (size_t before : {15, 31}) {
+  // "\r\n" split across the scans' 16-, 32- and 64-byte blocks.
+  for (size_t before : {15, 31, 63, 95}) {
     const std::string split = std::string(before, 'a') + "\r\nb";
     CHECK(find_line_end(split.data(), split.size()).terminator == 2);
     CHECK(find_line_end_sse2(split.data(), split.size()).terminator == 2);
