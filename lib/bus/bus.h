@@ -138,8 +138,9 @@ class BusConsumer {
   // Appends what is available, waiting up to `wait` for something. End means
   // nothing more will come (every producer closed and everything consumed).
   virtual ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) = 0;
-  // The ends of what the last poll() appended, when the consumer knew them
-  // without looking at each record; else nullptr (partition_ends() finds them).
+  // The ends of what the last poll() appended, when the consumer keeps them
+  // (the in-process one does, mostly from the bus's numbering); else nullptr,
+  // and the caller finds them in the records (partition_ends()).
   virtual const PartitionEnds* polled_ends() const { return nullptr; }
   // Everything polled so far has been flushed by the sink: acknowledge it.
   virtual void commit() = 0;
