@@ -1,7 +1,5 @@
 #include "engine/traffic_bus.h"
 
-#include "bus/topic_name.h"
-
 namespace connectrun {
 
 namespace {
@@ -14,12 +12,10 @@ uint64_t record_bytes(const BusRecord& r) {
 // A source's records handed to the bus: their bytes and topics, in one pass.
 void count_sent(ConnectorTraffic& traffic, const std::vector<BusRecord>& batch) {
   uint64_t bytes = 0;
-  const std::string* last = nullptr;  // as add_topics: a topic is noted where a run of one begins
+  const std::string* last = nullptr;
   for (auto& r : batch) {
     bytes += record_bytes(r);
-    if (last && same_name(*last, r.topic)) continue;
-    last = &r.topic;
-    traffic.add_topic(*last);
+    traffic.add_topic(last, r.topic);
   }
   traffic.bytes.fetch_add(bytes, std::memory_order_relaxed);
 }
@@ -98,22 +94,13 @@ void ConnectorTraffic::add_topic(const std::string& topic) {
 }
 
 void ConnectorTraffic::add_topics(const std::vector<BusRecord>& records, size_t from) {
-  // Batches are mostly of one topic: the lock is taken once per new topic name seen in a row.
   const std::string* last = nullptr;
-  for (size_t i = from; i < records.size(); ++i) {
-    if (last && same_name(*last, records[i].topic)) continue;
-    last = &records[i].topic;
-    add_topic(*last);
-  }
+  for (size_t i = from; i < records.size(); ++i) add_topic(last, records[i].topic);
 }
 
 void ConnectorTraffic::add_topics(const PartitionEnds& ends) {
   const std::string* last = nullptr;
-  for (auto& [tp, end] : ends) {
-    if (last && same_name(*last, tp.topic)) continue;
-    last = &tp.topic;
-    add_topic(*last);
-  }
+  for (auto& [tp, end] : ends) add_topic(last, tp.topic);
 }
 
 std::vector<std::string> ConnectorTraffic::topics() const {

@@ -13,12 +13,20 @@
 #include <vector>
 
 #include "bus/bus.h"
+#include "bus/topic_name.h"
 
 namespace connectrun {
 
 struct ConnectorTraffic {
   std::atomic<uint64_t> bytes{0};  // key, value and header bytes of the records sent (source) / consumed (sink)
   void add_topic(const std::string& topic);
+  // `topic` unless it is `last`'s (then `last` points at it): batches are mostly runs of one
+  // topic, so the lock is taken once a run.
+  void add_topic(const std::string*& last, const std::string& topic) {
+    if (last && same_name(*last, topic)) return;
+    last = &topic;
+    add_topic(topic);
+  }
   void add_topics(const std::vector<BusRecord>& records, size_t from = 0);
   void add_topics(const PartitionEnds& ends);  // the topics of a batch's ends: the same, without its records
   std::vector<std::string> topics() const;  // sorted
