@@ -240,6 +240,22 @@ TEST_CASE("ReplaceField on schemaless maps: renames onto kept keys, repeated key
             ->value == Value(map_of({{"a", i(2)}, {"ab", i(3)}})));
 }
 
+// The schemaless path searches the exclude and rename lists only for names whose map_key_bit one
+// of them has: names sharing an excluded or renamed name's bit (same length, same last byte) must
+// still be told apart, and include lists searched for every name.
+TEST_CASE("ReplaceField on schemaless maps tells names that share a listed name's bit apart", "[transform]") {
+  auto i = [](int64_t x) { return Value(x); };
+  REQUIRE(map_key_bit("msg") == map_key_bit("abg"));
+  REQUIRE(map_key_bit("user") == map_key_bit("beer"));
+  auto t = make_transform("ReplaceField$Value", {{"exclude", "msg"}, {"renames", "user:username"}});
+  CHECK(t->apply(sink_record(nullptr, Value(map_of({{"abg", i(1)}, {"msg", i(2)}, {"beer", i(3)}, {"user", i(4)},
+                                                    {"id", i(5)}}))))
+            ->value == Value(map_of({{"abg", i(1)}, {"beer", i(3)}, {"username", i(4)}, {"id", i(5)}})));
+  auto only = make_transform("ReplaceField$Value", {{"include", "id,abg"}, {"exclude", "msg"}});
+  CHECK(only->apply(sink_record(nullptr, Value(map_of({{"abg", i(1)}, {"msg", i(2)}, {"x", i(3)}, {"id", i(4)}}))))
+            ->value == Value(map_of({{"abg", i(1)}, {"id", i(4)}})));
+}
+
 TEST_CASE("SetSchemaMetadata sets name and version", "[transform]") {
   auto t = make_transform("SetSchemaMetadata$Value", {{"schema.name", "foo"}, {"schema.version", "42"}});
   auto out = t->apply(sink_record(person(), ada()));

@@ -116,6 +116,11 @@ TEST_CASE("TimestampRouter names each record from its own topic and day", "[tran
   CHECK(route("b", jan4) == "b-20170104");
   CHECK(route("a", jan4) == "a-20170104");
   CHECK(route("a", jan3) == "a-20170103");
+  // The same timestamp (records of one poll share it): a new topic still makes a new name.
+  CHECK(route("a", jan3) == "a-20170103");
+  CHECK(route("c", jan3) == "c-20170103");
+  CHECK(route("a", jan3) == "a-20170103");
+  CHECK(route("a", jan4) == "a-20170104");
 }
 
 TEST_CASE("Filter drops every record", "[transform]") {

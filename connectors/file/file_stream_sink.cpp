@@ -24,19 +24,26 @@ using config::KeyType;
 // A file the sink creates: rw-r--r-- (less the umask), as a log file.
 constexpr mode_t kFileMode = 0644;
 
-// The text of one record value. Strings as they are, null as "null", numbers
-// and booleans as Java prints them; structs, maps and arrays as compact JSON
-// where Kafka would print Java's toString() (see docs/connectors/file.md).
-void append_value_text(std::string& out, const Value& v) {
-  if (auto* s = v.get_if<std::string>()) {
-    out += *s;
-    return;
-  }
-  if (v.is_null()) {
-    out += "null";
-    return;
-  }
-  append_schemaless_json(out, v);
+// The text of one record value, and its line's end, written at out[used] (the bytes of `out` from
+// `used` on are room). Strings as they are, null as "null", numbers and booleans as Java prints
+// them; structs, maps and arrays as compact JSON where Kafka would print Java's toString() (see
+// docs/connectors/file.md).
+void append_value_line(std::string& out, size_t& used, const Value& v) {
+  auto room = [&](size_t n) {
+    if (out.size() - used < n) out.resize(std::max(used + n, 2 * out.size()));
+    return out.data() + used;
+  };
+  auto put = [&](std::string_view text) {
+    char* w = room(text.size() + 1);
+    std::memcpy(w, text.data(), text.size());
+    w[text.size()] = '\n';
+    used += text.size() + 1;
+  };
+  if (auto* s = v.get_if<std::string>()) return put(*s);
+  if (v.is_null()) return put("null");
+  append_schemaless_json(out, used, v);
+  *room(1) = '\n';
+  ++used;
 }
 
 class FileStreamSinkTask : public SinkTask {
@@ -56,11 +63,10 @@ class FileStreamSinkTask : public SinkTask {
 
   void put(std::vector<Record>& batch) override {
     for (auto& r : batch) {
-      append_value_text(buf_, r.value);
-      buf_ += '\n';
+      append_value_line(buf_, used_, r.value);
       // Whole lines go out every 64 KiB (as `cat` writes 128 KiB blocks): with many sinks in one job
       // a buffer of a whole batch each would add up. They count as written only at flush().
-      if (buf_.size() >= kWriteAt) {
+      if (used_ >= kWriteAt) {
         reopen_if_rotated();
         write_out();
       }
@@ -101,7 +107,7 @@ class FileStreamSinkTask : public SinkTask {
   // logrotate postrotate script's `kill -HUP`) reopens it all the same, at the
   // next write, as daemons do.
   void reopen_if_rotated() {
-    if (file_.empty() || good_size_ < 0 || buf_.empty()) return;
+    if (file_.empty() || good_size_ < 0 || used_ == 0) return;
     const std::uint64_t generation = ctx_->reopen_generation();
     const bool hup = generation != reopen_seen_;
     reopen_seen_ = generation;
@@ -168,8 +174,8 @@ class FileStreamSinkTask : public SinkTask {
 
   void write_out() {
     size_t done = 0;
-    while (done < buf_.size()) {
-      ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);
+    while (done < used_) {
+      ssize_t n = ::write(fd_, buf_.data() + done, used_ - done);
       if (n < 0) {
         if (errno == EINTR) continue;
         int err = errno;
@@ -179,8 +185,8 @@ class FileStreamSinkTask : public SinkTask {
       }
       done += static_cast<size_t>(n);
     }
-    if (good_size_ >= 0) good_size_ += static_cast<off_t>(buf_.size());
-    buf_.clear();
+    if (good_size_ >= 0) good_size_ += static_cast<off_t>(used_);
+    used_ = 0;
   }
 
   std::string file_;
@@ -189,7 +195,10 @@ class FileStreamSinkTask : public SinkTask {
   off_t good_size_ = -1;  // file size after the last complete write (-1: not a regular file)
   std::uint64_t reopen_seen_ = 0;  // TaskContext::reopen_generation at the last open
   static constexpr size_t kWriteAt = 64 * 1024;
+  // buf_[0, used_) is the text to write; the bytes after it are room, so records are written in
+  // place without resizing (and zeroing) the string for each.
   std::string buf_;
+  size_t used_ = 0;
 };
 
 }  // namespace

@@ -65,6 +65,22 @@ std::optional<std::string> without_leading_zeros(std::string_view json) {
   return out;
 }
 
+namespace {
+// A scalar's value into `v`; false for an array or object (or an integer beyond int64). Inlined
+// into the object loop, so the fields of a flat object cost no call each.
+inline bool scalar_to_value(simdjson::dom::element e, Value::Storage& v) {
+  using simdjson::dom::element_type;
+  switch (e.type()) {
+    case element_type::STRING: v.emplace<std::string>(e.get_string().value_unsafe()); return true;
+    case element_type::INT64: v.emplace<int64_t>(e.get_int64().value_unsafe()); return true;
+    case element_type::DOUBLE: v.emplace<double>(e.get_double().value_unsafe()); return true;
+    case element_type::BOOL: v.emplace<bool>(e.get_bool().value_unsafe()); return true;
+    case element_type::NULL_VALUE: v.emplace<std::monostate>(); return true;
+    default: return false;
+  }
+}
+}  // namespace
+
 void json_element_to_value(simdjson::dom::element e, Value& out) {
   using simdjson::dom::element_type;
   Value::Storage& v = out.storage();
@@ -97,7 +113,7 @@ void json_element_to_value(simdjson::dom::element e, Value& out) {
         if (earlier == kNoEarlierKey) {
           auto& entry = entries.emplace_back();
           entry.first.storage().emplace<std::string>(field.key);
-          json_element_to_value(field.value, entry.second);
+          if (!scalar_to_value(field.value, entry.second.storage())) json_element_to_value(field.value, entry.second);
         } else {
           json_element_to_value(field.value, entries[earlier].second);
         }

@@ -168,12 +168,17 @@ namespace {
 // `used_` what is written. A whole value makes room at least 256 bytes at a time, so the many
 // small writes of one record resize the string (which zeroes the new bytes) once or twice
 // instead of twice for every string in it; a lone string makes exactly the room it needs. The
-// destructor cuts the string back to what was written.
+// destructor cuts the string back to what was written; or, made with a `used` count, leaves the
+// room and the count at the end of the writing (append_schemaless_json's second form).
 template <size_t kMinRoom>
 class JsonBuffer {
  public:
   explicit JsonBuffer(std::string& out) : out_(out), used_(out.size()) {}
-  ~JsonBuffer() { out_.resize(used_); }
+  JsonBuffer(std::string& out, size_t& used) : out_(out), used_(used), used_out_(&used) {}
+  ~JsonBuffer() {
+    if (used_out_) *used_out_ = used_;
+    else out_.resize(used_);
+  }
   JsonBuffer(const JsonBuffer&) = delete;
   JsonBuffer& operator=(const JsonBuffer&) = delete;
 
@@ -202,9 +207,13 @@ class JsonBuffer {
   void resume() { used_ = out_.size(); }
 
  private:
-  [[gnu::noinline]] void grow(size_t n) { out_.resize(used_ + std::max(n, kMinRoom)); }
+  // Room kept between values doubles, so that it is made (and zeroed) a few times in all.
+  [[gnu::noinline]] void grow(size_t n) {
+    out_.resize(std::max(used_ + std::max(n, kMinRoom), used_out_ ? 2 * out_.size() : 0));
+  }
   std::string& out_;
   size_t used_;
+  size_t* used_out_ = nullptr;
 };
 using StringBuffer = JsonBuffer<0>;  // one string: exactly the room it needs, as it goes
 using ValueBuffer = JsonBuffer<256>;  // a whole value
@@ -498,6 +507,11 @@ void write_schemaless(ValueBuffer& b, const Value& v) {
 
 void append_schemaless_json(std::string& out, const Value& v) {
   ValueBuffer b(out);
+  write_schemaless(b, v);
+}
+
+void append_schemaless_json(std::string& out, size_t& used, const Value& v) {
+  ValueBuffer b(out, used);
   write_schemaless(b, v);
 }
 

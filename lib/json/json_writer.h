@@ -52,6 +52,9 @@ std::string decimal_unscaled_digits(const Decimal& d);
 // numbers (decimal.format=NUMERIC), structs as objects in field order, dates
 // (Timestamp) as epoch milliseconds.
 void append_schemaless_json(std::string& out, const Value& v);
+// The same written at out[used], `used` moved past it: out's bytes from `used` on are room, not
+// text, so a writer of many values in a row does not resize (and zero) the string for each.
+void append_schemaless_json(std::string& out, size_t& used, const Value& v);
 std::string to_schemaless_json(const Value& v);
 
 }  // namespace connectrun

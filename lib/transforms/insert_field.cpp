@@ -45,6 +45,7 @@ void InsertField::configure(const config::ConfigValues& cfg) {
   static_ = parse_insertion(cfg, "static.field");
   static_value_.reset();
   if (!cfg.is_null("static.value")) static_value_ = cfg.get_string("static.value");
+  static_as_value_ = static_value_ ? Value(*static_value_) : Value();
   replace_null_with_default_ = cfg.get_bool("replace.null.with.default");
   // Kafka's InsertField.configure refuses a transform that would insert nothing.
   if (!topic_ && !partition_ && !offset_ && !timestamp_ && !static_)
@@ -83,7 +84,7 @@ bool InsertField::apply_in_place(Record& record) {
       map_put(updated, offset_->name, Value(record.bus_offset));
     }
     if (timestamp_ && record.timestamp) map_put(updated, timestamp_->name, Value(*record.timestamp));
-    if (static_ && static_value_) map_put(updated, static_->name, Value(*static_value_));
+    if (static_ && static_value_) map_put(updated, static_->name, static_as_value_);
     return true;
   }
   const StructValue& input = require_struct(value, kPurpose);

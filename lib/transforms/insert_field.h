@@ -28,6 +28,7 @@ class InsertField : public Transformation {
   Side side_;
   std::optional<Insertion> topic_, partition_, offset_, timestamp_, static_;
   std::optional<std::string> static_value_;
+  Value static_as_value_;  // static_value_ as a Value: copied into each map where it stays
   bool replace_null_with_default_ = true;
   SchemaCache cache_;
 };

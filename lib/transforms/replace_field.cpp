@@ -93,6 +93,9 @@ void ReplaceField::configure(const config::ConfigValues& cfg) {
     put(reverse_, to, from);
   }
   replace_null_with_default_ = cfg.get_bool("replace.null.with.default");
+  excluded_bits_ = renamed_bits_ = 0;
+  for (auto& name : exclude_) excluded_bits_ |= map_key_bit(name);
+  for (auto& [from, to] : renames_) renamed_bits_ |= map_key_bit(from);
 }
 
 bool ReplaceField::keep(const std::string& field) const {
@@ -118,8 +121,12 @@ bool ReplaceField::apply_in_place(Record& record) {
     uint64_t seen = 0;
     for (size_t i = 0; i < m.size(); ++i) {
       auto* name = m[i].first.get_if<std::string>();
-      if (!name || !keep(*name)) continue;
-      const std::string& to = renamed(*name);
+      if (!name) continue;
+      // A name whose bit no excluded (or renamed) name has is not one of them: no list to search.
+      const uint64_t name_bit = map_key_bit(*name);
+      if ((name_bit & excluded_bits_) && listed(exclude_, *name)) continue;
+      if (!include_.empty() && !listed(include_, *name)) continue;
+      const std::string& to = (name_bit & renamed_bits_) ? renamed(*name) : *name;
       const uint64_t bit = map_key_bit(to);
       if (seen & bit) {
         // As map_put: a rename target, or a key repeated in the JSON, replaces the entry already

@@ -30,6 +30,9 @@ class ReplaceField : public Transformation {
   // maps: a job names a handful of fields.
   std::vector<std::string> exclude_, include_;
   std::vector<std::pair<std::string, std::string>> renames_, reverse_;  // (from, to) and (to, from)
+  // The map_key_bit of every excluded name, and of every name renamed: the schemaless path searches
+  // those lists only for a field whose bit is set.
+  uint64_t excluded_bits_ = 0, renamed_bits_ = 0;
   bool replace_null_with_default_ = true;
   SchemaCache cache_;
 };

@@ -39,7 +39,13 @@ bool TimestampRouter::apply_in_place(Record& record) {
   if (!record.timestamp)
     throw DataException(fmt::format("Timestamp missing on record: topic={} partition={}", record.topic,
                                     record.partition ? std::to_string(*record.partition) : "null"));
+  // A poll's records usually share their timestamp and topic: the same input, the same name.
+  if (have_last_ && *record.timestamp == last_millis_ && record.topic == last_topic_) {
+    record.topic = last_result_;
+    return true;
+  }
   std::string timestamp = timestamp_format_->format(*record.timestamp);
+  last_millis_ = *record.timestamp;
   if (!have_last_ || record.topic != last_topic_ || timestamp != last_timestamp_) {
     std::string topic = topic_format_;
     // Kafka replaces ${topic} first, then ${timestamp}, each everywhere.

@@ -21,6 +21,7 @@ class TimestampRouter : public Transformation {
   // The last (topic, formatted timestamp) and the name made of them: records
   // of one topic and day repeat it, so the replacements run once per change.
   std::string last_topic_, last_timestamp_, last_result_;
+  int64_t last_millis_ = 0;  // the last record's timestamp, formatted as last_timestamp_
   bool have_last_ = false;
 };
 

@@ -87,6 +87,38 @@ TEST_CASE("FileStreamSink's text for bytes, Decimal, Date, Time and Timestamp", 
                                            "1.5E20"});
 }
 
+// The sink writes each record's text in place in its buffer (the bytes past the text are room, not
+// text): objects, strings and nulls mixed, objects longer than the room a value first makes, and
+// enough of them to cross its 64 KiB writes many times, must come out exactly.
+TEST_CASE("FileStreamSink writes objects, strings and nulls mixed across its buffer's writes, exactly", "[e2e][file]") {
+  TempDir dir;
+  std::string in, expected;
+  for (int i = 0; i < 8000; ++i) {
+    if (i % 3 == 0) {
+      const std::string line =
+          fmt::format(R"({{"id":{},"s":"{}","ok":true,"x":1.5}})", i, std::string(static_cast<size_t>(i % 7 == 0 ? 300 : i % 50), 'a'));
+      in += line + "\n";
+      expected += line + "\n";
+    } else if (i % 3 == 1) {
+      in += fmt::format(R"("text {}")", i) + "\n";
+      expected += fmt::format("text {}", i) + "\n";
+    } else {
+      in += "null\n";
+      expected += "null\n";
+    }
+  }
+  write_file(dir / "in.txt", in);
+  LinesJob job;
+  job.sink_extra = "    value.converter: JsonConverter\n    value.converter.schemas.enable: false\n";
+  write_file(dir / "job.yaml", lines_job(dir.path(), job));
+  auto r = run_connectrun({"run", "--once", dir / "job.yaml"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string out = read_file(dir / "out.txt");
+  REQUIRE(out.size() > 3 * 64 * 1024);
+  CHECK(out == expected);
+}
+
 TEST_CASE("a file the sink creates gets mode 0644 (less the umask), and a symlinked path is followed", "[e2e][file]") {
   TempDir dir;
   write_file(dir / "in.txt", "a\n");
