@@ -103,6 +103,28 @@ TEST_CASE("strings mixing quotes controls and non-ASCII escape as Jackson escape
   }
 }
 
+// is_ascii reads blocks of 16 and 32 bytes with the last ones overlapping: a non-ASCII byte at any
+// place of any length up to 100 must be found, and valid UTF-8 there still counts as valid.
+TEST_CASE("is_ascii finds a non-ASCII byte at every place of every length", "[json][utf8]") {
+  for (size_t len = 0; len <= 100; ++len) {
+    std::string s(len, 'a');
+    INFO("length " << len);
+    CHECK(utf8::is_ascii(s));
+    for (size_t at = 0; at < len; ++at) {
+      std::string t = s;
+      t[at] = '\x80';
+      INFO("at " << at);
+      CHECK_FALSE(utf8::is_ascii(t));
+      CHECK_FALSE(utf8::is_valid(t));  // a stray continuation byte
+      if (at + 1 < len) {
+        t[at] = '\xC3';
+        t[at + 1] = '\xA9';  // é
+        CHECK(utf8::is_valid(t));
+      }
+    }
+  }
+}
+
 // What `new String(bytes, UTF_8)` gives on JDK 17 (String.decodeUTF8_UTF16), as
 // JSON: one U+FFFD per malformed subsequence, never raw invalid bytes.
 TEST_CASE("invalid UTF-8 is written as U+FFFD the way Java decodes it — always valid JSON", "[json][utf8]") {
@@ -226,6 +248,26 @@ TEST_CASE("schemaless maps write keys and values of every length and escape at e
 TEST_CASE("schemaless writer handles non-string keys, bytes, decimals and dates", "[json]") {
   MapEntries m{{Value(int32_t{1}), Value("one")}};
   CHECK(to_schemaless_json(Value(m)) == R"([[1,"one"]])");
+  MapEntries pairs{{Value(int32_t{1}), Value("one")}, {Value("k"), Value(int64_t{2})}, {Value(true), Value()}};
+  CHECK(to_schemaless_json(Value(pairs)) == R"([[1,"one"],["k",2],[true,null]])");
+  // String keys first, then another: the whole map as pairs, nothing of the object start left.
+  MapEntries late{{Value("k"), Value(1.5)}, {Value("s"), Value("x")}, {Value(int64_t{7}), Value(MapEntries{})}};
+  CHECK(to_schemaless_json(Value(late)) == R"([["k",1.5],["s","x"],[7,{}]])");
+  std::string out = "[";
+  append_schemaless_json(out, Value(late));
+  CHECK(out == R"([[["k",1.5],["s","x"],[7,{}]])");
+  // Values of 17 to 32 bytes are copied whole when plain: non-ASCII (raw, or a surrogate pair
+  // outside the BMP), DEL and controls in them take the general way.
+  MapEntries text{{Value("a"), Value("2026-11-25T10:00:00Z")},
+                  {Value("b"), Value("caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9 !")},
+                  {Value("c"), Value("smile \xF0\x9F\x98\x80 smile smile")},
+                  {Value("d"), Value("del\x7F del del del del del")},
+                  {Value("e"), Value("tab\tand more words here ok")},
+                  {Value("a key of twenty chars"), Value("x")}};
+  CHECK(to_schemaless_json(Value(text)) ==
+        "{\"a\":\"2026-11-25T10:00:00Z\",\"b\":\"caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9 !\","
+        "\"c\":\"smile \\uD83D\\uDE00 smile smile\",\"d\":\"del\x7F del del del del del\","
+        "\"e\":\"tab\\tand more words here ok\",\"a key of twenty chars\":\"x\"}");
   CHECK(to_schemaless_json(Value(Bytes{"foo"})) == R"("Zm9v")");
   CHECK(to_schemaless_json(Value(Decimal::from_string("12.30"))) == "12.30");
   CHECK(to_schemaless_json(Value(Timestamp{1700000000000})) == "1700000000000");

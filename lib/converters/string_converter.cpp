@@ -56,6 +56,8 @@ const SchemaPtr& optional_string() {
 }
 }  // namespace
 
+const SchemaPtr& StringConverter::null_schema() { return optional_string(); }
+
 void StringConverter::take_connect_data(std::string_view /*topic*/, std::optional<std::string>&& bytes,
                                         SchemaPtr& schema, Value& value) {
   schema = optional_string();  // a primitive schema: copied without a reference count

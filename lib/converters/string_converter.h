@@ -24,6 +24,9 @@ class StringConverter : public Converter {
   // is moved instead of copied. Same results as the two above.
   // True (and `value`'s string moved into `out`) when `value` holds a string.
   static bool take_string(Value& value, std::string& out);
+  // The schema take_connect_data gives any bytes (optional string): the engine sets it itself
+  // for a record that has no key (with a null key) and for valid text, without a call.
+  static const SchemaPtr& null_schema();
   // The bytes moved into the record's value when they are valid UTF-8.
   void take_connect_data(std::string_view topic, std::optional<std::string>&& bytes, SchemaPtr& schema,
                          Value& value) override;

@@ -93,6 +93,9 @@ class Value {
   Value(std::shared_ptr<StructValue> v) : v_(std::move(v)) {}
   Value(Decimal v) : v_(std::move(v)) {}
   Value(Timestamp v) : v_(v) {}
+  // The alternative T built in place from `args` (a string from a string_view: no temporary).
+  template <class T, class... Args>
+  explicit Value(std::in_place_type_t<T> t, Args&&... args) : v_(t, std::forward<Args>(args)...) {}
 
   bool is_null() const { return v_.index() == 0; }
   template <class T> bool is() const { return std::holds_alternative<T>(v_); }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "converters/string_converter.h"
+#include "json/utf8.h"
 
 namespace connectrun {
 
@@ -13,6 +14,9 @@ RecordStages::RecordStages(const ConnectorPlan& plan) : plan_(plan) {
   value_conv_ = make_converter(plan.value_converter);
   header_conv_ = make_header_converter(plan.header_converter);
   string_values_ = dynamic_cast<StringConverter*>(value_conv_.get()) != nullptr;
+  string_keys_ = dynamic_cast<StringConverter*>(key_conv_.get()) != nullptr;
+  if (string_keys_) null_key_schema_ = StringConverter::null_schema();
+  if (string_values_) string_schema_ = StringConverter::null_schema();
   config::Problems problems;
   std::set<std::string> used;
   chain_ = std::make_unique<TransformChain>(TransformChain::build(*plan.registry, plan.raw, plan.name, problems, used));
@@ -29,7 +33,9 @@ void RecordStages::to_bus(Record& r, BusRecord& b, std::string& buf, bool take) 
   const char* stage = "KEY_CONVERTER";
   const PluginInfo* conv = plan_.key_converter.info;
   try {
-    if (key_conv_->from_connect_data(r.topic, r.key_schema, r.key, buf)) b.key = buf;
+    // StringConverter writes no bytes for a null key: most sources' records have none.
+    if (!(string_keys_ && r.key.is_null()) && key_conv_->from_connect_data(r.topic, r.key_schema, r.key, buf))
+      b.key = buf;
     stage = "VALUE_CONVERTER";
     conv = plan_.value_converter.info;
     if (take && string_values_ && StringConverter::take_string(r.value, buf)) {
@@ -67,7 +73,10 @@ void RecordStages::from_bus(BusRecord& b, Record& r, bool take_bytes, bool take_
   try {
     // Bytes not needed again are the converter's: StringConverter moves them into the record,
     // JsonConverter writes a string's text into their memory.
-    if (take_bytes) {
+    if (take_bytes && string_keys_ && !b.key) {
+      r.key_schema = null_key_schema_;  // StringConverter's take_connect_data of null bytes
+      if (!r.key.is_null()) r.key = Value();
+    } else if (take_bytes) {
       key_conv_->take_connect_data(b.topic, std::move(b.key), r.key_schema, r.key);
     } else {
       auto key = key_conv_->to_connect_data(b.topic, view(b.key));
@@ -76,7 +85,11 @@ void RecordStages::from_bus(BusRecord& b, Record& r, bool take_bytes, bool take_
     }
     stage = "VALUE_CONVERTER";
     conv = plan_.value_converter.info;
-    if (take_bytes) {
+    if (take_bytes && string_values_ && b.value && utf8::is_valid(*b.value)) {
+      // StringConverter's take_connect_data of valid text, without a call: the bytes become the value.
+      r.value_schema = string_schema_;
+      r.value.storage().emplace<std::string>(std::move(*b.value));
+    } else if (take_bytes) {
       value_conv_->take_connect_data(b.topic, std::move(b.value), r.value_schema, r.value);
     } else {
       auto value = value_conv_->to_connect_data(b.topic, view(b.value));

@@ -58,14 +58,9 @@ void TaskWorker::fail(const std::string& reason) {
 
 void TaskWorker::build_stages() { stages_ = std::make_unique<RecordStages>(plan_); }
 
-bool TaskWorker::transform(Record& r, const std::function<std::string()>& position) {
-  try {
-    return stages_->chain().apply_in_place(r);
-  } catch (const TransformError& e) {
-    errors_.handle(fmt::format("TRANSFORMATION '{}'", e.alias()), e.plugin(), position(), e);
-    last_failure_ = StageFailure{"TRANSFORMATION", e.plugin(), e.cause()};
-    return false;
-  }
+void TaskWorker::transform_failed(const TransformError& e, const std::string& position) {
+  errors_.handle(fmt::format("TRANSFORMATION '{}'", e.alias()), e.plugin(), position, e);
+  last_failure_ = StageFailure{"TRANSFORMATION", e.plugin(), e.cause()};
 }
 
 bool TaskWorker::wait_while_paused() {

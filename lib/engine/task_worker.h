@@ -96,7 +96,17 @@ class TaskWorker {
   // Applies the chain to `r` in place; false when dropped or skipped under
   // errors.tolerance. `position` describes the record for error messages;
   // called only on failure.
-  bool transform(Record& r, const std::function<std::string()>& position);
+  // A template: the position is a lambda called only on failure, not a std::function made per record.
+  template <class Position>
+  bool transform(Record& r, const Position& position) {
+    try {
+      return stages_->chain().apply_in_place(r);
+    } catch (const TransformError& e) {
+      transform_failed(e, position());
+      return false;
+    }
+  }
+  void transform_failed(const TransformError& e, const std::string& position);
   void build_stages();
 
  private:

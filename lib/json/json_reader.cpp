@@ -65,22 +65,6 @@ std::optional<std::string> without_leading_zeros(std::string_view json) {
   return out;
 }
 
-namespace {
-// A scalar's value into `v`; false for an array or object (or an integer beyond int64). Inlined
-// into the object loop, so the fields of a flat object cost no call each.
-inline bool scalar_to_value(simdjson::dom::element e, Value::Storage& v) {
-  using simdjson::dom::element_type;
-  switch (e.type()) {
-    case element_type::STRING: v.emplace<std::string>(e.get_string().value_unsafe()); return true;
-    case element_type::INT64: v.emplace<int64_t>(e.get_int64().value_unsafe()); return true;
-    case element_type::DOUBLE: v.emplace<double>(e.get_double().value_unsafe()); return true;
-    case element_type::BOOL: v.emplace<bool>(e.get_bool().value_unsafe()); return true;
-    case element_type::NULL_VALUE: v.emplace<std::monostate>(); return true;
-    default: return false;
-  }
-}
-}  // namespace
-
 void json_element_to_value(simdjson::dom::element e, Value& out) {
   using simdjson::dom::element_type;
   Value::Storage& v = out.storage();
@@ -110,12 +94,26 @@ void json_element_to_value(simdjson::dom::element e, Value& out) {
       uint64_t seen = 0;
       for (auto field : obj) {
         size_t earlier = find_earlier_key(entries, field.key, seen);
-        if (earlier == kNoEarlierKey) {
-          auto& entry = entries.emplace_back();
-          entry.first.storage().emplace<std::string>(field.key);
-          if (!scalar_to_value(field.value, entry.second.storage())) json_element_to_value(field.value, entry.second);
-        } else {
+        if (earlier != kNoEarlierKey) {
           json_element_to_value(field.value, entries[earlier].second);
+          continue;
+        }
+        // The key, and a scalar value, built where they stay: no default made first and then
+        // replaced, and no call per field of a flat object.
+        auto add = [&](auto&&... value) -> Value& {
+          return entries
+              .emplace_back(std::piecewise_construct, std::forward_as_tuple(std::in_place_type<std::string>, field.key),
+                            std::forward_as_tuple(std::forward<decltype(value)>(value)...))
+              .second;
+        };
+        const simdjson::dom::element f = field.value;
+        switch (f.type()) {
+          case element_type::STRING: add(std::in_place_type<std::string>, f.get_string().value_unsafe()); break;
+          case element_type::INT64: add(std::in_place_type<int64_t>, f.get_int64().value_unsafe()); break;
+          case element_type::DOUBLE: add(std::in_place_type<double>, f.get_double().value_unsafe()); break;
+          case element_type::BOOL: add(std::in_place_type<bool>, f.get_bool().value_unsafe()); break;
+          case element_type::NULL_VALUE: add(); break;
+          default: json_element_to_value(f, add()); break;  // arrays, objects; beyond int64 throws
         }
       }
       return;

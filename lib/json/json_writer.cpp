@@ -205,6 +205,9 @@ class JsonBuffer {
     return out_;
   }
   void resume() { used_ = out_.size(); }
+  // Where the writing stands, and back to such a place (what was written after it is dropped).
+  size_t mark() const { return used_; }
+  void rewind(size_t mark) { used_ = mark; }
 
  private:
   // Room kept between values doubles, so that it is made (and zeroed) a few times in all.
@@ -245,6 +248,24 @@ using ValueBuffer = JsonBuffer<256>;  // a whole value
   w += n;
   return true;
 }
+
+#ifdef __SSE2__
+// copy_plain_tail for 17 to 32 bytes (timestamps, ids, short text): two overlapping blocks of 16.
+[[gnu::always_inline]] inline bool copy_plain_32(char*& w, const char* p, size_t n) {
+  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16));
+  const auto special = [](__m128i v) {
+    // Signed, bytes of 0x80 and up are below 0x20 too: non-ASCII is never copied here.
+    const __m128i low = _mm_cmpgt_epi8(_mm_set1_epi8(0x20), v);
+    return _mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+  };
+  if (_mm_movemask_epi8(_mm_or_si128(special(a), special(b))) != 0) return false;
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(w), a);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(w + n - 16), b);
+  w += n;
+  return true;
+}
+#endif
 
 // Byte by byte through a raw pointer into room made up front: quotes and backslashes, which every string
 // holding JSON is full of, are escaped in the loop without a call or a capacity check each. In this loop a
@@ -350,7 +371,39 @@ template <class Buffer>
       return;
     }
   }
+#ifdef __SSE2__
+  else if (s.size() <= 32) {
+    char* w = b.room(34);
+    char* end = w + 1;
+    if (copy_plain_32(end, s.data(), s.size())) {
+      *w = '"';
+      *end++ = '"';
+      b.done(end);
+      return;
+    }
+  }
+#endif
   write_any_json_string(b, s);
+}
+
+// An object's `,"key":` (no comma before the first): at once for a short plain key.
+inline void write_json_key(ValueBuffer& b, std::string_view s, bool comma) {
+  if (s.size() <= 16) {
+    char* w = b.room(20);
+    *w = ',';  // kept only when done() moves past it
+    w += comma;
+    char* end = w + 1;
+    if (copy_plain_tail(end, s.data(), s.size())) {
+      *w = '"';
+      *end++ = '"';
+      *end++ = ':';
+      b.done(end);
+      return;
+    }
+  }
+  if (comma) b.put(',');
+  write_any_json_string(b, s);
+  b.put(':');
 }
 
 void write_integer(ValueBuffer& b, int64_t x) {
@@ -459,27 +512,39 @@ void write_schemaless(ValueBuffer& b, const Value& v) {
           }
           b.put(']');
         } else if constexpr (std::is_same_v<T, MapEntries>) {
+          // An object while its keys are strings (nearly always); a map with any other key is
+          // written again from its start as an array of [key, value] pairs.
+          const size_t start = b.mark();
+          b.put('{');
           bool object_mode = true;
-          for (auto& [k, val] : x)
-            if (!k.template is<std::string>()) object_mode = false;
-          b.put(object_mode ? '{' : '[');
-          bool first = true;
-          for (auto& [k, val] : x) {
-            if (!first) b.put(',');
-            first = false;
-            if (object_mode) {
-              write_json_string(b, k.template as<std::string>());
-              b.put(':');
-              write_schemaless(b, val);
-            } else {
-              b.put('[');
-              write_schemaless(b, k);
-              b.put(',');
-              write_schemaless(b, val);
-              b.put(']');
+          for (size_t i = 0; i < x.size(); ++i) {
+            auto* key = x[i].first.template get_if<std::string>();
+            if (!key) {
+              object_mode = false;
+              break;
             }
+            write_json_key(b, *key, i > 0);
+            // The common scalars here, without a call and a dispatch each.
+            const Value& val = x[i].second;
+            if (auto* s = val.template get_if<std::string>()) write_json_string(b, *s);
+            else if (auto* n = val.template get_if<int64_t>()) write_integer(b, *n);
+            else write_schemaless(b, val);
           }
-          b.put(object_mode ? '}' : ']');
+          if (object_mode) {
+            b.put('}');
+            return;
+          }
+          b.rewind(start);
+          b.put('[');
+          for (size_t i = 0; i < x.size(); ++i) {
+            if (i > 0) b.put(',');
+            b.put('[');
+            write_schemaless(b, x[i].first);
+            b.put(',');
+            write_schemaless(b, x[i].second);
+            b.put(']');
+          }
+          b.put(']');
         } else if constexpr (std::is_same_v<T, std::shared_ptr<StructValue>>) {
           b.put('{');
           const auto& fields = x->schema->fields;

@@ -127,7 +127,7 @@ bool ReplaceField::apply_in_place(Record& record) {
       if ((name_bit & excluded_bits_) && listed(exclude_, *name)) continue;
       if (!include_.empty() && !listed(include_, *name)) continue;
       const std::string& to = (name_bit & renamed_bits_) ? renamed(*name) : *name;
-      const uint64_t bit = map_key_bit(to);
+      const uint64_t bit = &to == name ? name_bit : map_key_bit(to);
       if (seen & bit) {
         // As map_put: a rename target, or a key repeated in the JSON, replaces the entry already
         // kept (HashMap.put), in its place.

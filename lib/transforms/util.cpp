@@ -7,8 +7,7 @@
 
 namespace connectrun::transforms {
 
-const MapEntries& require_map(const Value& v, std::string_view purpose) {
-  if (auto* m = v.get_if<MapEntries>()) return *m;
+void throw_not_map(const Value& v, std::string_view purpose) {
   throw DataException(
       fmt::format("Only Map objects supported in absence of schema for [{}], found: {}", purpose, v.java_class()));
 }
@@ -79,7 +78,8 @@ void put_entry(MapEntries& m, std::string_view key, V&& v) {
     *existing = std::forward<V>(v);
     return;
   }
-  m.emplace_back(std::piecewise_construct, std::forward_as_tuple(std::string(key)), std::forward_as_tuple(std::forward<V>(v)));
+  m.emplace_back(std::piecewise_construct, std::forward_as_tuple(std::in_place_type<std::string>, key),
+                 std::forward_as_tuple(std::forward<V>(v)));
 }
 }  // namespace
 

@@ -26,7 +26,11 @@ inline const SchemaPtr& side_schema(const Record& r, Side s) { return s == Side:
 inline const Value& side_value(const Record& r, Side s) { return s == Side::Key ? r.key : r.value; }
 
 // Requirements.requireMap / requireStruct / requireSinkRecord, with Kafka's messages.
-const MapEntries& require_map(const Value& v, std::string_view purpose);
+[[noreturn]] void throw_not_map(const Value& v, std::string_view purpose);
+inline const MapEntries& require_map(const Value& v, std::string_view purpose) {
+  if (auto* m = v.get_if<MapEntries>()) return *m;
+  throw_not_map(v, purpose);
+}
 const MapEntries* require_map_or_null(const Value& v, std::string_view purpose);
 const StructValue& require_struct(const Value& v, std::string_view purpose);
 const StructValue* require_struct_or_null(const Value& v, std::string_view purpose);
