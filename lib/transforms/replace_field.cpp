@@ -1,10 +1,10 @@
 #include "transforms/replace_field.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include <fmt/format.h>
 
+#include "bus/topic_name.h"  // same_name: short names compared inline, not through memcmp
 #include "transforms/transforms.h"
 
 namespace connectrun::transforms {
@@ -23,10 +23,6 @@ std::vector<std::string> with_legacy(const config::ConfigValues& cfg, const std:
   if (cfg.was_set(key) && cfg.was_set(legacy))
     throw config::ConfigError(legacy, fmt::format("'{}' is the deprecated name of '{}'; set only one of them", legacy, key));
   return cfg.was_set(legacy) ? cfg.get_list(legacy) : cfg.get_list(key);
-}
-
-bool same_name(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 bool listed(const std::vector<std::string>& names, const std::string& field) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "bus/topic_name.h"
 #include "transforms/transforms.h"
 #include "transforms/util.h"
 
@@ -40,7 +41,7 @@ bool TimestampRouter::apply_in_place(Record& record) {
     throw DataException(fmt::format("Timestamp missing on record: topic={} partition={}", record.topic,
                                     record.partition ? std::to_string(*record.partition) : "null"));
   // A poll's records usually share their timestamp and topic: the same input, the same name.
-  if (have_last_ && *record.timestamp == last_millis_ && record.topic == last_topic_) {
+  if (have_last_ && *record.timestamp == last_millis_ && same_name(record.topic, last_topic_)) {
     record.topic = last_result_;
     return true;
   }
