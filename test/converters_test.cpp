@@ -205,8 +205,8 @@ TEST_CASE("StringConverter", "[converter]") {
   c.take_connect_data("t", std::nullopt, taken_schema, taken);
   CHECK(taken.is_null());
   // The engine gives a record without key this schema itself (and a null key), without a call.
-  CHECK(StringConverter::null_schema() == taken_schema);
-  CHECK(*StringConverter::null_schema() == *c.to_connect_data("t", std::nullopt).schema);
+  CHECK(StringConverter::optional_schema() == taken_schema);
+  CHECK(*StringConverter::optional_schema() == *c.to_connect_data("t", std::nullopt).schema);
   StringConverter latin;
   CHECK_THROWS_AS(latin.configure(cfg_for(string_converter_plugin(), {{"converter.encoding", "ISO-8859-1"}}), false),
                   config::ConfigError);

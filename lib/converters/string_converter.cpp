@@ -56,7 +56,7 @@ const SchemaPtr& optional_string() {
 }
 }  // namespace
 
-const SchemaPtr& StringConverter::null_schema() { return optional_string(); }
+const SchemaPtr& StringConverter::optional_schema() { return optional_string(); }
 
 void StringConverter::take_connect_data(std::string_view /*topic*/, std::optional<std::string>&& bytes,
                                         SchemaPtr& schema, Value& value) {

@@ -26,7 +26,7 @@ class StringConverter : public Converter {
   static bool take_string(Value& value, std::string& out);
   // The schema take_connect_data gives any bytes (optional string): the engine sets it itself
   // for a record that has no key (with a null key) and for valid text, without a call.
-  static const SchemaPtr& null_schema();
+  static const SchemaPtr& optional_schema();
   // The bytes moved into the record's value when they are valid UTF-8.
   void take_connect_data(std::string_view topic, std::optional<std::string>&& bytes, SchemaPtr& schema,
                          Value& value) override;

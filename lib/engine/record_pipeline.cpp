@@ -15,8 +15,7 @@ RecordStages::RecordStages(const ConnectorPlan& plan) : plan_(plan) {
   header_conv_ = make_header_converter(plan.header_converter);
   string_values_ = dynamic_cast<StringConverter*>(value_conv_.get()) != nullptr;
   string_keys_ = dynamic_cast<StringConverter*>(key_conv_.get()) != nullptr;
-  if (string_keys_) null_key_schema_ = StringConverter::null_schema();
-  if (string_values_) string_schema_ = StringConverter::null_schema();
+  string_schema_ = StringConverter::optional_schema();
   config::Problems problems;
   std::set<std::string> used;
   chain_ = std::make_unique<TransformChain>(TransformChain::build(*plan.registry, plan.raw, plan.name, problems, used));
@@ -74,7 +73,7 @@ void RecordStages::from_bus(BusRecord& b, Record& r, bool take_bytes, bool take_
     // Bytes not needed again are the converter's: StringConverter moves them into the record,
     // JsonConverter writes a string's text into their memory.
     if (take_bytes && string_keys_ && !b.key) {
-      r.key_schema = null_key_schema_;  // StringConverter's take_connect_data of null bytes
+      r.key_schema = string_schema_;  // StringConverter's take_connect_data of null bytes
       if (!r.key.is_null()) r.key = Value();
     } else if (take_bytes) {
       key_conv_->take_connect_data(b.topic, std::move(b.key), r.key_schema, r.key);

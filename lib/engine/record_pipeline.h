@@ -51,8 +51,7 @@ class RecordStages {
   std::unique_ptr<TransformChain> chain_;
   bool string_values_ = false;  // StringConverter: a source's string value can be moved to the bus
   bool string_keys_ = false;    // StringConverter: a null key is converted without a call
-  SchemaPtr null_key_schema_;   // then the schema it gives a null key
-  SchemaPtr string_schema_;     // and, for values, the schema it gives any bytes (optional string)
+  SchemaPtr string_schema_;     // StringConverter's schema (optional string), for those two fast paths
 };
 
 class RecordPipeline {
