@@ -60,18 +60,7 @@ const SchemaPtr& StringConverter::optional_schema() { return optional_string(); 
 
 void StringConverter::take_connect_data(std::string_view /*topic*/, std::optional<std::string>&& bytes,
                                         SchemaPtr& schema, Value& value) {
-  schema = optional_string();  // a primitive schema: copied without a reference count
-  if (!bytes) {
-    if (!value.is_null()) value = Value();
-    return;
-  }
-  // Kafka's StringDeserializer is `new String(bytes, UTF_8)`: malformed bytes become U+FFFD.
-  if (!utf8::is_valid(*bytes)) {
-    value = Value(utf8::to_valid(*bytes));
-    return;
-  }
-  // Straight into the variant: no temporary Value to move and destroy.
-  value.storage().emplace<std::string>(std::move(*bytes));
+  take_bytes(std::move(bytes), optional_string(), schema, value);
 }
 
 SchemaAndValue StringConverter::to_connect_data(std::string_view /*topic*/, std::optional<std::string_view> bytes) {

@@ -1,6 +1,7 @@
 // StringConverter (org.apache.kafka.connect.storage.StringConverter).
 #pragma once
 
+#include "json/utf8.h"
 #include "plugin/converter.h"
 #include "plugin/registry.h"
 
@@ -24,9 +25,25 @@ class StringConverter : public Converter {
   // is moved instead of copied. Same results as the two above.
   // True (and `value`'s string moved into `out`) when `value` holds a string.
   static bool take_string(Value& value, std::string& out);
-  // The schema take_connect_data gives any bytes (optional string): the engine sets it itself
-  // for a record that has no key (with a null key) and for valid text, without a call.
+  // The schema it gives any bytes (optional string).
   static const SchemaPtr& optional_schema();
+  // take_connect_data's work, inline: the engine calls it for a StringConverter key or value
+  // without a virtual call per record. `optional` is optional_schema(), looked up once.
+  static void take_bytes(std::optional<std::string>&& bytes, const SchemaPtr& optional, SchemaPtr& schema,
+                         Value& value) {
+    schema = optional;  // a primitive schema: copied without a reference count
+    if (!bytes) {
+      if (!value.is_null()) value = Value();
+      return;
+    }
+    // Kafka's StringDeserializer is `new String(bytes, UTF_8)`: malformed bytes become U+FFFD.
+    if (!utf8::is_valid(*bytes)) {
+      value = Value(utf8::to_valid(*bytes));
+      return;
+    }
+    // Straight into the variant: no temporary Value to move and destroy.
+    value.storage().emplace<std::string>(std::move(*bytes));
+  }
   // The bytes moved into the record's value when they are valid UTF-8.
   void take_connect_data(std::string_view topic, std::optional<std::string>&& bytes, SchemaPtr& schema,
                          Value& value) override;

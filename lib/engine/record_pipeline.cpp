@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "converters/string_converter.h"
-#include "json/utf8.h"
 
 namespace connectrun {
 
@@ -72,9 +71,8 @@ void RecordStages::from_bus(BusRecord& b, Record& r, bool take_bytes, bool take_
   try {
     // Bytes not needed again are the converter's: StringConverter moves them into the record,
     // JsonConverter writes a string's text into their memory.
-    if (take_bytes && string_keys_ && !b.key) {
-      r.key_schema = string_schema_;  // StringConverter's take_connect_data of null bytes
-      if (!r.key.is_null()) r.key = Value();
+    if (take_bytes && string_keys_) {
+      StringConverter::take_bytes(std::move(b.key), string_schema_, r.key_schema, r.key);
     } else if (take_bytes) {
       key_conv_->take_connect_data(b.topic, std::move(b.key), r.key_schema, r.key);
     } else {
@@ -84,10 +82,8 @@ void RecordStages::from_bus(BusRecord& b, Record& r, bool take_bytes, bool take_
     }
     stage = "VALUE_CONVERTER";
     conv = plan_.value_converter.info;
-    if (take_bytes && string_values_ && b.value && utf8::is_valid(*b.value)) {
-      // StringConverter's take_connect_data of valid text, without a call: the bytes become the value.
-      r.value_schema = string_schema_;
-      r.value.storage().emplace<std::string>(std::move(*b.value));
+    if (take_bytes && string_values_) {
+      StringConverter::take_bytes(std::move(b.value), string_schema_, r.value_schema, r.value);
     } else if (take_bytes) {
       value_conv_->take_connect_data(b.topic, std::move(b.value), r.value_schema, r.value);
     } else {

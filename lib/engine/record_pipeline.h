@@ -49,9 +49,9 @@ class RecordStages {
   std::unique_ptr<Converter> key_conv_, value_conv_;
   std::unique_ptr<HeaderConverter> header_conv_;
   std::unique_ptr<TransformChain> chain_;
-  bool string_values_ = false;  // StringConverter: a source's string value can be moved to the bus
-  bool string_keys_ = false;    // StringConverter: a null key is converted without a call
-  SchemaPtr string_schema_;     // StringConverter's schema (optional string), for those two fast paths
+  bool string_values_ = false;  // StringConverter values: moved onto the bus, and taken from it inline
+  bool string_keys_ = false;    // StringConverter keys: converted inline (StringConverter::take_bytes)
+  SchemaPtr string_schema_;     // StringConverter's optional_schema(), for take_bytes
 };
 
 class RecordPipeline {
