@@ -4,12 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <condition_variable>
 #include <mutex>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "bus/partition_ends.h"
 #include "engine/herder.h"
 #include "kafka/kafka_bus.h"
 #include "kafka/kafka_clients.h"
@@ -143,6 +145,48 @@ TEST_CASE("kafka: a rebalance between two processes of one sink loses and repeat
   std::set<std::string> seen(out.begin(), out.end());
   CHECK(out.size() == 600);
   CHECK(seen.size() == 600);
+}
+
+TEST_CASE("kafka: a poll takes every ready message, in order, and knows its batch's ends", "[kafka][consumer]") {
+  // After its first message a poll takes what is ready many messages a call
+  // (rd_kafka_consume_batch_queue); the ends it keeps are what the sink commits.
+  TempDir dir;
+  MockCluster b(1, {{"e", 3}});
+  const int n = 6000;
+  std::string input;
+  for (int i = 0; i < n; ++i) input += fmt::format("k{}:value {:05}\n", i % 7, i);
+  write_file(dir / "in.txt", input);
+  kcat_write(b.bootstrap(), "e", dir / "in.txt", true);
+  connectrun::KafkaConsumerOptions o;
+  o.connector = "ends";
+  o.settings = {{"bootstrap.servers", b.bootstrap()}};
+  o.subscription.topics = {"e"};
+  o.once = true;
+  auto consumer = connectrun::make_kafka_consumer(std::move(o));
+  std::map<int32_t, int64_t> next;  // the next offset expected per partition
+  std::map<std::string, int> seen;  // each value once
+  size_t largest = 0;
+  for (int polls = 0; polls < 1000; ++polls) {
+    std::vector<connectrun::BusRecord> out;
+    if (consumer->poll(out, 500ms) == connectrun::ConsumeStatus::End) break;
+    largest = std::max(largest, out.size());
+    for (auto& r : out) {
+      REQUIRE(r.partition.has_value());
+      CHECK(r.offset == next[*r.partition]);  // no gap, no repeat, in order
+      next[*r.partition] = r.offset + 1;
+      REQUIRE(r.value.has_value());
+      ++seen[*r.value];
+    }
+    const connectrun::PartitionEnds* ends = consumer->polled_ends();
+    REQUIRE(ends != nullptr);
+    CHECK(*ends == connectrun::partition_ends(out));
+  }
+  CHECK(seen.size() == static_cast<size_t>(n));
+  CHECK(std::all_of(seen.begin(), seen.end(), [](auto& v) { return v.second == 1; }));
+  CHECK(largest > 1);
+  int64_t total = 0;
+  for (auto& [p, end] : next) total += end;
+  CHECK(total == n);
 }
 
 TEST_CASE("kafka: librdkafka statistics become metric samples per client", "[kafka][metrics]") {

@@ -39,6 +39,7 @@ class FetchWake {
   bool check();
 
   size_t wakes() const { return wakes_; }
+  rd_kafka_queue_t* queue() const { return queue_.get(); }
 
  private:
   void wake();

@@ -31,6 +31,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
@@ -121,17 +122,17 @@ class KafkaConsumer : public BusConsumer {
     if (uncommitted_ && !commit_in_flight_ && Clock::now() >= retry_commit_at_) commit_now(true);
     if (fetch_wake_.check()) log_.log->debug("the fetch queue has room again: woke the fetchers (fetch_wake.h)");
     out_ = &out;
+    ends_.clear();
+    run_.end = kNoEnd;
     auto deadline = Clock::now() + wait;
     const size_t max_batch = 10000;
-    while (out.size() < max_batch) {
+    // Wait for one message while nothing is collected.
+    while (out.empty()) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      // Wait only while nothing is collected; then take what is ready.
-      int timeout = out.empty() ? static_cast<int>(std::max<int64_t>(0, left.count())) : 0;
-      RdMessage m(rd_kafka_consumer_poll(rk_.get(), timeout));
+      RdMessage m(rd_kafka_consumer_poll(rk_.get(), static_cast<int>(std::max<int64_t>(0, left.count()))));
       if (pending_targets_) record_targets();
       if (!m) {
-        if (!out.empty() || left.count() <= 0) break;
-        if (opts_.once && once_done()) break;
+        if (left.count() <= 0 || (opts_.once && once_done())) break;
         continue;
       }
       if (m->err) {
@@ -141,10 +142,28 @@ class KafkaConsumer : public BusConsumer {
       }
       take(*m, out);
     }
+    // Then take what is ready, many messages a call: librdkafka's per-call
+    // work (its queue's forwarding, the poll bookkeeping) is paid once per call.
+    while (fetch_wake_.queue() && !out.empty() && out.size() < max_batch && !(opts_.once && once_done())) {
+      const size_t room = std::min(ready_.size(), max_batch - out.size());
+      revoked_now_.clear();
+      const ssize_t n = rd_kafka_consume_batch_queue(fetch_wake_.queue(), 0, ready_.data(), room);
+      if (n <= 0) break;
+      if (pending_targets_) record_targets();
+      for (ssize_t i = 0; i < n; ++i) {
+        RdMessage m(ready_[static_cast<size_t>(i)]);
+        if (m->err) on_error(*m);
+        else if (revoked_now_.empty() || !revoked_before(*m)) take(*m, out);
+      }
+      if (static_cast<size_t>(n) < room) break;  // the queue is empty
+    }
     out_ = nullptr;
     if (opts_.once && out.empty() && once_done()) return ConsumeStatus::End;
     return ConsumeStatus::Ok;
   }
+
+  // Kept while taking the messages: the sink and the traffic counts need not look through the records.
+  const PartitionEnds* polled_ends() const override { return &ends_; }
 
   void commit() override { commit(TopicPartitionOffsets(polled_)); }
 
@@ -293,7 +312,7 @@ class KafkaConsumer : public BusConsumer {
 
   void take(const rd_kafka_message_t& m, std::vector<BusRecord>& out) {
     // Messages come in runs of one partition: its map entries are looked up once a run.
-    if (!run_.polled || run_.rkt != m.rkt || run_.partition != m.partition) start_run(m);
+    if (!run_.polled || run_.end == kNoEnd || run_.rkt != m.rkt || run_.partition != m.partition) start_run(m);
     BusRecord& r = out.emplace_back();  // built in place: a BusRecord is large to move
     r.topic = run_.tp->topic;
     r.partition = m.partition;
@@ -313,6 +332,7 @@ class KafkaConsumer : public BusConsumer {
                                            : std::nullopt);
     }
     *run_.polled = m.offset + 1;
+    ends_[run_.end].second = m.offset + 1;
     fetch_wake_.taken(m.len + m.key_len);
     if (opts_.once) {
       *run_.consumed = m.offset + 1;
@@ -320,11 +340,20 @@ class KafkaConsumer : public BusConsumer {
     }
   }
 
+  // A message returned by a batch call during which its partition was revoked, and not assigned
+  // again: dropped like the records of it polled before (rebalance()).
+  bool revoked_before(const rd_kafka_message_t& m) const {
+    TopicPartition tp{rd_kafka_topic_name(m.rkt), m.partition};
+    return revoked_now_.count(tp) && !assigned_.count(tp);
+  }
+
   // The entries of (topic, partition) in polled_, consumed_ and targets_ (map nodes stay put).
   void start_run(const rd_kafka_message_t& m) {
     TopicPartition tp{rd_kafka_topic_name(m.rkt), m.partition};
     auto p = polled_.try_emplace(tp, 0).first;
-    run_ = Run{m.rkt, m.partition, &p->first, &p->second, nullptr, nullptr};
+    auto e = std::find_if(ends_.begin(), ends_.end(), [&](auto& end) { return end.first == tp; });
+    if (e == ends_.end()) e = ends_.emplace(ends_.end(), tp, 0);
+    run_ = Run{m.rkt, m.partition, &p->first, &p->second, nullptr, nullptr, static_cast<size_t>(e - ends_.begin())};
     if (!opts_.once) return;
     run_.consumed = &consumed_[tp];
     auto t = targets_.find(tp);
@@ -426,6 +455,7 @@ class KafkaConsumer : public BusConsumer {
     // their unflushed positions. The next owner reads from the commit.
     std::set<TopicPartition> revoked;
     for (int i = 0; i < parts->cnt; ++i) revoked.insert({parts->elems[i].topic, parts->elems[i].partition});
+    revoked_now_.insert(revoked.begin(), revoked.end());
     commit_now(false, &revoked);
     run_ = {};  // its entries may be erased below
     for (auto& tp : revoked) {
@@ -435,6 +465,7 @@ class KafkaConsumer : public BusConsumer {
       targets_.erase(tp);
       done_.erase(tp);
       consumed_.erase(tp);
+      std::erase_if(ends_, [&](auto& end) { return end.first == tp; });
       if (out_)
         out_->erase(std::remove_if(out_->begin(), out_->end(),
                                    [&](const BusRecord& r) { return r.topic == tp.topic && r.partition == tp.partition; }),
@@ -493,6 +524,8 @@ class KafkaConsumer : public BusConsumer {
   bool uncommitted_ = false;       // flushed positions not yet sent in a commit
   Clock::time_point retry_commit_at_;  // after a refused commit
   std::vector<BusRecord>* out_ = nullptr;  // the batch being collected by poll()
+  std::array<rd_kafka_message_t*, 1024> ready_{};  // one rd_kafka_consume_batch_queue call's messages
+  std::set<TopicPartition> revoked_now_;           // revoked during the current batch call
   // The partition take() saw last and its map entries; reset wherever those maps lose entries or
   // gain targets.
   struct Run {
@@ -502,7 +535,10 @@ class KafkaConsumer : public BusConsumer {
     int64_t* polled = nullptr;
     int64_t* consumed = nullptr;
     const int64_t* target = nullptr;
+    size_t end = kNoEnd;  // its entry in ends_
   } run_;
+  static constexpr size_t kNoEnd = ~size_t{0};
+  PartitionEnds ends_;  // of what the current or last poll() appended
   BrokerWatch watch_{opts_.settings, opts_.once};
   FetchWake fetch_wake_;
   bool assigned_once_ = false;
