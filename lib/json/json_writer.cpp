@@ -516,13 +516,10 @@ void write_schemaless(ValueBuffer& b, const Value& v) {
           // written again from its start as an array of [key, value] pairs.
           const size_t start = b.mark();
           b.put('{');
-          bool object_mode = true;
-          for (size_t i = 0; i < x.size(); ++i) {
+          size_t i = 0;
+          for (; i < x.size(); ++i) {
             auto* key = x[i].first.template get_if<std::string>();
-            if (!key) {
-              object_mode = false;
-              break;
-            }
+            if (!key) break;
             write_json_key(b, *key, i > 0);
             // The common scalars here, without a call and a dispatch each.
             const Value& val = x[i].second;
@@ -530,18 +527,18 @@ void write_schemaless(ValueBuffer& b, const Value& v) {
             else if (auto* n = val.template get_if<int64_t>()) write_integer(b, *n);
             else write_schemaless(b, val);
           }
-          if (object_mode) {
+          if (i == x.size()) {
             b.put('}');
             return;
           }
           b.rewind(start);
           b.put('[');
-          for (size_t i = 0; i < x.size(); ++i) {
-            if (i > 0) b.put(',');
+          for (size_t j = 0; j < x.size(); ++j) {
+            if (j > 0) b.put(',');
             b.put('[');
-            write_schemaless(b, x[i].first);
+            write_schemaless(b, x[j].first);
             b.put(',');
-            write_schemaless(b, x[i].second);
+            write_schemaless(b, x[j].second);
             b.put(']');
           }
           b.put(']');

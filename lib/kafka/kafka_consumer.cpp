@@ -105,6 +105,9 @@ class KafkaConsumer : public BusConsumer {
   }
 
   ConsumeStatus poll(std::vector<BusRecord>& out, std::chrono::milliseconds wait) override {
+    // This poll's ends start empty, and so does the run: its entry in ends_ is found again.
+    ends_.clear();
+    run_ = {};
     if (opts_.stopping && opts_.stopping->load()) return ConsumeStatus::End;
     // --once with no broker answering: the sink fails (exit 1) instead of waiting for ever.
     if (watch_.check(rk_.get(), *log_.log)) throw ConnectError(watch_.reason());
@@ -122,8 +125,6 @@ class KafkaConsumer : public BusConsumer {
     if (uncommitted_ && !commit_in_flight_ && Clock::now() >= retry_commit_at_) commit_now(true);
     if (fetch_wake_.check()) log_.log->debug("the fetch queue has room again: woke the fetchers (fetch_wake.h)");
     out_ = &out;
-    ends_.clear();
-    run_.end = kNoEnd;
     auto deadline = Clock::now() + wait;
     const size_t max_batch = 10000;
     // Wait for one message while nothing is collected.
@@ -312,7 +313,7 @@ class KafkaConsumer : public BusConsumer {
 
   void take(const rd_kafka_message_t& m, std::vector<BusRecord>& out) {
     // Messages come in runs of one partition: its map entries are looked up once a run.
-    if (!run_.polled || run_.end == kNoEnd || run_.rkt != m.rkt || run_.partition != m.partition) start_run(m);
+    if (!run_.polled || run_.rkt != m.rkt || run_.partition != m.partition) start_run(m);
     BusRecord& r = out.emplace_back();  // built in place: a BusRecord is large to move
     r.topic = run_.tp->topic;
     r.partition = m.partition;
@@ -526,8 +527,8 @@ class KafkaConsumer : public BusConsumer {
   std::vector<BusRecord>* out_ = nullptr;  // the batch being collected by poll()
   std::array<rd_kafka_message_t*, 1024> ready_{};  // one rd_kafka_consume_batch_queue call's messages
   std::set<TopicPartition> revoked_now_;           // revoked during the current batch call
-  // The partition take() saw last and its map entries; reset wherever those maps lose entries or
-  // gain targets.
+  // The partition take() saw last and its map entries; reset wherever those maps (or ends_) lose
+  // entries or gain targets.
   struct Run {
     rd_kafka_topic_t* rkt = nullptr;
     int32_t partition = -1;
@@ -535,9 +536,8 @@ class KafkaConsumer : public BusConsumer {
     int64_t* polled = nullptr;
     int64_t* consumed = nullptr;
     const int64_t* target = nullptr;
-    size_t end = kNoEnd;  // its entry in ends_
+    size_t end = 0;  // its entry in ends_
   } run_;
-  static constexpr size_t kNoEnd = ~size_t{0};
   PartitionEnds ends_;  // of what the current or last poll() appended
   BrokerWatch watch_{opts_.settings, opts_.once};
   FetchWake fetch_wake_;
